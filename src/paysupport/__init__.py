@@ -1,0 +1,3 @@
+"""paysupport: typed models, lifecycles and policies for payment-support work."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,93 @@
+"""Typed, validated, JSON-serialisable models: the nouns of payment support.
+
+Models are data. They validate their own invariants (amounts, currencies, time zones, no card
+numbers) and raise :class:`~paysupport.errors.ModelValidationError` naming each broken rule.
+What may happen next is the business of :mod:`paysupport.lifecycles`; what should happen, of
+:mod:`paysupport.policies`.
+"""
+
+from paysupport.models._base import PaysupportModel, SafeText, contains_pan, mask_pans
+from paysupport.models.card import Card, CardBrand, Funding, PaymentMethod
+from paysupport.models.case import CaseStatus, Channel, ClaimKind, Priority, SupportCase
+from paysupport.models.dispute import Dispute, DisputeStatus, Evidence
+from paysupport.models.failure import Initiator, PaymentFailure, RecoveryStatus, RetryAttempt
+from paysupport.models.history import LifecycleEvent
+from paysupport.models.parties import (
+    Customer,
+    Merchant,
+    MerchantSegment,
+    Operator,
+    PastRefund,
+    Tier,
+)
+from paysupport.models.payment import Capture, EarlyFraudWarning, Payment, PaymentStatus
+from paysupport.models.refund import (
+    Refund,
+    RefundFailureReason,
+    RefundReason,
+    RefundRequest,
+    RefundStatus,
+    RequesterKind,
+)
+
+__all__ = [
+    "Capture",
+    "Card",
+    "CardBrand",
+    "CaseStatus",
+    "Channel",
+    "ClaimKind",
+    "Customer",
+    "Dispute",
+    "DisputeStatus",
+    "EarlyFraudWarning",
+    "Evidence",
+    "Funding",
+    "Initiator",
+    "LifecycleEvent",
+    "Merchant",
+    "MerchantSegment",
+    "Operator",
+    "PastRefund",
+    "Payment",
+    "PaymentFailure",
+    "PaymentMethod",
+    "PaymentStatus",
+    "PaysupportModel",
+    "Priority",
+    "RecoveryStatus",
+    "Refund",
+    "RefundFailureReason",
+    "RefundReason",
+    "RefundRequest",
+    "RefundStatus",
+    "RequesterKind",
+    "RetryAttempt",
+    "SafeText",
+    "SupportCase",
+    "Tier",
+    "contains_pan",
+    "mask_pans",
+]
+
+#: Every model that is an aggregate or value a host stores, for schema export.
+ALL_MODELS: tuple[type[PaysupportModel], ...] = (
+    Payment,
+    Capture,
+    Refund,
+    RefundRequest,
+    Dispute,
+    Evidence,
+    EarlyFraudWarning,
+    PaymentFailure,
+    RetryAttempt,
+    SupportCase,
+    Merchant,
+    Customer,
+    PastRefund,
+    Operator,
+    Card,
+    PaymentMethod,
+    LifecycleEvent,
+)
+__all__ += ["ALL_MODELS"]

@@ -1,0 +1,202 @@
+"""Disputes (inquiries, chargebacks, pre-arbitration, arbitration) and their evidence.
+
+A dispute is *stage × status*: the network stage only moves forward (inquiry → chargeback →
+pre-arbitration → arbitration); the status within a stage (needs response, under review,
+won, lost, accepted, expired) has its own rules. The provider's raw status, reason and
+deadline are kept beside the normalised ones.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    field_validator,
+    model_validator,
+)
+
+from paysupport.errors import UnknownCode
+from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models.history import LifecycleEvent
+from paysupport.money import Money
+from paysupport.networks import (
+    DisputeCategory,
+    DisputeStage,
+    EvidenceKind,
+    Network,
+    ReasonCode,
+    network_rules,
+    reason_code,
+)
+
+__all__ = ["Dispute", "DisputeStatus", "Evidence"]
+
+
+class DisputeStatus(StrEnum):
+    """The status of a dispute within its current stage."""
+
+    NEEDS_RESPONSE = "needs_response"
+    UNDER_REVIEW = "under_review"
+    WON = "won"
+    LOST = "lost"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        """True while the dispute can still move (needs a response or is under review)."""
+        return self in (DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW)
+
+    @property
+    def funds_lost(self) -> bool:
+        """True when the merchant has lost the disputed amount for good at this point."""
+        return self in (DisputeStatus.LOST, DisputeStatus.ACCEPTED, DisputeStatus.EXPIRED)
+
+
+class Evidence(PaysupportModel):
+    """One piece of evidence on file for a dispute: its kind and where the host keeps it."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True)
+
+    kind: EvidenceKind
+    description: SafeText = ""
+    reference: str | None = Field(
+        default=None, max_length=1024, description="the host's document id or URL"
+    )
+    collected_at: AwareDatetime | None = None
+
+
+class Dispute(PaysupportModel):
+    """A customer's dispute of one payment, as the card network sees it.
+
+    ``reason_code`` is the network's code (``"13.1"``, ``"4853"``, ``"C08"``); it must be in
+    the network's catalogue, and :attr:`reason` returns the catalogue entry. ``due_by`` is the
+    response deadline; ``None`` means no response is possible (Stripe's ``due_by = 0``). Use
+    :meth:`open` to derive ``due_by`` from the network's response window.
+    """
+
+    id: Identifier
+    payment_id: Identifier
+    network: Network
+    reason_code: str
+    stage: DisputeStage = DisputeStage.CHARGEBACK
+    status: DisputeStatus = DisputeStatus.NEEDS_RESPONSE
+    amount: Money
+    opened_at: AwareDatetime
+    due_by: AwareDatetime | None = None
+    evidence: tuple[Evidence, ...] = ()
+    evidence_submitted_at: AwareDatetime | None = None
+    is_charge_refundable: bool = False
+    provider: str | None = None
+    provider_reference: str | None = None
+    provider_status: str | None = None
+    provider_reason: str | None = None
+    note: SafeText | None = None
+    history: tuple[LifecycleEvent, ...] = ()
+    version: NonNegativeInt = 0
+
+    @field_validator("network", mode="before")
+    @classmethod
+    def _parse_network(cls, value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, Network):
+            try:
+                return Network.parse(value)
+            except UnknownCode as exc:
+                raise rule_error("network", "network_known", str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _dispute_rules(self) -> Self:
+        try:
+            entry = reason_code(self.network, self.reason_code)
+        except UnknownCode as exc:
+            raise rule_error("reason_code", "reason_code_known", str(exc)) from None
+        if entry.code != self.reason_code:
+            object.__setattr__(self, "reason_code", entry.code)
+        if not self.amount.is_positive():
+            raise rule_error("amount", "dispute_amount_positive", "a disputed amount must be above zero")
+        if self.due_by is not None and self.due_by <= self.opened_at:
+            raise rule_error("due_by", "due_after_opened", "due_by must be after opened_at")
+        if self.stage not in network_rules(self.network).stages:
+            raise rule_error(
+                "stage", "stage_exists_for_network",
+                f"{self.network.value} disputes have no {self.stage.value} stage",
+            )
+        if self.evidence_submitted_at is not None and self.evidence_submitted_at < self.opened_at:
+            raise rule_error("evidence_submitted_at", "evidence_after_opened", "evidence_submitted_at is before opened_at")
+        return self
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: str,
+        payment_id: str,
+        network: Network | str,
+        reason_code: str,
+        amount: Money,
+        opened_at: Any,
+        stage: DisputeStage = DisputeStage.CHARGEBACK,
+        **fields: Any,
+    ) -> Dispute:
+        """Open a dispute whose ``due_by`` comes from the network's response window.
+
+        If the network has no known response window for the stage, ``due_by`` stays unset
+        and the host must pass it (the provider always sends one).
+        """
+        net = Network.parse(network) if isinstance(network, str) else network
+        if "due_by" not in fields:
+            days = network_rules(net).response_days.get(stage)
+            if days is not None:
+                fields["due_by"] = opened_at + timedelta(days=days)
+        return cls(
+            id=id,
+            payment_id=payment_id,
+            network=net,
+            reason_code=reason_code,
+            amount=amount,
+            opened_at=opened_at,
+            stage=stage,
+            **fields,
+        )
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def reason(self) -> ReasonCode:
+        """The catalogue entry of this dispute's reason code."""
+        return reason_code(self.network, self.reason_code)
+
+    @property
+    def category(self) -> DisputeCategory:
+        """The reason code's category (fraud, authorization, processing error, consumer)."""
+        return self.reason.category
+
+    @property
+    def is_open(self) -> bool:
+        """True while the dispute still needs a response or is under review."""
+        return self.status.is_open
+
+    @property
+    def evidence_kinds(self) -> frozenset[EvidenceKind]:
+        """The kinds of evidence on file."""
+        return frozenset(e.kind for e in self.evidence)
+
+    def missing_evidence(self) -> tuple[EvidenceKind, ...]:
+        """The kinds the reason code is answered by that are not on file yet."""
+        have = self.evidence_kinds
+        return tuple(k for k in self.reason.evidence if k not in have)
+
+    def time_left(self, now: Any) -> timedelta | None:
+        """Time until ``due_by`` at ``now`` (negative once past), or None with no deadline."""
+        if self.due_by is None:
+            return None
+        left: timedelta = self.due_by - now
+        return left

@@ -1,0 +1,136 @@
+"""A failed payment (a decline) and its recovery: retries, customer action, or giving up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Self
+
+from pydantic import AwareDatetime, Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+
+from paysupport.errors import UnknownCode
+from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models.history import LifecycleEvent
+from paysupport.money import Money
+from paysupport.networks import (
+    DeclineCode,
+    MerchantAdviceCode,
+    Network,
+    decline_code,
+    merchant_advice_code,
+)
+
+__all__ = ["Initiator", "PaymentFailure", "RecoveryStatus", "RetryAttempt"]
+
+
+class RecoveryStatus(StrEnum):
+    """Where the recovery of a declined payment stands."""
+
+    DECLINED = "declined"
+    RETRY_SCHEDULED = "retry_scheduled"
+    RETRYING = "retrying"
+    RECOVERED = "recovered"
+    NEEDS_CUSTOMER_ACTION = "needs_customer_action"
+    EXHAUSTED = "exhausted"
+
+
+class Initiator(StrEnum):
+    """Who started the payment: the customer (CIT) or the merchant (MIT, e.g. a renewal)."""
+
+    CUSTOMER = "customer"
+    MERCHANT = "merchant"
+
+
+class RetryAttempt(PaysupportModel):
+    """One reattempt of a declined payment and its result."""
+
+    at: AwareDatetime
+    succeeded: bool
+    decline_code: str | None = None
+    network_decline_code: str | None = None
+    merchant_advice_code: str | None = None
+
+
+class PaymentFailure(PaysupportModel):
+    """A declined payment: the decline codes as received, and the recovery so far.
+
+    ``decline_code`` is the PSP's code (Stripe ``insufficient_funds``), ``network_decline_code``
+    the ISO 8583 response code (``"51"``), ``merchant_advice_code`` Mastercard's MAC
+    (``"03"``). Codes are kept as received even when the catalogue does not know them
+    (providers add codes); :attr:`decline` and :attr:`advice` return the catalogue entries or
+    ``None`` for an unknown code, which policies must treat conservatively.
+    """
+
+    id: Identifier
+    payment_id: Identifier | None = None
+    merchant_id: Identifier
+    customer_id: Identifier | None = None
+    amount: Money
+    network: Network | None = None
+    decline_code: str | None = Field(default=None, max_length=64)
+    network_decline_code: str | None = Field(default=None, max_length=8)
+    merchant_advice_code: str | None = Field(default=None, pattern=r"^\d{1,2}$")
+    advice_code: str | None = Field(
+        default=None, description="Stripe advice_code: confirm_card_data, try_again_later, ..."
+    )
+    initiator: Initiator = Initiator.CUSTOMER
+    recurring: bool = False
+    declined_at: AwareDatetime
+    attempt: PositiveInt = 1
+    attempts: tuple[RetryAttempt, ...] = ()
+    status: RecoveryStatus = RecoveryStatus.DECLINED
+    next_retry_at: AwareDatetime | None = None
+    note: SafeText | None = None
+    history: tuple[LifecycleEvent, ...] = ()
+    version: NonNegativeInt = 0
+
+    @field_validator("network", mode="before")
+    @classmethod
+    def _parse_network(cls, value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, Network):
+            try:
+                return Network.parse(value)
+            except UnknownCode as exc:
+                raise rule_error("network", "network_known", str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _failure_rules(self) -> Self:
+        if not self.amount.is_positive():
+            raise rule_error("amount", "failure_amount_positive", "a declined amount must be above zero")
+        if self.decline_code is None and self.network_decline_code is None:
+            raise rule_error(
+                "decline_code", "decline_code_present", "a failure needs a decline_code or a network_decline_code"
+            )
+        if self.next_retry_at is not None and self.next_retry_at < self.declined_at:
+            raise rule_error("next_retry_at", "retry_after_decline", "next_retry_at is before declined_at")
+        for i, a in enumerate(self.attempts):
+            if a.at < self.declined_at:
+                raise rule_error(f"attempts.{i}.at", "attempt_after_decline", f"attempts[{i}] is before declined_at")
+        return self
+
+    @property
+    def decline(self) -> DeclineCode | None:
+        """The catalogue entry for the codes received (network code first), if known."""
+        for code in (self.network_decline_code, self.decline_code):
+            if code:
+                try:
+                    return decline_code(code)
+                except UnknownCode:
+                    continue
+        return None
+
+    @property
+    def advice(self) -> MerchantAdviceCode | None:
+        """The Mastercard Merchant Advice Code entry, if one was received and is known."""
+        if not self.merchant_advice_code:
+            return None
+        try:
+            return merchant_advice_code(self.merchant_advice_code)
+        except UnknownCode:
+            return None
+
+    @property
+    def last_attempt_at(self) -> datetime:
+        """When the payment was last tried (the decline itself, or the last retry)."""
+        return max([self.declined_at, *(a.at for a in self.attempts)])

@@ -1,0 +1,27 @@
+"""Shared test configuration: Hypothesis profiles.
+
+The default profile keeps CI fast. ``PAYSUPPORT_HYPOTHESIS_PROFILE=deep`` runs thousands of
+examples per property and per stateful machine, for long runs.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "default",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
+settings.register_profile(
+    "deep",
+    max_examples=5_000,
+    stateful_step_count=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("PAYSUPPORT_HYPOTHESIS_PROFILE", "default"))
