@@ -187,7 +187,7 @@ class PolicyConfigError(ValidationFailed):
 
 
 class NotAuthorized(PaysupportError):
-    """An operator tried to do or approve something beyond their authority (or their own request)."""
+    """An operator tried to act beyond their authority, or to approve their own request."""
 
     def __init__(self, operator: str, action: str, reason: str) -> None:
         self.operator = operator

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal, final
 
@@ -242,9 +242,7 @@ class Money:
             raise InvalidAmount("amount", "money_text", f"expected text, got {type(text).__name__}")
         parts = text.split()
         if len(parts) != 2:
-            raise InvalidAmount(
-                "amount", "money_text", f"{text!r} is not of the form '12.34 EUR'"
-            )
+            raise InvalidAmount("amount", "money_text", f"{text!r} is not of the form '12.34 EUR'")
         left, right = parts
         if left.isalpha() and not right.isalpha():
             left, right = right, left
@@ -387,7 +385,9 @@ class Money:
 
     __rmul__ = __mul__
 
-    def multiply(self, factor: int | Decimal | str, rounding: Rounding = "ROUND_HALF_EVEN") -> Money:
+    def multiply(
+        self, factor: int | Decimal | str, rounding: Rounding = "ROUND_HALF_EVEN"
+    ) -> Money:
         """Multiply by ``factor`` and round to a whole minor unit with ``rounding``.
 
         ``rounding`` names a :mod:`decimal` rounding mode; banker's rounding is the default.
@@ -478,9 +478,7 @@ class Money:
         return cs.no_info_plain_validator_function(
             _pydantic_money,
             json_schema_input_schema=json_input,
-            serialization=cs.plain_serializer_function_ser_schema(
-                _money_to_json, when_used="json"
-            ),
+            serialization=cs.plain_serializer_function_ser_schema(_money_to_json, when_used="json"),
         )
 
     @classmethod
@@ -504,7 +502,7 @@ def _money_to_json(m: Money) -> dict[str, object]:
 def _pydantic_error(exc: InvalidAmount | UnknownCurrency) -> Exception:
     from pydantic_core import PydanticCustomError
 
-    return PydanticCustomError(exc.rule, "{message}", {"message": exc.message, "field": exc.field})
+    return PydanticCustomError(exc.rule, "{message}", {"message": exc.message})
 
 
 def _pydantic_money(value: object) -> Money:
@@ -569,4 +567,3 @@ def total(amounts: Iterable[Money], currency_: str | Currency) -> Money:
             raise CurrencyMismatch(cur.code, m.currency.code, "add")
         acc += m.minor
     return Money._make(acc, cur)
-

@@ -21,6 +21,7 @@ from paysupport.models.parties import (
     Tier,
 )
 from paysupport.models.payment import Capture, EarlyFraudWarning, Payment, PaymentStatus
+from paysupport.models.portfolio import Portfolio
 from paysupport.models.refund import (
     Refund,
     RefundFailureReason,
@@ -54,6 +55,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "PaysupportModel",
+    "Portfolio",
     "Priority",
     "RecoveryStatus",
     "Refund",
@@ -89,5 +91,6 @@ ALL_MODELS: tuple[type[PaysupportModel], ...] = (
     Card,
     PaymentMethod,
     LifecycleEvent,
+    Portfolio,
 )
 __all__ += ["ALL_MODELS"]

@@ -97,9 +97,17 @@ class PaysupportModel(BaseModel):
             raise ModelValidationError(cls.__name__, _violations(exc)) from exc
 
     def __setattr__(self, name: str, value: Any) -> None:
+        # pydantic assigns before its "after" model validators run and does not undo the
+        # assignment when they fail; restore the previous state so a rejected assignment
+        # changes nothing.
+        saved = dict(self.__dict__)
+        saved_set = set(self.__pydantic_fields_set__)
         try:
             super().__setattr__(name, value)
         except pydantic.ValidationError as exc:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            object.__setattr__(self, "__pydantic_fields_set__", saved_set)
             raise ModelValidationError(type(self).__name__, _violations(exc)) from exc
 
     def evolve(self, **changes: Any) -> Self:

@@ -54,13 +54,17 @@ class Card(PaysupportModel):
     @classmethod
     def _fingerprint_is_not_a_pan(cls, value: str | None) -> str | None:
         if value is not None and contains_pan(value):
-            raise rule_error("fingerprint", "no_full_card_number", "a fingerprint must not be a card number")
+            raise rule_error(
+                "fingerprint", "no_full_card_number", "a fingerprint must not be a card number"
+            )
         return value
 
 
 class PaymentMethod(PaysupportModel):
-    """How the customer paid. ``type`` is open-ended (``card``, ``sepa_debit``, ``ideal``,
-    ``amazon_pay``...) because refund windows are set per method by policy.
+    """How the customer paid.
+
+    ``type`` is open-ended (``card``, ``sepa_debit``, ``ideal``, ``amazon_pay``...) because
+    refund windows are set per method by policy.
     """
 
     type: str = Field(default="card", pattern=r"^[a-z][a-z0-9_]*$")

@@ -93,12 +93,18 @@ class SupportCase(PaysupportModel):
             value = getattr(self, name)
             if value is not None and value < self.opened_at:
                 raise rule_error(name, "after_opened", f"{name} is before opened_at")
-        if self.closed_at is not None and self.resolved_at is not None:
-            if self.closed_at < self.resolved_at:
-                raise rule_error("closed_at", "closed_after_resolved", "closed_at is before resolved_at")
+        if (
+            self.closed_at is not None
+            and self.resolved_at is not None
+            and self.closed_at < self.resolved_at
+        ):
+                raise rule_error(
+                    "closed_at", "closed_after_resolved", "closed_at is before resolved_at"
+                )
         if self.claim is ClaimKind.DUPLICATE_CHARGE and len(set(self.payment_ids)) == 1:
             raise rule_error(
-                "payment_ids", "duplicate_needs_two_payments",
+                "payment_ids",
+                "duplicate_needs_two_payments",
                 "a duplicate-charge claim names both payments (or none yet)",
             )
         return self

@@ -121,16 +121,23 @@ class Dispute(PaysupportModel):
         if entry.code != self.reason_code:
             object.__setattr__(self, "reason_code", entry.code)
         if not self.amount.is_positive():
-            raise rule_error("amount", "dispute_amount_positive", "a disputed amount must be above zero")
+            raise rule_error(
+                "amount", "dispute_amount_positive", "a disputed amount must be above zero"
+            )
         if self.due_by is not None and self.due_by <= self.opened_at:
             raise rule_error("due_by", "due_after_opened", "due_by must be after opened_at")
         if self.stage not in network_rules(self.network).stages:
             raise rule_error(
-                "stage", "stage_exists_for_network",
+                "stage",
+                "stage_exists_for_network",
                 f"{self.network.value} disputes have no {self.stage.value} stage",
             )
         if self.evidence_submitted_at is not None and self.evidence_submitted_at < self.opened_at:
-            raise rule_error("evidence_submitted_at", "evidence_after_opened", "evidence_submitted_at is before opened_at")
+            raise rule_error(
+                "evidence_submitted_at",
+                "evidence_after_opened",
+                "evidence_submitted_at is before opened_at",
+            )
         return self
 
     # ------------------------------------------------------------------ construction

@@ -6,7 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from pydantic import AwareDatetime, Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    field_validator,
+    model_validator,
+)
 
 from paysupport.errors import UnknownCode
 from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
@@ -97,16 +104,26 @@ class PaymentFailure(PaysupportModel):
     @model_validator(mode="after")
     def _failure_rules(self) -> Self:
         if not self.amount.is_positive():
-            raise rule_error("amount", "failure_amount_positive", "a declined amount must be above zero")
+            raise rule_error(
+                "amount", "failure_amount_positive", "a declined amount must be above zero"
+            )
         if self.decline_code is None and self.network_decline_code is None:
             raise rule_error(
-                "decline_code", "decline_code_present", "a failure needs a decline_code or a network_decline_code"
+                "decline_code",
+                "decline_code_present",
+                "a failure needs a decline_code or a network_decline_code",
             )
         if self.next_retry_at is not None and self.next_retry_at < self.declined_at:
-            raise rule_error("next_retry_at", "retry_after_decline", "next_retry_at is before declined_at")
+            raise rule_error(
+                "next_retry_at", "retry_after_decline", "next_retry_at is before declined_at"
+            )
         for i, a in enumerate(self.attempts):
             if a.at < self.declined_at:
-                raise rule_error(f"attempts.{i}.at", "attempt_after_decline", f"attempts[{i}] is before declined_at")
+                raise rule_error(
+                    f"attempts.{i}.at",
+                    "attempt_after_decline",
+                    f"attempts[{i}] is before declined_at",
+                )
         return self
 
     @property

@@ -123,11 +123,16 @@ class Operator(PaysupportModel):
         for code, limit in self.refund_limits.items():
             if limit.currency.code != code:
                 raise rule_error(
-                    f"refund_limits.{code}", "limit_currency_matches_key",
+                    f"refund_limits.{code}",
+                    "limit_currency_matches_key",
                     f"refund_limits[{code!r}] is in {limit.currency.code}",
                 )
             if limit.is_negative():
-                raise rule_error(f"refund_limits.{code}", "limit_non_negative", f"refund_limits[{code!r}] is negative")
+                raise rule_error(
+                    f"refund_limits.{code}",
+                    "limit_non_negative",
+                    f"refund_limits[{code!r}] is negative",
+                )
         return self
 
     def limit_for(self, currency_code: str) -> Money | None:

@@ -46,7 +46,9 @@ class Capture(PaysupportModel):
     @model_validator(mode="after")
     def _positive(self) -> Self:
         if not self.amount.is_positive():
-            raise rule_error("amount", "capture_amount_positive", "a capture amount must be above zero")
+            raise rule_error(
+                "amount", "capture_amount_positive", "a capture amount must be above zero"
+            )
         return self
 
 
@@ -89,7 +91,9 @@ class Payment(PaysupportModel):
     def _payment_rules(self) -> Self:
         cur = self.amount.currency
         if not self.amount.is_positive():
-            raise rule_error("amount", "payment_amount_positive", "the authorized amount must be above zero")
+            raise rule_error(
+                "amount", "payment_amount_positive", "the authorized amount must be above zero"
+            )
         for kind, items in (("captures", self.captures), ("refunds", self.refunds)):
             for i, item in enumerate(items):
                 if item.amount.currency is not cur:
@@ -109,7 +113,9 @@ class Payment(PaysupportModel):
             for i, rec in enumerate(records):
                 if rec.payment_id != self.id:
                     raise rule_error(
-                        f"{kind}.{i}.payment_id", "belongs_to_payment", f"{kind}[{i}] is for payment {rec.payment_id!r}"
+                        f"{kind}.{i}.payment_id",
+                        "belongs_to_payment",
+                        f"{kind}[{i}] is for payment {rec.payment_id!r}",
                     )
         for kind, ids in (
             ("captures", [c.id for c in self.captures]),
@@ -118,32 +124,41 @@ class Payment(PaysupportModel):
         ):
             if len(ids) != len(set(ids)):
                 raise rule_error(kind, "unique_ids", f"{kind} has repeated ids")
+        if self.refunds and not self.captures:
+            raise rule_error(
+                "refunds", "refund_needs_capture", "only captured money can be refunded"
+            )
         captured = self.amount_captured
         if captured > self.amount:
             raise rule_error(
-                "captures", "captured_exceeds_authorized",
+                "captures",
+                "captured_exceeds_authorized",
                 f"captured {captured} exceeds the authorized {self.amount}",
             )
         committed = self.amount_refunded + self.amount_refund_in_flight
         if committed > captured:
             raise rule_error(
-                "refunds", "refund_total_exceeds_captured",
+                "refunds",
+                "refund_total_exceeds_captured",
                 f"refunds of {committed} exceed the captured {captured}",
             )
         for i, d in enumerate(self.disputes):
             if d.amount > captured:
                 raise rule_error(
-                    f"disputes.{i}.amount", "dispute_exceeds_captured",
+                    f"disputes.{i}.amount",
+                    "dispute_exceeds_captured",
                     f"disputes[{i}] of {d.amount} exceeds the captured {captured}",
                 )
         if self.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED) and self.captures:
             raise rule_error(
-                "status", "status_matches_captures", f"a payment with captures cannot be {self.status}"
+                "status",
+                "status_matches_captures",
+                f"a payment with captures cannot be {self.status}",
             )
         if self.status is PaymentStatus.CANCELED and self.captures:
-            raise rule_error("status", "canceled_after_capture", "a captured payment is refunded, not canceled")
-        if self.refunds and not self.captures:
-            raise rule_error("refunds", "refund_needs_capture", "only captured money can be refunded")
+            raise rule_error(
+                "status", "canceled_after_capture", "a captured payment is refunded, not canceled"
+            )
         return self
 
     # ------------------------------------------------------------------ derived amounts
@@ -170,7 +185,9 @@ class Payment(PaysupportModel):
     @property
     def amount_refunded(self) -> Money:
         """Sum of succeeded refunds (reversed refunds no longer count)."""
-        return self._sum([r.amount.minor for r in self.refunds if r.status is RefundStatus.SUCCEEDED])
+        return self._sum(
+            [r.amount.minor for r in self.refunds if r.status is RefundStatus.SUCCEEDED]
+        )
 
     @property
     def amount_refund_in_flight(self) -> Money:

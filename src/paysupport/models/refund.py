@@ -128,19 +128,28 @@ class RefundRequest(PaysupportModel):
     @model_validator(mode="after")
     def _amounts_are_sane(self) -> Self:
         if self.amount is not None and not self.amount.is_positive():
-            raise rule_error("amount", "refund_amount_positive", "a refund amount must be above zero")
+            raise rule_error(
+                "amount", "refund_amount_positive", "a refund amount must be above zero"
+            )
         if self.correct_amount is not None:
             if self.correct_amount.is_negative():
-                raise rule_error("correct_amount", "correct_amount_non_negative", "correct_amount is negative")
+                raise rule_error(
+                    "correct_amount", "correct_amount_non_negative", "correct_amount is negative"
+                )
             if self.reason is not RefundReason.OVERCHARGE:
                 raise rule_error(
-                    "correct_amount", "correct_amount_only_for_overcharge",
+                    "correct_amount",
+                    "correct_amount_only_for_overcharge",
                     "correct_amount is only meaningful for an overcharge",
                 )
             if self.amount is not None and self.amount.currency is not self.correct_amount.currency:
-                raise rule_error("correct_amount", "currency_matches_payment", "amount and correct_amount differ")
+                raise rule_error(
+                    "correct_amount", "currency_matches_payment", "amount and correct_amount differ"
+                )
         if self.duplicate_of is not None and self.duplicate_of == self.payment_id:
-            raise rule_error("duplicate_of", "duplicate_of_other_payment", "a payment cannot duplicate itself")
+            raise rule_error(
+                "duplicate_of", "duplicate_of_other_payment", "a payment cannot duplicate itself"
+            )
         return self
 
 
@@ -167,11 +176,15 @@ class Refund(PaysupportModel):
     @model_validator(mode="after")
     def _refund_rules(self) -> Self:
         if not self.amount.is_positive():
-            raise rule_error("amount", "refund_amount_positive", "a refund amount must be above zero")
+            raise rule_error(
+                "amount", "refund_amount_positive", "a refund amount must be above zero"
+            )
         if (
             self.approved_by is not None
             and self.requested_by is not None
             and self.approved_by == self.requested_by
         ):
-            raise rule_error("approved_by", "four_eyes", "the requester cannot approve their own refund")
+            raise rule_error(
+                "approved_by", "four_eyes", "the requester cannot approve their own refund"
+            )
         return self

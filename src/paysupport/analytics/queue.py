@@ -1,0 +1,182 @@
+"""The support queue an operator starts the day with, computed from a portfolio and ``now``.
+
+Pure: the portfolio and the time come in, a report comes out; rendering is separate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from paysupport.models import Portfolio
+from paysupport.money import Money
+from paysupport.networks import Network
+
+__all__ = ["CaseRow", "DeclineRow", "DisputeRow", "QueueReport", "queue_report", "render_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeRow:
+    """One open dispute: what it is, how long is left, and what evidence is missing."""
+
+    dispute_id: str
+    payment_id: str
+    network: str
+    reason_code: str
+    title: str
+    category: str
+    stage: str
+    status: str
+    amount: str
+    due_by: str | None
+    hours_left: int | None
+    missing_evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineRow:
+    """One failed payment: how the networks classify it and what they allow next."""
+
+    failure_id: str
+    amount: str
+    codes: str
+    severity: str
+    visa_category: int | None
+    next_step: str
+    merchant_advice: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One open support case and its SLA clock."""
+
+    case_id: str
+    claim: str
+    status: str
+    priority: str
+    payments: tuple[str, ...]
+    sla_left_pct: int | None
+    refundable: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueReport:
+    """Disputes by deadline, declines, and cases by SLA, as of ``now``."""
+
+    now: str
+    disputes: tuple[DisputeRow, ...]
+    declines: tuple[DeclineRow, ...]
+    cases: tuple[CaseRow, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data, ready for JSON."""
+        return asdict(self)
+
+
+def _money(m: Money) -> str:
+    return m.format(grouping=True)
+
+
+def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
+    """Build the queue: open disputes soonest-due first, declines, then cases by SLA left."""
+    disputes: list[DisputeRow] = []
+    for p in portfolio.payments:
+        for d in p.open_disputes:
+            left = d.time_left(now)
+            disputes.append(
+                DisputeRow(
+                    dispute_id=d.id,
+                    payment_id=p.id,
+                    network=d.network.value,
+                    reason_code=d.reason_code,
+                    title=d.reason.title,
+                    category=d.category.value,
+                    stage=d.stage.value,
+                    status=d.status.value,
+                    amount=_money(d.amount),
+                    due_by=d.due_by.isoformat() if d.due_by else None,
+                    hours_left=int(left.total_seconds() // 3600) if left is not None else None,
+                    missing_evidence=tuple(k.value for k in d.missing_evidence()),
+                )
+            )
+    disputes.sort(key=lambda r: (r.hours_left is None, r.hours_left or 0, r.dispute_id))
+
+    declines: list[DeclineRow] = []
+    for f in portfolio.failures:
+        dc, mac = f.decline, f.advice
+        codes = "/".join(c for c in (f.decline_code, f.network_decline_code) if c)
+        declines.append(
+            DeclineRow(
+                failure_id=f.id,
+                amount=_money(f.amount),
+                codes=codes,
+                severity=dc.severity.value if dc else "unknown",
+                visa_category=(
+                    int(dc.visa_category)
+                    if dc and dc.visa_category and f.network in (None, Network.VISA)
+                    else None
+                ),
+                next_step=(
+                    "do_not_retry"
+                    if mac is not None and mac.never_retry
+                    else (dc.action.value if dc else "review: unknown code")
+                ),
+                merchant_advice=f"{mac.code} {mac.text}" if mac else None,
+            )
+        )
+
+    payments = {p.id: p for p in portfolio.payments}
+    cases: list[CaseRow] = []
+    for c in portfolio.cases:
+        if c.status.value in ("resolved", "closed"):
+            continue
+        left = c.sla_remaining(now)
+        cases.append(
+            CaseRow(
+                case_id=c.id,
+                claim=c.claim.value,
+                status=c.status.value,
+                priority=c.priority.value,
+                payments=c.payment_ids,
+                sla_left_pct=round(left * 100) if left is not None else None,
+                refundable=tuple(
+                    f"{pid}: {_money(payments[pid].amount_refundable)}" for pid in c.payment_ids
+                ),
+            )
+        )
+    cases.sort(key=lambda r: (r.sla_left_pct is None, r.sla_left_pct or 0, r.case_id))
+    return QueueReport(now.isoformat(), tuple(disputes), tuple(declines), tuple(cases))
+
+
+def render_text(report: QueueReport) -> str:
+    """Render the queue as plain text for a terminal."""
+    out = [f"Support queue as of {report.now}", ""]
+    out.append(f"Open disputes ({len(report.disputes)}), soonest deadline first:")
+    for d in report.disputes:
+        left = f"{d.hours_left} h left" if d.hours_left is not None else "no response possible"
+        if d.hours_left is not None and d.hours_left < 0:
+            left = "PAST DUE"
+        out.append(
+            f"  {d.dispute_id}  {d.network} {d.reason_code} {d.title} ({d.category}), "
+            f"{d.stage}/{d.status}, {d.amount}, {left}"
+        )
+        if d.missing_evidence:
+            out.append(f"      missing evidence: {', '.join(d.missing_evidence)}")
+    out.append("")
+    out.append(f"Failed payments ({len(report.declines)}):")
+    for f in report.declines:
+        cat = f", Visa category {f.visa_category}" if f.visa_category else ""
+        mac = f", MAC {f.merchant_advice}" if f.merchant_advice else ""
+        out.append(
+            f"  {f.failure_id}  {f.amount}  {f.codes}: {f.severity}{cat}{mac} -> {f.next_step}"
+        )
+    out.append("")
+    out.append(f"Open cases ({len(report.cases)}), least SLA left first:")
+    for c in report.cases:
+        sla = f"{c.sla_left_pct}% of SLA left" if c.sla_left_pct is not None else "no SLA"
+        if c.sla_left_pct is not None and c.sla_left_pct < 0:
+            sla = "SLA BREACHED"
+        out.append(f"  {c.case_id}  {c.claim} [{c.priority}] {c.status}, {sla}")
+        for r in c.refundable:
+            out.append(f"      refundable {r}")
+    return "\n".join(out)

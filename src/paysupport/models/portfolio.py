@@ -1,0 +1,79 @@
+"""A merchant portfolio: the records an account manager or a support desk works from.
+
+A container with referential integrity: every payment's merchant is known, every case names
+payments that exist, ids are unique. Hosts load one from their store; the command-line front
+end loads the bundled sample.
+"""
+
+from __future__ import annotations
+
+from typing import Self, TypeVar
+
+from pydantic import model_validator
+
+from paysupport.models._base import PaysupportModel, SafeText, rule_error
+from paysupport.models.case import SupportCase
+from paysupport.models.failure import PaymentFailure
+from paysupport.models.parties import Customer, Merchant, Operator
+from paysupport.models.payment import Payment
+
+__all__ = ["Portfolio"]
+
+_T = TypeVar("_T", Merchant, Customer, Payment)
+
+
+class Portfolio(PaysupportModel):
+    """Merchants, customers, operators, payments, failures and cases, cross-checked."""
+
+    description: SafeText = ""
+    merchants: tuple[Merchant, ...] = ()
+    customers: tuple[Customer, ...] = ()
+    operators: tuple[Operator, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    failures: tuple[PaymentFailure, ...] = ()
+    cases: tuple[SupportCase, ...] = ()
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        for kind in ("merchants", "customers", "operators", "payments", "failures", "cases"):
+            ids = [r.id for r in getattr(self, kind)]
+            if len(ids) != len(set(ids)):
+                raise rule_error(kind, "unique_ids", f"{kind} has repeated ids")
+        merchants = {m.id for m in self.merchants}
+        customers = {c.id for c in self.customers}
+        payments = {p.id for p in self.payments}
+        disputes = {d.id for p in self.payments for d in p.disputes}
+        for i, p in enumerate(self.payments):
+            if p.merchant_id not in merchants:
+                raise rule_error(f"payments.{i}.merchant_id", "known_merchant", p.merchant_id)
+            if p.customer_id is not None and p.customer_id not in customers:
+                raise rule_error(f"payments.{i}.customer_id", "known_customer", p.customer_id)
+        for i, f in enumerate(self.failures):
+            if f.merchant_id not in merchants:
+                raise rule_error(f"failures.{i}.merchant_id", "known_merchant", f.merchant_id)
+        for i, c in enumerate(self.cases):
+            for pid in c.payment_ids:
+                if pid not in payments:
+                    raise rule_error(f"cases.{i}.payment_ids", "known_payment", pid)
+            if c.dispute_id is not None and c.dispute_id not in disputes:
+                raise rule_error(f"cases.{i}.dispute_id", "known_dispute", c.dispute_id)
+        return self
+
+    def merchant(self, merchant_id: str) -> Merchant:
+        """The merchant with this id (KeyError if absent)."""
+        return _find(self.merchants, merchant_id)
+
+    def customer(self, customer_id: str) -> Customer:
+        """The customer with this id (KeyError if absent)."""
+        return _find(self.customers, customer_id)
+
+    def payment(self, payment_id: str) -> Payment:
+        """The payment with this id (KeyError if absent)."""
+        return _find(self.payments, payment_id)
+
+
+def _find(items: tuple[_T, ...], key: str) -> _T:
+    for item in items:
+        if item.id == key:
+            return item
+    raise KeyError(key)

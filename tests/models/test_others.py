@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from paysupport.errors import ModelValidationError
+from paysupport.models import (
+    ALL_MODELS,
+    Card,
+    Customer,
+    Operator,
+    PastRefund,
+    PaymentFailure,
+    RefundRequest,
+    SupportCase,
+    Tier,
+)
+from paysupport.networks import DeclineSeverity
+from tests.models._support import NOW, eur
+
+
+def test_tiers_are_ordered() -> None:
+    assert Tier.JUNIOR < Tier.MIDDLE < Tier.SENIOR
+    assert Tier.JUNIOR.bump() is Tier.MIDDLE
+    assert Tier.SENIOR.bump() is Tier.SENIOR
+    assert max([Tier.MIDDLE, Tier.SENIOR, Tier.JUNIOR]) is Tier.SENIOR
+
+
+def test_operator_limits_match_their_currency() -> None:
+    op = Operator(id="op_1", tier="junior", refund_limits={"EUR": eur("50")})
+    assert op.limit_for("EUR") == eur("50")
+    assert op.limit_for("USD") is None
+    with pytest.raises(ModelValidationError) as info:
+        Operator(id="op_1", tier="junior", refund_limits={"USD": eur("50")})
+    assert info.value.violations[0].field == "refund_limits.USD"
+
+
+def test_customer_refund_history_window() -> None:
+    c = Customer(
+        id="cus_1",
+        past_refunds=[
+            PastRefund(at=NOW - timedelta(days=100), amount=eur("5")),
+            PastRefund(at=NOW - timedelta(days=10), amount=eur("7")),
+        ],
+    )
+    assert [r.amount for r in c.refunds_since(NOW - timedelta(days=30))] == [eur("7")]
+
+
+def test_refund_request_rules() -> None:
+    base = {"id": "rr_1", "payment_id": "pay_1", "requested_at": NOW}
+    assert RefundRequest(**base).amount is None  # everything refundable
+    for changes, rule in [
+        ({"amount": eur("0")}, "refund_amount_positive"),
+        ({"correct_amount": eur("5")}, "correct_amount_only_for_overcharge"),
+        ({"duplicate_of": "pay_1"}, "duplicate_of_other_payment"),
+    ]:
+        with pytest.raises(ModelValidationError) as info:
+            RefundRequest(**base, **changes)
+        assert rule in info.value.rules
+    ok = RefundRequest(**base, reason="overcharge", correct_amount=eur("5"))
+    assert ok.correct_amount == eur("5")
+
+
+def test_card_never_holds_a_full_number() -> None:
+    with pytest.raises(ModelValidationError) as info:
+        Card(brand="visa", last4="4242424242424242")
+    assert "string_pattern_mismatch" in info.value.rules
+    with pytest.raises(ModelValidationError) as info:
+        Card(brand="visa", last4="4242", fingerprint="4242424242424242")
+    assert "no_full_card_number" in info.value.rules
+
+
+def test_declined_renewal_with_its_codes() -> None:
+    f = PaymentFailure(
+        id="pf_1",
+        merchant_id="m_1",
+        amount=eur("9.99"),
+        network="mastercard",
+        decline_code="insufficient_funds",
+        network_decline_code="51",
+        merchant_advice_code="02",
+        initiator="merchant",
+        recurring=True,
+        declined_at=NOW,
+    )
+    assert f.decline is not None and f.decline.severity is DeclineSeverity.SOFT
+    assert f.advice is not None and not f.advice.never_retry
+    stolen = f.evolve(
+        decline_code="stolen_card", network_decline_code="43", merchant_advice_code="03"
+    )
+    assert stolen.decline is not None and stolen.decline.severity is DeclineSeverity.HARD
+    assert stolen.advice is not None and stolen.advice.never_retry
+    unknown = f.evolve(decline_code="brand_new_code", network_decline_code=None)
+    assert unknown.decline is None  # kept as received, classified as unknown
+    with pytest.raises(ModelValidationError) as info:
+        f.evolve(decline_code=None, network_decline_code=None)
+    assert "decline_code_present" in info.value.rules
+
+
+def test_support_case_rules_and_sla() -> None:
+    c = SupportCase(
+        id="case_1", claim="refund_request", opened_at=NOW, sla_due_at=NOW + timedelta(hours=4)
+    )
+    assert c.sla_remaining(NOW + timedelta(hours=3)) == 0.25
+    assert c.sla_remaining(NOW + timedelta(hours=5)) == -0.25
+    with pytest.raises(ModelValidationError) as info:
+        c.evolve(resolved_at=NOW - timedelta(seconds=1))
+    assert info.value.violations[0].field == "resolved_at"
+    with pytest.raises(ModelValidationError) as info:
+        c.evolve(claim="duplicate_charge", payment_ids=["pay_1"])
+    assert "duplicate_needs_two_payments" in info.value.rules
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_every_model_exports_a_json_schema(model: type) -> None:
+    schema = model.model_json_schema()  # type: ignore[attr-defined]
+    assert schema["type"] == "object"
+    assert schema["title"] == model.__name__

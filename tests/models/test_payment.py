@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+
+from paysupport.errors import ModelValidationError, PaysupportError
+from paysupport.models import Capture, Dispute, Payment, Refund, RefundStatus
+from paysupport.money import Money
+from paysupport.testing.strategies import payments
+from tests.models._support import NOW, eur
+
+
+def refund(amount: str, status: str = "succeeded", rid: str = "re_1", pid: str = "pay_1") -> Refund:
+    return Refund(id=rid, payment_id=pid, amount=eur(amount), status=status, created_at=NOW)
+
+
+def rules_of(exc: pytest.ExceptionInfo[ModelValidationError]) -> set[str]:
+    return set(exc.value.rules)
+
+
+def test_derived_amounts(captured: Payment) -> None:
+    p = captured.evolve(
+        status="partially_refunded",
+        refunds=[refund("10"), refund("5", "pending", "re_2"), refund("7", "failed", "re_3")],
+    )
+    assert p.amount_captured == eur("60")
+    assert p.amount_refunded == eur("10")
+    assert p.amount_refund_in_flight == eur("5")
+    assert p.amount_refundable == eur("45")
+    assert p.amount_capturable == Money.zero("EUR")  # not in an authorized state
+    assert not p.is_fully_refunded
+    assert p.currency.code == "EUR"
+    assert p.captured_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("amounts", "ok"),
+    [
+        (["60"], True),  # exactly what was captured
+        (["30", "30"], True),
+        (["60.01"], False),  # one minor unit more
+        (["30", "30.01"], False),
+    ],
+)
+def test_refunds_never_exceed_captured_boundary(
+    captured: Payment, amounts: list[str], ok: bool
+) -> None:
+    refunds = [refund(a, "pending", f"re_{i}") for i, a in enumerate(amounts)]
+    if ok:
+        assert captured.evolve(refunds=refunds).amount_refundable == Money.zero("EUR")
+    else:
+        with pytest.raises(ModelValidationError) as info:
+            captured.evolve(refunds=refunds)
+        assert info.value.violations[0].field == "refunds"
+        assert rules_of(info) == {"refund_total_exceeds_captured"}
+
+
+def test_failed_and_reversed_refunds_free_the_amount(captured: Payment) -> None:
+    p = captured.evolve(refunds=[refund("60", "reversed"), refund("60", "pending", "re_2")])
+    assert p.amount_refunded == Money.zero("EUR")
+    assert p.amount_refund_in_flight == eur("60")
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "field"),
+    [
+        (
+            {"captures": [Capture(id="c", amount=eur("100.01"), captured_at=NOW)]},
+            "captured_exceeds_authorized",
+            "captures",
+        ),
+        (
+            {"captures": [Capture(id="c", amount=Money.of("1", "USD"), captured_at=NOW)]},
+            "currency_matches_payment",
+            "captures.0.amount",
+        ),
+        ({"refunds": [refund("1", pid="pay_other")]}, "belongs_to_payment", "refunds.0.payment_id"),
+        ({"refunds": [refund("1"), refund("2")]}, "unique_ids", "refunds"),
+        ({"created_at": datetime(2026, 1, 1)}, "timezone_aware", "created_at"),
+        ({"status": "authorized"}, "status_matches_captures", "status"),
+        ({"status": "canceled"}, "canceled_after_capture", "status"),
+        ({"amount": eur("0")}, "payment_amount_positive", "amount"),
+        ({"amount": {"minor": 1.5, "currency": "EUR"}}, "no_float", "amount"),
+        ({"surprise": 1}, "extra_forbidden", "surprise"),
+    ],
+)
+def test_each_rule_is_named(
+    captured: Payment, changes: dict[str, object], rule: str, field: str
+) -> None:
+    with pytest.raises(ModelValidationError) as info:
+        captured.evolve(**changes)
+    assert rule in info.value.rules
+    assert any(v.field == field for v in info.value.violations if v.rule == rule)
+    assert isinstance(info.value, PaysupportError) and isinstance(info.value, ValueError)
+
+
+def test_refund_needs_capture() -> None:
+    with pytest.raises(ModelValidationError) as info:
+        Payment(
+            id="pay_1",
+            merchant_id="m",
+            amount=eur("10"),
+            created_at=NOW,
+            refunds=[refund("1")],
+        )
+    assert "refund_needs_capture" in info.value.rules
+
+
+def test_rejected_assignment_leaves_the_model_as_it_was(captured: Payment) -> None:
+    before = captured.model_dump()
+    with pytest.raises(ModelValidationError):
+        captured.status = "no_such_status"  # type: ignore[assignment]
+    with pytest.raises(ModelValidationError):
+        captured.refunds = (refund("61"),)
+    assert captured.model_dump() == before
+
+
+def test_evolve_leaves_the_original(captured: Payment) -> None:
+    p = captured.with_refund(refund("10"))
+    assert captured.refunds == ()
+    assert p.refunds[0].amount == eur("10")
+    p2 = p.with_refund(refund("10", "failed"))
+    assert [r.status for r in p2.refunds] == [RefundStatus.FAILED]
+
+
+def test_dispute_amount_within_captured(captured: Payment) -> None:
+    d = Dispute.open(
+        id="dp_1",
+        payment_id="pay_1",
+        network="visa",
+        reason_code="13.1",
+        amount=eur("60.01"),
+        opened_at=NOW,
+    )
+    with pytest.raises(ModelValidationError) as info:
+        captured.with_dispute(d)
+    assert "dispute_exceeds_captured" in info.value.rules
+    ok = captured.with_dispute(d.evolve(amount=eur("60")))
+    assert ok.is_disputed and ok.open_disputes[0].id == "dp_1"
+    lost = ok.with_dispute(ok.disputes[0].evolve(status="lost"))
+    assert not lost.is_disputed
+    assert lost.amount_charged_back == eur("60")
+    assert lost.amount_refundable == Money.zero("EUR")
+
+
+def test_full_card_numbers_are_masked_everywhere(captured: Payment) -> None:
+    p = captured.evolve(
+        description="customer pasted 4242 4242 4242 4242 in chat",
+        metadata={"note": "card 5555-5555-5555-4444"},
+    )
+    assert p.description == "customer pasted [card ending 4242] in chat"
+    assert p.metadata["note"] == "card [card ending 4444]"
+    for text in (repr(p), str(p), p.model_dump_json()):
+        assert "4242424242424242" not in text.replace(" ", "")
+        assert "5555555555554444" not in text.replace("-", "")
+    # Order numbers that are not Luhn-valid stay as they were.
+    assert captured.evolve(description="order 1234567890123").description == "order 1234567890123"
+
+
+def test_json_round_trip_and_schema(captured: Payment) -> None:
+    p = captured.with_refund(refund("10"))
+    assert Payment.model_validate_json(p.model_dump_json()) == p
+    schema = Payment.model_json_schema()
+    assert "amount" in schema["required"]
+    assert schema["$defs"]["Refund"]["properties"]["amount"]["title"] == "Money"
+
+
+@given(payments())
+def test_generated_payments_hold_every_invariant(p: Payment) -> None:
+    committed = p.amount_refunded + p.amount_refund_in_flight
+    assert committed <= p.amount_captured <= p.amount
+    assert not p.amount_refundable.is_negative()
+    assert {c.amount.currency for c in p.captures} == {p.currency}
+    assert Payment.model_validate_json(p.model_dump_json()) == p
+
+
+@given(payments())
+def test_one_minor_unit_over_is_always_rejected_with_the_rule(p: Payment) -> None:
+    over = p.amount_refundable + Money.from_minor(1, p.currency)
+    extra = Refund(
+        id="re_over",
+        payment_id=p.id,
+        amount=over,
+        status="pending",
+        created_at=p.created_at + timedelta(days=1),
+    )
+    with pytest.raises(ModelValidationError) as info:
+        p.with_refund(extra)
+    assert "refund_total_exceeds_captured" in info.value.rules
+    exact = extra.evolve(amount=p.amount_refundable) if p.amount_refundable.is_positive() else None
+    if exact is not None:
+        assert p.with_refund(exact).amount_refundable.is_zero()
