@@ -80,7 +80,9 @@ def _cmd_decline(args: argparse.Namespace) -> int:
     dc = decline_code(args.code)
     cat = f"Visa category {int(dc.visa_category)}" if dc.visa_category else "no Visa category"
     print(f"{dc.scheme} {dc.code}: {dc.meaning}")
-    print(f"  {dc.severity.value} decline, {cat}; next: {dc.action.value}")
+    severity = dc.severity.value if dc.severity else "not a decline"
+    action = dc.action.value if dc.action else "-"
+    print(f"  {severity}, {cat}; next: {action}")
     return 0
 
 

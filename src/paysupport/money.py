@@ -117,7 +117,7 @@ def currency(code: str | Currency) -> Currency:
     """
     if type(code) is Currency:
         return code
-    found = _CURRENCIES.get(code)  # type: ignore[arg-type]
+    found = _CURRENCIES.get(code)
     if found is not None:
         return found
     if not isinstance(code, str):

@@ -110,7 +110,7 @@ def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
                 failure_id=f.id,
                 amount=_money(f.amount),
                 codes=codes,
-                severity=dc.severity.value if dc else "unknown",
+                severity=dc.severity.value if dc and dc.severity else "unknown",
                 visa_category=(
                     int(dc.visa_category)
                     if dc and dc.visa_category and f.network in (None, Network.VISA)
@@ -119,7 +119,7 @@ def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
                 next_step=(
                     "do_not_retry"
                     if mac is not None and mac.never_retry
-                    else (dc.action.value if dc else "review: unknown code")
+                    else (dc.action.value if dc and dc.action else "review: unknown code")
                 ),
                 merchant_advice=f"{mac.code} {mac.text}" if mac else None,
             )
@@ -130,7 +130,7 @@ def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
     for c in portfolio.cases:
         if c.status.value in ("resolved", "closed"):
             continue
-        left = c.sla_remaining(now)
+        sla_left = c.sla_remaining(now)
         cases.append(
             CaseRow(
                 case_id=c.id,
@@ -138,7 +138,7 @@ def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
                 status=c.status.value,
                 priority=c.priority.value,
                 payments=c.payment_ids,
-                sla_left_pct=round(left * 100) if left is not None else None,
+                sla_left_pct=round(sla_left * 100) if sla_left is not None else None,
                 refundable=tuple(
                     f"{pid}: {_money(payments[pid].amount_refundable)}" for pid in c.payment_ids
                 ),

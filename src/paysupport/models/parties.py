@@ -36,22 +36,22 @@ class Tier(StrEnum):
         """The tier ``steps`` above this one, capped at senior."""
         return _TIERS[min(self.rank + steps, len(_TIERS) - 1)]
 
-    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+    def __ge__(self, other: object) -> bool:
         if isinstance(other, Tier):
             return self.rank >= other.rank
         return NotImplemented
 
-    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+    def __gt__(self, other: object) -> bool:
         if isinstance(other, Tier):
             return self.rank > other.rank
         return NotImplemented
 
-    def __le__(self, other: object) -> bool:  # type: ignore[override]
+    def __le__(self, other: object) -> bool:
         if isinstance(other, Tier):
             return self.rank <= other.rank
         return NotImplemented
 
-    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+    def __lt__(self, other: object) -> bool:
         if isinstance(other, Tier):
             return self.rank < other.rank
         return NotImplemented

@@ -94,29 +94,29 @@ class Payment(PaysupportModel):
             raise rule_error(
                 "amount", "payment_amount_positive", "the authorized amount must be above zero"
             )
-        for kind, items in (("captures", self.captures), ("refunds", self.refunds)):
-            for i, item in enumerate(items):
-                if item.amount.currency is not cur:
-                    raise rule_error(
-                        f"{kind}.{i}.amount",
-                        "currency_matches_payment",
-                        f"{kind}[{i}] is in {item.amount.currency.code}, the payment in {cur.code}",
-                    )
-        for i, d in enumerate(self.disputes):
-            if d.amount.currency is not cur:
+        amounts = [
+            *(("captures", i, c.amount) for i, c in enumerate(self.captures)),
+            *(("refunds", i, r.amount) for i, r in enumerate(self.refunds)),
+            *(("disputes", i, d.amount) for i, d in enumerate(self.disputes)),
+        ]
+        for kind, i, amount in amounts:
+            if amount.currency is not cur:
                 raise rule_error(
-                    f"disputes.{i}.amount",
+                    f"{kind}.{i}.amount",
                     "currency_matches_payment",
-                    f"disputes[{i}] is in {d.amount.currency.code}, the payment in {cur.code}",
+                    f"{kind}[{i}] is in {amount.currency.code}, the payment in {cur.code}",
                 )
-        for kind, records in (("refunds", self.refunds), ("disputes", self.disputes)):
-            for i, rec in enumerate(records):
-                if rec.payment_id != self.id:
-                    raise rule_error(
-                        f"{kind}.{i}.payment_id",
-                        "belongs_to_payment",
-                        f"{kind}[{i}] is for payment {rec.payment_id!r}",
-                    )
+        owners = [
+            *(("refunds", i, r.payment_id) for i, r in enumerate(self.refunds)),
+            *(("disputes", i, d.payment_id) for i, d in enumerate(self.disputes)),
+        ]
+        for kind, i, owner in owners:
+            if owner != self.id:
+                raise rule_error(
+                    f"{kind}.{i}.payment_id",
+                    "belongs_to_payment",
+                    f"{kind}[{i}] is for payment {owner!r}",
+                )
         for kind, ids in (
             ("captures", [c.id for c in self.captures]),
             ("refunds", [r.id for r in self.refunds]),

@@ -106,7 +106,7 @@ def to_provider_amount(money: Money, provider: str) -> int:
     rule = provider_rule(provider, money.currency)
     shift = rule.exponent - money.currency.exponent
     if shift >= 0:
-        value = money.minor * 10**shift
+        value = money.minor * int(10**shift)
     else:
         value, rest = divmod(money.minor, 10**-shift)
         if rest:
