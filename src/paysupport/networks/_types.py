@@ -245,6 +245,25 @@ class NetworkRules:
     sources: tuple[str, ...] = ()
     notes: str = ""
 
+    def __post_init__(self) -> None:
+        # Freeze whatever mapping was given, so the record stays immutable.
+        for name in ("response_windows", "filing_windows"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def __reduce__(self) -> tuple[type[NetworkRules], tuple[object, ...]]:
+        # MappingProxyType does not pickle: rebuild from plain dicts.
+        return (
+            NetworkRules,
+            (
+                self.network,
+                self.stages,
+                dict(self.response_windows),
+                dict(self.filing_windows),
+                self.sources,
+                self.notes,
+            ),
+        )
+
     @property
     def response_days(self) -> Mapping[DisputeStage, int | None]:
         """Per stage, the days of the response window (``None`` where not found)."""

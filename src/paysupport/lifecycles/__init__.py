@@ -1,0 +1,119 @@
+"""Lifecycles: what may happen next to each aggregate, as explicit state machines.
+
+Each lifecycle is declared once as a python-statemachine class (``PaymentMachine``,
+``RefundMachine``, ``DisputeMachine``, ``RecoveryMachine``, ``CaseMachine``) and compiled
+once into a table. Use the compiled objects for work::
+
+    payment = lifecycles.payment.fire(payment, "capture", now=now, amount=Money.of("60", "EUR"))
+
+:meth:`Lifecycle.fire` returns a new model (status, history + one event, version + 1) and
+leaves the input alone; a refused event raises
+:class:`~paysupport.errors.InvalidTransition` (or
+:class:`~paysupport.errors.DeadlinePassed`) and changes nothing. :func:`replay` rebuilds a
+model from its history. ``Lifecycle.bind(model)`` gives a python-statemachine instance for
+notebooks, and :func:`diagram` draws a machine from its own definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from statemachine import StateMachine
+
+from paysupport.lifecycles._case import REOPEN_WINDOW, CaseMachine, case
+from paysupport.lifecycles._dispute import DisputeMachine, dispute, dispute_state
+from paysupport.lifecycles._engine import (
+    CompiledTransition,
+    Lifecycle,
+    LifecycleMachine,
+    guard,
+)
+from paysupport.lifecycles._engine import diagram as _diagram
+from paysupport.lifecycles._payment import PaymentMachine, payment
+from paysupport.lifecycles._recovery import RecoveryMachine, hard_decline_reason, recovery
+from paysupport.lifecycles._refund import RefundMachine, refund
+from paysupport.models.case import SupportCase
+from paysupport.models.dispute import Dispute
+from paysupport.models.failure import PaymentFailure
+from paysupport.models.history import LifecycleEvent
+from paysupport.models.payment import Payment
+from paysupport.models.refund import Refund
+
+__all__ = [
+    "LIFECYCLES",
+    "REOPEN_WINDOW",
+    "CaseMachine",
+    "CompiledTransition",
+    "DisputeMachine",
+    "Lifecycle",
+    "LifecycleMachine",
+    "PaymentMachine",
+    "RecoveryMachine",
+    "RefundMachine",
+    "case",
+    "diagram",
+    "dispute",
+    "dispute_state",
+    "guard",
+    "hard_decline_reason",
+    "lifecycle_for",
+    "payment",
+    "recovery",
+    "refund",
+    "replay",
+]
+
+#: Every lifecycle by name, in the order the docs present them.
+LIFECYCLES: dict[str, Lifecycle[Any]] = {
+    "payment": payment,
+    "refund": refund,
+    "dispute": dispute,
+    "recovery": recovery,
+    "case": case,
+}
+
+_BY_MODEL: dict[type[Any], Lifecycle[Any]] = {
+    Payment: payment,
+    Refund: refund,
+    Dispute: dispute,
+    PaymentFailure: recovery,
+    SupportCase: case,
+}
+
+M = TypeVar("M")
+
+
+def lifecycle_for(model: Any) -> Lifecycle[Any]:
+    """The lifecycle of a model (or model class): ``lifecycle_for(payment) is payment``.
+
+    Raises:
+        TypeError: the model is not an aggregate with a lifecycle.
+    """
+    cls = model if isinstance(model, type) else type(model)
+    for klass in cls.__mro__:
+        found = _BY_MODEL.get(klass)
+        if found is not None:
+            return found
+    raise TypeError(f"{cls.__name__} has no lifecycle")
+
+
+def replay(initial: M, history: Iterable[LifecycleEvent]) -> M:
+    """Rebuild a model by firing its recorded events again from ``initial``.
+
+    ``replay(created, model.history) == model`` for any model built by the lifecycles.
+
+    Raises:
+        InvalidTransition: an event is refused or lands elsewhere than the history says.
+    """
+    rebuilt: M = lifecycle_for(initial).replay(initial, history)
+    return rebuilt
+
+
+def diagram(machine: type[StateMachine] | Lifecycle[Any], format: str = "mermaid") -> str:
+    """Draw a lifecycle from its definition: ``format`` is ``"mermaid"`` or ``"dot"``.
+
+    Accepts a machine class (``PaymentMachine``) or a compiled lifecycle (``payment``).
+    """
+    cls = machine.machine_class if isinstance(machine, Lifecycle) else machine
+    return _diagram(cls, format)

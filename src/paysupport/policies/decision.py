@@ -1,0 +1,333 @@
+"""The explainable result of every policy: :class:`Decision`, :class:`Reason`, :class:`Outcome`.
+
+A decision says *what* (the outcome, and where it applies an amount, a tier or a plan),
+*why* (reasons: a code, the rule that fired, the values it compared, a sentence for people)
+and *who decided* (:class:`PolicyInfo`: the policy's kind, its parameters and a stable
+fingerprint of them), so that it can be audited and replayed against the exact policy
+that made it.
+
+Decisions are built on the hot path, so they are small slotted records: a reason's sentence
+is rendered only when someone reads :attr:`Reason.message`, and the policy's description is
+one shared :class:`PolicyInfo` per policy instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from paysupport.models import Tier
+from paysupport.money import Money
+
+__all__ = [
+    "Checklist",
+    "Decision",
+    "Outcome",
+    "PolicyInfo",
+    "Reason",
+    "RetryPlan",
+    "Step",
+    "fingerprint_of",
+]
+
+
+class Outcome(StrEnum):
+    """What a policy decided.
+
+    Refund fairness and operator authority use approve / approve_partial / review / deny;
+    escalation uses ``assign`` (with a tier); resolution ``plan`` (with steps); dispute
+    response ``accept`` / ``contest``; retry ``retry`` / ``ask_customer`` / ``stop``.
+    ``pass`` is a rule's "no opinion", which combinators skip.
+    """
+
+    APPROVE = "approve"
+    APPROVE_PARTIAL = "approve_partial"
+    REVIEW = "review"
+    DENY = "deny"
+    ASSIGN = "assign"
+    PLAN = "plan"
+    ACCEPT = "accept"
+    CONTEST = "contest"
+    RETRY = "retry"
+    ASK_CUSTOMER = "ask_customer"
+    STOP = "stop"
+    PASS = "pass"
+
+    @property
+    def is_approval(self) -> bool:
+        """True for approve and approve_partial."""
+        return self in _APPROVALS
+
+    @property
+    def needs_reason(self) -> bool:
+        """True for outcomes that must always carry at least one reason (deny, review...)."""
+        return self in _NEEDS_REASON
+
+
+_APPROVALS: Final = frozenset({Outcome.APPROVE, Outcome.APPROVE_PARTIAL})
+_NEEDS_REASON: Final = frozenset(
+    {Outcome.DENY, Outcome.REVIEW, Outcome.APPROVE_PARTIAL, Outcome.STOP, Outcome.ASK_CUSTOMER}
+)
+
+
+@attrs.frozen(slots=True, cache_hash=False)
+class Reason:
+    """One rule that fired: a stable ``code``, the ``rule`` (parameter) behind it, the values.
+
+    Attributes:
+        code: stable snake_case code a notebook can count (``"outside_refund_window"``).
+        rule: the rule or parameter that fired (``"refund_window_days.card"``).
+        values: the values compared, as ``(name, value)`` pairs in a fixed order.
+        template: the sentence for people, a :meth:`str.format` template over ``values``.
+    """
+
+    code: str
+    rule: str
+    values: tuple[tuple[str, Any], ...] = ()
+    template: str = ""
+
+    @property
+    def message(self) -> str:
+        """The short human sentence, rendered from ``template`` and ``values`` on demand."""
+        if not self.template:
+            return self.code.replace("_", " ")
+        return self.template.format(**dict(self.values))
+
+    def value(self, name: str) -> Any:
+        """The compared value called ``name`` (KeyError if the rule recorded none)."""
+        for key, val in self.values:
+            if key == name:
+                return val
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-friendly dict of the reason (values rendered with ``str``)."""
+        return {
+            "code": self.code,
+            "rule": self.rule,
+            "message": self.message,
+            "values": {k: _plain(v) for k, v in self.values},
+        }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Money):
+        return {"minor": value.minor, "currency": value.currency.code}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def fingerprint_of(config: Mapping[str, Any]) -> str:
+    """The sha256 (hex) of the canonical JSON of a policy's ``to_dict()``.
+
+    Canonical: keys sorted, no spaces, ASCII only; the same parameters always give the same
+    fingerprint, in any process and on any machine.
+    """
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+@attrs.frozen(slots=True, eq=False)
+class PolicyInfo:
+    """Who decided: the policy's kind, its parameters (as ``to_dict()``) and fingerprint.
+
+    One instance per policy instance, shared by every decision it makes. Two infos are equal
+    when their fingerprints are.
+    """
+
+    kind: str
+    fingerprint: str
+    parameters: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, config: dict[str, Any]) -> PolicyInfo:
+        """Describe a policy from its ``to_dict()``."""
+        return cls(str(config.get("kind", "")), fingerprint_of(config), _freeze(config))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PolicyInfo):
+            return NotImplemented
+        return self.fingerprint == other.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str, Any]]:
+        return (_make_info, (self.kind, self.fingerprint, _thaw(self.parameters)))
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+def _make_info(kind: str, fingerprint: str, parameters: dict[str, Any]) -> PolicyInfo:
+    return PolicyInfo(kind, fingerprint, _freeze(parameters))
+
+
+@attrs.frozen(slots=True)
+class Step:
+    """One step of a resolution plan.
+
+    Attributes:
+        action: what to do, in the operator's words (``"collect_proof_of_delivery"``).
+        tier: who does it.
+        due: by when.
+        effect: the effect the step leads to (``"submit_evidence"``, ``"accept_dispute"``).
+        condition: when the step applies (``""`` always; ``"no_evidence"``...).
+    """
+
+    action: str
+    tier: Tier
+    due: datetime
+    effect: str
+    condition: str = ""
+
+
+@attrs.frozen(slots=True)
+class Checklist:
+    """The evidence a dispute's reason code needs, against the evidence on file."""
+
+    required: tuple[str, ...]
+    on_file: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing required is missing."""
+        return not self.missing
+
+
+@attrs.frozen(slots=True)
+class RetryPlan:
+    """When to retry a declined payment, and what to ask the customer if retrying cannot work.
+
+    Attributes:
+        schedule: the retry times, in order (empty when no retry is planned).
+        ask: what to ask the customer for (``"new_payment_method"``, ``"update_card"``,
+            ``"authenticate"``, ``"contact_issuer"``), or ``""``.
+    """
+
+    schedule: tuple[datetime, ...] = ()
+    ask: str = ""
+
+
+@attrs.frozen(slots=True)
+class Decision:
+    """What a policy decided, why, and which exact policy decided it.
+
+    Attributes:
+        outcome: the outcome.
+        reasons: the rules that fired, in the order they were checked. A deny, review,
+            partial approval, stop or ask always has at least one.
+        policy: the deciding policy's kind, parameters and fingerprint.
+        amount: the amount granted (refunds) or at stake, where it applies.
+        tier: the tier that must handle or approve it, where it applies.
+        steps: the resolution plan, in order (resolution policies).
+        detail: an evidence :class:`Checklist` or a :class:`RetryPlan`, where it applies.
+        parts: the decisions of the inner policies, for a combinator's decision.
+    """
+
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    policy: PolicyInfo
+    amount: Money | None = None
+    tier: Tier | None = None
+    steps: tuple[Step, ...] = ()
+    detail: Checklist | RetryPlan | None = None
+    parts: tuple[Decision, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not self.reasons and self.outcome in _NEEDS_REASON:
+            raise ValueError(f"a {self.outcome.value} decision needs at least one reason")
+
+    @property
+    def fingerprint(self) -> str:
+        """The deciding policy's configuration fingerprint."""
+        return self.policy.fingerprint
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reason codes, in order: what a notebook counts."""
+        return tuple(r.code for r in self.reasons)
+
+    @property
+    def approved(self) -> bool:
+        """True for approve and approve_partial."""
+        return self.outcome in _APPROVALS
+
+    def explain(self) -> str:
+        """A few lines for an operator: outcome, amount or tier, and each reason."""
+        head = self.outcome.value
+        if self.amount is not None:
+            head += f" {self.amount}"
+        if self.tier is not None:
+            head += f" (tier {self.tier.value})"
+        lines = [f"{head} by {self.policy.kind} [{self.policy.fingerprint[:12]}]"]
+        lines.extend(f"  - {r.code}: {r.message} [{r.rule}]" for r in self.reasons)
+        return "\n".join(lines)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The deciding policy's parameters as a plain dict (its ``to_dict()``)."""
+        result: dict[str, Any] = _thaw(self.policy.parameters)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict of the decision (for logs and notebooks)."""
+        out: dict[str, Any] = {
+            "outcome": self.outcome.value,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "policy": self.policy.kind,
+            "fingerprint": self.policy.fingerprint,
+        }
+        if self.amount is not None:
+            out["amount"] = _plain(self.amount)
+        if self.tier is not None:
+            out["tier"] = self.tier.value
+        if self.steps:
+            out["steps"] = [
+                {
+                    "action": s.action,
+                    "tier": s.tier.value,
+                    "due": s.due.isoformat(),
+                    "effect": s.effect,
+                    "condition": s.condition,
+                }
+                for s in self.steps
+            ]
+        if isinstance(self.detail, Checklist):
+            out["checklist"] = {
+                "required": list(self.detail.required),
+                "on_file": list(self.detail.on_file),
+                "missing": list(self.detail.missing),
+            }
+        elif isinstance(self.detail, RetryPlan):
+            out["retry"] = {
+                "schedule": [t.isoformat() for t in self.detail.schedule],
+                "ask": self.detail.ask,
+            }
+        if self.parts:
+            out["parts"] = [p.to_dict() for p in self.parts]
+        return out

@@ -1,0 +1,262 @@
+"""Resolution steps: an ordered plan for each claim kind and dispute reason-code family.
+
+Each step names what to do, who does it (tier), by when, and the effect it leads to. A plan
+is data: a list of step templates per claim kind and per reason key (``"visa:13.1"``,
+``"visa:13"``, ``"fraud"``, ``"*"``; the most specific wins). A template's deadline counts
+from ``now``, from the case's opening, or back from the dispute's ``due_by`` minus a safety
+margin (so evidence goes in before the network's deadline, never on it).
+
+Example (the default for Visa 13.1, merchandise not received): collect proof of delivery
+(junior, three days before the deadline minus the margin); submit it (middle, by the deadline
+minus the margin) if it is on file; otherwise accept the dispute.
+"""
+# ruff: noqa: RUF009  (param() and derived() are attrs field specifiers, like attrs.field)
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import attrs
+
+from paysupport.models import ClaimKind, Tier
+
+from ._config import (
+    EnumCodec,
+    IntCodec,
+    MapCodec,
+    PolicyBase,
+    RecordCodec,
+    TextCodec,
+    TupleCodec,
+    build,
+    derived,
+    param,
+    register_kind,
+    validate_params,
+)
+from ._reason_keys import ReasonKey, keys_for
+from .context import ResolutionContext
+from .decision import Decision, Outcome, PolicyInfo, Reason, Step
+
+__all__ = ["Resolution", "StepTemplate"]
+
+ANCHORS = ("now", "opened", "due_by")
+
+
+@attrs.frozen(slots=True)
+class StepTemplate:
+    """A step of a plan, before it is placed in time.
+
+    Attributes:
+        action: what to do (``"collect_proof_of_delivery"``).
+        tier: who does it.
+        effect: the effect it leads to (``"submit_evidence"``, ``"accept_dispute"``...).
+        hours: hours after the anchor (``now``, ``opened``), or before it for ``due_by``.
+        anchor: ``"now"``, ``"opened"`` (the case's opening) or ``"due_by"`` (the dispute's
+            deadline minus the policy's safety margin).
+        condition: when the step applies (``""``: always; ``"evidence_on_file"``...).
+    """
+
+    action: str = param(TextCodec())
+    tier: Tier = param(EnumCodec(Tier))
+    effect: str = param(TextCodec())
+    hours: int = param(IntCodec(0), 24)
+    anchor: str = param(TextCodec(ANCHORS), "now")
+    condition: str = param(TextCodec(allow_empty=True), "")
+
+    def __attrs_post_init__(self) -> None:
+        validate_params(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: str = "") -> StepTemplate:
+        """Build from a table (``action``, ``tier``, ``effect``, ``hours``, ``anchor``...)."""
+        return build(cls, data, path)
+
+
+def _t(
+    action: str, tier: str, effect: str, hours: int, anchor: str, cond: str = ""
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "action": action,
+        "tier": tier,
+        "effect": effect,
+        "hours": hours,
+        "anchor": anchor,
+    }
+    if cond:
+        out["condition"] = cond
+    return out
+
+
+_DEFAULT_DISPUTE_PLANS: dict[str, list[dict[str, Any]]] = {
+    "visa:13.1": [
+        _t("collect_proof_of_delivery", "junior", "request_evidence", 72, "due_by"),
+        _t("submit_evidence", "middle", "submit_evidence", 0, "due_by", "evidence_on_file"),
+        _t("accept_dispute", "middle", "accept_dispute", 0, "due_by", "no_evidence"),
+    ],
+    "fraud": [
+        _t("check_authentication_and_avs", "junior", "request_evidence", 72, "due_by"),
+        _t("collect_prior_undisputed_transactions", "junior", "request_evidence", 72, "due_by"),
+        _t("decide_contest_or_accept", "middle", "decide_dispute", 24, "due_by"),
+        _t("submit_evidence", "middle", "submit_evidence", 0, "due_by", "contest"),
+    ],
+    "processing_error": [
+        _t("check_for_processing_error", "junior", "request_evidence", 72, "due_by"),
+        _t("refund_if_error_confirmed", "middle", "issue_refund", 48, "due_by", "error"),
+        _t("submit_evidence", "middle", "submit_evidence", 0, "due_by", "no_error"),
+    ],
+    "consumer_dispute": [
+        _t("collect_customer_communication", "junior", "request_evidence", 72, "due_by"),
+        _t("decide_contest_or_accept", "middle", "decide_dispute", 24, "due_by"),
+        _t("submit_evidence", "middle", "submit_evidence", 0, "due_by", "contest"),
+    ],
+    "*": [
+        _t("review_dispute", "middle", "decide_dispute", 24, "due_by"),
+        _t("submit_evidence", "middle", "submit_evidence", 0, "due_by", "contest"),
+    ],
+}
+_DEFAULT_CLAIM_PLANS: dict[str, list[dict[str, Any]]] = {
+    "refund_request": [
+        _t("decide_refund", "junior", "decide_refund", 24, "opened"),
+        _t("tell_customer", "junior", "notify_customer", 24, "opened"),
+    ],
+    "duplicate_charge": [
+        _t("verify_duplicate", "junior", "decide_refund", 4, "opened"),
+        _t("refund_duplicate", "junior", "issue_refund", 24, "opened", "duplicate_confirmed"),
+    ],
+    "overcharge": [
+        _t("confirm_correct_amount", "junior", "decide_refund", 24, "opened"),
+        _t("refund_difference", "junior", "issue_refund", 48, "opened"),
+    ],
+    "unrecognized_charge": [
+        _t("identify_charge_with_customer", "junior", "notify_customer", 24, "opened"),
+        _t("check_fraud_signals", "middle", "assign_case", 24, "opened"),
+    ],
+    "failed_payment": [
+        _t("plan_retry", "junior", "schedule_retry", 1, "now"),
+        _t("ask_new_payment_method", "junior", "notify_customer", 24, "now", "hard_decline"),
+    ],
+    "dispute_received": [
+        _t("triage_dispute", "middle", "assign_case", 4, "opened"),
+    ],
+}
+
+_STEPS = TupleCodec(RecordCodec(StepTemplate), min_len=1)
+
+
+@register_kind("resolution")
+@attrs.frozen(slots=True)
+class Resolution(PolicyBase):
+    """The default resolution plans; each plan is a list of step templates.
+
+    Attributes:
+        dispute_plans: per reason key (``"visa:13.1"``, ``"visa:13"``, ``"fraud"``, ``"*"``).
+        claim_plans: per claim kind, for cases without a dispute.
+        safety_margin_hours: deadlines anchored on ``due_by`` end this many hours before it.
+    """
+
+    KIND: ClassVar[str] = "resolution"
+
+    dispute_plans: Any = param(
+        MapCodec(ReasonKey(), _STEPS), factory=lambda: dict(_DEFAULT_DISPUTE_PLANS)
+    )
+    claim_plans: Any = param(
+        MapCodec(EnumCodec(ClaimKind), _STEPS), factory=lambda: dict(_DEFAULT_CLAIM_PLANS)
+    )
+    safety_margin_hours: int = param(IntCodec(0), 48)
+
+    _info: PolicyInfo = derived()
+    _disputes: dict[str, tuple[StepTemplate, ...]] = derived()
+    _claims: dict[ClaimKind, tuple[StepTemplate, ...]] = derived()
+    _margin: timedelta = derived()
+
+    def __attrs_post_init__(self) -> None:
+        self._setup()
+        s = object.__setattr__
+        s(self, "_disputes", dict(self.dispute_plans))
+        s(self, "_claims", dict(self.claim_plans))
+        s(self, "_margin", timedelta(hours=self.safety_margin_hours))
+
+    def decide(self, ctx: ResolutionContext, now: datetime) -> Decision:
+        """The plan for one case at ``now``: outcome ``plan`` with the steps in order."""
+        reasons: list[Reason] = []
+        templates: tuple[StepTemplate, ...] | None = None
+        key = ""
+        d = ctx.dispute
+        if d is not None:
+            for key in keys_for(d.reason):
+                templates = self._disputes.get(key)
+                if templates is not None:
+                    break
+        if templates is None:
+            key = ctx.claim.value
+            templates = self._claims.get(ctx.claim)
+        if templates is None:
+            return Decision(
+                Outcome.REVIEW,
+                (
+                    Reason(
+                        "no_plan",
+                        "plans",
+                        (("claim", ctx.claim.value),),
+                        "no resolution plan for a {claim} claim",
+                    ),
+                ),
+                self._info,
+                tier=Tier.MIDDLE,
+            )
+        reasons.append(
+            Reason(
+                "plan_for",
+                "dispute_plans" if d is not None else "claim_plans",
+                (("key", key),),
+                "plan for {key}",
+            )
+        )
+        deadline = d.due_by - self._margin if d is not None and d.due_by is not None else None
+        opened = ctx.opened_at or now
+        tight = False
+        no_deadline = False
+        steps: list[Step] = []
+        for t in templates:
+            hours = timedelta(hours=t.hours)
+            if t.anchor == "due_by":
+                if deadline is None:
+                    no_deadline = True
+                    due = now
+                else:
+                    due = deadline - hours
+            elif t.anchor == "opened":
+                due = opened + hours
+            else:
+                due = now + hours
+            if due < now:
+                tight = True
+                due = now
+            steps.append(Step(t.action, t.tier, due, t.effect, t.condition))
+        if no_deadline:
+            reasons.append(
+                Reason("no_deadline", "due_by", (), "the dispute has no response deadline: act now")
+            )
+        if tight:
+            reasons.append(
+                Reason(
+                    "deadline_tight",
+                    "safety_margin_hours",
+                    (
+                        ("due_by", d.due_by if d is not None else None),
+                        ("margin_hours", self.safety_margin_hours),
+                    ),
+                    "some steps are already due (deadline {due_by}, margin "
+                    "{margin_hours} h): do them now",
+                )
+            )
+        top = max((s.tier for s in steps), key=lambda t: t.rank)
+        return Decision(Outcome.PLAN, tuple(reasons), self._info, tier=top, steps=tuple(steps))
+
+    def decide_many(self, contexts: Iterable[ResolutionContext], now: datetime) -> list[Decision]:
+        """Plan a batch of cases at the same ``now``."""
+        decide = self.decide
+        return [decide(c, now) for c in contexts]

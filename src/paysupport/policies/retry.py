@@ -1,0 +1,414 @@
+"""Retry for failed payments: a schedule that obeys the networks, or what to ask the customer.
+
+The rules, in order (refunds-and-failed-payments.md §3, §4):
+
+1. ``mac_stop_recurring`` (stop): Mastercard MAC 21, the cardholder cancelled the recurring
+   payment; ``mac_do_not_retry`` (ask for a new payment method): MAC 03;
+   ``mac_update_card`` (ask): MAC 01, new account information.
+2. ``unknown_decline_code`` (review): a code the catalogue does not know is never retried
+   automatically.
+3. ``visa_category_1`` / ``hard_decline`` (ask for a new payment method): the issuer will
+   never approve this credential; no retry, ever.
+4. ``stripe_non_retryable`` / ``customer_must_act`` (ask): the decline's action is not one
+   this policy retries (authenticate, contact the issuer, new card...).
+5. Otherwise a schedule (``retry``): waits from ``waits_hours``, no earlier than a MAC's
+   "retry after" (24-30; MAC 02: ``mac_02_wait_hours``), at most ``max_retries`` (one for
+   "retry then contact"), within ``horizon_days`` of the decline, and inside the network
+   limits on each retry's date: Visa's reattempts per 30 days (15, or 20 from 2025-05-25),
+   Mastercard's declines per card and merchant per 24 h (10) and per card, merchant and
+   amount per 30 days (35). With no retry left: ``retries_exhausted`` (ask for a new
+   payment method). An unknown network gets both networks' limits.
+"""
+# ruff: noqa: RUF009  (param() and derived() are attrs field specifiers, like attrs.field)
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, ClassVar
+
+import attrs
+
+from paysupport.errors import UnknownCode
+from paysupport.models import RecoveryStatus
+from paysupport.networks import (
+    DeclineSeverity,
+    Network,
+    RetryAction,
+    VisaDeclineCategory,
+    retry_limits,
+    visa_reattempt_limit,
+)
+
+from ._config import (
+    EnumCodec,
+    IntCodec,
+    MapCodec,
+    PolicyBase,
+    TextCodec,
+    TupleCodec,
+    derived,
+    param,
+    register_kind,
+)
+from .context import RetryContext
+from .decision import Decision, Outcome, PolicyInfo, Reason, RetryPlan
+
+__all__ = ["NetworkLimits", "RetrySchedule", "network_limits"]
+
+_ASKS = ("new_payment_method", "update_card", "authenticate", "contact_issuer")
+_DEFAULT_ASK: dict[str, str] = {
+    "contact_issuer": "contact_issuer",
+    "fix_data": "update_card",
+    "customer_action": "authenticate",
+    "new_payment_method": "new_payment_method",
+    "update_card": "update_card",
+    "do_not_retry": "new_payment_method",
+}
+_30D = timedelta(days=30)
+_24H = timedelta(hours=24)
+
+
+@attrs.frozen(slots=True)
+class NetworkLimits:
+    """The network retry limits in force on one date (from :mod:`paysupport.networks`).
+
+    Attributes:
+        visa_reattempts_30d: Visa reattempts per credential per 30 days (categories 2-4).
+        mc_declines_24h: Mastercard declines per card and merchant per 24 hours.
+        mc_declines_same_amount_30d: Mastercard declines per card, merchant and amount per
+            30 days.
+    """
+
+    visa_reattempts_30d: int
+    mc_declines_24h: int
+    mc_declines_same_amount_30d: int | None
+
+
+@cache
+def network_limits(on: dt.date) -> NetworkLimits:
+    """The limits in force on ``on`` (Visa 15 before 2025-05-25 and 20 from it...)."""
+    try:
+        visa = visa_reattempt_limit(on)
+    except UnknownCode:
+        visa = 15
+    daily = 10
+    same_amount: int | None = None
+    for rl in retry_limits(Network.MASTERCARD, on=on):
+        if rl.name == "mastercard_declines_per_day":
+            daily = rl.limit
+        elif rl.name == "mastercard_declines_same_amount":
+            same_amount = rl.limit
+    return NetworkLimits(visa, daily, same_amount)
+
+
+def _fits(t: datetime, times: Sequence[datetime], window: timedelta, limit: int) -> datetime:
+    """The earliest time from ``t`` with fewer than ``limit`` of ``times`` in the window.
+
+    One more event at that time then stays within the limit.
+    """
+    if limit <= 0:
+        return datetime.max.replace(tzinfo=t.tzinfo)
+    while True:
+        start = t - window
+        inside = sorted(x for x in times if start < x <= t)
+        if len(inside) < limit:
+            return t
+        # Wait until enough of the oldest ones leave the window.
+        t = inside[len(inside) - limit] + window + timedelta(microseconds=1)
+
+
+@register_kind("retry_schedule")
+@attrs.frozen(slots=True)
+class RetrySchedule(PolicyBase):
+    """The default retry policy for declined payments.
+
+    Attributes:
+        waits_hours: hours between consecutive tries (the last value repeats).
+        max_retries: the team's cap on reattempts of one payment (Stripe recommends 8).
+        horizon_days: no retry later than this many days after the decline.
+        mac_02_wait_hours: the wait after Mastercard MAC 02 (processors suggest 72 h).
+        retry_actions: the decline actions this policy retries automatically.
+        ask: what to ask the customer for, per decline action that is not retried.
+    """
+
+    KIND: ClassVar[str] = "retry_schedule"
+
+    waits_hours: tuple[int, ...] = param(
+        TupleCodec(IntCodec(1), min_len=1), factory=lambda: [24, 48, 72, 72, 96, 96, 120, 120]
+    )
+    max_retries: int = param(IntCodec(0), 8)
+    horizon_days: int = param(IntCodec(1), 30)
+    mac_02_wait_hours: int = param(IntCodec(0), 72)
+    retry_actions: tuple[RetryAction, ...] = param(
+        TupleCodec(EnumCodec(RetryAction)),
+        factory=lambda: ["retry", "retry_later", "retry_then_contact"],
+    )
+    ask: Any = param(
+        MapCodec(EnumCodec(RetryAction), TextCodec(_ASKS)), factory=lambda: dict(_DEFAULT_ASK)
+    )
+
+    _info: PolicyInfo = derived()
+    _waits: tuple[timedelta, ...] = derived()
+    _retry: frozenset[RetryAction] = derived()
+    _ask: dict[RetryAction, str] = derived()
+
+    def __attrs_post_init__(self) -> None:
+        self._setup()
+        s = object.__setattr__
+        s(self, "_waits", tuple(timedelta(hours=h) for h in self.waits_hours))
+        s(self, "_retry", frozenset(self.retry_actions))
+        s(self, "_ask", dict(self.ask))
+
+    def _asking(self, ask: str, reason: Reason) -> Decision:
+        return Decision(Outcome.ASK_CUSTOMER, (reason,), self._info, detail=RetryPlan((), ask))
+
+    def decide(self, ctx: RetryContext, now: datetime) -> Decision:
+        """Plan the recovery of one declined payment at ``now``."""
+        f = ctx.failure
+        info = self._info
+        if f.status is RecoveryStatus.RECOVERED:
+            return Decision(
+                Outcome.STOP,
+                (Reason("already_recovered", "status", (), "the payment has been recovered"),),
+                info,
+            )
+        mac = f.advice
+        if f.merchant_advice_code and mac is None:
+            return Decision(
+                Outcome.REVIEW,
+                (
+                    Reason(
+                        "unknown_advice_code",
+                        "merchant_advice_code",
+                        (("code", f.merchant_advice_code),),
+                        "Mastercard advice code {code} is unknown: no automatic retry",
+                    ),
+                ),
+                info,
+            )
+        if mac is not None:
+            if mac.code == "21":
+                return Decision(
+                    Outcome.STOP,
+                    (
+                        Reason(
+                            "mac_stop_recurring",
+                            "merchant_advice_code",
+                            (("mac", "21"),),
+                            "MAC 21: the cardholder stopped this recurring payment; never "
+                            "retry, cancel the subscription",
+                        ),
+                    ),
+                    info,
+                    detail=RetryPlan((), ""),
+                )
+            if mac.never_retry:
+                return self._asking(
+                    "new_payment_method",
+                    Reason(
+                        "mac_do_not_retry",
+                        "merchant_advice_code",
+                        (("mac", mac.code),),
+                        "MAC {mac}: do not try again; ask for a new payment method",
+                    ),
+                )
+            if mac.action is RetryAction.UPDATE_CARD:
+                return self._asking(
+                    "update_card",
+                    Reason(
+                        "mac_update_card",
+                        "merchant_advice_code",
+                        (("mac", mac.code),),
+                        "MAC {mac}: new account information is available",
+                    ),
+                )
+        dc = f.decline
+        if dc is None:
+            return Decision(
+                Outcome.REVIEW,
+                (
+                    Reason(
+                        "unknown_decline_code",
+                        "decline_code",
+                        (
+                            ("decline_code", f.decline_code),
+                            ("network_decline_code", f.network_decline_code),
+                        ),
+                        "decline code {decline_code}/{network_decline_code} is unknown: no "
+                        "automatic retry",
+                    ),
+                ),
+                info,
+            )
+        on = now.date()
+        network = f.network
+        visa_rules = network is None or network is Network.VISA
+        mc_rules = network is None or network is Network.MASTERCARD
+        category = dc.visa_category_on(on)
+        if visa_rules and category is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE:
+            return self._asking(
+                "new_payment_method",
+                Reason(
+                    "visa_category_1",
+                    "visa_category",
+                    (("code", dc.code),),
+                    "{code} is Visa category 1 (issuer will never approve): no retry",
+                ),
+            )
+        if dc.severity_on(on) is DeclineSeverity.HARD or dc.action is RetryAction.DO_NOT_RETRY:
+            return self._asking(
+                "new_payment_method",
+                Reason(
+                    "hard_decline",
+                    "severity",
+                    (("code", dc.code),),
+                    "{code} is a hard decline: ask for a new payment method",
+                ),
+            )
+        action = dc.action
+        if mac is not None and mac.retry_after is not None:
+            action = RetryAction.RETRY_LATER
+        if dc.stripe_non_retryable:
+            ask = self._ask.get(action or RetryAction.NEW_PAYMENT_METHOD, "new_payment_method")
+            return self._asking(
+                ask,
+                Reason(
+                    "stripe_non_retryable",
+                    "stripe_non_retryable",
+                    (("code", dc.code),),
+                    "{code} is on Stripe's non-retryable list",
+                ),
+            )
+        if action is None or action not in self._retry:
+            ask = self._ask.get(action, "new_payment_method") if action else "new_payment_method"
+            return self._asking(
+                ask,
+                Reason(
+                    "customer_must_act",
+                    "retry_actions",
+                    (("code", dc.code), ("action", action.value if action else None), ("ask", ask)),
+                    "{code} needs {action}: ask the customer to {ask}",
+                ),
+            )
+        return self._schedule(
+            ctx,
+            now,
+            action,
+            mac.code if mac else None,
+            mac.retry_after if mac else None,
+            visa_rules,
+            mc_rules,
+        )
+
+    def _schedule(
+        self,
+        ctx: RetryContext,
+        now: datetime,
+        action: RetryAction,
+        mac_code: str | None,
+        retry_after: timedelta | None,
+        visa_rules: bool,
+        mc_rules: bool,
+    ) -> Decision:
+        f = ctx.failure
+        reattempts = [a.at for a in f.attempts]
+        declines = [f.declined_at, *reattempts]
+        card_declines = [*declines, *ctx.card_declines]
+        last = max(declines)
+        cap = self.max_retries
+        if action is RetryAction.RETRY_THEN_CONTACT:
+            cap = min(cap, 1)
+        left = cap - len(reattempts)
+        horizon = f.declined_at + timedelta(days=self.horizon_days)
+        reasons: list[Reason] = []
+        earliest = last
+        if retry_after is not None:
+            earliest = last + retry_after
+            reasons.append(
+                Reason(
+                    "mac_retry_after",
+                    "merchant_advice_code",
+                    (("mac", mac_code), ("wait", retry_after)),
+                    "MAC {mac}: wait at least {wait}",
+                )
+            )
+        elif mac_code == "02":
+            earliest = last + timedelta(hours=self.mac_02_wait_hours)
+            reasons.append(
+                Reason(
+                    "mac_retry_later",
+                    "mac_02_wait_hours",
+                    (("mac", "02"), ("hours", self.mac_02_wait_hours)),
+                    "MAC 02: try again later (after {hours} h)",
+                )
+            )
+        schedule: list[datetime] = []
+        waits = self._waits
+        prev = last
+        i = len(reattempts)
+        limited_by = ""
+        while left > 0:
+            wait = waits[min(i, len(waits) - 1)]
+            t = max(prev + wait, earliest, now)
+            limits = network_limits(t.date())
+            for _ in range(8):  # settle all windows; each pass only moves t later
+                t0 = t
+                tried = [*reattempts, *schedule]
+                if visa_rules:
+                    t = _fits(t, tried, _30D, limits.visa_reattempts_30d)
+                if mc_rules:
+                    t = _fits(t, [*card_declines, *schedule], _24H, limits.mc_declines_24h)
+                    if limits.mc_declines_same_amount_30d is not None:
+                        t = _fits(
+                            t, [*declines, *schedule], _30D, limits.mc_declines_same_amount_30d
+                        )
+                if t == t0:
+                    break
+                limits = network_limits(t.date())
+            if t > horizon:
+                limited_by = "horizon_days"
+                break
+            schedule.append(t)
+            prev = t
+            i += 1
+            left -= 1
+        if not schedule:
+            reasons.append(
+                Reason(
+                    "retries_exhausted",
+                    limited_by or "max_retries",
+                    (
+                        ("reattempts", len(reattempts)),
+                        ("max_retries", cap),
+                        ("horizon_days", self.horizon_days),
+                    ),
+                    "no retry left ({reattempts} made, cap {max_retries}, horizon "
+                    "{horizon_days} days): ask for a new payment method",
+                )
+            )
+            return Decision(
+                Outcome.ASK_CUSTOMER,
+                tuple(reasons),
+                self._info,
+                detail=RetryPlan((), "new_payment_method"),
+            )
+        reasons.append(
+            Reason(
+                "retry_scheduled",
+                "waits_hours",
+                (("count", len(schedule)), ("first", schedule[0]), ("action", action.value)),
+                "{count} retries from {first} ({action})",
+            )
+        )
+        then = "contact_issuer" if action is RetryAction.RETRY_THEN_CONTACT else ""
+        return Decision(
+            Outcome.RETRY, tuple(reasons), self._info, detail=RetryPlan(tuple(schedule), then)
+        )
+
+    def decide_many(self, contexts: Iterable[RetryContext], now: datetime) -> list[Decision]:
+        """Plan a batch of declined payments at the same ``now``."""
+        decide = self.decide
+        return [decide(c, now) for c in contexts]

@@ -1,0 +1,105 @@
+"""Pure translators between public payment-provider payload shapes and paysupport models.
+
+No network calls: data in, data out. Provider-specific currency exponents live here
+(:mod:`paysupport.providers.currency`), not in :class:`~paysupport.money.Money`.
+
+- :mod:`~paysupport.providers.stripe`: Charge, PaymentIntent, Refund and Dispute objects into
+  models; Stripe events into :class:`ProviderEvent`.
+- :mod:`~paysupport.providers.adyen`: notification items into :class:`ProviderEvent` and
+  :class:`~paysupport.models.Dispute`.
+- :mod:`~paysupport.providers.requests`: our effects into Stripe and Adyen request bodies.
+
+Every translator is all-or-nothing: a malformed or unknown payload raises
+:class:`~paysupport.errors.ProviderPayloadError` naming the field (a dotted path into the
+payload) and a stable rule code; nothing partial is returned.
+"""
+
+from paysupport.providers.adyen import (
+    ADYEN_CANCEL_OR_REFUND_ACTION,
+    ADYEN_DISPUTE_STATUS,
+    ADYEN_EVENT_CODES,
+    AdyenOutcome,
+    AdyenTarget,
+    adyen_event_id,
+    dispute_from_adyen,
+    event_from_adyen,
+)
+from paysupport.providers.currency import (
+    ProviderCurrencyRule,
+    from_provider_amount,
+    provider_rule,
+    to_provider_amount,
+)
+from paysupport.providers.events import KIND_SEQUENCE, EventKind, ProviderEvent
+from paysupport.providers.requests import (
+    ADYEN_REFUND_REASONS,
+    STRIPE_CREATABLE_REFUND_REASONS,
+    ProviderRequest,
+    adyen_accept_dispute_request,
+    adyen_cancel_request,
+    adyen_defend_dispute_request,
+    adyen_refund_request,
+    adyen_reversal_request,
+    stripe_close_dispute,
+    stripe_dispute_evidence_params,
+    stripe_refund_params,
+)
+from paysupport.providers.stripe import (
+    STRIPE_CHARGE_STATUS,
+    STRIPE_DISPUTE_CLOSED_KIND,
+    STRIPE_DISPUTE_STATUS,
+    STRIPE_EVENT_TYPES,
+    STRIPE_PAYMENT_INTENT_STATUS,
+    STRIPE_REFUND_FAILURE_REASONS,
+    STRIPE_REFUND_REASONS,
+    STRIPE_REFUND_STATUS,
+    StripeEventType,
+    dispute_from_stripe,
+    event_from_stripe,
+    payment_from_charge,
+    payment_from_payment_intent,
+    refund_from_stripe,
+)
+
+__all__ = [
+    "ADYEN_CANCEL_OR_REFUND_ACTION",
+    "ADYEN_DISPUTE_STATUS",
+    "ADYEN_EVENT_CODES",
+    "ADYEN_REFUND_REASONS",
+    "KIND_SEQUENCE",
+    "STRIPE_CHARGE_STATUS",
+    "STRIPE_CREATABLE_REFUND_REASONS",
+    "STRIPE_DISPUTE_CLOSED_KIND",
+    "STRIPE_DISPUTE_STATUS",
+    "STRIPE_EVENT_TYPES",
+    "STRIPE_PAYMENT_INTENT_STATUS",
+    "STRIPE_REFUND_FAILURE_REASONS",
+    "STRIPE_REFUND_REASONS",
+    "STRIPE_REFUND_STATUS",
+    "AdyenOutcome",
+    "AdyenTarget",
+    "EventKind",
+    "ProviderCurrencyRule",
+    "ProviderEvent",
+    "ProviderRequest",
+    "StripeEventType",
+    "adyen_accept_dispute_request",
+    "adyen_cancel_request",
+    "adyen_defend_dispute_request",
+    "adyen_event_id",
+    "adyen_refund_request",
+    "adyen_reversal_request",
+    "dispute_from_adyen",
+    "dispute_from_stripe",
+    "event_from_adyen",
+    "event_from_stripe",
+    "from_provider_amount",
+    "payment_from_charge",
+    "payment_from_payment_intent",
+    "provider_rule",
+    "refund_from_stripe",
+    "stripe_close_dispute",
+    "stripe_dispute_evidence_params",
+    "stripe_refund_params",
+    "to_provider_amount",
+]

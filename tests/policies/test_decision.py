@@ -1,0 +1,93 @@
+"""Decision, Reason, PolicyInfo: explanations, invariants, serialisation."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import timedelta
+
+import pytest
+from policy_factories import T0, refund_ctx, request
+
+from paysupport.models import Tier
+from paysupport.money import Money
+from paysupport.policies import (
+    Checklist,
+    Decision,
+    Outcome,
+    PolicyInfo,
+    Reason,
+    RefundFairness,
+    RetryPlan,
+    Step,
+    fingerprint_of,
+)
+
+INFO = PolicyInfo.of({"kind": "test", "x": 1})
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [Outcome.DENY, Outcome.REVIEW, Outcome.APPROVE_PARTIAL, Outcome.STOP, Outcome.ASK_CUSTOMER],
+)
+def test_deny_and_review_need_a_reason(outcome):
+    with pytest.raises(ValueError, match="needs at least one reason"):
+        Decision(outcome, (), INFO)
+
+
+def test_reason_message_and_values():
+    r = Reason("x", "rule", (("a", Money.from_minor(150, "EUR")), ("b", 2)), "{a} and {b}")
+    assert r.message == "1.50 EUR and 2"
+    assert r.value("b") == 2
+    with pytest.raises(KeyError):
+        r.value("c")
+    assert Reason("some_code", "r").message == "some code"
+    assert r.to_dict()["values"] == {"a": {"minor": 150, "currency": "EUR"}, "b": 2}
+
+
+def test_fingerprint_is_canonical():
+    assert fingerprint_of({"b": 1, "a": [1, 2]}) == fingerprint_of({"a": [1, 2], "b": 1})
+    assert fingerprint_of({"a": 1}) != fingerprint_of({"a": 2})
+    assert PolicyInfo.of({"kind": "k", "a": 1}) == PolicyInfo.of({"a": 1, "kind": "k"})
+
+
+def test_decision_explains_and_dumps():
+    p = RefundFairness()
+    d = p.decide(refund_ctx(req=request(amount=20_000)), T0 + timedelta(days=1))
+    text = d.explain()
+    assert "approve_partial 100.00 EUR" in text
+    assert "exceeds_refundable" in text
+    out = d.to_dict()
+    assert out["fingerprint"] == p.fingerprint
+    assert out["amount"] == {"minor": 10_000, "currency": "EUR"}
+    assert d.config == p.to_dict()  # replay: the exact policy that decided
+    assert (
+        RefundFairness.from_dict(d.config).decide(
+            refund_ctx(req=request(amount=20_000)), T0 + timedelta(days=1)
+        )
+        == d
+    )
+    assert d.approved
+
+
+def test_decision_pickles_and_hashes():
+    d = Decision(
+        Outcome.PLAN,
+        (Reason("plan_for", "plans", (("key", "x"),)),),
+        INFO,
+        tier=Tier.MIDDLE,
+        steps=(Step("a", Tier.JUNIOR, T0, "e"),),
+        detail=Checklist(("a",), (), ("a",)),
+    )
+    again = pickle.loads(pickle.dumps(d))
+    assert again == d
+    assert hash(again) == hash(d)
+    assert d.to_dict()["steps"][0]["due"] == T0.isoformat()
+    assert not d.detail.complete
+    r = Decision(Outcome.RETRY, (), INFO, detail=RetryPlan((T0,), ""))
+    assert r.to_dict()["retry"]["schedule"] == [T0.isoformat()]
+
+
+def test_outcome_flags():
+    assert Outcome.APPROVE.is_approval and Outcome.APPROVE_PARTIAL.is_approval
+    assert not Outcome.REVIEW.is_approval
+    assert Outcome.DENY.needs_reason and not Outcome.APPROVE.needs_reason

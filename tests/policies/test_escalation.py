@@ -1,0 +1,252 @@
+"""Escalation tier and operator authority: tables per rule, and properties."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from policy_factories import T0, merchant
+
+from paysupport.errors import NotAuthorized
+from paysupport.models import ClaimKind, Dispute, MerchantSegment, Operator, SupportCase, Tier
+from paysupport.money import Money
+from paysupport.networks import DisputeStage
+from paysupport.policies import (
+    ApprovalContext,
+    EscalationContext,
+    EscalationTier,
+    OperatorAuthority,
+    Outcome,
+)
+
+P = EscalationTier()
+J, M, S = Tier.JUNIOR, Tier.MIDDLE, Tier.SENIOR
+NOW = T0 + timedelta(hours=1)
+
+
+def case(claim=ClaimKind.REFUND_REQUEST, contacts=1, sla_hours=None, opened=T0):
+    return SupportCase(
+        id="case_1",
+        claim=claim,
+        opened_at=opened,
+        contacts=contacts,
+        sla_due_at=None if sla_hours is None else opened + timedelta(hours=sla_hours),
+    )
+
+
+def dispute(stage=DisputeStage.CHARGEBACK, code="13.1", amount=1_000):
+    return Dispute(
+        id="dp_1",
+        payment_id="pay_1",
+        network="visa",
+        reason_code=code,
+        amount=Money.from_minor(amount, "EUR"),
+        opened_at=T0,
+        due_by=T0 + timedelta(days=30),
+        stage=stage,
+    )
+
+
+def tier(ctx, now=NOW, policy=P):
+    d = policy.decide(ctx, now)
+    assert d.outcome is Outcome.ASSIGN
+    return d
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "expected"),
+    [
+        (9_999, "EUR", J),
+        (10_000, "EUR", M),  # at the band's bound
+        (99_999, "EUR", M),
+        (100_000, "EUR", S),
+        (1_499_999, "JPY", J),
+        (1_500_000, "JPY", M),
+        (1, "CHF", M),  # no band: unknown_currency_tier
+    ],
+)
+def test_amount_bands(minor, currency, expected):
+    d = tier(EscalationContext(case(), amount=Money.from_minor(minor, currency)))
+    assert d.tier is expected
+    if expected is not J:
+        assert d.codes[0] in ("amount_band", "no_band_for_currency")
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        (ClaimKind.REFUND_REQUEST, J),
+        (ClaimKind.OVERCHARGE, J),
+        (ClaimKind.UNRECOGNIZED_CHARGE, M),  # also a fraud signal
+        (ClaimKind.DISPUTE_RECEIVED, M),
+    ],
+)
+def test_claim_kind(claim, expected):
+    assert tier(EscalationContext(case(claim))).tier is expected
+
+
+@pytest.mark.parametrize(
+    ("stage", "expected"),
+    [
+        (DisputeStage.INQUIRY, M),  # claim dispute_received is middle anyway
+        (DisputeStage.CHARGEBACK, M),
+        (DisputeStage.PRE_ARBITRATION, S),
+        (DisputeStage.ARBITRATION, S),
+    ],
+)
+def test_dispute_stage(stage, expected):
+    ctx = EscalationContext(case(ClaimKind.DISPUTE_RECEIVED), dispute=dispute(stage))
+    d = tier(ctx)
+    assert d.tier is expected
+    if expected is S:
+        assert "dispute_stage" in d.codes
+
+
+def test_fraud_signals():
+    d = tier(EscalationContext(case(), fraud_signal=True))
+    assert (d.tier, d.codes) == (M, ("fraud_signal",))
+    d = tier(EscalationContext(case(ClaimKind.DISPUTE_RECEIVED), dispute=dispute(code="10.4")))
+    assert "fraud_signal" in d.codes
+    assert d.reasons[-1].value("signals") == ("fraud_dispute",)
+
+
+@pytest.mark.parametrize(
+    ("segment", "expected"),
+    [
+        (MerchantSegment.SMALL, J),
+        (MerchantSegment.MEDIUM, J),
+        (MerchantSegment.ENTERPRISE, S),
+        (MerchantSegment.VIP, S),
+    ],
+)
+def test_merchant_segment(segment, expected):
+    assert tier(EscalationContext(case(), merchant=merchant(segment))).tier is expected
+
+
+@pytest.mark.parametrize(("contacts", "expected"), [(2, J), (3, M), (9, M)])
+def test_repeat_contacts(contacts, expected):
+    assert tier(EscalationContext(case(contacts=contacts))).tier is expected
+
+
+@pytest.mark.parametrize(
+    ("elapsed_hours", "expected"),
+    [
+        (0, J),
+        (17, J),  # 7 of 24 hours left: 0.29 > 0.25
+        (18, M),  # exactly 0.25 left: bump
+        (24, M),  # due
+        (30, M),  # breached
+    ],
+)
+def test_sla_bump(elapsed_hours, expected):
+    d = tier(EscalationContext(case(sla_hours=24)), now=T0 + timedelta(hours=elapsed_hours))
+    assert d.tier is expected
+    if expected is M:
+        assert d.codes[-1] == "sla_near_breach"
+
+
+def test_sla_bump_caps_at_senior():
+    ctx = EscalationContext(case(sla_hours=24), merchant=merchant(MerchantSegment.VIP))
+    assert tier(ctx, now=T0 + timedelta(hours=23)).tier is S
+
+
+def test_routine_case_has_a_reason():
+    d = tier(EscalationContext(case()))
+    assert (d.tier, d.codes) == (J, ("routine",))
+
+
+@given(
+    st.integers(0, 10**9),
+    st.integers(0, 10**9),
+    st.sampled_from(["EUR", "USD", "JPY", "CHF"]),
+    st.sampled_from(list(ClaimKind)),
+    st.integers(1, 6),
+    st.none() | st.sampled_from(list(MerchantSegment)),
+    st.integers(0, 48),
+)
+def test_raising_the_amount_never_lowers_the_tier(a, b, cur, claim, contacts, seg, hours):
+    low, high = sorted((a, b))
+    c = case(claim, contacts=contacts, sla_hours=24)
+    m = merchant(seg) if seg else None
+    now = T0 + timedelta(hours=hours)
+    t_low = P.decide(EscalationContext(c, Money.from_minor(low, cur), merchant=m), now).tier
+    t_high = P.decide(EscalationContext(c, Money.from_minor(high, cur), merchant=m), now).tier
+    assert t_high.rank >= t_low.rank
+
+
+# ------------------------------------------------------------------ operator authority
+A = OperatorAuthority()
+
+
+def op(t=J, id="op_1", limits=None, active=True):
+    return Operator(id=id, tier=t, refund_limits=limits or {}, active=active)
+
+
+@pytest.mark.parametrize(
+    ("t", "minor", "outcome", "needed"),
+    [
+        (J, 10_000, Outcome.APPROVE, J),  # exactly the limit
+        (J, 10_001, Outcome.DENY, M),  # one minor unit more: a higher tier
+        (M, 100_000, Outcome.APPROVE, M),
+        (M, 100_001, Outcome.DENY, S),
+        (S, 1_000_001, Outcome.DENY, None),  # nobody may approve it alone
+    ],
+)
+def test_tier_limits(t, minor, outcome, needed):
+    d = A.check(op(t), Money.from_minor(minor, "EUR"), requester_id="agent_9")
+    assert d.outcome is outcome
+    assert d.tier is needed
+    if outcome is Outcome.DENY:
+        assert d.codes == ("above_operator_limit",)
+
+
+def test_four_eyes():
+    d = A.check(op(S), Money.from_minor(1, "EUR"), requester_id="op_1")
+    assert (d.outcome, d.codes) == (Outcome.DENY, ("four_eyes",))
+    with pytest.raises(NotAuthorized) as exc:
+        A.authorize(op(S), Money.from_minor(1, "EUR"), requester_id="op_1")
+    assert exc.value.operator == "op_1"
+
+
+def test_operator_limits_only_narrow():
+    own = {"EUR": Money.from_minor(5_000, "EUR")}
+    assert A.limit_for(op(J, limits=own), "EUR") == 5_000
+    big = {"EUR": Money.from_minor(10**9, "EUR")}
+    assert A.limit_for(op(J, limits=big), "EUR") == 10_000
+    assert A.limit_for(op(J, limits=own), "USD") is None  # absent: no authority
+    assert A.limit_for(op(J), "JPY") is None
+
+
+def test_no_authority_and_inactive():
+    d = A.check(op(M), Money.from_minor(1, "JPY"), None)
+    assert d.codes == ("no_authority_in_currency",)
+    d = A.check(op(M, active=False), Money.from_minor(1, "EUR"), None)
+    assert d.codes == ("inactive_operator",)
+
+
+def test_authorize_returns_the_approval():
+    d = A.authorize(op(M), Money.from_minor(100, "EUR"), requester_id="agent_2")
+    assert d.outcome is Outcome.APPROVE
+    with pytest.raises(NotAuthorized):
+        A.authorize(op(J), Money.from_minor(10_001, "EUR"), requester_id="agent_2")
+
+
+@given(
+    st.integers(0, 10**8),
+    st.none() | st.integers(0, 10**8),
+    st.sampled_from(["EUR", "USD", "GBP", "JPY"]),
+    st.none() | st.sampled_from(["op_1", "agent_2"]),
+)
+def test_a_junior_never_approves_above_its_limit(minor, own, cur, requester):
+    limits = {cur: Money.from_minor(own, cur)} if own is not None else {}
+    operator = op(J, limits=limits)
+    d = A.decide(ApprovalContext(operator, Money.from_minor(minor, cur), requester))
+    junior_limit = dict(dict(A.tier_limits)[J]).get(cur)
+    if d.outcome is Outcome.APPROVE:
+        assert junior_limit is not None and minor <= junior_limit
+        assert own is None or minor <= own
+        assert requester != "op_1"
+    else:
+        assert d.reasons
