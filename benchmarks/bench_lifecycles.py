@@ -7,8 +7,9 @@ transition in the aggregate's history.
 Routes:
   dict floor        a plain ``{(state, event): (target, guard)}`` table on slotted records
   transitions       one shared ``transitions.Machine``; add_model / remove_model per record
-  paysupport decide the compiled table (``dispute.decide``) with paysupport's own guard
-                    functions on slotted records; history as tuples (the batch kernel)
+  paysupport advance the compiled table (``dispute.advance``) with paysupport's own guard
+                    functions on slotted records; the library appends the history entry
+                    and bumps the version (the batch route)
   paysupport fire   ``dispute.fire`` on pydantic ``Dispute`` models: new validated model per
                     event, ``LifecycleEvent`` history, version (the everyday API)
   statemachine      one python-statemachine ``DisputeMachine`` instance per dispute
@@ -30,7 +31,7 @@ from typing import Any
 from transitions import Machine
 
 from paysupport.lifecycles import DisputeMachine, dispute
-from paysupport.models import Dispute
+from paysupport.models import Dispute, DisputeStatus
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 
@@ -45,13 +46,14 @@ NR, UR, WON = "chargeback:needs_response", "chargeback:under_review", "chargebac
 class Rec:
     """A lightweight dispute record for the table-driven routes."""
 
-    __slots__ = ("due_by", "history", "id", "state")
+    __slots__ = ("due_by", "history", "id", "state", "version")
 
     def __init__(self, id: str) -> None:
         self.id = id
         self.state = NR
         self.due_by: datetime | None = DUE
-        self.history: list[tuple[str, str, str, datetime]] = []
+        self.history: list[tuple[Any, ...]] = []
+        self.version = 0
 
 
 class TRec:
@@ -126,15 +128,39 @@ def run_transitions(i: int) -> Any:
 
 
 # ------------------------------------------------------------------ paysupport
-_EMPTY: dict[str, str] = {}
+class DRec:
+    """A slotted dispute record with the fields the dispute lifecycle reads and writes."""
+
+    __slots__ = (
+        "due_by",
+        "evidence_submitted_at",
+        "history",
+        "id",
+        "network",
+        "opened_at",
+        "reason_code",
+        "stage",
+        "status",
+        "version",
+    )
+
+    def __init__(self, id: str) -> None:
+        self.id = id
+        self.network = Network.VISA
+        self.reason_code = "13.1"
+        self.stage = DisputeStage.CHARGEBACK
+        self.status = DisputeStatus.NEEDS_RESPONSE
+        self.opened_at = T0
+        self.due_by: datetime | None = DUE
+        self.evidence_submitted_at: datetime | None = None
+        self.history: list[tuple[Any, ...]] = []
+        self.version = 0
 
 
-def run_decide(i: int) -> Any:
-    rec = Rec(f"dp_{i}")
-    for event, now in (("submit_evidence", T_SUBMIT), ("win", T_WIN)):
-        target = dispute.decide(rec.state, event, rec, now, _EMPTY)
-        rec.history.append((event, rec.state, target, now))
-        rec.state = target
+def run_advance(i: int) -> Any:
+    rec = DRec(f"dp_{i}")
+    dispute.advance(rec, "submit_evidence", now=T_SUBMIT)
+    dispute.advance(rec, "win", now=T_WIN)
     return rec
 
 
@@ -170,7 +196,8 @@ def check() -> None:
     assert run_dict(0).state == WON and len(run_dict(0).history) == 2
     t = run_transitions(0)
     assert t.state == WON and len(t.history) == 2
-    assert run_decide(0).state == WON and len(run_decide(0).history) == 2
+    adv = run_advance(0)
+    assert (adv.stage.value, adv.status.value) == ("chargeback", "won") and len(adv.history) == 2
     d = run_fire(0)
     assert (d.stage.value, d.status.value) == ("chargeback", "won") and len(d.history) == 2
     assert run_statemachine(0) == d
@@ -215,7 +242,7 @@ def main() -> None:
     routes: list[tuple[str, Callable[[int], Any], int]] = [
         ("dict table (floor)", run_dict, args.n),
         ("transitions, shared Machine", run_transitions, args.n),
-        ("paysupport decide (records)", run_decide, args.n),
+        ("paysupport advance (records)", run_advance, args.n),
         ("paysupport fire (pydantic)", run_fire, args.n),
         ("python-statemachine instance", run_statemachine, args.n_statemachine),
     ]

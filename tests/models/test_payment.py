@@ -190,6 +190,7 @@ def test_one_minor_unit_over_is_always_rejected_with_the_rule(p: Payment) -> Non
     )
     with pytest.raises(ModelValidationError) as info:
         p.with_refund(extra)
-    assert "refund_total_exceeds_captured" in info.value.rules
+    expected = "refund_total_exceeds_captured" if p.captures else "refund_needs_capture"
+    assert expected in info.value.rules
     if room.is_positive():
         assert p.with_refund(extra.evolve(amount=room)).amount_refundable.is_zero()

@@ -383,6 +383,41 @@ class Lifecycle(Generic[M]):
                     return tr.target
         return self._refuse(state, event, model, now, data, candidates)
 
+    def advance(
+        self,
+        record: Any,
+        event: str,
+        *,
+        now: datetime,
+        actor: str | None = None,
+        reason: str | None = None,
+        data: Data = _NO_DATA,
+    ) -> str:
+        """The batch route: move a lightweight record, apply the event's changes, log it.
+
+        ``record`` is any mutable object (a slotted class or a dataclass, not a pydantic
+        model) with the model's fields that the lifecycle reads and writes (e.g. ``stage``,
+        ``status``, ``due_by`` for a dispute), plus ``history`` (a list) and ``version`` (an
+        int). On success the same field changes as :meth:`fire` are set on the record,
+        ``(event, source, target, now, actor, reason)`` is appended to its history, its
+        version goes up by one, and the target state is returned. On refusal nothing
+        changes and :class:`InvalidTransition` is raised, as with :meth:`fire`.
+
+        Same table, guards and effects as :meth:`fire`; what is skipped is building and
+        validating models, the cost a simulation over millions of records cannot pay.
+        """
+        source = str(self.state_of(record))
+        tr = self.select(record, event, now, data)
+        effect = self._effects.get(event)
+        changes = dict(tr.changes)
+        if effect is not None:
+            changes.update(effect(record, now, data))
+        for name_, value in changes.items():
+            setattr(record, name_, value)
+        record.history.append((event, source, tr.target, now, actor, reason))
+        record.version += 1
+        return tr.target
+
     def select(self, model: Any, event: str, now: datetime, data: Data) -> CompiledTransition:
         """The transition ``event`` takes from the model's state; raise if none may.
 

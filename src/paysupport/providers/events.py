@@ -201,9 +201,11 @@ class ProviderEvent(PaysupportModel):
         merchant_account: Adyen ``merchantAccountCode``; Stripe's Connect ``account``.
         success: Adyen's ``success`` flag as a bool (``None`` for Stripe).
         amount: the amount the notification carries, in ISO minor units.
-        payment_status / refund_status / dispute_stage / dispute_status /
-            refund_failure_reason: the normalised target values the notification implies,
-            ``None`` where it implies none.
+        payment_status: the payment status the notification implies, if any.
+        refund_status: the refund status it implies, if any.
+        refund_failure_reason: the refund failure reason it implies, if any.
+        dispute_stage: the dispute stage it implies, if any.
+        dispute_status: the dispute status it implies, if any.
         raw_status: the provider's status string (Stripe ``status``; Adyen
             ``additionalData.disputeStatus`` or ``modification.action``).
         raw_reason: Stripe dispute/refund ``reason`` or EFW ``fraud_type``; Adyen ``reason``.

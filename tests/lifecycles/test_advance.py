@@ -1,0 +1,104 @@
+"""The batch route: ``Lifecycle.advance`` on lightweight records agrees with ``fire``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paysupport.errors import DeadlinePassed, InvalidTransition
+from paysupport.lifecycles import dispute
+from paysupport.models import Dispute, DisputeStatus
+from paysupport.money import Money
+from paysupport.networks import DisputeStage, Network
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class DisputeRecord:
+    """The dispute fields the lifecycle reads and writes, plus history and version."""
+
+    due_by: datetime | None
+    stage: DisputeStage = DisputeStage.CHARGEBACK
+    status: DisputeStatus = DisputeStatus.NEEDS_RESPONSE
+    network: Network = Network.VISA
+    reason_code: str = "13.1"
+    opened_at: datetime = T0
+    evidence: tuple[Any, ...] = ()
+    evidence_submitted_at: datetime | None = None
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def state(self) -> str:
+        return f"{self.stage.value}:{self.status.value}"
+
+
+def new_dispute() -> Dispute:
+    return Dispute.open(
+        id="dp_1",
+        payment_id="pay_1",
+        network="visa",
+        reason_code="13.1",
+        amount=Money.of("25.00", "EUR"),
+        opened_at=T0,
+    )
+
+
+def test_advance_moves_logs_and_versions() -> None:
+    rec = DisputeRecord(T0 + timedelta(days=30))
+    assert dispute.advance(rec, "submit_evidence", now=T0 + timedelta(days=3), actor="op_1") == (
+        "chargeback:under_review"
+    )
+    assert rec.state == "chargeback:under_review"
+    assert rec.version == 1
+    assert rec.history == [
+        (
+            "submit_evidence",
+            "chargeback:needs_response",
+            "chargeback:under_review",
+            T0 + timedelta(days=3),
+            "op_1",
+            None,
+        )
+    ]
+
+
+def test_advance_refusal_changes_nothing() -> None:
+    rec = DisputeRecord(T0 + timedelta(days=30))
+    with pytest.raises(DeadlinePassed):
+        dispute.advance(rec, "submit_evidence", now=T0 + timedelta(days=31))
+    with pytest.raises(InvalidTransition):
+        dispute.advance(rec, "no_such_event", now=T0)
+    assert (rec.state, rec.version, rec.history) == ("chargeback:needs_response", 0, [])
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(dispute.events), st.integers(0, 50 * 86_400)),
+        max_size=8,
+    )
+)
+def test_advance_and_fire_agree(steps: list[tuple[str, int]]) -> None:
+    model = new_dispute()
+    rec = DisputeRecord(model.due_by)
+    now = T0
+    for event, gap in steps:
+        now = now + timedelta(seconds=gap)
+        try:
+            model = dispute.fire(model, event, now=now)
+        except InvalidTransition:
+            with pytest.raises(InvalidTransition):
+                dispute.advance(rec, event, now=now)
+            continue
+        dispute.advance(rec, event, now=now)
+        assert rec.state == f"{model.stage.value}:{model.status.value}"
+        assert rec.version == model.version
+        assert rec.due_by == model.due_by
+        assert rec.evidence_submitted_at == model.evidence_submitted_at
+        assert [h[0] for h in rec.history] == [e.event for e in model.history]
