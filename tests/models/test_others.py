@@ -117,3 +117,64 @@ def test_every_model_exports_a_json_schema(model: type) -> None:
     schema = model.model_json_schema()  # type: ignore[attr-defined]
     assert schema["type"] == "object"
     assert schema["title"] == model.__name__
+
+
+def test_event_data_is_read_only_and_round_trips() -> None:
+    import pickle
+
+    from paysupport.models import EventData, LifecycleEvent
+
+    ev = LifecycleEvent(event="win", source="a", target="b", at=NOW, data={"k": "v"})
+    assert isinstance(ev.data, EventData)
+    for mutate in (
+        lambda: ev.data.__setitem__("k", "x"),
+        lambda: ev.data.update(k="x"),
+        lambda: ev.data.pop("k"),
+        lambda: ev.data.clear(),
+    ):
+        with pytest.raises(TypeError):
+            mutate()
+    assert ev.data == {"k": "v"}
+    assert LifecycleEvent.model_validate_json(ev.model_dump_json()) == ev
+    assert pickle.loads(pickle.dumps(ev)) == ev
+
+
+def test_dispute_stage_must_exist_for_the_reason_code() -> None:
+    from paysupport.models import Dispute
+
+    base = {
+        "id": "dp",
+        "payment_id": "pay",
+        "network": "mastercard",
+        "amount": eur("10"),
+        "opened_at": NOW,
+    }
+    # Mastercard 4808 goes straight to arbitration: no pre-arbitration.
+    with pytest.raises(ModelValidationError) as info:
+        Dispute(**base, reason_code="4808", stage="pre_arbitration")
+    assert "stage_exists_for_reason_code" in info.value.rules
+    assert Dispute(**base, reason_code="4808", stage="arbitration").stage.value == "arbitration"
+    # An inquiry may carry the code of the chargeback it may become.
+    assert Dispute(**base, reason_code="4853", stage="inquiry").stage.value == "inquiry"
+
+
+def test_sla_left_is_exact() -> None:
+    c = SupportCase(
+        id="case_1", claim="refund_request", opened_at=NOW, sla_due_at=NOW + timedelta(hours=4)
+    )
+    assert c.sla_left(NOW + timedelta(hours=5)) == timedelta(hours=-1)
+    assert SupportCase(id="c2", claim="refund_request", opened_at=NOW).sla_left(NOW) is None
+
+
+def test_failure_fingerprint_is_never_a_card_number() -> None:
+    with pytest.raises(ModelValidationError) as info:
+        PaymentFailure(
+            id="pf",
+            merchant_id="m",
+            amount=eur("1"),
+            decline_code="do_not_honor",
+            declined_at=NOW,
+            card_fingerprint="4242424242424242",
+        )
+    v = info.value.violations[0]
+    assert (v.field, v.rule) == ("card_fingerprint", "no_full_card_number")

@@ -194,3 +194,16 @@ def test_one_minor_unit_over_is_always_rejected_with_the_rule(p: Payment) -> Non
     assert expected in info.value.rules
     if room.is_positive():
         assert p.with_refund(extra.evolve(amount=room)).amount_refundable.is_zero()
+
+
+@given(payments())
+def test_amounts_summary_agrees_with_each_property(p: Payment) -> None:
+    s = p.amounts()
+    assert s.captured == p.amount_captured.minor
+    assert s.refunded == p.amount_refunded.minor
+    assert s.in_flight == p.amount_refund_in_flight.minor
+    assert s.charged_back == p.amount_charged_back.minor
+    assert s.refundable == p.amount_refundable.minor
+    assert s.authorized == p.amount.minor
+    # Money is neither created nor lost: the parts never exceed what was captured.
+    assert s.refunded + s.in_flight <= s.captured

@@ -11,7 +11,7 @@ from paysupport.models.card import Card, CardBrand, Funding, PaymentMethod
 from paysupport.models.case import CaseStatus, Channel, ClaimKind, Priority, SupportCase
 from paysupport.models.dispute import Dispute, DisputeStatus, Evidence
 from paysupport.models.failure import Initiator, PaymentFailure, RecoveryStatus, RetryAttempt
-from paysupport.models.history import LifecycleEvent
+from paysupport.models.history import EventData, LifecycleEvent
 from paysupport.models.parties import (
     Customer,
     Merchant,
@@ -20,7 +20,13 @@ from paysupport.models.parties import (
     PastRefund,
     Tier,
 )
-from paysupport.models.payment import Capture, EarlyFraudWarning, Payment, PaymentStatus
+from paysupport.models.payment import (
+    Capture,
+    EarlyFraudWarning,
+    Payment,
+    PaymentAmounts,
+    PaymentStatus,
+)
 from paysupport.models.portfolio import Portfolio
 from paysupport.models.refund import (
     Refund,
@@ -42,6 +48,7 @@ __all__ = [
     "Dispute",
     "DisputeStatus",
     "EarlyFraudWarning",
+    "EventData",
     "Evidence",
     "Funding",
     "Initiator",
@@ -52,6 +59,7 @@ __all__ = [
     "PastRefund",
     "Payment",
     "PaymentFailure",
+    "PaymentAmounts",
     "PaymentMethod",
     "PaymentStatus",
     "PaysupportModel",

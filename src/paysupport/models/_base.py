@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from paysupport.errors import ModelValidationError, RuleViolation
 
 __all__ = [
+    "Fingerprint",
     "Identifier",
     "PaysupportModel",
     "SafeText",
@@ -51,7 +52,7 @@ def _violations(exc: pydantic.ValidationError) -> list[RuleViolation]:
                 field = f"{prefix}.{v.field}" if prefix else v.field
                 out.append(RuleViolation(field, v.rule, v.message))
             continue
-        if isinstance(ctx.get("field"), str):
+        if isinstance(ctx.get("field"), str) and ctx["field"]:
             parts.append(ctx["field"])
         loc = ".".join(parts) or "__root__"
         out.append(RuleViolation(loc, str(err["type"]), str(err["msg"])))
@@ -163,6 +164,17 @@ def mask_pans(text: str) -> str:
 def _mask_free_text(value: str) -> str:
     return mask_pans(value) if any(c.isdigit() for c in value) else value
 
+
+def _not_a_pan(value: str) -> str:
+    if contains_pan(value):
+        raise rule_error("", "no_full_card_number", "a fingerprint must not be a card number")
+    return value
+
+
+#: A PSP's card fingerprint: a stable hash of the card number, never the number itself.
+Fingerprint = Annotated[
+    str, StringConstraints(min_length=4, max_length=128), AfterValidator(_not_a_pan)
+]
 
 #: Free text (notes, descriptions, customer messages). Full card numbers are masked on the
 #: way in, so no repr, str or JSON of a model can show one.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from paysupport.models._base import PaysupportModel, contains_pan, rule_error
+from paysupport.models._base import Fingerprint, PaysupportModel
 
 __all__ = ["Card", "CardBrand", "Funding", "PaymentMethod"]
 
@@ -27,6 +27,7 @@ class CardBrand(StrEnum):
     UNIONPAY = "unionpay"
     CARTES_BANCAIRES = "cartes_bancaires"
     EFTPOS_AU = "eftpos_au"
+    LINK = "link"
     UNKNOWN = "unknown"
 
 
@@ -44,20 +45,11 @@ class Card(PaysupportModel):
 
     brand: CardBrand
     last4: str = Field(pattern=r"^\d{4}$")
-    fingerprint: str | None = Field(default=None, min_length=4, max_length=128)
+    fingerprint: Fingerprint | None = None
     exp_month: int | None = Field(default=None, ge=1, le=12)
     exp_year: int | None = Field(default=None, ge=2000, le=2200)
     funding: Funding = Funding.UNKNOWN
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-
-    @field_validator("fingerprint")
-    @classmethod
-    def _fingerprint_is_not_a_pan(cls, value: str | None) -> str | None:
-        if value is not None and contains_pan(value):
-            raise rule_error(
-                "fingerprint", "no_full_card_number", "a fingerprint must not be a card number"
-            )
-        return value
 
 
 class PaymentMethod(PaysupportModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
@@ -98,9 +98,9 @@ class SupportCase(PaysupportModel):
             and self.resolved_at is not None
             and self.closed_at < self.resolved_at
         ):
-                raise rule_error(
-                    "closed_at", "closed_after_resolved", "closed_at is before resolved_at"
-                )
+            raise rule_error(
+                "closed_at", "closed_after_resolved", "closed_at is before resolved_at"
+            )
         if self.claim is ClaimKind.DUPLICATE_CHARGE and len(set(self.payment_ids)) == 1:
             raise rule_error(
                 "payment_ids",
@@ -108,6 +108,13 @@ class SupportCase(PaysupportModel):
                 "a duplicate-charge claim names both payments (or none yet)",
             )
         return self
+
+    def sla_left(self, now: datetime) -> timedelta | None:
+        """Time until the SLA is due at ``now`` (negative once breached), exact."""
+        if self.sla_due_at is None:
+            return None
+        left: timedelta = self.sla_due_at - now
+        return left
 
     def sla_remaining(self, now: datetime) -> float | None:
         """Fraction of the SLA window left at ``now`` (1.0 fresh, 0.0 due, < 0 breached)."""

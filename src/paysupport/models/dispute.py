@@ -93,7 +93,10 @@ class Dispute(PaysupportModel):
     due_by: AwareDatetime | None = None
     evidence: tuple[Evidence, ...] = ()
     evidence_submitted_at: AwareDatetime | None = None
-    is_charge_refundable: bool = False
+    is_charge_refundable: bool | None = Field(
+        default=None,
+        description="Stripe: the disputed payment may still be refunded; None when unknown",
+    )
     provider: str | None = None
     provider_reference: str | None = None
     provider_status: str | None = None
@@ -131,6 +134,14 @@ class Dispute(PaysupportModel):
                 "stage",
                 "stage_exists_for_network",
                 f"{self.network.value} disputes have no {self.stage.value} stage",
+            )
+        if self.stage is not DisputeStage.INQUIRY and self.stage not in entry.stages:
+            # An inquiry may carry the code of the dispute it may become; later stages
+            # must be ones the reason code goes through (e.g. no pre-arbitration for 4808).
+            raise rule_error(
+                "stage",
+                "stage_exists_for_reason_code",
+                f"{self.network.value} {entry.code} has no {self.stage.value} stage",
             )
         if self.evidence_submitted_at is not None and self.evidence_submitted_at < self.opened_at:
             raise rule_error(

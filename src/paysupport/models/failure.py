@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from paysupport.errors import UnknownCode
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import Fingerprint, Identifier, PaysupportModel, SafeText, rule_error
 from paysupport.models.history import LifecycleEvent
 from paysupport.money import Money
 from paysupport.networks import (
@@ -79,6 +79,9 @@ class PaymentFailure(PaysupportModel):
     merchant_advice_code: str | None = Field(default=None, pattern=r"^\d{1,2}$")
     advice_code: str | None = Field(
         default=None, description="Stripe advice_code: confirm_card_data, try_again_later, ..."
+    )
+    card_fingerprint: Fingerprint | None = Field(
+        default=None, description="the PSP's card fingerprint: Mastercard counts declines per card"
     )
     initiator: Initiator = Initiator.CUSTOMER
     recurring: bool = False

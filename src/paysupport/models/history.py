@@ -6,13 +6,46 @@ rebuilds the aggregate's state. Events are immutable.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, NoReturn
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field
 
 from paysupport.models._base import Identifier, PaysupportModel, SafeText
 
-__all__ = ["LifecycleEvent"]
+__all__ = ["EventData", "LifecycleEvent"]
+
+
+class EventData(dict[str, str]):
+    """A read-only ``dict`` of text: the data an event carried, safe from later edits.
+
+    A ``dict`` subclass so that it compares, serialises and pickles like one, with every
+    mutating method refused: history is append-only, and its entries never change.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("event data is read-only: history never changes")
+
+    __setitem__ = _refuse
+    __delitem__ = _refuse
+    __ior__ = _refuse
+    clear = _refuse
+    pop = _refuse
+    popitem = _refuse
+    setdefault = _refuse
+    update = _refuse
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+    def __reduce__(self) -> tuple[type[EventData], tuple[dict[str, str]]]:
+        return (EventData, (dict(self),))
+
+
+def _freeze(value: Mapping[str, str]) -> EventData:
+    return value if isinstance(value, EventData) else EventData(value)
 
 
 class LifecycleEvent(PaysupportModel):
@@ -26,4 +59,4 @@ class LifecycleEvent(PaysupportModel):
     at: AwareDatetime
     actor: Identifier | None = None
     reason: SafeText | None = None
-    data: dict[str, str] = Field(default_factory=dict)
+    data: Annotated[dict[str, str], AfterValidator(_freeze)] = Field(default_factory=EventData)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import NamedTuple, Self
 
 from pydantic import AwareDatetime, Field, NonNegativeInt, model_validator
 
@@ -20,7 +20,7 @@ from paysupport.models.history import LifecycleEvent
 from paysupport.models.refund import Refund, RefundStatus
 from paysupport.money import Currency, Money
 
-__all__ = ["Capture", "EarlyFraudWarning", "Payment", "PaymentStatus"]
+__all__ = ["Capture", "EarlyFraudWarning", "Payment", "PaymentAmounts", "PaymentStatus"]
 
 
 class PaymentStatus(StrEnum):
@@ -34,6 +34,17 @@ class PaymentStatus(StrEnum):
     REFUNDED = "refunded"
     CANCELED = "canceled"
     FAILED = "failed"
+
+
+class PaymentAmounts(NamedTuple):
+    """A payment's derived amounts in integer minor units of its currency (one pass)."""
+
+    authorized: int
+    captured: int
+    refunded: int
+    in_flight: int
+    charged_back: int
+    refundable: int
 
 
 class Capture(PaysupportModel):
@@ -135,7 +146,8 @@ class Payment(PaysupportModel):
                 "captured_exceeds_authorized",
                 f"captured {captured} exceeds the authorized {self.amount}",
             )
-        committed = self.amount_refunded + self.amount_refund_in_flight
+        sums = self.amounts()
+        committed = self._money(sums.refunded + sums.in_flight)
         if committed > captured:
             raise rule_error(
                 "refunds",
@@ -167,13 +179,33 @@ class Payment(PaysupportModel):
         """The payment's currency; every amount on it is in this currency."""
         return self.amount.currency
 
-    def _sum(self, minors: list[int]) -> Money:
-        return Money.from_minor(sum(minors), self.amount.currency)
+    def amounts(self) -> PaymentAmounts:
+        """Every derived amount in one pass over the records, as integer minor units."""
+        captured = sum(c.amount.minor for c in self.captures)
+        refunded = in_flight = 0
+        for r in self.refunds:
+            status = r.status
+            if status is RefundStatus.SUCCEEDED:
+                refunded += r.amount.minor
+            elif status.holds_funds:
+                in_flight += r.amount.minor
+        charged_back = sum(d.amount.minor for d in self.disputes if d.status.funds_lost)
+        return PaymentAmounts(
+            authorized=self.amount.minor,
+            captured=captured,
+            refunded=refunded,
+            in_flight=in_flight,
+            charged_back=charged_back,
+            refundable=max(0, captured - refunded - in_flight - charged_back),
+        )
+
+    def _money(self, minor: int) -> Money:
+        return Money.from_minor(minor, self.amount.currency)
 
     @property
     def amount_captured(self) -> Money:
         """Sum of all captures."""
-        return self._sum([c.amount.minor for c in self.captures])
+        return self._money(sum(c.amount.minor for c in self.captures))
 
     @property
     def amount_capturable(self) -> Money:
@@ -185,36 +217,22 @@ class Payment(PaysupportModel):
     @property
     def amount_refunded(self) -> Money:
         """Sum of succeeded refunds (reversed refunds no longer count)."""
-        return self._sum(
-            [r.amount.minor for r in self.refunds if r.status is RefundStatus.SUCCEEDED]
-        )
+        return self._money(self.amounts().refunded)
 
     @property
     def amount_refund_in_flight(self) -> Money:
         """Sum of refunds granted or requested but not settled (pending, unknown, ...)."""
-        return self._sum(
-            [
-                r.amount.minor
-                for r in self.refunds
-                if r.status.holds_funds and r.status is not RefundStatus.SUCCEEDED
-            ]
-        )
+        return self._money(self.amounts().in_flight)
 
     @property
     def amount_charged_back(self) -> Money:
         """Sum of disputes whose funds the merchant has lost (lost, accepted, expired)."""
-        return self._sum([d.amount.minor for d in self.disputes if d.status.funds_lost])
+        return self._money(self.amounts().charged_back)
 
     @property
     def amount_refundable(self) -> Money:
         """Captured minus refunded, in-flight refunds and lost chargebacks; never below zero."""
-        left = (
-            self.amount_captured.minor
-            - self.amount_refunded.minor
-            - self.amount_refund_in_flight.minor
-            - self.amount_charged_back.minor
-        )
-        return Money.from_minor(max(0, left), self.amount.currency)
+        return self._money(self.amounts().refundable)
 
     @property
     def open_disputes(self) -> tuple[Dispute, ...]:

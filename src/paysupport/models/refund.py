@@ -169,6 +169,7 @@ class Refund(PaysupportModel):
     provider: str | None = None
     provider_reference: str | None = None
     provider_status: str | None = None
+    provider_reason: str | None = None
     note: SafeText | None = None
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
