@@ -97,21 +97,21 @@ def test_every_payment_status_is_generated() -> None:
 
 
 def test_every_refund_status_is_generated() -> None:
-    assert reached(ps.refunds(), lambda r: r.status, 200) == set(RefundStatus)
+    assert reached(ps.refunds(), lambda r: r.status, 1000) == set(RefundStatus)
 
 
 def test_every_dispute_stage_and_status_is_generated() -> None:
-    assert reached(ps.disputes(), lambda d: d.status, 200) == set(DisputeStatus)
+    assert reached(ps.disputes(), lambda d: d.status, 600) == set(DisputeStatus)
     assert reached(ps.disputes(), lambda d: d.stage, 300) == set(DisputeStage)
 
 
 def test_every_recovery_status_is_generated() -> None:
-    assert reached(ps.payment_failures(), lambda f: f.status, 200) == set(RecoveryStatus)
+    assert reached(ps.payment_failures(), lambda f: f.status, 600) == set(RecoveryStatus)
 
 
 def test_every_case_status_and_claim_is_generated() -> None:
-    assert reached(ps.support_cases(), lambda c: c.status, 200) == set(CaseStatus)
-    assert reached(ps.support_cases(), lambda c: c.claim, 200) == set(ClaimKind)
+    assert reached(ps.support_cases(), lambda c: c.status, 600) == set(CaseStatus)
+    assert reached(ps.support_cases(), lambda c: c.claim, 600) == set(ClaimKind)
 
 
 def test_every_reason_code_category_of_every_network_is_generated() -> None:
