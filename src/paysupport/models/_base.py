@@ -12,14 +12,16 @@ import re
 from typing import Annotated, Any, ClassVar, Self
 
 import pydantic
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from paysupport.errors import ModelValidationError, RuleViolation
+from paysupport.errors import ModelValidationError, RuleViolation, UnknownCode
+from paysupport.networks import Network
 
 __all__ = [
     "Fingerprint",
     "Identifier",
+    "NetworkName",
     "PaysupportModel",
     "SafeText",
     "contains_pan",
@@ -163,6 +165,19 @@ def mask_pans(text: str) -> str:
 
 def _mask_free_text(value: str) -> str:
     return mask_pans(value) if any(c.isdigit() for c in value) else value
+
+
+def _parse_network(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Network):
+        try:
+            return Network.parse(value)
+        except UnknownCode as exc:
+            raise rule_error("", "network_known", str(exc)) from None
+    return value
+
+
+#: A card network, given as the enum or a name or alias (``"mc"``, ``"American Express"``).
+NetworkName = Annotated[Network, BeforeValidator(_parse_network)]
 
 
 def _not_a_pan(value: str) -> str:

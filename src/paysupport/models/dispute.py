@@ -17,12 +17,11 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeInt,
-    field_validator,
     model_validator,
 )
 
 from paysupport.errors import UnknownCode
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import Identifier, NetworkName, PaysupportModel, SafeText, rule_error
 from paysupport.models.history import LifecycleEvent
 from paysupport.money import Money
 from paysupport.networks import (
@@ -84,7 +83,7 @@ class Dispute(PaysupportModel):
 
     id: Identifier
     payment_id: Identifier
-    network: Network
+    network: NetworkName
     reason_code: str
     stage: DisputeStage = DisputeStage.CHARGEBACK
     status: DisputeStatus = DisputeStatus.NEEDS_RESPONSE
@@ -104,16 +103,6 @@ class Dispute(PaysupportModel):
     note: SafeText | None = None
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
-
-    @field_validator("network", mode="before")
-    @classmethod
-    def _parse_network(cls, value: Any) -> Any:
-        if isinstance(value, str) and not isinstance(value, Network):
-            try:
-                return Network.parse(value)
-            except UnknownCode as exc:
-                raise rule_error("network", "network_known", str(exc)) from None
-        return value
 
     @model_validator(mode="after")
     def _dispute_rules(self) -> Self:

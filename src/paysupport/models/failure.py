@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Self
 
 from pydantic import (
     AwareDatetime,
     Field,
     NonNegativeInt,
     PositiveInt,
-    field_validator,
     model_validator,
 )
 
 from paysupport.errors import UnknownCode
-from paysupport.models._base import Fingerprint, Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import (
+    Fingerprint,
+    Identifier,
+    NetworkName,
+    PaysupportModel,
+    SafeText,
+    rule_error,
+)
 from paysupport.models.history import LifecycleEvent
 from paysupport.money import Money
 from paysupport.networks import (
     DeclineCode,
     MerchantAdviceCode,
-    Network,
     decline_code,
     merchant_advice_code,
 )
@@ -73,7 +78,7 @@ class PaymentFailure(PaysupportModel):
     merchant_id: Identifier
     customer_id: Identifier | None = None
     amount: Money
-    network: Network | None = None
+    network: NetworkName | None = None
     decline_code: str | None = Field(default=None, max_length=64)
     network_decline_code: str | None = Field(default=None, max_length=8)
     merchant_advice_code: str | None = Field(default=None, pattern=r"^\d{1,2}$")
@@ -93,16 +98,6 @@ class PaymentFailure(PaysupportModel):
     note: SafeText | None = None
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
-
-    @field_validator("network", mode="before")
-    @classmethod
-    def _parse_network(cls, value: Any) -> Any:
-        if isinstance(value, str) and not isinstance(value, Network):
-            try:
-                return Network.parse(value)
-            except UnknownCode as exc:
-                raise rule_error("network", "network_known", str(exc)) from None
-        return value
 
     @model_validator(mode="after")
     def _failure_rules(self) -> Self:
