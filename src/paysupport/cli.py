@@ -12,10 +12,9 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
+from paysupport import sample
 from paysupport.analytics import queue_report, render_text
 from paysupport.errors import PaysupportError
 from paysupport.models import ALL_MODELS, Portfolio
@@ -24,14 +23,13 @@ from paysupport.networks import decline_code, reason_code
 __all__ = ["main"]
 
 
-def _load_portfolio(path: str | None) -> tuple[Portfolio, dict[str, Any]]:
+def _load_portfolio(path: str | None) -> tuple[Portfolio, datetime | None]:
     if path is None:
-        text = resources.files("paysupport.sample").joinpath("portfolio.json").read_text("utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    raw = json.loads(text)
-    now_hint = raw.pop("now", None)
-    return Portfolio.model_validate(raw), {"now": now_hint}
+        return sample.load()
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    now_text = raw.pop("now", None)
+    now = _parse_now(now_text) if now_text else None
+    return Portfolio.model_validate(raw), now
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -44,8 +42,8 @@ def _parse_now(value: str | None) -> datetime:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    portfolio, hints = _load_portfolio(args.data)
-    now = _parse_now(args.now or (hints["now"] if args.data is None else None))
+    portfolio, data_now = _load_portfolio(args.data)
+    now = _parse_now(args.now) if args.now else (data_now or _parse_now(None))
     report = queue_report(portfolio, now=now)
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2))
