@@ -1,0 +1,114 @@
+"""Workflows: what a support tool calls. Pure functions from models, policies and ``now``.
+
+Each workflow takes models, a :class:`PolicySet` and ``now``, and returns an
+:class:`Outcome`: the decisions made, the aggregates changed (new versions, with the version
+they were computed against), the lifecycle events fired, and the :mod:`effects` the host
+must carry out. The library opens no connection and reads no clock. The host executes the
+effects through its adapters (:mod:`paysupport.ports`), feeds results back in, and stores
+the changes with :func:`commit`, which refuses a stale outcome (:class:`ConflictError`).
+
+- Refunds: :func:`request_refund`, :func:`approve_refund`, :func:`deny_refund`,
+  :func:`settle_refund`.
+- Disputes: :func:`receive_dispute`, :func:`respond_to_dispute`, :func:`settle_dispute`.
+- Failed payments: :func:`handle_decline`, :func:`record_retry_result`,
+  :func:`give_up_recovery`.
+- Support cases: :func:`triage` (the entry point), :func:`escalate_if_sla_near`,
+  :func:`resolve`, :func:`close`.
+- Webhooks: :func:`apply_provider_event`.
+"""
+
+from paysupport.errors import ConflictError
+
+from .cases import CaseContext, close, escalate_if_sla_near, resolve, triage
+from .disputes import DisputeResult, receive_dispute, respond_to_dispute, settle_dispute, submit_by
+from .effects import (
+    EFFECT_TYPES,
+    AcceptDispute,
+    AssignCase,
+    CancelPayment,
+    Effect,
+    IssueRefund,
+    NotifyCustomer,
+    RecordDisputeLoss,
+    RequestApproval,
+    RequestEvidence,
+    RequestNewPaymentMethod,
+    ScheduleRetry,
+    SubmitEvidence,
+    idempotency_key,
+)
+from .failures import RetryResult, give_up_recovery, handle_decline, record_retry_result
+from .outcome import (
+    Aggregate,
+    AggregateKey,
+    Change,
+    Note,
+    Outcome,
+    Transition,
+    combine,
+    commit,
+    key_of,
+    version_of,
+)
+from .policies import DEFAULTS, PolicySet
+from .provider_events import ProviderNotice, apply_provider_event
+from .refunds import (
+    RefundResult,
+    approve_refund,
+    deny_refund,
+    refund_id_for,
+    request_refund,
+    settle_refund,
+)
+
+__all__ = [
+    "DEFAULTS",
+    "EFFECT_TYPES",
+    "AcceptDispute",
+    "Aggregate",
+    "AggregateKey",
+    "AssignCase",
+    "CancelPayment",
+    "CaseContext",
+    "Change",
+    "ConflictError",
+    "DisputeResult",
+    "Effect",
+    "IssueRefund",
+    "Note",
+    "NotifyCustomer",
+    "Outcome",
+    "PolicySet",
+    "ProviderNotice",
+    "RecordDisputeLoss",
+    "RefundResult",
+    "RequestApproval",
+    "RequestEvidence",
+    "RequestNewPaymentMethod",
+    "RetryResult",
+    "ScheduleRetry",
+    "SubmitEvidence",
+    "Transition",
+    "apply_provider_event",
+    "approve_refund",
+    "close",
+    "combine",
+    "commit",
+    "deny_refund",
+    "escalate_if_sla_near",
+    "give_up_recovery",
+    "handle_decline",
+    "idempotency_key",
+    "key_of",
+    "receive_dispute",
+    "record_retry_result",
+    "refund_id_for",
+    "request_refund",
+    "resolve",
+    "respond_to_dispute",
+    "settle_dispute",
+    "settle_refund",
+    "submit_by",
+    "triage",
+    "version_of",
+]

@@ -1,0 +1,325 @@
+"""Disputes: notice → plan and accept/contest decision → evidence → response → outcome.
+
+A dispute lives on its payment (the payment's refund guard reads its open disputes). The
+response goes in before the network's ``due_by`` minus the policy set's safety margin:
+:func:`respond_to_dispute` submits the evidence (:class:`SubmitEvidence`) or accepts
+(:class:`AcceptDispute`), and records the response on the dispute at once (``under_review``
+or ``accepted``), so two operators answering the same dispute cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from paysupport import lifecycles
+from paysupport.models import (
+    ClaimKind,
+    Dispute,
+    DisputeStatus,
+    Evidence,
+    Merchant,
+    Payment,
+    RefundFailureReason,
+    RefundStatus,
+)
+from paysupport.networks import DisputeStage
+from paysupport.policies import Checklist, DisputeContext, ResolutionContext
+from paysupport.policies import Outcome as PolicyOutcome
+
+from ._build import Builder, find_dispute
+from .effects import AcceptDispute, RecordDisputeLoss, RequestEvidence, SubmitEvidence
+from .outcome import Outcome
+from .policies import DEFAULTS, PolicySet
+
+__all__ = [
+    "DisputeResult",
+    "receive_dispute",
+    "respond_to_dispute",
+    "settle_dispute",
+    "submit_by",
+]
+
+
+class DisputeResult(StrEnum):
+    """How a dispute ended at its stage, as the network or provider reports it."""
+
+    WON = "won"
+    LOST = "lost"
+    REVERSED = "reversed"
+    EXPIRED = "expired"
+
+
+_RESULT_EVENT = {
+    DisputeResult.WON: "win",
+    DisputeResult.LOST: "lose",
+    DisputeResult.REVERSED: "reverse",
+    DisputeResult.EXPIRED: "expire",
+}
+
+
+def submit_by(dispute: Dispute, policies: PolicySet = DEFAULTS) -> datetime | None:
+    """When the response must go in: ``due_by`` minus the safety margin (``None``: no due_by)."""
+    if dispute.due_by is None:
+        return None
+    return dispute.due_by - policies.dispute_safety_margin
+
+
+def receive_dispute(
+    payment: Payment,
+    dispute: Dispute,
+    *,
+    policies: PolicySet = DEFAULTS,
+    merchant: Merchant | None = None,
+    now: datetime,
+) -> Outcome:
+    """Record a dispute notice on its payment and plan the response.
+
+    Decisions: the resolution plan (ordered steps with tiers and deadlines) and the
+    accept/contest decision with its evidence checklist. Effects: a
+    :class:`RequestEvidence` for what the checklist misses when contesting. Follow-up: an
+    open chargeback blocks refunds (the payment lifecycle refuses them), and refunds not
+    yet sent to the provider are canceled so the customer is not paid twice.
+
+    The same notice again (the dispute is already on the payment in the same state) changes
+    nothing (note ``already_received``).
+
+    Raises:
+        ValidationFailed: the dispute is for another payment.
+        ModelValidationError: the dispute does not fit the payment (currency, amount).
+    """
+    if dispute.payment_id != payment.id:
+        from paysupport.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "dispute.payment_id",
+            "dispute_for_payment",
+            f"the dispute is for payment {dispute.payment_id!r}, not {payment.id!r}",
+        )
+    b = Builder()
+    known = next((d for d in payment.disputes if d.id == dispute.id), None)
+    if known is not None:
+        b.note("already_received", f"dispute {dispute.id} is on the payment")
+        _plan(b, payment, known, policies, merchant, now)
+        return b.build()
+    after = payment.with_dispute(dispute)
+    if (
+        dispute.is_open
+        and dispute.stage is not DisputeStage.INQUIRY
+        and not dispute.is_charge_refundable
+    ):
+        after = _cancel_unsent_refunds(b, after, now)
+    b.change(payment, after)
+    _plan(b, after, dispute, policies, merchant, now)
+    return b.build()
+
+
+def _cancel_unsent_refunds(b: Builder, payment: Payment, now: datetime) -> Payment:
+    for r in payment.refunds:
+        if r.status in (RefundStatus.REQUESTED, RefundStatus.AWAITING_APPROVAL):
+            event = "cancel" if r.status is RefundStatus.REQUESTED else "deny"
+            r2 = b.fire(
+                lifecycles.refund,
+                r,
+                event,
+                now=now,
+                reason="a chargeback opened: the dispute settles the money",
+                failure_reason=RefundFailureReason.CHARGE_FOR_PENDING_REFUND_DISPUTED,
+            )
+            payment = payment.with_refund(r2)
+            b.note("refund_canceled_by_dispute", f"refund {r.id} was not sent: {event}")
+    return payment
+
+
+def _plan(
+    b: Builder,
+    payment: Payment,
+    dispute: Dispute,
+    policies: PolicySet,
+    merchant: Merchant | None,
+    now: datetime,
+) -> None:
+    ctx = ResolutionContext(ClaimKind.DISPUTE_RECEIVED, dispute.opened_at, dispute, merchant)
+    b.decide(policies.resolution.decide(ctx, now))
+    plan_response(b, payment, dispute, policies, merchant, now)
+
+
+def plan_response(
+    b: Builder,
+    payment: Payment,
+    dispute: Dispute,
+    policies: PolicySet,
+    merchant: Merchant | None,
+    now: datetime,
+) -> None:
+    """Decide accept or contest; ask for the evidence a contest still misses."""
+    decision = b.decide(
+        policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
+    )
+    checklist = decision.detail
+    if (
+        decision.outcome is PolicyOutcome.CONTEST
+        and isinstance(checklist, Checklist)
+        and checklist.missing
+        and dispute.is_open
+    ):
+        b.effect(
+            RequestEvidence(
+                payment_id=payment.id,
+                dispute_id=dispute.id,
+                stage=dispute.stage,
+                missing=checklist.missing,
+                submit_by=submit_by(dispute, policies),
+            )
+        )
+
+
+def respond_to_dispute(
+    payment: Payment,
+    dispute_id: str,
+    *,
+    policies: PolicySet = DEFAULTS,
+    merchant: Merchant | None = None,
+    evidence: Iterable[Evidence] = (),
+    contest: bool | None = None,
+    force: bool = False,
+    actor: str | None = None,
+    now: datetime,
+) -> Outcome:
+    """Decide accept or contest and respond, before ``due_by`` minus the safety margin.
+
+    ``evidence`` is added to the dispute's file first. ``contest`` overrides the policy's
+    decision (an operator's call; the decision is still recorded). When contesting with
+    evidence missing and time left before :func:`submit_by`, the workflow asks for it
+    (:class:`RequestEvidence`, note ``awaiting_evidence``) unless ``force``; from
+    :func:`submit_by` on, it submits what is on file.
+
+    Contest: ``submit_evidence`` (to ``under_review``) and :class:`SubmitEvidence`.
+    Accept: ``accept`` and :class:`AcceptDispute` plus :class:`RecordDisputeLoss`. An
+    inquiry cannot be accepted (note ``inquiry_not_acceptable``: refund or let it run).
+    No response is possible once ``due_by`` has passed (note ``deadline_passed``).
+
+    Raises:
+        KeyError: no such dispute on the payment.
+    """
+    dispute = find_dispute(payment, dispute_id)
+    b = Builder()
+    if not dispute.is_open:
+        b.note("already_answered", f"dispute {dispute.id} is {dispute.status.value}")
+        return b.build()
+    if dispute.status is DisputeStatus.UNDER_REVIEW:
+        b.note("already_answered", f"dispute {dispute.id} is under review")
+        return b.build()
+    added = tuple(evidence)
+    if added:
+        have = {(e.kind, e.reference) for e in dispute.evidence}
+        new = tuple(e for e in added if (e.kind, e.reference) not in have)
+        dispute = dispute.evolve(evidence=(*dispute.evidence, *new))
+    decision = b.decide(
+        policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
+    )
+    if dispute.due_by is not None and now > dispute.due_by:
+        b.note("deadline_passed", f"the response was due by {dispute.due_by.isoformat()}")
+        return b.build()
+    if dispute.due_by is None:
+        b.note("no_response_possible", "the network allows no response to this dispute")
+        return b.build()
+    deadline = submit_by(dispute, policies)
+    if deadline is not None and now > deadline:
+        b.note("inside_safety_margin", f"the response was due by {deadline.isoformat()}")
+    wants_contest = contest if contest is not None else decision.outcome is PolicyOutcome.CONTEST
+    if decision.outcome is PolicyOutcome.REVIEW and contest is None:
+        b.note("needs_review", "; ".join(decision.codes))
+        return b.build()
+    checklist = decision.detail
+    missing = checklist.missing if isinstance(checklist, Checklist) else ()
+    if wants_contest:
+        if missing and not force and deadline is not None and now < deadline:
+            b.effect(
+                RequestEvidence(
+                    payment_id=payment.id,
+                    dispute_id=dispute.id,
+                    stage=dispute.stage,
+                    missing=missing,
+                    submit_by=deadline,
+                )
+            )
+            b.note("awaiting_evidence", f"missing: {', '.join(missing)}")
+            return b.build()
+        answered = b.fire(lifecycles.dispute, dispute, "submit_evidence", now=now, actor=actor)
+        b.effect(
+            SubmitEvidence(
+                payment_id=payment.id,
+                dispute_id=dispute.id,
+                stage=dispute.stage,
+                evidence=answered.evidence,
+                due_by=dispute.due_by,
+                provider=dispute.provider,
+                provider_reference=dispute.provider_reference,
+            )
+        )
+    else:
+        if dispute.stage is DisputeStage.INQUIRY:
+            b.note("inquiry_not_acceptable", "an inquiry is not accepted: refund or let it run")
+            return b.build()
+        answered = b.fire(lifecycles.dispute, dispute, "accept", now=now, actor=actor)
+        b.effect(
+            AcceptDispute(
+                payment_id=payment.id,
+                dispute_id=dispute.id,
+                stage=dispute.stage,
+                amount=dispute.amount,
+                provider=dispute.provider,
+                provider_reference=dispute.provider_reference,
+            )
+        )
+        b.effect(_loss(payment, answered, "accepted"))
+    b.change(payment, payment.with_dispute(answered))
+    return b.build()
+
+
+def _loss(payment: Payment, dispute: Dispute, outcome: str) -> RecordDisputeLoss:
+    return RecordDisputeLoss(
+        payment_id=payment.id,
+        dispute_id=dispute.id,
+        stage=dispute.stage,
+        amount=dispute.amount,
+        outcome=outcome,
+    )
+
+
+def settle_dispute(
+    payment: Payment,
+    dispute_id: str,
+    result: DisputeResult | str,
+    *,
+    now: datetime,
+    data: dict[str, str] | None = None,
+) -> Outcome:
+    """Record how a dispute ended at its stage: won, lost, reversed (withdrawn) or expired.
+
+    A loss or expiry returns :class:`RecordDisputeLoss`. The same result twice changes
+    nothing (note ``already_<status>``).
+
+    Raises:
+        KeyError: no such dispute on the payment.
+        InvalidTransition: the dispute cannot end that way from where it is.
+    """
+    outcome = DisputeResult(result)
+    dispute = find_dispute(payment, dispute_id)
+    b = Builder()
+    status = {
+        DisputeResult.WON: DisputeStatus.WON,
+        DisputeResult.REVERSED: DisputeStatus.WON,
+        DisputeResult.LOST: DisputeStatus.LOST,
+        DisputeResult.EXPIRED: DisputeStatus.EXPIRED,
+    }[outcome]
+    if dispute.status is status:
+        b.note(f"already_{status.value}", f"dispute {dispute.id} is already {status.value}")
+        return b.build()
+    ended = b.fire(lifecycles.dispute, dispute, _RESULT_EVENT[outcome], now=now, data=data)
+    b.change(payment, payment.with_dispute(ended))
+    if ended.status.funds_lost:
+        b.effect(_loss(payment, ended, outcome.value))
+    return b.build()

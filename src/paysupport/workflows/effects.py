@@ -1,0 +1,391 @@
+r"""Effects: what the host must carry out, as typed, immutable records.
+
+A workflow never calls a gateway, a mailer or a database; it returns effects and the host
+executes them through its own adapters (see :mod:`paysupport.ports`). Every effect carries an
+``idempotency_key`` derived only from its *cause*: the effect's kind and the ids and amounts
+that made it necessary, never the clock or a random number. The same refund request handled
+twice yields an :class:`IssueRefund` with the same key, so a host that passes the key to its
+gateway (Stripe and Adyen both take an ``Idempotency-Key`` header) never pays twice.
+
+The key is ``"{kind}:{digest}"`` where ``digest`` is the first 32 hex characters (128 bits) of
+the SHA-256 of the canonical cause text::
+
+    {kind}\n{field}={value}\n{field}={value}...
+
+with the cause fields in the order the class declares them (``Effect.cause_fields``) and
+values rendered canonically: ``Money`` as ``"{minor} {currency}"``, datetimes in UTC ISO 8601,
+enums by value, tuples joined with ``","``, ``None`` as the empty string. The longest key is 59
+characters, under Adyen's 64 and Stripe's 255.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, ClassVar
+
+import attrs
+
+from paysupport.models import Evidence, RefundReason, Tier
+from paysupport.money import Money
+from paysupport.networks import DisputeStage
+
+__all__ = [
+    "EFFECT_TYPES",
+    "AcceptDispute",
+    "AssignCase",
+    "CancelPayment",
+    "Effect",
+    "IssueRefund",
+    "NotifyCustomer",
+    "RecordDisputeLoss",
+    "RequestApproval",
+    "RequestEvidence",
+    "RequestNewPaymentMethod",
+    "ScheduleRetry",
+    "SubmitEvidence",
+    "idempotency_key",
+]
+
+#: How many hex characters of the SHA-256 digest a key keeps (128 bits).
+KEY_DIGEST_CHARS = 32
+
+
+def _canon(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        return f"{value.minor} {value.currency.code}"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(_canon(v) for v in value)
+    if isinstance(value, Evidence):
+        return f"{value.kind.value}@{value.reference or ''}"
+    return str(value)
+
+
+def idempotency_key(kind: str, cause: Mapping[str, Any]) -> str:
+    """The idempotency key of an effect of ``kind`` caused by ``cause`` (ordered fields).
+
+    >>> idempotency_key("issue_refund", {"refund_id": "rf_1"})[:13]
+    'issue_refund:'
+    """
+    text = "\n".join([kind, *(f"{k}={_canon(v)}" for k, v in cause.items())])
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
+    return f"{kind}:{digest}"
+
+
+@attrs.frozen(kw_only=True)
+class Effect:
+    """Base of every effect: an immutable record with an idempotency key from its cause.
+
+    Subclasses set ``kind`` and ``cause_fields`` (the fields the key is derived from).
+    """
+
+    kind: ClassVar[str] = "effect"
+    cause_fields: ClassVar[tuple[str, ...]] = ()
+
+    idempotency_key: str = attrs.field(init=False, eq=True)
+
+    def __attrs_post_init__(self) -> None:
+        cause = {name: getattr(self, name) for name in self.cause_fields}
+        object.__setattr__(self, "idempotency_key", idempotency_key(self.kind, cause))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-friendly dict: ``kind``, ``idempotency_key`` and every field."""
+        out: dict[str, Any] = {"kind": self.kind}
+        for a in attrs.fields(type(self)):
+            out[a.name] = _plain(getattr(self, a.name))
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Money):
+        return {"minor": value.minor, "currency": value.currency.code}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Evidence):
+        return value.model_dump(mode="json")
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+@attrs.frozen(kw_only=True)
+class IssueRefund(Effect):
+    """Refund ``amount`` of a payment at the provider (``POST /v1/refunds``, Adyen ``/refunds``).
+
+    Attributes:
+        payment_id: our payment id.
+        refund_id: the refund this call carries out (derived from the request id).
+        request_id: the refund request that caused it, if any.
+        amount: how much.
+        reason: why (mapped to the provider's reason by the request builders).
+        provider: the payment's provider (``"stripe"``, ``"adyen"``), if known.
+        provider_reference: the payment's id at the provider (charge, PaymentIntent,
+            pspReference), if known.
+    """
+
+    kind: ClassVar[str] = "issue_refund"
+    cause_fields: ClassVar[tuple[str, ...]] = ("payment_id", "refund_id", "amount")
+
+    payment_id: str
+    refund_id: str
+    request_id: str | None = None
+    amount: Money
+    reason: RefundReason = RefundReason.REQUESTED_BY_CUSTOMER
+    provider: str | None = None
+    provider_reference: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CancelPayment(Effect):
+    """Cancel (void) an authorized, uncaptured payment instead of refunding it.
+
+    Attributes:
+        payment_id: our payment id.
+        reason: why, in words (``"requested_by_customer"``, ``"duplicate"``).
+        provider: the payment's provider, if known.
+        provider_reference: the payment's id at the provider, if known.
+    """
+
+    kind: ClassVar[str] = "cancel_payment"
+    cause_fields: ClassVar[tuple[str, ...]] = ("payment_id",)
+
+    payment_id: str
+    reason: str = "requested_by_customer"
+    provider: str | None = None
+    provider_reference: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SubmitEvidence(Effect):
+    """Submit the evidence on file for a dispute at its current stage.
+
+    Attributes:
+        payment_id: the disputed payment.
+        dispute_id: our dispute id.
+        stage: the stage the response answers (a later stage needs a new submission).
+        evidence: the evidence on file (kind, description, the host's document reference).
+        due_by: the network's deadline; the workflow submits before it minus a margin.
+        provider: the dispute's provider, if known.
+        provider_reference: the dispute's id at the provider, if known.
+    """
+
+    kind: ClassVar[str] = "submit_evidence"
+    cause_fields: ClassVar[tuple[str, ...]] = ("dispute_id", "stage")
+
+    payment_id: str
+    dispute_id: str
+    stage: DisputeStage
+    evidence: tuple[Evidence, ...] = ()
+    due_by: datetime | None = None
+    provider: str | None = None
+    provider_reference: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AcceptDispute(Effect):
+    """Accept a dispute (Stripe ``/close``, Adyen ``/acceptDispute``): the funds are lost.
+
+    Attributes:
+        payment_id: the disputed payment.
+        dispute_id: our dispute id.
+        stage: the stage accepted.
+        amount: the disputed amount.
+        provider: the dispute's provider, if known.
+        provider_reference: the dispute's id at the provider, if known.
+    """
+
+    kind: ClassVar[str] = "accept_dispute"
+    cause_fields: ClassVar[tuple[str, ...]] = ("dispute_id", "stage")
+
+    payment_id: str
+    dispute_id: str
+    stage: DisputeStage
+    amount: Money
+    provider: str | None = None
+    provider_reference: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RequestEvidence(Effect):
+    """Ask the merchant's team to collect evidence a dispute's checklist is missing.
+
+    Attributes:
+        payment_id: the disputed payment.
+        dispute_id: our dispute id.
+        stage: the stage the evidence is for.
+        missing: the checklist groups still missing (``"proof_of_delivery|service_documentation"``).
+        submit_by: when the evidence must be in (the deadline minus the safety margin).
+    """
+
+    kind: ClassVar[str] = "request_evidence"
+    cause_fields: ClassVar[tuple[str, ...]] = ("dispute_id", "stage", "missing")
+
+    payment_id: str
+    dispute_id: str
+    stage: DisputeStage
+    missing: tuple[str, ...]
+    submit_by: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RecordDisputeLoss(Effect):
+    """Book a lost, accepted or expired dispute in the host's ledger.
+
+    Attributes:
+        payment_id: the disputed payment.
+        dispute_id: our dispute id.
+        stage: the stage at which the funds were lost.
+        amount: the amount lost.
+        outcome: ``"lost"``, ``"accepted"`` or ``"expired"``.
+    """
+
+    kind: ClassVar[str] = "record_dispute_loss"
+    cause_fields: ClassVar[tuple[str, ...]] = ("dispute_id", "stage", "amount")
+
+    payment_id: str
+    dispute_id: str
+    stage: DisputeStage
+    amount: Money
+    outcome: str
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleRetry(Effect):
+    """Retry a declined payment at ``at`` (the host's scheduler calls the gateway then).
+
+    Attributes:
+        failure_id: the payment failure being recovered.
+        payment_id: the declined payment, if known.
+        attempt: the attempt number this retry will be (the first decline is attempt 1).
+        at: when to retry.
+        amount: the amount to charge.
+    """
+
+    kind: ClassVar[str] = "schedule_retry"
+    cause_fields: ClassVar[tuple[str, ...]] = ("failure_id", "attempt", "at")
+
+    failure_id: str
+    payment_id: str | None = None
+    attempt: int
+    at: datetime
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class RequestNewPaymentMethod(Effect):
+    """Ask the customer to act on a declined payment (new card, update, authenticate...).
+
+    Attributes:
+        failure_id: the payment failure.
+        customer_id: the customer to ask, if known.
+        ask: ``"new_payment_method"``, ``"update_card"``, ``"authenticate"`` or
+            ``"contact_issuer"``.
+        attempt: the failure's attempt count when asked (a later ask is a new message).
+    """
+
+    kind: ClassVar[str] = "request_new_payment_method"
+    cause_fields: ClassVar[tuple[str, ...]] = ("failure_id", "ask", "attempt")
+
+    failure_id: str
+    customer_id: str | None = None
+    ask: str = "new_payment_method"
+    attempt: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class NotifyCustomer(Effect):
+    """Tell the customer something, by a template the host renders.
+
+    Attributes:
+        customer_id: the customer, if known.
+        template: what to say (``"refund_succeeded"``, ``"refund_denied"``, ...).
+        subject_id: what it is about (a refund, payment, case or failure id).
+        params: the template's values as ``(name, text)`` pairs, in a fixed order.
+    """
+
+    kind: ClassVar[str] = "notify_customer"
+    cause_fields: ClassVar[tuple[str, ...]] = ("template", "subject_id", "customer_id")
+
+    customer_id: str | None = None
+    template: str
+    subject_id: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class AssignCase(Effect):
+    """Route a support case to a tier (and maybe a named operator) in the host's queue.
+
+    Attributes:
+        case_id: the case.
+        tier: the tier that handles it.
+        assignee: the operator, if one is named.
+        reason: why (``"triage"``, ``"sla_near_breach"``, ``"escalation"``).
+        sla_due_at: the case's SLA deadline, if any.
+    """
+
+    kind: ClassVar[str] = "assign_case"
+    cause_fields: ClassVar[tuple[str, ...]] = ("case_id", "tier", "reason")
+
+    case_id: str
+    tier: Tier
+    assignee: str | None = None
+    reason: str = "triage"
+    sla_due_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RequestApproval(Effect):
+    """Ask a second operator of at least ``tier`` to approve a refund (four eyes).
+
+    Attributes:
+        payment_id: the payment.
+        refund_id: the refund awaiting approval.
+        amount: the amount to approve.
+        tier: the least tier that may approve it.
+        requested_by: who asked (they may not approve it themselves).
+        reasons: the decision's reason codes, for the approver's queue.
+    """
+
+    kind: ClassVar[str] = "request_approval"
+    cause_fields: ClassVar[tuple[str, ...]] = ("refund_id", "amount", "tier")
+
+    payment_id: str
+    refund_id: str
+    amount: Money
+    tier: Tier
+    requested_by: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
+#: Every effect type, by kind.
+EFFECT_TYPES: Mapping[str, type[Effect]] = {
+    cls.kind: cls
+    for cls in (
+        IssueRefund,
+        CancelPayment,
+        SubmitEvidence,
+        AcceptDispute,
+        RequestEvidence,
+        RecordDisputeLoss,
+        ScheduleRetry,
+        RequestNewPaymentMethod,
+        NotifyCustomer,
+        AssignCase,
+        RequestApproval,
+    )
+}

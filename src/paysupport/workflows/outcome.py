@@ -1,0 +1,264 @@
+"""What a workflow returns: :class:`Outcome`, and :func:`commit` to apply it all or nothing.
+
+An outcome holds the decisions the policies made, the aggregates it changed (each the *new*
+model, with the version it was computed against), the lifecycle events it fired, the effects
+the host must carry out, and notes (machine-readable codes for what did *not* happen: a
+duplicate webhook, a stale one, a refund waiting for approval...).
+
+Versions and conflicts: every aggregate carries a ``version``. :func:`version_of` is the
+concurrency token :func:`commit` compares: ``model.version`` for a support case and a payment
+failure; for a payment, which embeds its refunds and disputes (they have their own versions),
+``payment.version + Σ (child.version + 1)`` over its refunds and disputes, so any accepted
+event on the payment or one of its children, and any new child, moves it forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+
+from paysupport.errors import ConflictError
+from paysupport.models import LifecycleEvent, Payment, PaymentFailure, SupportCase
+from paysupport.policies import Decision
+
+from .effects import Effect
+
+__all__ = [
+    "Aggregate",
+    "AggregateKey",
+    "Change",
+    "Note",
+    "Outcome",
+    "Transition",
+    "combine",
+    "commit",
+    "key_of",
+    "version_of",
+]
+
+#: An aggregate a workflow changes and a host stores.
+Aggregate: TypeAlias = Payment | PaymentFailure | SupportCase
+
+#: ``(kind, id)``: ``("payment", "pay_1")``, ``("failure", "fail_1")``, ``("case", "case_1")``.
+AggregateKey: TypeAlias = tuple[str, str]
+
+_KINDS: dict[type[Any], str] = {Payment: "payment", PaymentFailure: "failure", SupportCase: "case"}
+
+
+def key_of(model: Aggregate) -> AggregateKey:
+    """The store key of an aggregate: ``("payment", payment.id)`` and so on.
+
+    Raises:
+        TypeError: the model is not an aggregate a workflow stores.
+    """
+    kind = _KINDS.get(type(model))
+    if kind is None:
+        raise TypeError(f"{type(model).__name__} is not a stored aggregate")
+    return (kind, model.id)
+
+
+def version_of(model: Aggregate) -> int:
+    """The concurrency token of an aggregate (see the module docstring)."""
+    if isinstance(model, Payment):
+        children = sum(r.version + 1 for r in model.refunds) + sum(
+            d.version + 1 for d in model.disputes
+        )
+        return model.version + children
+    return model.version
+
+
+@attrs.frozen
+class Note:
+    """Something the workflow recognised and did not (or could not) do, in a stable code.
+
+    Attributes:
+        code: ``"duplicate_event"``, ``"stale_event"``, ``"awaiting_approval"``, ...
+        message: a sentence for people.
+    """
+
+    code: str
+    message: str = ""
+
+
+@attrs.frozen
+class Transition:
+    """One lifecycle event the workflow fired.
+
+    Attributes:
+        kind: the lifecycle (``"payment"``, ``"refund"``, ``"dispute"``, ``"recovery"``,
+            ``"case"``).
+        id: the id of the model it moved (a refund or dispute id for embedded ones).
+        event: the recorded event (source, target, time, actor, data).
+    """
+
+    kind: str
+    id: str
+    event: LifecycleEvent
+
+
+@attrs.frozen
+class Change:
+    """One aggregate's new version.
+
+    Attributes:
+        key: ``(kind, id)`` of the aggregate.
+        base_version: :func:`version_of` the aggregate the change was computed against;
+            ``None`` for an aggregate the outcome creates.
+        after: the new model.
+    """
+
+    key: AggregateKey
+    base_version: int | None
+    after: Aggregate
+
+
+@attrs.frozen
+class Outcome:
+    """Decisions made, aggregates changed, events fired, effects to carry out, and notes.
+
+    Attributes:
+        decisions: every policy decision, in the order taken.
+        changes: per aggregate, the new model and the version it was computed against.
+        transitions: the lifecycle events fired, in order.
+        effects: what the host must carry out, in order.
+        notes: what was recognised and not done (duplicates, stale events, waits).
+    """
+
+    decisions: tuple[Decision, ...] = ()
+    changes: tuple[Change, ...] = ()
+    transitions: tuple[Transition, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing changes and nothing is to be done (decisions aside)."""
+        return not self.changes and not self.effects
+
+    @property
+    def aggregates(self) -> dict[AggregateKey, Aggregate]:
+        """The new models by ``(kind, id)``."""
+        return {c.key: c.after for c in self.changes}
+
+    @property
+    def events(self) -> tuple[LifecycleEvent, ...]:
+        """The recorded lifecycle events, in order."""
+        return tuple(t.event for t in self.transitions)
+
+    @property
+    def note_codes(self) -> tuple[str, ...]:
+        """The notes' codes, in order."""
+        return tuple(n.code for n in self.notes)
+
+    def after(self, kind: str, id: str) -> Any:
+        """The new model of the aggregate ``(kind, id)``, or ``None`` if unchanged."""
+        for c in self.changes:
+            if c.key == (kind, id):
+                return c.after
+        return None
+
+    def effects_of(self, cls: type[Effect]) -> tuple[Effect, ...]:
+        """The effects of one type, in order."""
+        return tuple(e for e in self.effects if isinstance(e, cls))
+
+    # ------------------------------------------------------------------ combining
+    def merge(self, other: Outcome) -> Outcome:
+        """This outcome followed by ``other`` (computed on this one's new models).
+
+        A change to the same aggregate keeps this outcome's ``base_version`` and ``other``'s
+        new model; effects with an idempotency key already present are dropped.
+        """
+        changes = {c.key: c for c in self.changes}
+        for c in other.changes:
+            first = changes.get(c.key)
+            changes[c.key] = c if first is None else Change(c.key, first.base_version, c.after)
+        keys = {e.idempotency_key for e in self.effects}
+        extra = []
+        for e in other.effects:
+            if e.idempotency_key not in keys:
+                keys.add(e.idempotency_key)
+                extra.append(e)
+        return Outcome(
+            (*self.decisions, *other.decisions),
+            tuple(changes.values()),
+            (*self.transitions, *other.transitions),
+            (*self.effects, *extra),
+            (*self.notes, *other.notes),
+        )
+
+    def with_notes(self, *notes: Note) -> Outcome:
+        """A copy with ``notes`` appended."""
+        return attrs.evolve(self, notes=(*self.notes, *notes))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict for logs and APIs (new models as their JSON dumps)."""
+        return {
+            "decisions": [d.to_dict() for d in self.decisions],
+            "changes": [
+                {
+                    "kind": c.key[0],
+                    "id": c.key[1],
+                    "base_version": c.base_version,
+                    "version": version_of(c.after),
+                }
+                for c in self.changes
+            ],
+            "transitions": [
+                {
+                    "kind": t.kind,
+                    "id": t.id,
+                    "event": t.event.event,
+                    "source": t.event.source,
+                    "target": t.event.target,
+                }
+                for t in self.transitions
+            ],
+            "effects": [e.to_dict() for e in self.effects],
+            "notes": [{"code": n.code, "message": n.message} for n in self.notes],
+        }
+
+
+def combine(outcomes: Iterable[Outcome]) -> Outcome:
+    """Merge outcomes in order (see :meth:`Outcome.merge`)."""
+    out = Outcome()
+    for o in outcomes:
+        out = out.merge(o)
+    return out
+
+
+def commit(
+    outcome: Outcome, current: Mapping[AggregateKey, Aggregate]
+) -> dict[AggregateKey, Aggregate]:
+    """Apply an outcome's changes to the host's current aggregates, all or nothing.
+
+    ``current`` maps ``(kind, id)`` to the aggregate as the host has it now (only the keys
+    the outcome touches matter). For each change: if the current model is already the
+    outcome's new model, it is left (an outcome applied twice is applied once); if its
+    :func:`version_of` is the change's ``base_version`` (or it is absent for a new
+    aggregate), the new model replaces it; otherwise nothing is applied.
+
+    Returns:
+        A new dict: ``current`` with the outcome's changes applied. ``current`` is not touched.
+
+    Raises:
+        ConflictError: an aggregate moved since the outcome was computed (another operator
+            or webhook won); reload and run the workflow again. Nothing was applied.
+    """
+    for c in outcome.changes:
+        now = current.get(c.key)
+        if now is not None and now == c.after:
+            continue
+        if c.base_version is None:
+            if now is not None:
+                raise ConflictError(f"{c.key[0]} {c.key[1]}", 0, version_of(now))
+            continue
+        actual = version_of(now) if now is not None else -1
+        if actual != c.base_version:
+            raise ConflictError(f"{c.key[0]} {c.key[1]}", c.base_version, actual)
+    result = dict(current)
+    for c in outcome.changes:
+        result[c.key] = c.after
+    return result

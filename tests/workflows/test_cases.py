@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from paysupport.errors import InvalidTransition
+from paysupport.models import (
+    CaseStatus,
+    EarlyFraudWarning,
+    RecoveryStatus,
+    RefundReason,
+    RefundStatus,
+    Tier,
+)
+from paysupport.workflows import (
+    AssignCase,
+    CaseContext,
+    IssueRefund,
+    NotifyCustomer,
+    RequestEvidence,
+    ScheduleRetry,
+    close,
+    escalate_if_sla_near,
+    resolve,
+    triage,
+)
+
+from ._support import at, captured, case, dispute, eur, failure
+
+
+def test_refund_claim_routes_to_request_refund() -> None:
+    p = captured()
+    out = triage(case(), CaseContext(payments=[p]), now=at(1))
+    c = out.after("case", "case_1")
+    assert c.status is CaseStatus.IN_PROGRESS and c.tier is Tier.JUNIOR
+    assert c.sla_due_at == at() + timedelta(hours=72)
+    kinds = [type(e) for e in out.effects]
+    assert kinds == [AssignCase, IssueRefund]
+    assert out.after("payment", "pay_1").refund("rf_case_1.refund").status is RefundStatus.REQUESTED
+    assert [d.policy.kind for d in out.decisions] == [
+        "escalation_tier",
+        "resolution",
+        "refund_fairness",
+    ]
+    again = triage(c, CaseContext(payments=[p]), now=at(2))
+    assert again.changes == () and again.effects == (out.effects[0],)
+
+
+def test_duplicate_charge_refunds_the_later_payment() -> None:
+    from paysupport.models import Card, PaymentMethod
+
+    pm = PaymentMethod(card=Card(brand="visa", last4="4242", fingerprint="fp_abcd"))
+    first = captured(id="pay_1", payment_method=pm, created_at=at(days=-3))
+    second = captured(id="pay_2", payment_method=pm, created_at=at(days=-3) + timedelta(seconds=30))
+    out = triage(
+        case(claim="duplicate_charge", payment_ids=("pay_1", "pay_2")),
+        CaseContext(payments=[first, second]),
+        now=at(1),
+    )
+    (refund_effect,) = out.effects_of(IssueRefund)
+    assert refund_effect.payment_id == "pay_2" and refund_effect.reason is RefundReason.DUPLICATE
+    assert out.decisions[-1].codes == ("duplicate_charge",)
+
+
+def test_overcharge_refunds_the_difference() -> None:
+    out = triage(
+        case(claim="overcharge"),
+        CaseContext(payments=[captured()], correct_amount=eur("39.90")),
+        now=at(1),
+    )
+    assert out.effects_of(IssueRefund)[0].amount == eur("10.00")
+
+
+def test_unrecognized_charge_asks_the_customer() -> None:
+    out = triage(case(claim="unrecognized_charge"), CaseContext(payments=[captured()]), now=at(1))
+    c = out.after("case", "case_1")
+    assert c.status is CaseStatus.WAITING_ON_CUSTOMER and c.tier is Tier.MIDDLE
+    assert out.effects_of(NotifyCustomer)[0].template == "identify_charge"
+
+
+def test_unrecognized_charge_with_fraud_warning_refunds() -> None:
+    p = captured(early_fraud_warning=EarlyFraudWarning(id="issfr_1", created_at=at(-1)))
+    out = triage(case(claim="unrecognized_charge"), CaseContext(payments=[p]), now=at(1))
+    assert out.effects_of(IssueRefund)[0].reason is RefundReason.FRAUDULENT
+
+
+def test_missing_payment_asks_customer_to_identify_it() -> None:
+    out = triage(case(payment_ids=()), CaseContext(), now=at(1))
+    assert out.effects_of(NotifyCustomer)[0].template == "identify_payment"
+
+
+def test_failed_payment_routes_to_handle_decline() -> None:
+    out = triage(
+        case(claim="failed_payment", payment_ids=()),
+        CaseContext(failure=failure()),
+        now=at(1),
+    )
+    assert out.after("failure", "fail_1").status is RecoveryStatus.RETRY_SCHEDULED
+    assert out.effects_of(ScheduleRetry)
+    no_failure = triage(case(claim="failed_payment", payment_ids=()), now=at(1))
+    assert "failure_not_loaded" in no_failure.note_codes
+
+
+def test_dispute_case_plans_the_response() -> None:
+    p = captured("1000")
+    p = p.with_dispute(dispute(amount=eur("1000")))
+    out = triage(
+        case(claim="dispute_received", dispute_id="dp_1", payment_ids=()),
+        CaseContext(payments=[p]),
+        now=at(1),
+    )
+    assert out.after("case", "case_1").tier is Tier.SENIOR  # 1000 EUR band
+    assert out.effects_of(RequestEvidence)
+    assert triage(case(claim="dispute_received"), now=at(1)).note_codes[-1] == "dispute_not_loaded"
+
+
+def test_escalation_near_sla_breach() -> None:
+    c = triage(case(), CaseContext(payments=[captured()]), now=at(1)).after("case", "case_1")
+    assert escalate_if_sla_near(c, now=at(2)).note_codes == ("sla_ok",)
+    out = escalate_if_sla_near(c, now=at(70))
+    up = out.after("case", "case_1")
+    assert up.status is CaseStatus.ESCALATED and up.tier is Tier.MIDDLE
+    assert out.effects_of(AssignCase)[0].reason == "sla_near_breach"
+    top = escalate_if_sla_near(up.evolve(tier=Tier.SENIOR), now=at(71))
+    assert top.note_codes == ("sla_at_risk_top_tier",) and top.changes == ()
+    assert escalate_if_sla_near(case(), now=at(70)).note_codes == ("not_applicable",)
+
+
+def test_resolve_and_close() -> None:
+    c = triage(case(claim="unrecognized_charge"), CaseContext(payments=[captured()]), now=at(1))
+    c2 = c.after("case", "case_1")
+    done = resolve(c2, now=at(3), resolution="customer recognised it")
+    resolved = done.after("case", "case_1")
+    assert resolved.status is CaseStatus.RESOLVED
+    assert done.effects_of(NotifyCustomer)[0].template == "case_resolved"
+    assert resolve(resolved, now=at(4)).note_codes == ("already_resolved",)
+    closed = close(resolved, now=at(5)).after("case", "case_1")
+    assert closed.status is CaseStatus.CLOSED
+    assert close(closed, now=at(6)).note_codes == ("already_closed",)
+    with pytest.raises(InvalidTransition):
+        close(c2, now=at(6))

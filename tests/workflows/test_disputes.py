@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from paysupport.models import DisputeStatus, Evidence, RefundStatus
+from paysupport.networks import DisputeStage, EvidenceKind
+from paysupport.workflows import (
+    AcceptDispute,
+    DisputeResult,
+    RecordDisputeLoss,
+    RequestEvidence,
+    SubmitEvidence,
+    receive_dispute,
+    request_refund,
+    respond_to_dispute,
+    settle_dispute,
+    submit_by,
+)
+
+from ._support import at, captured, dispute, eur, request
+
+POD = Evidence(kind=EvidenceKind.PROOF_OF_DELIVERY, reference="file_pod")
+MAIL = Evidence(kind=EvidenceKind.CUSTOMER_COMMUNICATION, reference="file_mail")
+FILE = (POD, MAIL)
+
+
+def big(**d: object):
+    p = captured("1000")
+    return p, dispute(amount=eur("1000"), **d)
+
+
+def received(p, d):
+    return receive_dispute(p, d, now=at(1)).after("payment", "pay_1")
+
+
+def test_receive_plans_and_asks_for_missing_evidence() -> None:
+    p, d = big()
+    out = receive_dispute(p, d, now=at(1))
+    plan, response = out.decisions
+    assert plan.outcome.value == "plan" and plan.steps
+    assert response.outcome.value == "contest"
+    (ask,) = out.effects
+    assert isinstance(ask, RequestEvidence) and ask.submit_by == d.due_by - timedelta(hours=48)
+    assert out.after("payment", "pay_1").dispute("dp_1").is_open
+    again = receive_dispute(out.after("payment", "pay_1"), d, now=at(2))
+    assert again.changes == () and "already_received" in again.note_codes
+
+
+def test_receive_cancels_refunds_not_yet_sent() -> None:
+    p = captured("1000")
+    p = request_refund(p, request(amount=eur("10")), now=at()).after("payment", "pay_1")
+    out = receive_dispute(p, dispute(amount=eur("1000")), now=at(1))
+    after = out.after("payment", "pay_1")
+    assert after.refund("rf_rr_1").status is RefundStatus.CANCELED
+    assert "refund_canceled_by_dispute" in out.note_codes
+    # and a new refund is denied while the chargeback is open
+    denied = request_refund(after, request(id="rr_2"), now=at(2))
+    assert denied.decisions[0].codes == ("open_chargeback",)
+
+
+def test_contest_with_evidence_submits_and_moves_to_review() -> None:
+    p, d = big(evidence=FILE)
+    pay = received(p, d)
+    out = respond_to_dispute(pay, "dp_1", now=at(2), actor="op_m")
+    (submit,) = out.effects
+    assert isinstance(submit, SubmitEvidence) and submit.stage is DisputeStage.CHARGEBACK
+    after = out.after("payment", "pay_1").dispute("dp_1")
+    assert after.status is DisputeStatus.UNDER_REVIEW and after.evidence_submitted_at == at(2)
+    assert respond_to_dispute(out.after("payment", "pay_1"), "dp_1", now=at(3)).note_codes == (
+        "already_answered",
+    )
+
+
+def test_contest_missing_evidence_waits_until_submit_by_then_submits() -> None:
+    p, d = big()
+    pay = received(p, d)
+    wait = respond_to_dispute(pay, "dp_1", now=at(2))
+    assert wait.note_codes == ("awaiting_evidence",) and wait.changes == ()
+    assert isinstance(wait.effects[0], RequestEvidence)
+    late = respond_to_dispute(pay, "dp_1", now=submit_by(d) + timedelta(hours=1))
+    assert isinstance(late.effects[0], SubmitEvidence) and "inside_safety_margin" in late.note_codes
+    forced = respond_to_dispute(pay, "dp_1", now=at(2), force=True, evidence=[POD])
+    assert forced.effects[0].evidence == (POD,)
+    assert "awaiting_evidence" not in forced.note_codes
+
+
+def test_accept_records_loss() -> None:
+    p = captured()
+    pay = received(p, dispute())
+    out = respond_to_dispute(pay, "dp_1", now=at(2))
+    assert out.decisions[0].outcome.value == "accept"
+    accept, loss = out.effects
+    assert isinstance(accept, AcceptDispute) and isinstance(loss, RecordDisputeLoss)
+    assert out.after("payment", "pay_1").dispute("dp_1").status is DisputeStatus.ACCEPTED
+
+
+def test_operator_override_contest() -> None:
+    pay = received(captured(), dispute(evidence=FILE))
+    out = respond_to_dispute(pay, "dp_1", now=at(2), contest=True)
+    assert isinstance(out.effects[0], SubmitEvidence)
+
+
+def test_deadline_passed_changes_nothing() -> None:
+    p, d = big()
+    pay = received(p, d)
+    out = respond_to_dispute(pay, "dp_1", now=d.due_by + timedelta(seconds=1))
+    assert out.is_empty and out.note_codes == ("deadline_passed",)
+
+
+def test_inquiry_is_not_accepted() -> None:
+    d = dispute(stage=DisputeStage.INQUIRY, code="13.1", due_by=at(days=20))
+    pay = received(captured(), d)
+    out = respond_to_dispute(pay, "dp_1", now=at(2), contest=False)
+    assert out.note_codes == ("inquiry_not_acceptable",) and out.is_empty
+
+
+@pytest.mark.parametrize(
+    ("result", "status", "loss"),
+    [
+        (DisputeResult.WON, DisputeStatus.WON, False),
+        (DisputeResult.LOST, DisputeStatus.LOST, True),
+        (DisputeResult.REVERSED, DisputeStatus.WON, False),
+    ],
+)
+def test_settle_dispute(result, status, loss) -> None:
+    p, d = big(evidence=FILE)
+    pay = respond_to_dispute(received(p, d), "dp_1", now=at(2)).after("payment", "pay_1")
+    out = settle_dispute(pay, "dp_1", result, now=at(days=20))
+    assert out.after("payment", "pay_1").dispute("dp_1").status is status
+    assert bool(out.effects_of(RecordDisputeLoss)) is loss
+    again = settle_dispute(out.after("payment", "pay_1"), "dp_1", result, now=at(days=21))
+    assert again.is_empty
+
+
+def test_settle_expired() -> None:
+    p, d = big()
+    pay = received(p, d)
+    out = settle_dispute(pay, "dp_1", "expired", now=d.due_by + timedelta(days=1))
+    assert out.effects_of(RecordDisputeLoss)
+
+
+def test_dispute_for_other_payment() -> None:
+    from paysupport.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        receive_dispute(captured(), dispute(payment_id="pay_2"), now=at())

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+
+from paysupport.errors import ConflictError
+from paysupport.workflows import (
+    IssueRefund,
+    Outcome,
+    combine,
+    commit,
+    idempotency_key,
+    key_of,
+    request_refund,
+    version_of,
+)
+from paysupport.workflows.outcome import Change
+
+from ._support import at, captured, case, eur, request
+
+
+def test_commit_is_all_or_nothing() -> None:
+    p = captured()
+    c = case()
+    changed = c.evolve(version=3)
+    out = Outcome(
+        changes=(Change(key_of(c), 0, changed), Change(key_of(p), 99, p.evolve(description="x")))
+    )
+    current = {key_of(c): c, key_of(p): p}
+    with pytest.raises(ConflictError) as info:
+        commit(out, current)
+    assert info.value.expected == 99
+    assert current == {key_of(c): c, key_of(p): p}
+
+
+def test_commit_new_aggregate_and_conflicting_creation() -> None:
+    c = case()
+    out = Outcome(changes=(Change(key_of(c), None, c),))
+    assert commit(out, {}) == {key_of(c): c}
+    assert commit(out, {key_of(c): c}) == {key_of(c): c}
+    with pytest.raises(ConflictError):
+        commit(out, {key_of(c): c.evolve(version=2)})
+
+
+def test_version_of_payment_counts_children() -> None:
+    p = captured()
+    out = request_refund(p, request(amount=eur("1")), now=at())
+    assert version_of(out.after("payment", "pay_1")) == version_of(p) + 1
+
+
+def test_key_of_refuses_non_aggregates() -> None:
+    with pytest.raises(TypeError):
+        key_of(request())  # type: ignore[arg-type]
+
+
+def test_merge_and_to_dict() -> None:
+    p = captured()
+    a = request_refund(p, request(id="a", amount=eur("1")), now=at())
+    b = request_refund(a.after("payment", "pay_1"), request(id="b", amount=eur("2")), now=at())
+    both = combine([a, b])
+    (change,) = both.changes
+    assert change.base_version == version_of(p)
+    assert len(both.effects) == 2
+    assert combine([a, a]).effects == a.effects
+    d = both.to_dict()
+    assert d["changes"][0]["version"] == version_of(p) + 2
+    assert d["effects"][0]["kind"] == "issue_refund"
+
+
+def test_effect_keys_derive_from_cause_only() -> None:
+    e1 = IssueRefund(payment_id="pay_1", refund_id="rf_rr_1", amount=eur("49.90"))
+    e2 = IssueRefund(payment_id="pay_1", refund_id="rf_rr_1", amount=eur("49.90"), provider="x")
+    e3 = IssueRefund(payment_id="pay_1", refund_id="rf_rr_1", amount=eur("49.91"))
+    assert e1.idempotency_key == e2.idempotency_key != e3.idempotency_key
+    assert e1.idempotency_key == idempotency_key(
+        "issue_refund", {"payment_id": "pay_1", "refund_id": "rf_rr_1", "amount": eur("49.90")}
+    )
+    assert len(e1.idempotency_key) <= 64
+    with pytest.raises(AttributeError):
+        e1.amount = eur("1")  # type: ignore[misc]

@@ -1,0 +1,107 @@
+"""Property tests: an outcome applied twice is applied once; effects are deterministic; a
+rejected outcome changes nothing."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paysupport.errors import ConflictError, InvalidTransition
+from paysupport.models import Payment
+from paysupport.testing import strategies as ps
+from paysupport.workflows import (
+    RefundResult,
+    commit,
+    handle_decline,
+    key_of,
+    request_refund,
+    settle_refund,
+    triage,
+    version_of,
+)
+
+NOW = ps.DEFAULT_NOW
+
+
+@st.composite
+def payment_and_request(draw: st.DrawFn):
+    p = draw(ps.payments(now=NOW))
+    return p, draw(ps.refund_requests(p, now=NOW))
+
+
+@given(payment_and_request())
+def test_request_refund_is_deterministic(pr) -> None:
+    p, r = pr
+    a = request_refund(p, r, now=NOW)
+    b = request_refund(copy.deepcopy(p), r, now=NOW)
+    assert a.effects == b.effects
+    assert [e.idempotency_key for e in a.effects] == [e.idempotency_key for e in b.effects]
+    assert a.aggregates == b.aggregates
+
+
+@given(payment_and_request())
+def test_outcome_applied_twice_is_applied_once(pr) -> None:
+    p, r = pr
+    out = request_refund(p, r, now=NOW)
+    once = commit(out, {key_of(p): p})
+    assert commit(out, once) == once
+    # handling the request again on the new state changes nothing and repeats the effects
+    again = request_refund(once[key_of(p)], r, now=NOW)
+    assert again.changes == ()
+    assert {e.idempotency_key for e in again.effects} <= {e.idempotency_key for e in out.effects}
+
+
+@given(payment_and_request(), st.sampled_from(["succeeded", "pending", "failed", "unknown"]))
+def test_rejected_outcome_changes_nothing(pr, status) -> None:
+    p, r = pr
+    first = request_refund(p, r, now=NOW)
+    if not first.changes:
+        return
+    store = commit(first, {key_of(p): p})
+    paid = store[key_of(p)]
+    refund_id = next(x.id for x in paid.refunds if x.request_id == r.id)
+    try:
+        moved = settle_refund(paid, refund_id, RefundResult(status=status), now=NOW)
+    except InvalidTransition:
+        return
+    if not moved.changes:
+        return
+    newer = commit(moved, store)
+    snapshot = copy.deepcopy(newer)
+    # the first outcome was computed on the old version: refused, and nothing changed
+    stale = request_refund(p, r.model_copy(update={"id": r.id + "x"}), now=NOW)
+    if stale.changes:
+        try:
+            commit(stale, newer)
+        except ConflictError:
+            pass
+        else:  # pragma: no cover - must not happen
+            raise AssertionError("a stale outcome was applied")
+    assert newer == snapshot
+    assert version_of(newer[key_of(p)]) > version_of(p)
+
+
+@given(ps.payment_failures(now=NOW))
+def test_handle_decline_is_deterministic_and_idempotent(f) -> None:
+    try:
+        a = handle_decline(f, now=NOW)
+    except InvalidTransition:
+        return
+    assert handle_decline(f, now=NOW) == a
+    once = commit(a, {key_of(f): f})
+    assert commit(a, once) == once
+
+
+@given(ps.support_cases(now=NOW), st.lists(ps.payments(now=NOW), max_size=2))
+def test_triage_is_deterministic(c, payments: list[Payment]) -> None:
+    from paysupport.workflows import CaseContext
+
+    ctx = CaseContext(payments=payments)
+    try:
+        a = triage(c, ctx, now=NOW)
+    except InvalidTransition:
+        return
+    b = triage(c, ctx, now=NOW)
+    assert a.effects == b.effects and a.aggregates == b.aggregates
