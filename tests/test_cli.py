@@ -23,6 +23,12 @@ def test_report_on_the_bundled_sample(capsys: pytest.CaptureFixture[str]) -> Non
     assert out.index("dp_2002") < out.index("dp_2001")
     assert "stolen_card/43: hard, Visa category 1 -> do_not_retry" in out
     assert "SLA BREACHED" in out  # the duplicate-charge case is past its SLA
+    # Each new case is triaged: the duplicate is refunded in full, the large JPY refund
+    # waits for approval, the $2,400 dispute is contested, the soft decline is retried.
+    assert "to do    IssueRefund 49.90 EUR" in out
+    assert "to do    RequestApproval 10,000 JPY" in out
+    assert "dispute_response: contest 2,400.00 USD" in out
+    assert "to do    ScheduleRetry 29.00 USD" in out
 
 
 def test_report_as_json(capsys: pytest.CaptureFixture[str]) -> None:

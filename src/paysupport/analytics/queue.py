@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
-from paysupport.models import Portfolio
+from paysupport.models import ClaimKind, Portfolio, SupportCase
 from paysupport.money import Money
 from paysupport.networks import Network
+from paysupport.workflows import DEFAULTS, CaseContext, PolicySet, triage
 
 __all__ = ["CaseRow", "DeclineRow", "DisputeRow", "QueueReport", "queue_report", "render_text"]
 
@@ -57,6 +59,9 @@ class CaseRow:
     payments: tuple[str, ...]
     sla_left_pct: int | None
     refundable: tuple[str, ...]
+    tier: str | None
+    plan: tuple[str, ...]
+    effects: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +82,37 @@ def _money(m: Money) -> str:
     return m.format(grouping=True)
 
 
-def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
-    """Build the queue: open disputes soonest-due first, declines, then cases by SLA left."""
+def case_context(portfolio: Portfolio, case: SupportCase) -> CaseContext:
+    """What a host would load for a case, taken from a portfolio."""
+    payments = tuple(p for p in portfolio.payments if p.id in case.payment_ids)
+    if not payments and case.dispute_id is not None:
+        payments = tuple(
+            p for p in portfolio.payments if any(d.id == case.dispute_id for d in p.disputes)
+        )
+    failure = None
+    if case.claim is ClaimKind.FAILED_PAYMENT:
+        failure = next((f for f in portfolio.failures if f.customer_id == case.customer_id), None)
+    return CaseContext(
+        payments=payments,
+        customer=next((c for c in portfolio.customers if c.id == case.customer_id), None),
+        merchant=next((m for m in portfolio.merchants if m.id == case.merchant_id), None),
+        failure=failure,
+        related_payments=tuple(
+            p
+            for p in portfolio.payments
+            if case.customer_id is not None and p.customer_id == case.customer_id
+        ),
+    )
+
+
+def queue_report(
+    portfolio: Portfolio, *, now: datetime, policies: PolicySet = DEFAULTS
+) -> QueueReport:
+    """Build the queue: open disputes soonest-due first, declines, then cases by SLA left.
+
+    New cases are triaged with ``policies`` (the library's defaults unless given): the
+    report shows the tier, the decisions and the effects the host would carry out.
+    """
     disputes: list[DisputeRow] = []
     for p in portfolio.payments:
         for d in p.open_disputes:
@@ -131,6 +165,8 @@ def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
         if c.status.value in ("resolved", "closed"):
             continue
         sla_left = c.sla_remaining(now)
+        outcome = triage(c, case_context(portfolio, c), policies=policies, now=now)
+        tier = next((d.tier.value for d in outcome.decisions if d.tier is not None), None)
         cases.append(
             CaseRow(
                 case_id=c.id,
@@ -142,10 +178,30 @@ def queue_report(portfolio: Portfolio, *, now: datetime) -> QueueReport:
                 refundable=tuple(
                     f"{pid}: {_money(payments[pid].amount_refundable)}" for pid in c.payment_ids
                 ),
+                tier=tier,
+                plan=tuple(_decision_line(d) for d in outcome.decisions),
+                effects=tuple(_effect_line(e) for e in outcome.effects),
             )
         )
     cases.sort(key=lambda r: (r.sla_left_pct is None, r.sla_left_pct or 0, r.case_id))
     return QueueReport(now.isoformat(), tuple(disputes), tuple(declines), tuple(cases))
+
+
+def _decision_line(decision: Any) -> str:
+    head = f"{decision.policy.kind}: {decision.outcome.value}"
+    if decision.amount is not None:
+        head += f" {_money(decision.amount)}"
+    if decision.tier is not None:
+        head += f" (tier {decision.tier.value})"
+    if decision.reasons:
+        head += f" because {decision.reasons[0].message}"
+    return head
+
+
+def _effect_line(effect: Any) -> str:
+    amount = getattr(effect, "amount", None)
+    money = f" {_money(amount)}" if isinstance(amount, Money) else ""
+    return f"{type(effect).__name__}{money} [{effect.idempotency_key}]"
 
 
 def render_text(report: QueueReport) -> str:
@@ -176,7 +232,12 @@ def render_text(report: QueueReport) -> str:
         sla = f"{c.sla_left_pct}% of SLA left" if c.sla_left_pct is not None else "no SLA"
         if c.sla_left_pct is not None and c.sla_left_pct < 0:
             sla = "SLA BREACHED"
-        out.append(f"  {c.case_id}  {c.claim} [{c.priority}] {c.status}, {sla}")
+        tier = f", tier {c.tier}" if c.tier else ""
+        out.append(f"  {c.case_id}  {c.claim} [{c.priority}] {c.status}, {sla}{tier}")
         for r in c.refundable:
             out.append(f"      refundable {r}")
+        for line in c.plan:
+            out.append(f"      decided  {line}")
+        for line in c.effects:
+            out.append(f"      to do    {line}")
     return "\n".join(out)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import datetime
-from enum import StrEnum
+from datetime import datetime, timedelta
+from enum import Enum, StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -98,7 +98,7 @@ class Reason:
         """The short human sentence, rendered from ``template`` and ``values`` on demand."""
         if not self.template:
             return self.code.replace("_", " ")
-        return self.template.format(**dict(self.values))
+        return self.template.format(**{k: _human(v) for k, v in self.values})
 
     def value(self, name: str) -> Any:
         """The compared value called ``name`` (KeyError if the rule recorded none)."""
@@ -115,6 +115,34 @@ class Reason:
             "message": self.message,
             "values": {k: _plain(v) for k, v in self.values},
         }
+
+
+def _duration(td: timedelta) -> str:
+    sign = "-" if td < timedelta(0) else ""
+    minutes = abs(td) // timedelta(minutes=1)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{sign}{days} d {hours} h"
+    if hours:
+        return f"{sign}{hours} h {mins} min"
+    return f"{sign}{mins} min"
+
+
+def _human(value: Any) -> str:
+    """Render a compared value for the sentence an operator reads (``values`` stay raw)."""
+    if isinstance(value, Money):
+        return value.format(grouping=True)
+    if isinstance(value, timedelta):
+        return _duration(value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, tuple | list | frozenset | set):
+        items = sorted(value, key=str) if isinstance(value, frozenset | set) else value
+        return ", ".join(_human(v).replace("|", " or ") for v in items) or "none"
+    if value is None:
+        return "none"
+    return str(value)
 
 
 def _plain(value: Any) -> Any:

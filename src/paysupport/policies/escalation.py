@@ -158,15 +158,28 @@ class EscalationTier(PolicyBase):
         if stake is not None:
             t = self.tier_for_amount(stake)
             bands = self._bands.get(stake.currency.code)
-            need(
-                t,
-                Reason(
-                    "amount_band" if bands is not None else "no_band_for_currency",
+            if bands is not None:
+                band_reason = Reason(
+                    "amount_band",
                     "amount_bands",
-                    (("amount", stake), ("bands", bands), ("tier", t.value)),
-                    "{amount} needs tier {tier} (bands {bands})",
-                ),
-            )
+                    (
+                        ("amount", stake),
+                        ("bands", bands),
+                        ("middle_from", Money.from_minor(bands[0], stake.currency)),
+                        ("senior_from", Money.from_minor(bands[-1], stake.currency)),
+                        ("tier", t.value),
+                    ),
+                    "{amount} needs tier {tier} (middle from {middle_from}, "
+                    "senior from {senior_from})",
+                )
+            else:
+                band_reason = Reason(
+                    "no_band_for_currency",
+                    "amount_bands",
+                    (("amount", stake), ("bands", None), ("tier", t.value)),
+                    "{amount}: no amount bands for this currency, so tier {tier}",
+                )
+            need(t, band_reason)
         claim = ctx.case.claim
         t = self._claims.get(claim, Tier.JUNIOR)
         need(
@@ -209,7 +222,7 @@ class EscalationTier(PolicyBase):
                     "merchant_segment",
                     "segment_tiers",
                     (("segment", segment.value), ("tier", t.value)),
-                    "a {segment} merchant needs tier {tier}",
+                    "{segment} merchants need tier {tier}",
                 ),
             )
         contacts = ctx.case.contacts
@@ -247,7 +260,7 @@ class EscalationTier(PolicyBase):
                             ("from_tier", tier.value),
                             ("tier", bumped.value),
                         ),
-                        "{left} of {window} left on the SLA (bump at {threshold}): "
+                        "SLA {left} left of {window} (bump at {threshold} left): "
                         "{from_tier} -> {tier}",
                     )
                 )
