@@ -43,7 +43,6 @@ from paysupport.ports import PORT_METHODS, EffectRunner, Handler
 from paysupport.providers import ProviderEvent
 from paysupport.workflows import (
     DEFAULTS,
-    EFFECT_TYPES,
     Aggregate,
     AggregateKey,
     AssignCase,
@@ -659,22 +658,5 @@ def _refund_result(status: str, answer: GatewayAnswer | None) -> RefundResult:
 
 
 def _load_effect(text: str) -> Effect:
-    """Rebuild an effect from its stored ``to_dict()`` (the library has no ``from_dict``)."""
-    from paysupport.money import Money
-
-    data = json.loads(text)
-    cls = EFFECT_TYPES[data.pop("kind")]
-    data.pop("idempotency_key", None)
-    values: dict[str, Any] = {}
-    for name, value in data.items():
-        if isinstance(value, dict) and set(value) == {"minor", "currency"}:
-            values[name] = Money.from_minor(value["minor"], value["currency"])
-        elif name in ("at", "due_by", "submit_by", "sla_due_at") and isinstance(value, str):
-            values[name] = datetime.fromisoformat(value)
-        elif name == "evidence":
-            values[name] = tuple(Evidence.model_validate(v) for v in value)
-        elif isinstance(value, list):
-            values[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-        else:
-            values[name] = value
-    return cls(**values)
+    """Rebuild a stored effect; the library checks that its key still matches its cause."""
+    return Effect.from_dict(json.loads(text))

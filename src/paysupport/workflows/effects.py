@@ -21,6 +21,8 @@ characters, under Adyen's 64 and Stripe's 255.
 from __future__ import annotations
 
 import hashlib
+import types
+import typing
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum
@@ -28,6 +30,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from paysupport.errors import ValidationFailed
 from paysupport.models import Evidence, RefundReason, Tier
 from paysupport.money import Money
 from paysupport.networks import DisputeStage
@@ -104,6 +107,66 @@ class Effect:
         for a in attrs.fields(type(self)):
             out[a.name] = _plain(getattr(self, a.name))
         return out
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Effect:
+        """Rebuild an effect from :meth:`to_dict`'s output (a host reloading its outbox).
+
+        The key is derived again from the cause and must equal the stored one, so a stored
+        effect that was edited, or written by an incompatible version, is refused rather
+        than run under a key that no longer matches its content.
+
+        Raises:
+            ValidationFailed: unknown ``kind``, a bad field, or a key that does not match.
+        """
+        kind = data.get("kind")
+        cls = EFFECT_TYPES.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            raise ValidationFailed("kind", "effect_kind_known", f"unknown effect kind {kind!r}")
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for a in attrs.fields(cls):
+            if not a.init or a.name not in data:
+                continue
+            try:
+                values[a.name] = _revive(hints[a.name], data[a.name])
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ValidationFailed(a.name, "effect_field", str(exc)) from None
+        try:
+            effect = cls(**values)
+        except TypeError as exc:
+            raise ValidationFailed(str(kind), "effect_fields", str(exc)) from None
+        stored = data.get("idempotency_key")
+        if stored is not None and stored != effect.idempotency_key:
+            raise ValidationFailed(
+                "idempotency_key",
+                "key_matches_cause",
+                f"stored key {stored} does not match the effect's cause ({effect.idempotency_key})",
+            )
+        return effect
+
+
+def _revive(hint: Any, value: Any) -> Any:
+    """Turn a :func:`_plain` value back into the field's type."""
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [t for t in args if t is not type(None)]
+        return _revive(inner[0], value) if len(inner) == 1 else value
+    if origin is tuple:
+        item = args[0] if args else Any
+        return tuple(_revive(item, v) for v in value)
+    if hint is Money:
+        return Money.from_minor(value["minor"], value["currency"])
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is Evidence:
+        return Evidence.model_validate(value)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    return value
 
 
 def _plain(value: Any) -> Any:
