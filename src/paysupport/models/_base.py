@@ -62,14 +62,17 @@ def _violations(exc: pydantic.ValidationError) -> list[RuleViolation]:
 
 
 class PaysupportModel(BaseModel):
-    """Base model: unknown fields refused, assignments validated, typed errors.
+    """Base model: immutable values, unknown fields refused, typed errors.
 
-    Construction, ``model_validate``, ``model_validate_json`` and assignment raise
-    :class:`~paysupport.errors.ModelValidationError` instead of pydantic's own error.
+    Models are data: a change is a new, validated value (:meth:`evolve`, or a lifecycle
+    event), never an assignment. Construction, ``model_validate``, ``model_validate_json``
+    and any attempt to assign raise :class:`~paysupport.errors.ModelValidationError`
+    (assignment: rule ``frozen_instance``) instead of pydantic's own error.
     """
 
     model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
+        frozen=True,
         validate_assignment=True,
         validate_default=False,
         ser_json_timedelta="iso8601",
