@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 from pydantic import (
     AwareDatetime,
-    ConfigDict,
     Field,
     NonNegativeInt,
     model_validator,
@@ -61,8 +60,6 @@ class DisputeStatus(StrEnum):
 
 class Evidence(PaysupportModel):
     """One piece of evidence on file for a dispute: its kind and where the host keeps it."""
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True)
 
     kind: EvidenceKind
     description: SafeText = ""

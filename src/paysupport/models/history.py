@@ -7,9 +7,9 @@ rebuilds the aggregate's state. Events are immutable.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, NoReturn
+from typing import Annotated, Any, NoReturn
 
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from paysupport.models._base import Identifier, PaysupportModel, SafeText
 
@@ -50,8 +50,6 @@ def _freeze(value: Mapping[str, str]) -> EventData:
 
 class LifecycleEvent(PaysupportModel):
     """One accepted transition: what happened, from which state to which, when, who and why."""
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True)
 
     event: Identifier
     source: str

@@ -8,9 +8,9 @@ own lifecycle, including ``unknown`` for a provider call whose result we never l
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import Self
 
-from pydantic import AwareDatetime, ConfigDict, NonNegativeInt, model_validator
+from pydantic import AwareDatetime, NonNegativeInt, model_validator
 
 from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
 from paysupport.models.history import LifecycleEvent
@@ -110,8 +110,6 @@ class RefundRequest(PaysupportModel):
     ``correct_amount`` is what the customer should have paid; the fair refund is the
     difference. ``duplicate_of`` names the earlier payment this one duplicates.
     """
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True)
 
     id: Identifier
     payment_id: Identifier
