@@ -11,12 +11,53 @@ Needs Hypothesis (``pip install "paysupport[testing]"``). Submodules load on fir
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import Any
 
-__all__ = ["properties", "stateful", "strategies"]
+_MODULES = ("properties", "stateful", "strategies")
+_EXPORTS: dict[str, str] = {
+    "PropertyViolation": "properties",
+    "check_refund_policy": "properties",
+    "check_escalation_policy": "properties",
+    "never_approves_more_than_refundable": "properties",
+    "is_deterministic": "properties",
+    "explains_every_deny_and_review": "properties",
+    "tier_is_monotone_in_amount": "properties",
+    "respects_operator_limits": "properties",
+    "enforces_four_eyes": "properties",
+    "PaymentLifecycleMachine": "stateful",
+    "RefundLifecycleMachine": "stateful",
+    "DisputeLifecycleMachine": "stateful",
+    "RecoveryLifecycleMachine": "stateful",
+    "CaseLifecycleMachine": "stateful",
+    "as_test_case": "stateful",
+}
+
+__all__ = [
+    "CaseLifecycleMachine",
+    "DisputeLifecycleMachine",
+    "PaymentLifecycleMachine",
+    "PropertyViolation",
+    "RecoveryLifecycleMachine",
+    "RefundLifecycleMachine",
+    "as_test_case",
+    "check_escalation_policy",
+    "check_refund_policy",
+    "enforces_four_eyes",
+    "explains_every_deny_and_review",
+    "is_deterministic",
+    "never_approves_more_than_refundable",
+    "properties",
+    "respects_operator_limits",
+    "stateful",
+    "strategies",
+    "tier_is_monotone_in_amount",
+]
 
 
-def __getattr__(name: str) -> ModuleType:
-    if name in __all__:
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
         return importlib.import_module(f"paysupport.testing.{name}")
+    module = _EXPORTS.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(f"paysupport.testing.{module}"), name)
     raise AttributeError(f"module 'paysupport.testing' has no attribute {name!r}")

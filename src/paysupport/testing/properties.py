@@ -1,0 +1,825 @@
+"""Ready-made property checks for your own refund, escalation and approval policies.
+
+Call them from an ordinary test; each runs Hypothesis over the library's strategies and,
+when the policy breaks the property, raises :class:`PropertyViolation` (an
+``AssertionError``) whose message describes the shrunk counterexample in an operator's
+words::
+
+    from paysupport.testing.properties import check_refund_policy
+
+    def test_our_refund_rules_hold():
+        check_refund_policy(OurRefundPolicy())
+
+Refund policies (``decide(RefundContext, now)``):
+
+- :func:`never_approves_more_than_refundable`: an approval is positive, in the payment's
+  currency, and at most captured minus refunded minus in flight minus charged back;
+- :func:`is_deterministic`: the same case decided twice (or in a batch) decides the same;
+- :func:`explains_every_deny_and_review`: every deny, review and partial approval carries
+  reasons with a code, a rule and a message that renders; a review names its tier.
+
+Escalation policies (``decide(EscalationContext, now)``) and operator authorities
+(``decide(ApprovalContext, now)``, like
+:class:`~paysupport.policies.OperatorAuthority`):
+
+- :func:`tier_is_monotone_in_amount`: a larger amount at stake never lowers the tier;
+- :func:`respects_operator_limits`: nobody approves above their own limit, in a currency
+  they have no limit in, or while inactive;
+- :func:`enforces_four_eyes`: nobody approves their own request.
+
+:func:`check_refund_policy` and :func:`check_escalation_policy` run every check of their
+kind and report all violations at once. Every check takes ``now`` (the injected clock the
+cases are dated against), ``settings`` (Hypothesis settings; by default the active
+profile's) and ``currencies`` (ISO codes to draw amounts in).
+
+Do not call them inside a Hypothesis ``@given`` test: they are property tests themselves.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+import attrs
+from hypothesis import HealthCheck, Phase, given, note
+from hypothesis import settings as Settings  # noqa: N812  (the argument is called settings)
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+
+from paysupport.models import Payment, Refund, RefundReason, RefundStatus
+from paysupport.money import Money
+from paysupport.policies import (
+    ApprovalContext,
+    Decision,
+    EscalationContext,
+    Outcome,
+    RefundContext,
+)
+from paysupport.testing import strategies as ps
+
+__all__ = [
+    "ApprovalPolicy",
+    "PropertyViolation",
+    "approval_contexts",
+    "check_escalation_policy",
+    "check_refund_policy",
+    "describe",
+    "enforces_four_eyes",
+    "escalation_contexts",
+    "explains_every_deny_and_review",
+    "explanation_problem",
+    "four_eyes_problem",
+    "is_deterministic",
+    "limit_problem",
+    "never_approves_more_than_refundable",
+    "refund_contexts",
+    "refundable_problem",
+    "respects_operator_limits",
+    "tier_is_monotone_in_amount",
+]
+
+C = TypeVar("C")
+C_contra = TypeVar("C_contra", contravariant=True)
+
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
+_APPROVAL_CURRENCIES = ("EUR", "USD", "GBP")
+
+
+class PropertyViolation(AssertionError):
+    """A policy broke a property; the message is the counterexample in operator terms.
+
+    Attributes:
+        check: the name of the check that failed (``"never_approves_more_than_refundable"``).
+        policy: the policy's name, as the message shows it.
+    """
+
+    def __init__(self, message: str, *, check: str = "", policy: str = "") -> None:
+        super().__init__(message)
+        self.check = check
+        self.policy = policy
+
+
+class _Decides(Protocol[C_contra]):
+    """Anything with ``decide(ctx, now)``: the shape every policy kind shares."""
+
+    def decide(self, ctx: C_contra, now: datetime) -> Decision:
+        """Decide one case at ``now``."""
+        ...
+
+
+class ApprovalPolicy(Protocol):
+    """An operator authority: may this operator approve this amount (four eyes included)?
+
+    :class:`~paysupport.policies.OperatorAuthority` is one; ``decide`` returns ``approve``
+    when the operator may approve alone, else ``deny`` naming the tier that must.
+    """
+
+    def decide(self, ctx: ApprovalContext, now: datetime) -> Decision:
+        """Decide whether ``ctx.approver`` may approve ``ctx.amount`` at ``now``."""
+        ...
+
+
+# ---------------------------------------------------------------------- strategies
+@st.composite
+def refund_contexts(
+    draw: st.DrawFn,
+    *,
+    now: datetime = ps.DEFAULT_NOW,
+    currencies: Sequence[str] | None = None,
+    max_minor: int = 10**8,
+    reasons: Sequence[RefundReason] | None = None,
+) -> RefundContext:
+    """Refund cases: a payment's whole history, a request on it, the customer and merchant.
+
+    One payment in three also has a refund in flight (pending, or outcome unknown) that
+    leaves part of the capture refundable; goods are returned, kept or not mentioned in
+    equal shares. The customer (with past refunds in the payment's currency) and the
+    merchant are sometimes unknown; sometimes a related payment with the same card, amount
+    and merchant is there, so duplicate-charge rules fire.
+    """
+    payment = draw(ps.payments(currencies=currencies, max_minor=max_minor, now=now))
+    left = payment.amount_refundable.minor
+    if payment.captures and left >= 2 and draw(st.integers(0, 2)) == 0:
+        # Part of the capture is already on its way back: the case where "refund what was
+        # paid" and "refund what is left" differ, which bugs hide in.
+        taken = {r.id for r in payment.refunds}
+        in_flight = Refund(
+            id=next(f"re_flight{i}" for i in range(len(taken) + 1) if f"re_flight{i}" not in taken),
+            payment_id=payment.id,
+            amount=Money.from_minor(draw(st.integers(1, left - 1)), payment.currency),
+            status=draw(st.sampled_from([RefundStatus.PENDING, RefundStatus.UNKNOWN])),
+            created_at=max(c.captured_at for c in payment.captures) + timedelta(minutes=30),
+        )
+        payment = payment.with_refund(in_flight)
+    request = draw(ps.refund_requests(payment, now=now, reasons=reasons))
+    # Returned, kept, or not said: each as often as the others.
+    goods = draw(st.sampled_from([True, None, False]))
+    request = request.evolve(goods_returned=goods)
+    customer = draw(
+        st.none()
+        | ps.customers(currencies=[payment.currency.code], now=now).map(
+            lambda c: c.evolve(id=payment.customer_id or c.id)
+        )
+    )
+    merchant = draw(st.none() | ps.merchants().map(lambda m: m.evolve(id=payment.merchant_id)))
+    related: tuple[Payment, ...] = ()
+    if payment.payment_method.fingerprint is not None and draw(st.booleans()):
+        gap = draw(st.integers(1, 3 * 86_400))
+        twin = Payment(
+            id=f"{payment.id}_twin",
+            merchant_id=payment.merchant_id,
+            customer_id=payment.customer_id,
+            amount=payment.amount,
+            status=payment.status,
+            payment_method=payment.payment_method,
+            created_at=payment.created_at - timedelta(seconds=gap),
+            captures=payment.captures,
+        )
+        related = (twin,)
+    # attrs' converter=tuple types the argument as an unsolved Iterable for mypy.
+    return RefundContext(payment, request, customer, merchant, related)  # type: ignore[arg-type]
+
+
+@st.composite
+def escalation_contexts(
+    draw: st.DrawFn,
+    *,
+    now: datetime = ps.DEFAULT_NOW,
+    currencies: Sequence[str] | None = None,
+    with_amount: bool = True,
+) -> EscalationContext:
+    """Support cases to route: a claim, sometimes a dispute, a merchant, an amount at stake.
+
+    With ``with_amount=False`` the context has no explicit amount (the dispute's, if any,
+    is the stake), so a check can set one with :func:`attrs.evolve`.
+    """
+    case = draw(ps.support_cases(now=now))
+    dispute = draw(st.none() | ps.disputes(now=now, currencies=currencies))
+    merchant = draw(st.none() | ps.merchants())
+    amount = None
+    if with_amount:
+        amount = draw(st.none() | ps.money(currencies, min_minor=1, max_minor=10**8))
+    fraud = draw(st.booleans())
+    return EscalationContext(
+        case=case, amount=amount, dispute=dispute, merchant=merchant, fraud_signal=fraud
+    )
+
+
+@st.composite
+def approval_contexts(
+    draw: st.DrawFn,
+    *,
+    currencies: Sequence[str] | None = None,
+    own_request: bool | None = False,
+) -> ApprovalContext:
+    """An operator about to approve an amount; the requester is someone else by default.
+
+    Operators have per-currency limits (sometimes not in the amount's currency) and are
+    sometimes inactive. ``own_request=True`` makes the approver the requester; ``None``
+    draws both.
+    """
+    codes = list(currencies or _APPROVAL_CURRENCIES)
+    limit_codes = draw(st.lists(st.sampled_from(codes), min_size=1, unique=True))
+    op = draw(ps.operators(currencies=limit_codes))
+    if draw(st.integers(0, 9)) == 0:
+        op = op.evolve(active=False)
+    code = draw(st.sampled_from(codes))
+    amount = draw(ps.money([code], min_minor=1, max_minor=2 * 10**6))
+    own = draw(st.booleans()) if own_request is None else own_request
+    requester = op.id if own else draw(st.none() | st.just("op_requester"))
+    return ApprovalContext(op, amount, requester)
+
+
+# ---------------------------------------------------------------------- descriptions
+def _name(policy: object) -> str:
+    return type(policy).__name__
+
+
+def _days(delta: timedelta) -> str:
+    days = delta.days
+    if delta < timedelta(0):
+        return "before capture"
+    if days == 0:
+        return f"{int(delta.total_seconds() // 3600)} hours after capture"
+    return f"{days} day{'s' if days != 1 else ''} after capture"
+
+
+def _describe_refund(ctx: RefundContext, now: datetime, *, money: bool = True) -> str:
+    p = ctx.payment
+    r = ctx.request
+    parts = [r.reason.value, "full amount" if r.amount is None else f"asks {r.amount}"]
+    if r.correct_amount is not None:
+        parts.append(f"correct amount {r.correct_amount}")
+    if r.goods_returned is not None:
+        parts.append("goods returned" if r.goods_returned else "goods not returned")
+    captured_at = ctx.captured_at
+    parts.append("payment not captured" if captured_at is None else _days(now - captured_at))
+    parts.append(f"requested by {r.requested_by.value}")
+    facts = [f"{p.status.value} {p.payment_method.type} payment of {p.amount}"]
+    if money:
+        facts.append(_money_facts(p))
+    for d in p.open_disputes:
+        refundable = "refundable" if d.is_charge_refundable else "not refundable"
+        facts.append(
+            f"open {d.network.value} {d.reason_code} dispute at {d.stage.value}, {refundable}"
+        )
+    if ctx.efw_actionable:
+        facts.append("actionable early fraud warning")
+    if ctx.duplicate_gap is not None:
+        facts.append(f"same card and amount {int(ctx.duplicate_gap.total_seconds())}s apart")
+    if ctx.customer is not None:
+        recent = ctx.customer.refunds_since(now - timedelta(days=90))
+        facts.append(f"customer had {len(recent)} refunds in 90 days")
+    if ctx.segment is not None:
+        facts.append(f"{ctx.segment.value} merchant")
+    return f"Request: {', '.join(parts)}. Payment {p.id}: {'; '.join(facts)}."
+
+
+def _money_facts(p: Payment) -> str:
+    text = (
+        f"captured {p.amount_captured}, refunded {p.amount_refunded}, "
+        f"in flight {p.amount_refund_in_flight}"
+    )
+    if p.amount_charged_back.is_positive():
+        text += f", charged back {p.amount_charged_back}"
+    return text
+
+
+def _describe_escalation(ctx: EscalationContext, now: datetime) -> str:
+    c = ctx.case
+    parts = [f"{c.claim.value} case via {c.channel.value}", f"{c.contacts} contacts"]
+    if c.tier is not None:
+        parts.append(f"now at tier {c.tier.value}")
+    if c.sla_due_at is not None:
+        left = c.sla_due_at - now
+        window = c.sla_due_at - c.opened_at
+        parts.append(f"SLA {_hours(left)} of {_hours(window)} left")
+    if ctx.stake is not None:
+        parts.append(f"{ctx.stake} at stake")
+    if ctx.dispute is not None:
+        d = ctx.dispute
+        parts.append(f"{d.network.value} {d.reason_code} dispute at {d.stage.value}")
+    if ctx.fraud:
+        parts.append(f"fraud signals {', '.join(ctx.fraud)}")
+    if ctx.segment is not None:
+        parts.append(f"{ctx.segment.value} merchant")
+    return f"Case: {', '.join(parts)}."
+
+
+def _hours(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:.1f}h"
+
+
+def _describe_approval(ctx: ApprovalContext) -> str:
+    op = ctx.approver
+    limits = ", ".join(str(m) for m in op.refund_limits.values()) or "none"
+    state = "active" if op.active else "inactive"
+    requester = ctx.requester_id or "nobody named"
+    return (
+        f"Approval: {op.id} ({op.tier.value}, {state}, own limits {limits}) approves "
+        f"{ctx.amount}; requested by {requester}."
+    )
+
+
+def describe(ctx: object, now: datetime = ps.DEFAULT_NOW) -> str:
+    """A case in an operator's words: the request, the payment's money, the case's stakes.
+
+    Knows :class:`~paysupport.policies.RefundContext`,
+    :class:`~paysupport.policies.EscalationContext` and
+    :class:`~paysupport.policies.ApprovalContext`; anything else is shown with ``repr``.
+    """
+    if isinstance(ctx, RefundContext):
+        return _describe_refund(ctx, now)
+    if isinstance(ctx, EscalationContext):
+        return _describe_escalation(ctx, now)
+    if isinstance(ctx, ApprovalContext):
+        return _describe_approval(ctx)
+    return repr(ctx)
+
+
+def _summary(d: Decision) -> str:
+    text = d.outcome.value
+    if d.amount is not None:
+        text += f" {d.amount}"
+    if d.tier is not None:
+        text += f" (tier {d.tier.value})"
+    if d.reasons:
+        text += f" [{', '.join(r.code or '<no code>' for r in d.reasons)}]"
+    return text
+
+
+# ---------------------------------------------------------------------- running
+def _settings(given_settings: Settings | None) -> Settings:
+    """The settings a check runs with: the given ones, or the active profile's.
+
+    Without the ``explain`` phase, which reruns a failure many times to point at lines of
+    code: on whole payment histories that costs seconds and says less than the message.
+    The active profile also gets the ``too_slow`` health check suppressed.
+    """
+    base = given_settings if given_settings is not None else Settings.default
+    if base is None:  # pragma: no cover - Hypothesis always has a default profile
+        base = Settings()
+    suppressed = set(base.suppress_health_check)
+    if given_settings is None:
+        suppressed.add(HealthCheck.too_slow)
+    phases = [p for p in base.phases if p is not Phase.explain]
+    return Settings(
+        base, suppress_health_check=sorted(suppressed, key=lambda h: h.value), phases=phases
+    )
+
+
+def _run(
+    check: str,
+    policy: object,
+    strategy: st.SearchStrategy[C],
+    body: Callable[[C], None],
+    settings: Settings | None,
+) -> None:
+    """Run ``body`` over ``strategy`` with Hypothesis; turn flakiness into a violation."""
+
+    def prop(case: C) -> None:
+        body(case)
+
+    prop.__name__ = prop.__qualname__ = f"{check}__{_name(policy)}"
+    test = _settings(settings)(given(strategy)(prop))
+    # Each (check, policy class) pair keeps its own failing examples in the database.
+    key = f"paysupport.testing.properties:{check}:{type(policy).__module__}.{_name(policy)}"
+    test._hypothesis_internal_database_key = key.encode()  # type: ignore[attr-defined]
+    try:
+        test()
+    except Flaky as exc:
+        raise PropertyViolation(
+            f"Policy {_name(policy)!r} failed {check} on an example, then passed when the same "
+            "example was run again: its decisions depend on something besides the case and "
+            "`now` (a counter, the clock, randomness, a cache).",
+            check=check,
+            policy=_name(policy),
+        ) from exc
+
+
+def _decide(policy: _Decides[C], ctx: C, now: datetime, check: str) -> Decision:
+    try:
+        decision = policy.decide(ctx, now)
+    except Exception as exc:
+        raise PropertyViolation(
+            f"Policy {_name(policy)!r} raised {type(exc).__name__}: {exc}. {describe(ctx, now)}",
+            check=check,
+            policy=_name(policy),
+        ) from exc
+    if not isinstance(decision, Decision):
+        raise PropertyViolation(
+            f"Policy {_name(policy)!r} returned {type(decision).__name__}, not a Decision. "
+            f"{describe(ctx, now)}",
+            check=check,
+            policy=_name(policy),
+        )
+    return decision
+
+
+def _explain(decision: Decision) -> str:
+    try:
+        return decision.explain()
+    except Exception as exc:  # a reason that does not render is reported by its own check
+        return f"{_summary(decision)} (cannot render: {type(exc).__name__}: {exc})"
+
+
+def _fail(check: str, policy: object, message: str, *decisions: Decision) -> PropertyViolation:
+    for decision in decisions:
+        note(f"{_name(policy)} decided: {_explain(decision)}")
+    return PropertyViolation(message, check=check, policy=_name(policy))
+
+
+# ---------------------------------------------------------------------- refund checks
+def refundable_problem(policy: object, ctx: RefundContext, decision: Decision) -> str | None:
+    """Why an approval grants more than the payment can give back (``None`` when it is fine).
+
+    Shared by :func:`never_approves_more_than_refundable` and the stateful machines.
+    """
+    if not decision.approved:
+        return None
+    p = ctx.payment
+    refundable = ctx.refundable
+    asked = ctx.request.amount
+    grant = decision.amount
+    if grant is None:
+        grant = asked if asked is not None else refundable
+    where = f"on payment {p.id}"
+    if grant.currency is not p.currency:
+        return (
+            f"Policy {_name(policy)!r} approved {grant} {where}, which is in "
+            f"{p.currency.code}: amounts of different currencies never mix."
+        )
+    money = _money_facts(p)
+    if not grant.is_positive():
+        return f"Policy {_name(policy)!r} approved {grant} {where}: an approval gives money back."
+    if grant > refundable:
+        return (
+            f"Policy {_name(policy)!r} approved {grant} {where}, but only {refundable} is "
+            f"refundable ({money})."
+        )
+    return None
+
+
+def never_approves_more_than_refundable(
+    policy: _Decides[RefundContext],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Check that an approval never exceeds what is refundable on the payment.
+
+    Refundable is captured minus refunded, minus refunds in flight, minus lost chargebacks
+    (:attr:`Payment.amount_refundable`). An approval without an amount counts as the amount
+    asked for (everything refundable when none was).
+
+    Raises:
+        PropertyViolation: with the shrunk counterexample, e.g. "Policy 'MyRefundPolicy'
+            approved 60.01 EUR on payment pay_gen, but only 60.00 EUR is refundable ...".
+    """
+    check = "never_approves_more_than_refundable"
+    at = now or ps.DEFAULT_NOW
+
+    def body(ctx: RefundContext) -> None:
+        decision = _decide(policy, ctx, at, check)
+        problem = refundable_problem(policy, ctx, decision)
+        if problem is not None:
+            raise _fail(
+                check, policy, f"{problem} {_describe_refund(ctx, at, money=False)}", decision
+            )
+
+    _run(check, policy, refund_contexts(now=at, currencies=currencies), body, settings)
+
+
+def _copied(ctx: C) -> C:
+    try:
+        return copy.deepcopy(ctx)
+    except Exception:  # pragma: no cover - every library context deep-copies
+        return ctx
+
+
+def is_deterministic(
+    policy: _Decides[Any],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+    contexts: st.SearchStrategy[Any] | None = None,
+) -> None:
+    """Check that the same case at the same ``now`` always gets the same decision.
+
+    The case is decided twice, once more on an equal copy, and (if the policy has
+    ``decide_many``) in a batch of two: all four decisions must be equal. ``contexts``
+    chooses the cases (refund cases by default; pass :func:`escalation_contexts` or
+    :func:`approval_contexts` for other kinds).
+
+    Raises:
+        PropertyViolation: naming the two decisions that differ, and the case.
+    """
+    check = "is_deterministic"
+    at = now or ps.DEFAULT_NOW
+    strategy = contexts if contexts is not None else refund_contexts(now=at, currencies=currencies)
+
+    def body(ctx: Any) -> None:
+        first = _decide(policy, ctx, at, check)
+        others = [("again", _decide(policy, ctx, at, check))]
+        others.append(("on an equal copy of the case", _decide(policy, _copied(ctx), at, check)))
+        many = getattr(policy, "decide_many", None)
+        if callable(many):
+            batch = list(many([ctx, ctx], at))
+            others.extend((f"in a batch (position {i + 1})", d) for i, d in enumerate(batch))
+        for how, other in others:
+            if other != first:
+                raise _fail(
+                    check,
+                    policy,
+                    f"Policy {_name(policy)!r} decided the same case differently: first "
+                    f"{_summary(first)}, then {how} {_summary(other)}. {describe(ctx, at)}",
+                    first,
+                    other,
+                )
+
+    _run(check, policy, strategy, body, settings)
+
+
+def explanation_problem(policy: object, decision: Decision) -> str | None:
+    """Why a decision is not explained (``None`` when it is).
+
+    A deny, review, partial approval, stop or ask needs at least one reason; every reason
+    needs a snake_case ``code``, a ``rule``, and a ``message`` that renders; a review names
+    the tier that reviews; the decision names its policy's kind.
+    """
+    outcome = decision.outcome
+    if not outcome.needs_reason:
+        return None
+    who = f"Policy {_name(policy)!r}"
+    head = f"{who} decided {_summary(decision)}"
+    if not decision.reasons:
+        return f"{head} without any reason: an operator cannot tell the customer why."
+    for reason in decision.reasons:
+        if not _CODE.fullmatch(reason.code or ""):
+            return f"{head} with a reason whose code {reason.code!r} is not a snake_case code."
+        if not reason.rule:
+            return f"{head}: reason {reason.code!r} names no rule or parameter behind it."
+        try:
+            message = reason.message
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            return (
+                f"{head}: the message of reason {reason.code!r} does not render "
+                f"({type(exc).__name__}: {exc}); template {reason.template!r}."
+            )
+        if not message.strip():
+            return f"{head}: reason {reason.code!r} has an empty message."
+    if outcome is Outcome.REVIEW and decision.tier is None:
+        return f"{head} without naming the tier that must review it."
+    if not decision.policy.kind:
+        return f"{head}, but the decision does not name its policy's kind."
+    return None
+
+
+def explains_every_deny_and_review(
+    policy: _Decides[Any],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+    contexts: st.SearchStrategy[Any] | None = None,
+) -> None:
+    """Check that every deny, review and partial approval says why, in a way people can read.
+
+    See :func:`explanation_problem` for what counts as explained. ``contexts`` chooses the
+    cases (refund cases by default).
+
+    Raises:
+        PropertyViolation: naming the unexplained decision and the case.
+    """
+    check = "explains_every_deny_and_review"
+    at = now or ps.DEFAULT_NOW
+    strategy = contexts if contexts is not None else refund_contexts(now=at, currencies=currencies)
+
+    def body(ctx: Any) -> None:
+        decision = _decide(policy, ctx, at, check)
+        problem = explanation_problem(policy, decision)
+        if problem is not None:
+            raise _fail(check, policy, f"{problem} {describe(ctx, at)}", decision)
+
+    _run(check, policy, strategy, body, settings)
+
+
+def _collect(checks: Iterable[Callable[[], None]]) -> None:
+    found: list[PropertyViolation] = []
+    for run in checks:
+        try:
+            run()
+        except PropertyViolation as exc:
+            found.append(exc)
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        lines = "\n".join(f"- {exc.check}: {exc}" for exc in found)
+        raise PropertyViolation(
+            f"{len(found)} properties fail:\n{lines}", check="several", policy=found[0].policy
+        ) from found[0]
+
+
+def check_refund_policy(
+    policy: _Decides[RefundContext],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Run every refund-policy check and report all that fail.
+
+    The checks: :func:`never_approves_more_than_refundable`, :func:`is_deterministic` and
+    :func:`explains_every_deny_and_review`.
+
+    Raises:
+        PropertyViolation: one check failed (its own violation), or several (one message
+            listing each).
+    """
+    kw: dict[str, Any] = {"now": now, "settings": settings, "currencies": currencies}
+    _collect(
+        [
+            lambda: never_approves_more_than_refundable(policy, **kw),
+            lambda: is_deterministic(policy, **kw),
+            lambda: explains_every_deny_and_review(policy, **kw),
+        ]
+    )
+
+
+# ---------------------------------------------------------------------- escalation checks
+def tier_is_monotone_in_amount(
+    policy: _Decides[EscalationContext],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Check that a larger amount at stake never lowers the tier, everything else equal.
+
+    Each case is routed twice, with a smaller and a larger amount in the same currency.
+    Every decision must name a tier.
+
+    Raises:
+        PropertyViolation: e.g. "Policy 'X' routes 1000.00 EUR to tier junior but 100.00 EUR
+            to tier middle: a larger amount lowered the tier."
+    """
+    check = "tier_is_monotone_in_amount"
+    at = now or ps.DEFAULT_NOW
+
+    @st.composite
+    def pairs(draw: st.DrawFn) -> tuple[EscalationContext, EscalationContext]:
+        ctx = draw(escalation_contexts(now=at, currencies=currencies, with_amount=False))
+        cur = draw(ps.currencies_(currencies))
+        small = draw(st.integers(1, 10**8))
+        large = draw(st.integers(small, 10**8 + 1))
+        lo = attrs.evolve(ctx, amount=Money.from_minor(small, cur))
+        hi = attrs.evolve(ctx, amount=Money.from_minor(large, cur))
+        return lo, hi
+
+    def body(pair: tuple[EscalationContext, EscalationContext]) -> None:
+        lo, hi = pair
+        d_lo = _decide(policy, lo, at, check)
+        d_hi = _decide(policy, hi, at, check)
+        for ctx, d in ((lo, d_lo), (hi, d_hi)):
+            if d.tier is None:
+                raise _fail(
+                    check,
+                    policy,
+                    f"Policy {_name(policy)!r} decided {_summary(d)} without naming a tier. "
+                    f"{describe(ctx, at)}",
+                )
+        assert d_lo.tier is not None and d_hi.tier is not None
+        if d_hi.tier < d_lo.tier:
+            raise _fail(
+                check,
+                policy,
+                f"Policy {_name(policy)!r} routes {hi.stake} to tier {d_hi.tier.value} but "
+                f"{lo.stake} to tier {d_lo.tier.value}: a larger amount lowered the tier. "
+                f"{describe(lo, at)}",
+                d_lo,
+                d_hi,
+            )
+
+    _run(check, policy, pairs(), body, settings)
+
+
+def limit_problem(authority: object, ctx: ApprovalContext, decision: Decision) -> str | None:
+    """Why an approval breaks the approver's limits (``None`` when it does not)."""
+    if not decision.approved:
+        return None
+    op = ctx.approver
+    who = f"Authority {_name(authority)!r} let {op.id} ({op.tier.value})"
+    if not op.active:
+        return f"{who} approve {ctx.amount} although {op.id} is not an active operator."
+    limit = op.limit_for(ctx.currency)
+    if limit is None:
+        return f"{who} approve {ctx.amount}, but {op.id} has no approval limit in {ctx.currency}."
+    if ctx.amount > limit:
+        return f"{who} approve {ctx.amount}, above their own limit of {limit}."
+    return None
+
+
+def respects_operator_limits(
+    authority: ApprovalPolicy,
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Check that nobody approves above their limit, outside their currencies, or inactive.
+
+    Operators come from :func:`~paysupport.testing.strategies.operators` with limits in
+    some of ``currencies`` (default EUR, USD, GBP); an approval must be within
+    ``operator.limit_for(currency)``.
+
+    Raises:
+        PropertyViolation: e.g. "Authority 'X' let op_a1 (junior) approve 60.01 EUR, above
+            their own limit of 50.00 EUR."
+    """
+    check = "respects_operator_limits"
+    at = now or ps.DEFAULT_NOW
+
+    def body(ctx: ApprovalContext) -> None:
+        decision = _decide(authority, ctx, at, check)
+        problem = limit_problem(authority, ctx, decision)
+        if problem is not None:
+            raise _fail(check, authority, f"{problem} {_describe_approval(ctx)}", decision)
+
+    _run(check, authority, approval_contexts(currencies=currencies), body, settings)
+
+
+def four_eyes_problem(authority: object, ctx: ApprovalContext, decision: Decision) -> str | None:
+    """Why a decision lets someone approve their own request (``None`` when it does not)."""
+    if decision.approved and ctx.requester_id is not None and ctx.requester_id == ctx.approver.id:
+        return (
+            f"Authority {_name(authority)!r} let {ctx.approver.id} approve {ctx.amount} "
+            "that they requested themselves: four eyes needs a second person."
+        )
+    return None
+
+
+def enforces_four_eyes(
+    authority: ApprovalPolicy,
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Check that no operator ever approves a request they made themselves.
+
+    Raises:
+        PropertyViolation: e.g. "Authority 'X' let op_a1 approve 20.00 EUR that they
+            requested themselves: four eyes needs a second person."
+    """
+    check = "enforces_four_eyes"
+    at = now or ps.DEFAULT_NOW
+
+    def body(ctx: ApprovalContext) -> None:
+        decision = _decide(authority, ctx, at, check)
+        problem = four_eyes_problem(authority, ctx, decision)
+        if problem is None and not decision.approved:
+            problem = explanation_problem(authority, decision)
+        if problem is not None:
+            raise _fail(check, authority, f"{problem} {_describe_approval(ctx)}", decision)
+
+    strategy = approval_contexts(currencies=currencies, own_request=True)
+    _run(check, authority, strategy, body, settings)
+
+
+def check_escalation_policy(
+    policy: _Decides[EscalationContext],
+    *,
+    authority: ApprovalPolicy | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Run every escalation check (and, given an ``authority``, the approval checks).
+
+    The checks: :func:`tier_is_monotone_in_amount`, :func:`is_deterministic` and
+    :func:`explains_every_deny_and_review` over escalation cases; with ``authority``, also
+    :func:`respects_operator_limits` and :func:`enforces_four_eyes` on it.
+
+    Raises:
+        PropertyViolation: one check failed, or several (one message listing each).
+    """
+    at = now or ps.DEFAULT_NOW
+    kw: dict[str, Any] = {"now": now, "settings": settings}
+    cases = escalation_contexts(now=at, currencies=currencies)
+    checks: list[Callable[[], None]] = [
+        lambda: tier_is_monotone_in_amount(policy, currencies=currencies, **kw),
+        lambda: is_deterministic(policy, contexts=cases, **kw),
+        lambda: explains_every_deny_and_review(policy, contexts=cases, **kw),
+    ]
+    if authority is not None:
+        auth = authority
+        checks += [
+            lambda: respects_operator_limits(auth, currencies=currencies, **kw),
+            lambda: enforces_four_eyes(auth, currencies=currencies, **kw),
+        ]
+    _collect(checks)
