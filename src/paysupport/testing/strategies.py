@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import assume
 from hypothesis import strategies as st
 
 from paysupport.models import (
@@ -100,6 +99,16 @@ _CARD_BRAND = {
 }
 _STRIPE_DECLINES = [d.code for d in decline_codes("stripe")]
 _ISO_DECLINES = [d.code for d in decline_codes("iso8583") if d.severity is not None]
+_STATUS_ORDER = (
+    PaymentStatus.CAPTURED,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.REFUNDED,
+    PaymentStatus.PARTIALLY_CAPTURED,
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.PENDING,
+    PaymentStatus.CANCELED,
+    PaymentStatus.FAILED,
+)
 _UNCAPTURED = frozenset(
     {PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.CANCELED, PaymentStatus.FAILED}
 )
@@ -230,55 +239,75 @@ def payments(
 ) -> Payment:
     """A whole payment history: captures, partial refunds and disputes whose totals fit.
 
-    One draw in ten is a payment not captured yet (pending, authorized, canceled, failed).
-    Captures sum to at most the authorization; refunds holding funds sum to at most the
-    captures; each dispute is for at most the captured amount; the status agrees.
+    The status is drawn first (from ``statuses``, default all; captured first, so examples
+    shrink toward a plain captured payment) and the history is built to agree with it:
+    uncaptured payments have no capture; a partial capture leaves some authorization
+    unused; a partially refunded payment has succeeded refunds below the capture, a refunded
+    one exactly the capture. Captures never exceed the authorization, refunds holding funds
+    never exceed the captures, and each dispute is for at most the captured amount.
     """
+    wanted = [s for s in _STATUS_ORDER if statuses is None or s in statuses]
+    if not wanted:
+        raise ValueError("statuses is empty")
+    status = draw(st.sampled_from(wanted))
     cur = draw(currencies_(currencies))
-    authorized = draw(st.integers(1, max_minor))
+    # A partial capture leaves at least one minor unit; a partial refund needs two captured.
+    min_captured = 2 if status is PaymentStatus.PARTIALLY_REFUNDED else 1
+    min_authorized = 2 if status is PaymentStatus.PARTIALLY_CAPTURED else min_captured
+    authorized = draw(st.integers(min_authorized, max(min_authorized, max_minor)))
     created = draw(_before(now, 365, min_seconds=3 * 86_400))
-    wanted = set(statuses) if statuses is not None else set(PaymentStatus)
-    uncaptured = sorted(wanted & _UNCAPTURED)
-    captured_ok = bool(wanted - _UNCAPTURED)
-    # One draw in ten (or all, if only uncaptured states are wanted) has no capture yet;
-    # shrinking goes toward the captured side, where most behaviour lives.
-    if uncaptured and (not captured_ok or draw(st.sampled_from(range(10))) == 9):
+    card = draw(cards())
+    if status in _UNCAPTURED:
         return Payment(
             id=payment_id,
             merchant_id=merchant_id,
             customer_id=customer_id,
             amount=Money.from_minor(authorized, cur),
-            status=draw(st.sampled_from(uncaptured)),
-            payment_method=PaymentMethod(type="card", card=draw(cards())),
+            status=status,
+            payment_method=PaymentMethod(type="card", card=card),
             created_at=created,
         )
-    n_caps = draw(st.integers(1, min(3, authorized)))
-    cap_total = draw(st.integers(n_caps, authorized))
+    top = authorized - 1 if status is PaymentStatus.PARTIALLY_CAPTURED else authorized
+    n_caps = draw(st.integers(1, min(3, top)))
+    cap_total = draw(st.integers(max(n_caps, min_captured), top))
     caps = Money.from_minor(cap_total, cur).split(n_caps)
     captures = tuple(
         Capture(id=f"cap_{i}", amount=m, captured_at=created + timedelta(minutes=i))
         for i, m in enumerate(caps)
     )
     refund_list: list[Refund] = []
-    left = cap_total
-    for i in range(draw(st.integers(0, 3)) if with_refunds else 0):
-        if left < 1:
-            break
-        # Often exactly what is left, so fully refunded payments are common.
-        amount = draw(st.just(left) | st.integers(1, left))
-        refund_status = draw(st.sampled_from(list(RefundStatus)))
-        if refund_status.holds_funds:
-            left -= amount
+
+    def add_refund(amount: int, refund_status: RefundStatus) -> None:
         refund_list.append(
             Refund(
-                id=f"re_{i}",
+                id=f"re_{len(refund_list)}",
                 payment_id=payment_id,
                 amount=Money.from_minor(amount, cur),
                 reason=draw(st.sampled_from(list(RefundReason))),
                 status=refund_status,
-                created_at=created + timedelta(hours=1 + i),
+                created_at=created + timedelta(hours=1 + len(refund_list)),
             )
         )
+
+    left = cap_total
+    if status is PaymentStatus.REFUNDED:
+        for part in Money.from_minor(cap_total, cur).split(draw(st.integers(1, min(2, cap_total)))):
+            add_refund(part.minor, RefundStatus.SUCCEEDED)
+        left = 0
+    elif status is PaymentStatus.PARTIALLY_REFUNDED:
+        first = draw(st.integers(1, cap_total - 1))
+        add_refund(first, RefundStatus.SUCCEEDED)
+        left -= first
+    # Further refunds that do not change the status: in flight, or ended without money.
+    others = [r for r in RefundStatus if r is not RefundStatus.SUCCEEDED]
+    settled = [r for r in others if not r.holds_funds]
+    for _ in range(draw(st.integers(0, 2)) if with_refunds else 0):
+        pool = others if left >= 1 else settled
+        refund_status = draw(st.sampled_from(pool))
+        amount = draw(st.just(max(left, 1)) | st.integers(1, max(left, 1)))
+        if refund_status.holds_funds:
+            left -= amount
+        add_refund(amount, refund_status)
     dispute_list: list[Dispute] = []
     for i in range(draw(st.integers(0, 1)) if with_disputes else 0):
         d = draw(
@@ -290,27 +319,15 @@ def payments(
             )
         )
         dispute_list.append(d.evolve(id=f"dp_{i}"))
-    succeeded = sum(r.amount.minor for r in refund_list if r.status is RefundStatus.SUCCEEDED)
-    if succeeded and succeeded == cap_total:
-        status = PaymentStatus.REFUNDED
-    elif succeeded:
-        status = PaymentStatus.PARTIALLY_REFUNDED
-    elif cap_total < authorized and draw(st.booleans()):
-        status = PaymentStatus.PARTIALLY_CAPTURED
-    else:
-        status = PaymentStatus.CAPTURED
-    if status not in wanted and captured_ok:
-        # The histories decide the status; honour the knob by rejecting this draw.
-        assume(False)
-    net = dispute_list[0].network if dispute_list else None
-    brands = [_CARD_BRAND[net]] if net else None
+    if dispute_list:
+        card = draw(cards([_CARD_BRAND[dispute_list[0].network]]))
     return Payment(
         id=payment_id,
         merchant_id=merchant_id,
         customer_id=customer_id,
         amount=Money.from_minor(authorized, cur),
         status=status,
-        payment_method=PaymentMethod(type="card", card=draw(cards(brands))),
+        payment_method=PaymentMethod(type="card", card=card),
         created_at=created,
         captures=captures,
         refunds=tuple(refund_list),
@@ -381,7 +398,7 @@ def refund_requests(
         reason=reason,
         requested_by=draw(st.sampled_from(list(RequesterKind))),
         requested_at=now,
-        goods_returned=draw(st.none() | st.booleans()),
+        goods_returned=draw(st.sampled_from([None, True, False])),
         correct_amount=correct,
     )
 
