@@ -124,6 +124,9 @@ class ForgetsEarlierRefunds:
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
         if not ctx.captured.is_positive():
             return Decision(Outcome.DENY, (Reason("not_captured", "captured", (), "no"),), _INFO)
+        if ctx.payment.is_disputed:
+            # Its one bug is the amount: it does respect open chargebacks.
+            return Decision(Outcome.DENY, (Reason("disputed", "chargeback", (), "no"),), _INFO)
         return Decision(Outcome.APPROVE, _OK, _INFO, amount=ctx.captured)
 
     def decide_many(self, contexts: Any, now: datetime) -> list[Decision]:
