@@ -87,3 +87,20 @@ def test_async_failure() -> None:
     report = asyncio.run(EffectRunner({NotifyCustomer: boom}).run_async([NOTE, NOTE, ASSIGN]))
     assert report.failed == NOTE and isinstance(report.error, ValueError)
     assert report.skipped == (NOTE,) and report.not_run == (ASSIGN,)
+
+
+def test_reports_what_each_handler_returned() -> None:
+    refund = IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=Money.of("5", "EUR"))
+    assign = AssignCase(case_id="case_1", tier=Tier.JUNIOR)
+    runner = EffectRunner({IssueRefund: lambda e: "re_provider_1", AssignCase: lambda e: None})
+    report = runner.run([refund, assign])
+    assert report.results == ("re_provider_1", None)
+    assert report.result_of(refund) == "re_provider_1"
+
+    async def answer(e: object) -> str:
+        return "re_provider_2"
+
+    async_report = asyncio.run(
+        EffectRunner({IssueRefund: answer, AssignCase: lambda e: None}).run_async([refund, assign])
+    )
+    assert async_report.result_of(refund) == "re_provider_2"

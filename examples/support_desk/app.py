@@ -199,7 +199,7 @@ def create_app(
             fields = opened.model_dump(exclude={"id", "payment_id", "network", "reason_code"})
             for name in ("amount", "opened_at", "stage"):
                 fields.pop(name)
-            dispute = Dispute.open(
+            dispute = Dispute.opened(
                 id=opened.id,
                 payment_id=opened.payment_id,
                 network=opened.network,

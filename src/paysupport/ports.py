@@ -160,6 +160,8 @@ class RunReport:
         error: what it raised (an :class:`~paysupport.errors.EffectFailed` for a missing
             handler).
         not_run: the effects after the failure, not attempted.
+        results: what each handler that ran returned (the gateway's answer, awaited for
+            async handlers), in the order of ``ran``: feed them to the settle workflows.
     """
 
     ran: tuple[Effect, ...] = ()
@@ -167,6 +169,14 @@ class RunReport:
     failed: Effect | None = None
     error: BaseException | None = None
     not_run: tuple[Effect, ...] = ()
+    results: tuple[object, ...] = ()
+
+    def result_of(self, effect: Effect) -> object:
+        """What the handler of ``effect`` returned (KeyError if it did not run)."""
+        for e, r in zip(self.ran, self.results, strict=True):
+            if e.idempotency_key == effect.idempotency_key:
+                return r
+        raise KeyError(effect.idempotency_key)
 
     @property
     def ok(self) -> bool:
@@ -236,9 +246,11 @@ class EffectRunner:
         """
         todo, skipped = self._plan(effects, seen)
         ran: list[Effect] = []
+        results: list[object] = []
         for i, e in enumerate(todo):
             handler = self.handler_for(e)
             error: BaseException | None = None
+            result: object = None
             if handler is None:
                 error = self._missing(e)
             else:
@@ -253,30 +265,38 @@ class EffectRunner:
                 except Exception as exc:  # the host's adapters may raise anything
                     error = exc
             if error is not None:
-                return RunReport(tuple(ran), tuple(skipped), e, error, tuple(todo[i + 1 :]))
+                return RunReport(
+                    tuple(ran), tuple(skipped), e, error, tuple(todo[i + 1 :]), tuple(results)
+                )
             ran.append(e)
-        return RunReport(tuple(ran), tuple(skipped))
+            results.append(result)
+        return RunReport(tuple(ran), tuple(skipped), results=tuple(results))
 
     async def run_async(self, effects: Iterable[Effect], *, seen: Iterable[str] = ()) -> RunReport:
         """Like :meth:`run`, awaiting handlers that return awaitables (sync ones work too)."""
         todo, skipped = self._plan(effects, seen)
         ran: list[Effect] = []
+        results: list[object] = []
         for i, e in enumerate(todo):
             handler = self.handler_for(e)
             error: BaseException | None = None
+            result: object = None
             if handler is None:
                 error = self._missing(e)
             else:
                 try:
                     result = handler(e)
                     if inspect.isawaitable(result):
-                        await _wait(result)
+                        result = await _wait(result)
                 except Exception as exc:  # the host's adapters may raise anything
                     error = exc
             if error is not None:
-                return RunReport(tuple(ran), tuple(skipped), e, error, tuple(todo[i + 1 :]))
+                return RunReport(
+                    tuple(ran), tuple(skipped), e, error, tuple(todo[i + 1 :]), tuple(results)
+                )
             ran.append(e)
-        return RunReport(tuple(ran), tuple(skipped))
+            results.append(result)
+        return RunReport(tuple(ran), tuple(skipped), results=tuple(results))
 
 
 async def _wait(result: Awaitable[Any]) -> Any:

@@ -53,7 +53,7 @@ def make_dispute(network: str = "visa", code: str = "13.1", **fields: Any) -> Di
         "opened_at": T0,
     }
     base.update(fields)
-    return Dispute.open(**base)
+    return Dispute.opened(**base)
 
 
 def make_failure(**fields: Any) -> PaymentFailure:

@@ -40,7 +40,7 @@ class DisputeRecord:
 
 
 def new_dispute() -> Dispute:
-    return Dispute.open(
+    return Dispute.opened(
         id="dp_1",
         payment_id="pay_1",
         network="visa",

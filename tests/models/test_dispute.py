@@ -11,7 +11,7 @@ from tests.models._support import NOW, eur
 
 
 def open_dispute(network: str = "visa", code: str = "13.1", **kw: object) -> Dispute:
-    return Dispute.open(
+    return Dispute.opened(
         id="dp_1",
         payment_id="pay_1",
         network=network,

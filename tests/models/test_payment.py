@@ -127,7 +127,7 @@ def test_evolve_leaves_the_original(captured: Payment) -> None:
 
 
 def test_dispute_amount_within_captured(captured: Payment) -> None:
-    d = Dispute.open(
+    d = Dispute.opened(
         id="dp_1",
         payment_id="pay_1",
         network="visa",

@@ -62,7 +62,7 @@ def dispute(code: str = "13.1", **fields: Any) -> Dispute:
         "provider_reference": "dp_1",
     }
     base.update(fields)
-    return Dispute.open(**base)
+    return Dispute.opened(**base)
 
 
 def failure(**fields: Any) -> PaymentFailure:

@@ -75,7 +75,7 @@ class Dispute(PaysupportModel):
     ``reason_code`` is the network's code (``"13.1"``, ``"4853"``, ``"C08"``); it must be in
     the network's catalogue, and :attr:`reason` returns the catalogue entry. ``due_by`` is the
     response deadline; ``None`` means no response is possible (Stripe's ``due_by = 0``). Use
-    :meth:`open` to derive ``due_by`` from the network's response window.
+    :meth:`opened` to derive ``due_by`` from the network's response window.
     """
 
     id: Identifier
@@ -139,7 +139,7 @@ class Dispute(PaysupportModel):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def open(
+    def opened(
         cls,
         *,
         id: str,
