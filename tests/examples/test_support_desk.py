@@ -392,7 +392,7 @@ def test_restart_in_the_middle_of_a_workflow_loses_nothing(
         "approve",
         "succeed",
     ]
-    assert [e["event"] for e in after["history"]] == ["refund"]
+    assert [e["event"] for e in after["history"]] == ["settle_refund"]
     assert len(gateway.entries("refund")) == 1
 
 

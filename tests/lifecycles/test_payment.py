@@ -141,6 +141,16 @@ def test_open_chargeback_blocks_refund() -> None:
         fire(_disputed(False), "refund", 2, refund_id="re_1")
 
 
+def test_provider_confirmed_refund_is_recorded_despite_an_open_chargeback() -> None:
+    # The chargeback opened while the refund was pending: the money has moved anyway.
+    settled = fire(_disputed(False), "settle_refund", 2, refund_id="re_1")
+    assert settled.status.value == "refunded"
+    assert settled.history[-1].event == "settle_refund"
+    # The money rules still hold: nothing beyond what was captured.
+    with pytest.raises(InvalidTransition):
+        fire(settled, "settle_refund", 3, refund_id="re_2", amount="0.01 EUR")
+
+
 def test_refundable_chargeback_allows_refund() -> None:
     assert fire(_disputed(True), "refund", 2, refund_id="re_1").status.value == "refunded"
 

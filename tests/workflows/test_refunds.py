@@ -17,7 +17,7 @@ from paysupport.workflows import (
     settle_refund,
 )
 
-from ._support import at, captured, eur, operator, request
+from ._support import at, captured, dispute, eur, operator, request
 
 KEY = ("payment", "pay_1")
 
@@ -249,3 +249,14 @@ def test_commit_refuses_a_stale_outcome() -> None:
     with pytest.raises(ConflictError):
         commit(b, store)
     assert store[KEY].refund("rf_rr_a").amount == eur("30")
+
+
+def test_refund_confirmed_after_a_chargeback_opened_is_recorded_in_full() -> None:
+    # Granted, then the customer disputed while the refund was pending at the provider.
+    _, _, pay = granted()
+    pay = pay.with_dispute(dispute(opened_at=at(0.5)))
+    out = settle_refund(pay, "rf_rr_1", RefundResult.succeeded("re_1"), now=at(1))
+    after = out.after("payment", "pay_1")
+    assert after.refund("rf_rr_1").status is RefundStatus.SUCCEEDED
+    assert after.status.value == "refunded"  # the payment's status follows the fact
+    assert "payment_status_not_updated" not in out.note_codes

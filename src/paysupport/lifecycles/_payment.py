@@ -175,6 +175,14 @@ class PaymentMachine(LifecycleMachine):
         )
         | partially_refunded.to(partially_refunded, cond=[within_refundable, no_open_chargeback])
     )
+    # The provider confirms money went back: a fact, recorded even if a chargeback opened
+    # while the refund was pending (the open-chargeback rule applies to *starting* a refund).
+    settle_refund = (
+        captured.to(refunded, cond=[within_refundable, completes_refund])
+        | captured.to(partially_refunded, cond=within_refundable)
+        | partially_refunded.to(refunded, cond=[within_refundable, completes_refund])
+        | partially_refunded.to(partially_refunded, cond=within_refundable)
+    )
     reverse_refund = (
         refunded.to(partially_refunded, cond=[refund_succeeded, other_refunds_remain])
         | refunded.to(captured, cond=refund_succeeded)
@@ -228,7 +236,12 @@ def _replace(refunds: tuple[Refund, ...], new: Refund) -> tuple[Refund, ...]:
 payment: Lifecycle[Payment] = Lifecycle(
     PaymentMachine,
     name="payment",
-    effects={"capture": _capture, "refund": _refund, "reverse_refund": _reverse_refund},
+    effects={
+        "capture": _capture,
+        "refund": _refund,
+        "settle_refund": _refund,
+        "reverse_refund": _reverse_refund,
+    },
     state_changes=lambda value: {"status": PaymentStatus(value)},
     clock=lambda p: p.created_at,
 )

@@ -246,7 +246,7 @@ def _refund_event(
             after = b.fire(
                 lifecycles.payment,
                 payment,
-                "refund",
+                "settle_refund",
                 now=now,
                 refund_id=oid,
                 amount=event.amount,

@@ -464,7 +464,7 @@ def settle_refund(
         if event in _FAILURE_EVENTS and result.failure_reason is not None:
             values["failure_reason"] = result.failure_reason
         if event == "succeed":
-            p = _payment_step(b, p, "refund", r.id, now)
+            p = _payment_step(b, p, "settle_refund", r.id, now)
         elif event == "reverse":
             p = _payment_step(b, p, "reverse_refund", r.id, now)
         r = b.fire(lifecycles.refund, r, event, now=now, data=values)
@@ -496,6 +496,6 @@ def _payment_step(
         return b.fire(lifecycles.payment, payment, event, now=now, refund_id=refund_id)
     except InvalidTransition as exc:
         # The provider's answer is a fact; the refund is recorded even when the payment's
-        # own status cannot follow (e.g. a chargeback opened while the refund was pending).
+        # own status cannot follow.
         b.note("payment_status_not_updated", exc.reason)
         return payment
