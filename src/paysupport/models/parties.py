@@ -106,10 +106,13 @@ class Customer(PaysupportModel):
 
 
 class Operator(PaysupportModel):
-    """A support operator: their tier and the most they may approve alone, per currency.
+    """A support operator: their tier and, optionally, personal approval limits.
 
-    ``refund_limits`` maps a currency code to the largest refund this operator may approve
-    without a second person; a currency that is absent means no authority in it.
+    The tier's limits come from the authority policy
+    (:class:`~paysupport.policies.OperatorAuthority`). ``refund_limits`` can only narrow
+    them: when it is set, the operator may approve alone at most the smaller of their tier's
+    limit and their own in that currency, and nothing in a currency it does not list; when
+    it is empty, the tier's limits apply as they are.
     """
 
     id: Identifier
