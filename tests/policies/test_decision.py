@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,3 +92,32 @@ def test_outcome_flags():
     assert Outcome.APPROVE.is_approval and Outcome.APPROVE_PARTIAL.is_approval
     assert not Outcome.REVIEW.is_approval
     assert Outcome.DENY.needs_reason and not Outcome.APPROVE.needs_reason
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("", "rule"), "not snake_case"),
+        (("Too Late", "rule"), "not snake_case"),
+        (("too_late", ""), "names no rule"),
+        (("too_late", "window", (("days", 3),), "{days} of {window}"), "['window']"),
+    ],
+)
+def test_a_reason_that_cannot_explain_itself_is_refused(args: tuple, words: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        Reason(*args)
+
+
+def test_a_reason_renders_values_for_people() -> None:
+    r = Reason(
+        "sla_near_breach",
+        "sla_bump_at",
+        (
+            ("left", timedelta(hours=-3)),
+            ("amount", Money.of("1234.5", "EUR")),
+            ("kinds", ("a", "b|c")),
+        ),
+        "{left} left, {amount}, missing {kinds}",
+    )
+    assert r.message == "-3 h 0 min left, 1,234.50 EUR, missing a, b or c"
+    assert r.value("left") == timedelta(hours=-3)  # the raw value stays for machines

@@ -232,8 +232,9 @@ def test_counter_makes_a_policy_nondeterministic() -> None:
 @pytest.mark.parametrize(
     ("policy", "words"),
     [
-        (DeniesWithoutReasons(), "is not a snake_case code"),
-        (UnrenderableReason(), "does not render (KeyError: 'window')"),
+        # Reason refuses both at construction; the check reports the policy's error.
+        (DeniesWithoutReasons(), "reason code '' is not snake_case"),
+        (UnrenderableReason(), "template names ['window']"),
         (ReviewsWithoutTier(), "without naming the tier that must review it"),
     ],
     ids=["blank", "template", "no-tier"],

@@ -13,8 +13,11 @@ one shared :class:`PolicyInfo` per policy instance.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
+import string
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
@@ -77,6 +80,19 @@ _NEEDS_REASON: Final = frozenset(
 )
 
 
+_CODE: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@functools.lru_cache(maxsize=1024)
+def _placeholders(template: str) -> frozenset[str]:
+    """The top-level field names a :meth:`str.format` template uses."""
+    names = set()
+    for _literal, field, _spec, _conv in string.Formatter().parse(template):
+        if field:
+            names.add(re.split(r"[.\[]", field, maxsplit=1)[0])
+    return frozenset(names)
+
+
 @attrs.frozen(slots=True, cache_hash=False)
 class Reason:
     """One rule that fired: a stable ``code``, the ``rule`` (parameter) behind it, the values.
@@ -92,6 +108,21 @@ class Reason:
     rule: str
     values: tuple[tuple[str, Any], ...] = ()
     template: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # An unexplained or unrenderable reason is a bug in the policy: refuse it when it is
+        # built, not when an operator reads it. The template check is cached per template.
+        if not _CODE.fullmatch(self.code):
+            raise ValueError(f"reason code {self.code!r} is not snake_case")
+        if not self.rule:
+            raise ValueError(f"reason {self.code!r} names no rule")
+        if self.template:
+            missing = _placeholders(self.template) - {k for k, _ in self.values}
+            if missing:
+                raise ValueError(
+                    f"reason {self.code!r}: template names {sorted(missing)} but the "
+                    "values hold no such names"
+                )
 
     @property
     def message(self) -> str:
