@@ -83,14 +83,22 @@ _NEEDS_REASON: Final = frozenset(
 _CODE: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 
-@functools.lru_cache(maxsize=1024)
-def _placeholders(template: str) -> frozenset[str]:
-    """The top-level field names a :meth:`str.format` template uses."""
-    names = set()
+@functools.lru_cache(maxsize=4096)
+def _check_reason(code: str, rule: str, template: str, names: tuple[str, ...]) -> None:
+    """Raise ``ValueError`` for a reason that cannot explain itself (see :class:`Reason`)."""
+    if not _CODE.fullmatch(code):
+        raise ValueError(f"reason code {code!r} is not snake_case")
+    if not rule:
+        raise ValueError(f"reason {code!r} names no rule")
+    used = set()
     for _literal, field, _spec, _conv in string.Formatter().parse(template):
         if field:
-            names.add(re.split(r"[.\[]", field, maxsplit=1)[0])
-    return frozenset(names)
+            used.add(re.split(r"[.\[]", field, maxsplit=1)[0])
+    missing = used - set(names)
+    if missing:
+        raise ValueError(
+            f"reason {code!r}: template names {sorted(missing)} but the values hold no such names"
+        )
 
 
 @attrs.frozen(slots=True, cache_hash=False)
@@ -111,18 +119,8 @@ class Reason:
 
     def __attrs_post_init__(self) -> None:
         # An unexplained or unrenderable reason is a bug in the policy: refuse it when it is
-        # built, not when an operator reads it. The template check is cached per template.
-        if not _CODE.fullmatch(self.code):
-            raise ValueError(f"reason code {self.code!r} is not snake_case")
-        if not self.rule:
-            raise ValueError(f"reason {self.code!r} names no rule")
-        if self.template:
-            missing = _placeholders(self.template) - {k for k, _ in self.values}
-            if missing:
-                raise ValueError(
-                    f"reason {self.code!r}: template names {sorted(missing)} but the "
-                    "values hold no such names"
-                )
+        # built, not when an operator reads it. Cached: a policy builds the same shapes.
+        _check_reason(self.code, self.rule, self.template, tuple(k for k, _ in self.values))
 
     @property
     def message(self) -> str:
