@@ -369,3 +369,16 @@ def test_floor_of_open_chargeback(ctx, age):
     d = P.decide(ctx, T0 + age)
     if ctx.open_dispute and not ctx.dispute_refundable:
         assert d.outcome is D
+
+
+def test_partially_captured_payment_goes_to_review_until_the_capture_is_final() -> None:
+    open_capture = payment(amount=10_000, captured=6_000).evolve(status="partially_captured")
+    d = P.decide(refund_ctx(open_capture), T0 + timedelta(days=1))
+    assert d.outcome is Outcome.REVIEW
+    assert d.codes == ("capture_not_final",)
+    assert d.tier is Tier.MIDDLE
+    assert d.amount is not None
+    assert d.amount.minor == 6_000  # never more than what was captured
+    # Once the rest is released (status captured), the same request is decided normally.
+    final = open_capture.evolve(status="captured")
+    assert P.decide(refund_ctx(final), T0 + timedelta(days=1)).outcome is not Outcome.REVIEW

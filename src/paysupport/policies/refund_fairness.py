@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from paysupport.models import RefundReason, Tier
+from paysupport.models import PaymentStatus, RefundReason, Tier
 from paysupport.money import Money
 
 from ._config import (
@@ -159,6 +159,24 @@ class RefundFairness(PolicyBase):
                     ),
                 ),
                 info,
+            )
+        if ctx.payment.status is PaymentStatus.PARTIALLY_CAPTURED:
+            # Multicapture still open: the captured part may be refunded only once the
+            # capture is final (last capture, or the rest released); a person decides.
+            return Decision(
+                _R,
+                (
+                    Reason(
+                        "capture_not_final",
+                        "payment_status",
+                        (("captured", ctx.captured), ("authorized", ctx.payment.amount)),
+                        "only {captured} of {authorized} is captured and more captures may "
+                        "come: finish or release the capture before refunding",
+                    ),
+                ),
+                info,
+                amount=min(asked, refundable) if asked is not None else refundable,
+                tier=self.review_tier,
             )
         pre: tuple[Reason, ...] = ()
         if ctx.open_dispute:
