@@ -372,15 +372,20 @@ class Lifecycle(Generic[M]):
         Raises:
             InvalidTransition: no transition, or the guards refused (``DeadlinePassed``).
         """
-        rows = self._table.get(state)
-        candidates = rows.get(event) if rows is not None else None
+        return self._choose(state, event, model, now, data).target
+
+    def _choose(
+        self, state: str, event: str, model: Any, now: datetime, data: Data
+    ) -> CompiledTransition:
+        """The first transition from ``state`` on ``event`` whose guards all pass."""
+        candidates = self._table.get(state, {}).get(event)
         if candidates:
             for tr in candidates:
                 for g in tr.guards:
                     if g.check(model, now, data) is not None:
                         break
                 else:
-                    return tr.target
+                    return tr
         return self._refuse(state, event, model, now, data, candidates)
 
     def advance(
@@ -425,16 +430,7 @@ class Lifecycle(Generic[M]):
             InvalidTransition: no transition for the event here, or every guard refused
                 (``DeadlinePassed`` when a deadline guard refused).
         """
-        state = self.state_of(model)
-        candidates = self._table.get(state, {}).get(event)
-        if candidates:
-            for tr in candidates:
-                for g in tr.guards:
-                    if g.check(model, now, data) is not None:
-                        break
-                else:
-                    return tr
-        return self._refuse(state, event, model, now, data, candidates)
+        return self._choose(self.state_of(model), event, model, now, data)
 
     def _refuse(
         self,
