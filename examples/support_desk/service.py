@@ -415,15 +415,7 @@ class SupportDesk:
             refund = payment.refund(rid)
             if refund.status is not RefundStatus.UNKNOWN:
                 return Handled(Outcome(notes=(Note("not_unknown", refund.status.value),)))
-            effect = IssueRefund(
-                payment_id=payment.id,
-                refund_id=refund.id,
-                request_id=refund.request_id,
-                amount=refund.amount,
-                reason=refund.reason,
-                provider=payment.provider,
-                provider_reference=payment.provider_reference,
-            )
+            effect = IssueRefund.for_refund(payment, refund)
         return Handled(Outcome(effects=(effect,)), self._run([effect], from_status="unknown"))
 
     # ------------------------------------------------------------------ disputes

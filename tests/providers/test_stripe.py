@@ -312,3 +312,11 @@ def test_dispute_malformed(mutate: Any, field: str, rule: str) -> None:
     with pytest.raises(ProviderPayloadError) as info:
         dispute_from_stripe(obj)
     assert (info.value.field, info.value.rule) == (field, rule)
+
+
+def test_refundable_flag_not_sent_stays_unknown() -> None:
+    obj = load("stripe/dispute_needs_response.json")
+    assert dispute_from_stripe(obj).is_charge_refundable is not None  # sent: kept as sent
+    del obj["is_charge_refundable"]
+    # Not sent is unknown, not "false": the translator invents no fact.
+    assert dispute_from_stripe(obj).is_charge_refundable is None

@@ -119,6 +119,10 @@ class Obj:
             fail(self.at(key), "type", f"expected true or false, got {value!r}")
         return value
 
+    def opt_bool(self, key: str) -> bool | None:
+        """A JSON boolean field, or ``None`` when absent or null (unknown, not false)."""
+        return self.bool_(key) if self.raw(key) is not None else None
+
     def str_bool(self, key: str) -> bool:
         """Adyen's booleans: the strings ``"true"`` / ``"false"`` (case-insensitive)."""
         value = self._get(key, True)

@@ -435,7 +435,7 @@ def _dispute(o: Obj, *, payment_id: str | None) -> Dispute:
             amount=amount,
             opened_at=o.epoch("created"),
             due_by=due_by,
-            is_charge_refundable=o.bool_("is_charge_refundable", default=False),
+            is_charge_refundable=o.opt_bool("is_charge_refundable"),
             provider=PROVIDER,
             provider_reference=did,
             provider_status=status_raw,
@@ -695,7 +695,7 @@ def _dispute_event(
         "network": network,
         "raw_network": brand,
         "due_by": _due_by(o) if details is not None else None,
-        "is_charge_refundable": o.bool_("is_charge_refundable", default=False),
+        "is_charge_refundable": o.opt_bool("is_charge_refundable"),
     }
 
 

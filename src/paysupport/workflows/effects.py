@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import attrs
 
 from paysupport.errors import ValidationFailed
-from paysupport.models import Evidence, RefundReason, Tier
+from paysupport.models import Evidence, Payment, Refund, RefundReason, Tier
 from paysupport.money import Money
 from paysupport.networks import DisputeStage
 
@@ -210,6 +210,19 @@ class IssueRefund(Effect):
     reason: RefundReason = RefundReason.REQUESTED_BY_CUSTOMER
     provider: str | None = None
     provider_reference: str | None = None
+
+    @classmethod
+    def for_refund(cls, payment: Payment, refund: Refund) -> IssueRefund:
+        """The call that carries out ``refund`` on ``payment`` (same cause, same key)."""
+        return cls(
+            payment_id=payment.id,
+            refund_id=refund.id,
+            request_id=refund.request_id,
+            amount=refund.amount,
+            reason=refund.reason,
+            provider=payment.provider,
+            provider_reference=payment.provider_reference,
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -289,7 +289,7 @@ def _new_dispute(payment: Payment, event: ProviderNotice) -> Dispute | None:
         amount=event.amount,
         opened_at=event.occurred_at,
         due_by=event.due_by,
-        is_charge_refundable=bool(event.is_charge_refundable),
+        is_charge_refundable=event.is_charge_refundable,
         provider=event.provider,
         provider_reference=event.object_id,
         provider_status=event.raw_status,

@@ -285,18 +285,6 @@ def _max_tier(a: Tier, b: Tier | None) -> Tier:
     return a if a >= b else b
 
 
-def _issue(payment: Payment, refund: Refund) -> IssueRefund:
-    return IssueRefund(
-        payment_id=payment.id,
-        refund_id=refund.id,
-        request_id=refund.request_id,
-        amount=refund.amount,
-        reason=refund.reason,
-        provider=payment.provider,
-        provider_reference=payment.provider_reference,
-    )
-
-
 def _pending_effects(
     b: Builder,
     payment: Payment,
@@ -307,7 +295,7 @@ def _pending_effects(
 ) -> None:
     """The effect a refund waits for in its current state (again, with the same key)."""
     if refund.status is RefundStatus.REQUESTED:
-        b.effect(_issue(payment, refund))
+        b.effect(IssueRefund.for_refund(payment, refund))
     elif refund.status is RefundStatus.AWAITING_APPROVAL:
         tier = needs
         last = refund.history[-1] if refund.history else None
