@@ -405,6 +405,25 @@ def adyen_refund_request(
     )
 
 
+def _adyen_modification(
+    action: str, psp_reference: str, merchant_account: str, reference: str, idempotency_key: str
+) -> ProviderRequest:
+    """A body-only modification of a payment: ``POST /payments/{pspReference}/{action}``."""
+    psp = _id(psp_reference, "psp_reference")
+    body = {
+        "merchantAccount": _id(merchant_account, "merchant_account"),
+        "reference": _text(reference, "reference"),
+    }
+    return ProviderRequest(
+        "adyen",
+        "adyen_checkout",
+        "POST",
+        f"/payments/{psp}/{action}",
+        body,
+        _key(idempotency_key, ADYEN_IDEMPOTENCY_KEY_MAX),
+    )
+
+
 def adyen_cancel_request(
     *, psp_reference: str, merchant_account: str, reference: str, idempotency_key: str
 ) -> ProviderRequest:
@@ -419,18 +438,8 @@ def adyen_cancel_request(
     Returns:
         The request; the outcome comes by a CANCELLATION notification.
     """
-    psp = _id(psp_reference, "psp_reference")
-    body = {
-        "merchantAccount": _id(merchant_account, "merchant_account"),
-        "reference": _text(reference, "reference"),
-    }
-    return ProviderRequest(
-        "adyen",
-        "adyen_checkout",
-        "POST",
-        f"/payments/{psp}/cancels",
-        body,
-        _key(idempotency_key, ADYEN_IDEMPOTENCY_KEY_MAX),
+    return _adyen_modification(
+        "cancels", psp_reference, merchant_account, reference, idempotency_key
     )
 
 
@@ -450,18 +459,8 @@ def adyen_reversal_request(
     Returns:
         The request; the outcome comes by a CANCEL_OR_REFUND notification.
     """
-    psp = _id(psp_reference, "psp_reference")
-    body = {
-        "merchantAccount": _id(merchant_account, "merchant_account"),
-        "reference": _text(reference, "reference"),
-    }
-    return ProviderRequest(
-        "adyen",
-        "adyen_checkout",
-        "POST",
-        f"/payments/{psp}/reversals",
-        body,
-        _key(idempotency_key, ADYEN_IDEMPOTENCY_KEY_MAX),
+    return _adyen_modification(
+        "reversals", psp_reference, merchant_account, reference, idempotency_key
     )
 
 
