@@ -21,8 +21,10 @@ __all__ = [
     "EffectFailed",
     "InvalidAmount",
     "InvalidTransition",
+    "MissingExchangeRate",
     "ModelValidationError",
     "NotAuthorized",
+    "NotFound",
     "PaysupportError",
     "PolicyConfigError",
     "ProviderPayloadError",
@@ -169,11 +171,14 @@ class InvalidTransition(PaysupportError):
     Nothing changed: not the model, not its history.
     """
 
-    def __init__(self, machine: str, state: str, event: str, reason: str = "") -> None:
+    def __init__(
+        self, machine: str, state: str, event: str, reason: str = "", code: str = "not_allowed"
+    ) -> None:
         self.machine = machine
         self.state = state
         self.event = event
         self.reason = reason
+        self.code = code
         why = f": {reason}" if reason else ""
         super().__init__(f"{machine}: event {event!r} is not allowed in state {state!r}{why}")
 
@@ -207,6 +212,26 @@ class ConflictError(PaysupportError):
             f"{aggregate}: outcome was computed for version {expected} but it is at version "
             f"{actual}; reload and decide again"
         )
+
+
+class NotFound(PaysupportError, LookupError):
+    """An id the caller named does not exist where it was looked for.
+
+    Args:
+        kind: what was looked up (``"refund"``, ``"dispute"``, ``"payment"``).
+        id: the id as given.
+        field: the argument or field that carried the id.
+    """
+
+    def __init__(self, kind: str, id: str, field: str) -> None:
+        self.kind = kind
+        self.id = id
+        self.field = field
+        super().__init__(f"{field}: no {kind} with id {id!r}")
+
+
+class MissingExchangeRate(ValidationFailed):
+    """A limit in one currency met an amount in another, and no exchange rate was given."""
 
 
 class ProviderPayloadError(ValidationFailed):
