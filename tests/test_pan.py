@@ -1,0 +1,104 @@
+"""The one card-number detector: every spelling found, ordinary numbers left alone."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paysupport.pan import contains_pan, find_pans, mask_pans
+
+# Digit zero of a few scripts (each has its ten digits at consecutive code points).
+ZEROS = ["0", "\u0660", "\u06f0", "\u0966", "\uff10", "\u09e6", "\u0e50", "\U0001d7ce"]
+SEPARATORS = [" ", "  ", "\u00a0", "\u2009", "\u202f", ".", "-", "_", "/", "\u2013", "\u200b", "\t"]
+
+
+def luhn_complete(body: str) -> str:
+    """``body`` plus the check digit that makes it Luhn-valid."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return body + str((10 - total % 10) % 10)
+
+
+pans = st.integers(12, 19).flatmap(
+    lambda n: st.from_regex(rf"\A[1-9][0-9]{{{n - 2}}}\Z", fullmatch=True).map(luhn_complete)
+)
+
+
+@st.composite
+def spelled(draw: st.DrawFn, pan: str) -> str:
+    """``pan`` in a drawn digit script, split into drawn groups by drawn separators."""
+    zero = ord(draw(st.sampled_from(ZEROS)))
+    digits = [chr(zero + int(d)) for d in pan]
+    out: list[str] = []
+    for i, ch in enumerate(digits):
+        if i and draw(st.integers(0, 3)) == 0:
+            out.append(draw(st.sampled_from(SEPARATORS)))
+        out.append(ch)
+    return "".join(out)
+
+
+@given(pan=pans, data=st.data(), before=st.text(max_size=20), after=st.text(max_size=20))
+def test_every_spelling_is_found_and_masked(
+    pan: str, data: st.DataObject, before: str, after: str
+) -> None:
+    text = f"{before} {data.draw(spelled(pan))} {after}"
+    assert contains_pan(text)
+    masked = mask_pans(text)
+    assert not contains_pan(masked)
+    assert f"[card ending {pan[-4:]}]" in masked or "[card ending" in masked
+    assert mask_pans(masked) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4242424242424242",
+        "4242 4242 4242 4242",
+        "4242  4242  4242  4242",
+        "4242.4242.4242.4242",
+        "4242_4242_4242_4242",
+        "4242/4242/4242/4242",
+        "4242\u00a04242\u00a04242\u00a04242",
+        "\u0664\u0662\u0664\u0662\u0664\u0662\u0664\u0662\u0664\u0662\u0664\u0662\u0664\u0662\u0664\u0662",
+        "\uff14\uff12\uff14\uff12\uff14\uff12\uff14\uff12\uff14\uff12\uff14\uff12\uff14\uff12\uff14\uff12",
+        "4242\u200b4242\u200b4242\u200b4242",
+    ],
+)
+def test_published_test_card_in_each_spelling(text: str) -> None:
+    assert mask_pans(f"paid with {text} today") == "paid with [card ending 4242] today"
+
+
+def test_amex_fifteen_digits_and_trailing_expiry() -> None:
+    assert mask_pans("3782 822463 10005") == "[card ending 0005]"
+    assert mask_pans("card 4242 4242 4242 4242 12/28") == "card [card ending 4242] 12/28"
+    (match,) = find_pans("x 5555-5555-5555-4444 y")
+    assert (match.start, match.end, match.last4, match.length) == (2, 21, "4444", 16)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 1234567890123",  # not Luhn-valid
+        "2026-11-24T09:30:00.123456+00:00",  # a timestamp: the T and colons end the runs
+        "12.34 EUR",
+        "000000000000",  # all zeros is no card number
+        "42424242424242424242424",  # one unbroken run of more than 19 digits
+        "4242424242",  # too short
+        "pay_1",
+    ],
+)
+def test_ordinary_numbers_are_left_alone(text: str) -> None:
+    assert not contains_pan(text)
+    assert mask_pans(text) is text
+
+
+@given(st.text())
+def test_masking_never_leaves_a_card_number(text: str) -> None:
+    masked = mask_pans(text)
+    assert not contains_pan(masked)
+    assert (masked == text) is (not contains_pan(text))
