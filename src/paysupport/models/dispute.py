@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AwareDatetime,
     Field,
     NonNegativeInt,
+    StringConstraints,
     model_validator,
 )
 
@@ -33,7 +34,13 @@ from paysupport.networks import (
     reason_code,
 )
 
-__all__ = ["Dispute", "DisputeStatus", "Evidence"]
+__all__ = ["Dispute", "DisputeStatus", "Evidence", "OtherNetwork"]
+
+#: A network or payment method outside the catalogues, as the provider spells it (``"jcb"``,
+#: ``"cartes_bancaires"``, ``"klarna"``); only with ``Dispute.catalogued=False``.
+OtherNetwork = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")
+]
 
 
 class DisputeStatus(StrEnum):
@@ -80,8 +87,14 @@ class Dispute(PaysupportModel):
 
     id: Identifier
     payment_id: Identifier
-    network: NetworkName
-    reason_code: str
+    network: NetworkName | OtherNetwork = Field(union_mode="left_to_right")
+    reason_code: Identifier
+    catalogued: bool = Field(
+        default=True,
+        description="False: outside paysupport's catalogues (a JCB, Klarna or Visa compliance "
+        "dispute); network and reason_code are the provider's raw values and no catalogue "
+        "facts (category, evidence, windows) apply",
+    )
     stage: DisputeStage = DisputeStage.CHARGEBACK
     status: DisputeStatus = DisputeStatus.NEEDS_RESPONSE
     amount: Money
@@ -103,6 +116,12 @@ class Dispute(PaysupportModel):
 
     @model_validator(mode="after")
     def _dispute_rules(self) -> Self:
+        if not self.catalogued:
+            return self._uncatalogued_rules()
+        if not isinstance(self.network, Network):
+            raise rule_error(
+                "network", "network_known", f"{self.network!r} is not a catalogued card network"
+            )
         try:
             entry = reason_code(self.network, self.reason_code)
         except UnknownCode as exc:
@@ -135,6 +154,16 @@ class Dispute(PaysupportModel):
                 "evidence_after_opened",
                 "evidence_submitted_at is before opened_at",
             )
+        return self
+
+    def _uncatalogued_rules(self) -> Self:
+        """Outside the catalogues only the provider's own facts are checked."""
+        if not self.amount.is_positive():
+            raise rule_error(
+                "amount", "dispute_amount_positive", "a disputed amount must be above zero"
+            )
+        if self.due_by is not None and self.due_by <= self.opened_at:
+            raise rule_error("due_by", "due_after_opened", "due_by must be after opened_at")
         return self
 
     # ------------------------------------------------------------------ construction
