@@ -7,9 +7,11 @@ from hypothesis import strategies as st
 
 from paysupport.errors import UnknownDeclineCode
 from paysupport.networks import (
+    AmbiguousDeclineCode,
     Confidence,
     DeclineCode,
     DeclineSeverity,
+    Network,
     RetryAction,
     VisaDeclineCategory,
     decline_code,
@@ -50,6 +52,8 @@ ISO_ROWS = [
     "78",
     "79",
     "82",
+    "82",
+    "83",
     "83",
     "91",
     "93",
@@ -178,7 +182,7 @@ def test_2021_move_from_category_1_to_2(code: str) -> None:
 
 
 def test_83_date_conflict_is_unconfirmed() -> None:
-    dc = decline_code("83")
+    dc = decline_code("83", network="visa")
     assert dc.confidence is Confidence.UNCONFIRMED
     assert dc.visa_category_on(dt.date(2026, 10, 24)) is None
     assert dc.visa_category_on(dt.date(2026, 10, 25)) is CAT_2
@@ -241,8 +245,8 @@ def test_visa_category_names() -> None:
 
 @given(st.sampled_from(ALL))
 def test_lookup_round_trip(dc: DeclineCode) -> None:
-    assert decline_code(dc.code, dc.scheme) is dc
-    assert decline_code(dc.code) is dc
+    assert decline_code(dc.code, dc.scheme, network=dc.network) is dc
+    assert decline_code(dc.code, network=dc.network) is dc
 
 
 @given(st.sampled_from(ALL), st.dates())
@@ -259,3 +263,42 @@ def test_records_immutable_and_sourced(dc: DeclineCode) -> None:
     assert dc.sources
     with pytest.raises(dataclasses.FrozenInstanceError):
         dc.code = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("code", ["82", "83"])
+def test_codes_that_mean_different_things_per_network_need_the_network(code: str) -> None:
+    with pytest.raises(AmbiguousDeclineCode) as caught:
+        decline_code(code)
+    assert caught.value.known == ("visa", "mastercard")
+    assert "pass network=" in str(caught.value)
+
+
+@pytest.mark.parametrize("code", ["82", "83"])
+def test_mastercard_groupings_take_their_action_from_the_advice_code(code: str) -> None:
+    mastercard = decline_code(code, network="mastercard")
+    assert mastercard.network is Network.MASTERCARD
+    assert mastercard.action is None
+    assert mastercard.severity is None
+    visa = decline_code(code, network=Network.VISA)
+    assert visa.network is Network.VISA
+    assert visa.action is not None
+    assert visa.meaning != mastercard.meaning
+
+
+def test_a_code_with_one_meaning_is_found_on_any_network() -> None:
+    assert decline_code("05", network="mastercard") is decline_code("05")
+    assert decline_code("79") is decline_code("79", network="mastercard")
+    with pytest.raises(UnknownDeclineCode):
+        decline_code("79", network="visa")
+
+
+@pytest.mark.parametrize("bad", ["", "   "])
+def test_an_empty_code_is_refused(bad: str) -> None:
+    with pytest.raises(UnknownDeclineCode):
+        decline_code(bad)
+
+
+def test_an_unknown_network_is_refused() -> None:
+    with pytest.raises(UnknownDeclineCode) as caught:
+        decline_code("05", network="diners")
+    assert "network" in str(caught.value)

@@ -1,5 +1,6 @@
 import dataclasses
 import pickle
+import re
 from collections import Counter
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from paysupport.errors import UnknownNetwork, UnknownReasonCode
 from paysupport.networks import (
+    MONITORING_THRESHOLDS,
     Confidence,
     DisputeCategory,
     DisputeStage,
@@ -18,6 +20,8 @@ from paysupport.networks import (
     reason_code,
     reason_codes,
 )
+from paysupport.networks.declines import decline_codes
+from paysupport.networks.sources import source_of
 
 ALL = reason_codes()
 
@@ -187,3 +191,32 @@ def test_network_rules_freeze_given_mappings() -> None:
     windows.clear()
     assert rules.response_days == {DisputeStage.CHARGEBACK: 30}
     assert hash(rules) == hash(dataclasses.replace(rules))
+
+
+def test_every_category_chosen_by_the_library_is_marked_inferred() -> None:
+    # A record whose notes say the category is a closest fit or an analogy was not read in a
+    # source: its category_confidence says so, and no other record claims it.
+    records = [rc for n in ("visa", "mastercard", "amex", "discover") for rc in reason_codes(n)]
+    said = {rc.key for rc in records if re.search("closest fit|analogy", rc.notes)}
+    marked = {rc.key for rc in records if rc.category_confidence is Confidence.INFERRED}
+    assert said == marked
+    assert len(marked) >= 60  # retrieval/inquiry codes and Discover's unconfirmed codes
+    assert reason_code("visa", "33").category_confidence is Confidence.INFERRED
+    assert reason_code("visa", "13.1").category_confidence is Confidence.CONFIRMED
+
+
+def test_every_tagged_source_resolves_to_a_public_source() -> None:
+    records = [rc for n in ("visa", "mastercard", "amex", "discover") for rc in reason_codes(n)]
+    entries = {
+        s
+        for rc in records
+        for s in (*rc.sources, *rc.time_limit.sources, *rc.response_window.sources)
+    }
+    entries |= {s for t in MONITORING_THRESHOLDS for s in t.sources}
+    entries |= {s for d in decline_codes() for s in d.sources}
+    tagged = {e for e in entries if e.startswith("[")}
+    assert tagged, "the catalogue cites tagged sources"
+    unresolved = {e for e in tagged if source_of(e) is None}
+    assert not unresolved
+    # No source is a note file of ours or a path on a machine.
+    assert not {e for e in entries if re.search(r"/work/|shared/domain|disputes\.md", e)}

@@ -44,7 +44,7 @@ def test_network_parse_rejects_unknown(text: str) -> None:
 
 
 def test_enum_values_are_lower_case() -> None:
-    assert [c.value for c in Confidence] == ["confirmed", "unconfirmed", "not_found"]
+    assert [c.value for c in Confidence] == ["confirmed", "unconfirmed", "not_found", "inferred"]
     assert [n.value for n in Network] == ["visa", "mastercard", "amex", "discover"]
 
 

@@ -130,7 +130,7 @@ class PaymentFailure(PaysupportModel):
         for code in (self.network_decline_code, self.decline_code):
             if code:
                 try:
-                    return decline_code(code)
+                    return decline_code(code, network=self.network)
                 except UnknownCode:
                     continue
         return None

@@ -36,12 +36,13 @@ from .advice import (
     retry_limits,
     visa_reattempt_limit,
 )
-from .declines import decline_code, decline_codes
+from .declines import AmbiguousDeclineCode, decline_code, decline_codes
 from .evidence import STRIPE_EVIDENCE_FIELDS, VISA_CE3, CompellingEvidence3, EvidenceKind
 from .monitoring import MONITORING_THRESHOLDS, MonitoringThreshold, monitoring_programs
 from .stripe_categories import STRIPE_CATEGORIES
 
 __all__ = [
+    "AmbiguousDeclineCode",
     "MERCHANT_ADVICE_CODES",
     "MONITORING_THRESHOLDS",
     "RETRY_LIMITS",

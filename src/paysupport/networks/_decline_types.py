@@ -1,4 +1,4 @@
-"""Enums and the record for decline codes (refunds-and-failed-payments.md §3, §4)."""
+"""Enums and the record for decline codes (sources per record)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from ._types import Confidence
+from ._types import Confidence, Network
 
 __all__ = [
     "DeclineCode",
@@ -24,7 +24,7 @@ class DeclineSeverity(StrEnum):
 
 
 class RetryAction(StrEnum):
-    """What to do after a decline: the "class" column of refunds-and-failed-payments §3.1."""
+    """What to do after a decline: the class of docs.stripe.com/declines/codes."""
 
     RETRY = "retry"
     """Retry (soon)."""
@@ -88,6 +88,9 @@ class DeclineCode:
         stripe_non_retryable: on Stripe Billing's non-retryable list (**NR** in the notes).
         network_codes: ISO 8583 codes the notes tie a Stripe code to (Stripe codes only).
         deprecated: deprecated by Stripe.
+        network: the one network this meaning is for, where the same ISO code means different
+            things on Visa and Mastercard (``82``, ``83``); ``None`` when it is the same on
+            every network.
         confidence: how sure the notes are of the meaning and category.
         sources: source tags.
         notes: remarks, alternatives and conflicts.
@@ -105,6 +108,7 @@ class DeclineCode:
     notes: str = ""
     network_codes: tuple[str, ...] = ()
     deprecated: bool = False
+    network: Network | None = None
 
     @property
     def visa_category(self) -> VisaDeclineCategory | None:
@@ -132,7 +136,7 @@ class DeclineCode:
 
 
 def classify(category: VisaDeclineCategory | None, action: RetryAction | None) -> DeclineSeverity:
-    """Hard = Visa category 1 or do-not-retry; soft otherwise (refunds §4.3)."""
+    """Hard = Visa category 1 or do-not-retry; soft otherwise (Visa Core Rules categories)."""
     if (
         category is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE
         or action is RetryAction.DO_NOT_RETRY

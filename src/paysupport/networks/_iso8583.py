@@ -1,4 +1,4 @@
-"""ISO 8583 field-39 response codes (Visa and Mastercard), refunds-and-failed-payments §3.2.
+"""ISO 8583 field-39 response codes (Visa and Mastercard).
 
 Meanings from ``IanFoxDev/decline-codes`` (``data/visa.json`` citing Visa Core Rules 18 Apr
 2026 Table 7-2; ``data/mastercard.json`` via Wikipedia, secondary). The notes give no action
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ._decline_types import DeclineCode, RetryAction, VisaDeclineCategory, classify
-from ._types import Confidence
+from ._types import Confidence, Network
 
 __all__ = ["CODES"]
 
@@ -44,6 +44,7 @@ def _iso(
     sources: tuple[str, ...] = (_VISA_SOURCE, _MC_SOURCE),
     confidence: Confidence = _C,
     notes: str = "",
+    network: Network | None = None,
 ) -> DeclineCode:
     if category is None:
         timeline: _Timeline = ()
@@ -70,6 +71,7 @@ def _iso(
         confidence=confidence,
         sources=sources,
         notes=" ".join(part for part in (notes, how) if part),
+        network=network,
     )
 
 
@@ -195,29 +197,45 @@ CODES: tuple[DeclineCode, ...] = (
     ),
     _iso(
         "79",
-        "Mastercard: lifecycle decline grouping, sent with a Merchant Advice Code",
+        "lifecycle decline grouping, sent with a Merchant Advice Code",
         None,
         sources=_MC_ADVICE_SOURCES,
         notes=_MC_ADVICE + " Severity and action are None.",
+        network=Network.MASTERCARD,
     ),
     _iso(
         "82",
-        "Visa: negative CAM/dCVV/iCVV/CVV; Mastercard: policy decline grouping, sent with a "
-        "Merchant Advice Code",
+        "negative CAM/dCVV/iCVV/CVV",
         _THREE,
-        sources=(_VISA_SOURCE, *_MC_ADVICE_SOURCES),
-        notes=_MC_ADVICE,
+        sources=(_VISA_SOURCE,),
+        network=Network.VISA,
+    ),
+    _iso(
+        "82",
+        "policy decline grouping, sent with a Merchant Advice Code",
+        None,
+        sources=_MC_ADVICE_SOURCES,
+        notes=_MC_ADVICE + " Severity and action are None.",
+        network=Network.MASTERCARD,
     ),
     _iso(
         "83",
-        "Visa: fraud/security (Visa use only); Mastercard: security decline grouping, sent "
-        "with a Merchant Advice Code",
+        "fraud/security (Visa use only)",
         ((dt.date(2026, 10, 25), _TWO),),
-        sources=(_VISA_SOURCE, "TabaPay", *_MC_ADVICE_SOURCES),
+        sources=(_VISA_SOURCE, "TabaPay"),
         confidence=_U,
         notes="Visa category 2 from 2026-07-25 per IanFoxDev, from 2026-10-25 per TabaPay "
         "(unconfirmed which); the later date, where both agree, is used. The category before "
-        "is not given. " + _MC_ADVICE,
+        "is not given.",
+        network=Network.VISA,
+    ),
+    _iso(
+        "83",
+        "security decline grouping, sent with a Merchant Advice Code",
+        None,
+        sources=_MC_ADVICE_SOURCES,
+        notes=_MC_ADVICE + " Severity and action are None.",
+        network=Network.MASTERCARD,
     ),
     _iso(
         "91",

@@ -97,7 +97,7 @@ def network_rules(network: Network | str) -> NetworkRules:
 
 
 def stripe_reason_for(network: Network | str, code: str) -> str | None:
-    """Stripe's dispute ``reason`` for a network code, per Stripe's table (disputes.md §5.5).
+    """Stripe's dispute ``reason`` for a network code, per Stripe's table ([SCAT]).
 
     Works for catalogued codes and for the other codes Stripe's table names (Mastercard
     49xx documentation codes, Amex 061/170/177/M04/M11, Visa compliance conditions C028-C0135).

@@ -1,8 +1,9 @@
 """Enums and frozen records shared by the dispute catalogues.
 
 Every record is a frozen, slotted dataclass: catalogues are values, not objects to mutate.
-Each fact carries the source tags of ``/work/shared/domain/disputes.md`` (``"[QV] 13.1"``,
-``"[GP]"``, ``"[SCAT]"``) and a :class:`Confidence`.
+Each fact carries its sources (a public address, or a tag such as ``"[QV] 13.1"`` that
+:data:`paysupport.networks.sources.SOURCE_TAGS` resolves to a public source) and a
+:class:`Confidence`.
 """
 
 from __future__ import annotations
@@ -73,12 +74,15 @@ class Confidence(StrEnum):
     """How sure the reference notes are of a fact.
 
     ``UNCONFIRMED`` is one secondary source only, or a relay not re-read at the original;
-    ``NOT_FOUND`` was looked for and not found (the value is then ``None``).
+    ``NOT_FOUND`` was looked for and not found (the value is then ``None``); ``INFERRED`` was
+    chosen by this library (closest fit to a title, analogy with another network), not read in
+    a source.
     """
 
     CONFIRMED = "confirmed"
     UNCONFIRMED = "unconfirmed"
     NOT_FOUND = "not_found"
+    INFERRED = "inferred"
 
 
 class DisputeCategory(StrEnum):
@@ -177,14 +181,16 @@ class ReasonCode:
         flow: Visa's VCR workflow; ``None`` for other networks and for Visa retrieval codes.
         time_limit: the issuer's filing window.
         evidence: kinds of evidence that answer the code (empty where the notes list none).
-        stripe_reason: Stripe's dispute ``reason`` for the code (disputes.md §5.5), if mapped.
+        stripe_reason: Stripe's dispute ``reason`` for the code ([SCAT]), if mapped.
         stages: the stages a dispute with this code can go through, in order.
         response_window: the merchant's window to answer at the code's first stage.
-        confidence: how sure the notes are of the code, title and category.
+        confidence: how sure the sources are of the code and title.
         sources: source tags of the record.
         notes: remarks, conflicts between sources, and how a category was chosen.
         deprecated: marked deprecated by a source (Stripe for Mastercard 4807/4842/4846).
         sub_reasons: sub-reason titles under an umbrella code (Mastercard 4853, 4834).
+        category_confidence: how the ``category`` was found: ``CONFIRMED`` when a source
+            states it, ``INFERRED`` when the library chose the closest fit (``notes`` say how).
     """
 
     network: Network
@@ -203,6 +209,7 @@ class ReasonCode:
     notes: str = ""
     deprecated: bool = False
     sub_reasons: tuple[str, ...] = ()
+    category_confidence: Confidence = Confidence.CONFIRMED
 
     @property
     def key(self) -> tuple[Network, str]:

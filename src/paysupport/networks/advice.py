@@ -1,4 +1,4 @@
-"""Mastercard Merchant Advice Codes and network retry limits, refunds-and-failed-payments §4.
+"""Mastercard Merchant Advice Codes and network retry limits (sources per record).
 
 Time-dependent answers take the date as a parameter; nothing here reads a clock.
 """

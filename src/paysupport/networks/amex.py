@@ -1,4 +1,4 @@
-"""American Express chargeback codes and numeric inquiry codes, disputes.md §3.
+"""American Express chargeback codes and numeric inquiry codes ([AXN], [SCAT], [AXDRG19]).
 
 Amex is a closed loop: it may first send an inquiry (a 3-digit numeric code, reply within 20
 days) and then charge back (a lettered code), or charge back upfront. There is no arbitration
@@ -26,7 +26,7 @@ from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
-_C, _U = Confidence.CONFIRMED, Confidence.UNCONFIRMED
+_C, _U, _I = Confidence.CONFIRMED, Confidence.UNCONFIRMED, Confidence.INFERRED
 _S = DisputeStage
 _TOC = "[AXDRG19] TOC"
 
@@ -120,6 +120,10 @@ def _time_limit(code: str, group: str) -> TimeLimit:
     return _WINDOW
 
 
+# Groups whose category the library chose (closest fit to the title), not a source.
+_INFERRED_GROUPS = frozenset({"INQ", "inquiry"})
+
+
 def _code(
     code: str,
     title: str,
@@ -147,6 +151,7 @@ def _code(
         confidence=confidence,
         sources=(*sources, "[AXN]") if "[AXN]" not in sources else sources,
         notes=" ".join(part for part in (notes, extra) if part),
+        category_confidence=_I if group in _INFERRED_GROUPS else _C,
     )
 
 

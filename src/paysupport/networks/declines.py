@@ -9,8 +9,9 @@ from paysupport.errors import UnknownDeclineCode
 
 from . import _iso8583, _stripe_declines
 from ._decline_types import DeclineCode
+from ._types import Network
 
-__all__ = ["ISO8583", "SCHEMES", "STRIPE", "decline_code", "decline_codes"]
+__all__ = ["ISO8583", "SCHEMES", "STRIPE", "AmbiguousDeclineCode", "decline_code", "decline_codes"]
 
 ISO8583 = "iso8583"
 """Scheme of ISO 8583 field-39 response codes (Visa and Mastercard)."""
@@ -22,9 +23,34 @@ SCHEMES = (ISO8583, STRIPE)
 _BY_SCHEME: Mapping[str, tuple[DeclineCode, ...]] = MappingProxyType(
     {ISO8583: _iso8583.CODES, STRIPE: _stripe_declines.CODES}
 )
-_INDEX: Mapping[tuple[str, str], DeclineCode] = MappingProxyType(
-    {(dc.scheme, dc.code): dc for codes in _BY_SCHEME.values() for dc in codes}
+_INDEX: Mapping[tuple[str, str, Network | None], DeclineCode] = MappingProxyType(
+    {(dc.scheme, dc.code, dc.network): dc for codes in _BY_SCHEME.values() for dc in codes}
 )
+# Codes whose meaning depends on the network: code -> the networks that define it.
+_BY_NETWORK: Mapping[tuple[str, str], tuple[DeclineCode, ...]] = MappingProxyType(
+    {
+        (dc.scheme, dc.code): tuple(
+            other
+            for codes in _BY_SCHEME.values()
+            for other in codes
+            if (other.scheme, other.code) == (dc.scheme, dc.code) and other.network is not None
+        )
+        for codes in _BY_SCHEME.values()
+        for dc in codes
+        if dc.network is not None
+    }
+)
+
+
+class AmbiguousDeclineCode(UnknownDeclineCode):
+    """An ISO code that means different things on different networks, asked without one."""
+
+    def __init__(self, code: str, networks: tuple[str, ...]) -> None:
+        super().__init__("decline code", code, known=networks)
+        self.args = (
+            f"decline code {code!r} means different things on {' and '.join(networks)}: "
+            "pass network=",
+        )
 
 
 def _scheme(code: str, scheme: str) -> str:
@@ -35,29 +61,63 @@ def _scheme(code: str, scheme: str) -> str:
     return scheme
 
 
-def decline_code(code: str, scheme: str = "auto") -> DeclineCode:
+def _network(network: Network | str | None) -> Network | None:
+    if network is None or isinstance(network, Network):
+        return network
+    try:
+        return Network(str(network).strip().lower())
+    except ValueError:
+        raise UnknownDeclineCode(
+            "decline code network", str(network), known=tuple(n.value for n in Network)
+        ) from None
+
+
+def decline_code(
+    code: str, scheme: str = "auto", network: Network | str | None = None
+) -> DeclineCode:
     """Look up a decline code, e.g. ``decline_code("05")`` or ``decline_code("lost_card")``.
+
+    Some ISO 8583 codes mean different things on Visa and Mastercard (``82``, ``83``: on
+    Mastercard a grouping whose action comes from the Merchant Advice Code). For those, pass
+    ``network``; without it the lookup refuses rather than guess.
 
     Args:
         code: the code; surrounding whitespace is ignored. ISO codes are read upper-case and
             a single digit is zero-padded (``"5"`` is ``"05"``); Stripe codes lower-case.
         scheme: ``"iso8583"``, ``"stripe"``, or ``"auto"``: codes of one or two characters
             (``"05"``, ``"1A"``, ``"N7"``, ``"R0"``) are ISO 8583, longer ones Stripe.
+        network: the card network that sent the code (``"visa"``, ``"mastercard"``, ...).
 
     Raises:
-        UnknownDeclineCode: the scheme or the code is not in the catalogue.
+        UnknownDeclineCode: the scheme, the network or the code is not in the catalogue, or
+            the code is empty.
+        AmbiguousDeclineCode: the code's meaning depends on the network and none was given.
+
+    Example:
+        >>> decline_code("83", network="mastercard").action is None  # the MAC decides
+        True
     """
+    if not isinstance(code, str) or not code.strip():
+        raise UnknownDeclineCode("decline code", str(code), known=("a non-empty code",))
     text = code.strip()
     chosen = _scheme(text, scheme)
+    net = _network(network)
     key = text.upper().zfill(2) if chosen == ISO8583 else text.lower()
-    found = _INDEX.get((chosen, key))
-    if found is None:
-        raise UnknownDeclineCode(
-            f"{chosen} decline code",
-            code,
-            known=("ISO 8583 two-character codes such as 05, 51, 1A", "Stripe decline_code"),
+    found = _INDEX.get((chosen, key, net)) or _INDEX.get((chosen, key, None))
+    if found is not None:
+        return found
+    variants = _BY_NETWORK.get((chosen, key), ())
+    if net is None and len(variants) == 1:
+        return variants[0]
+    if net is None and variants:
+        raise AmbiguousDeclineCode(
+            code, tuple(v.network.value for v in variants if v.network is not None)
         )
-    return found
+    raise UnknownDeclineCode(
+        f"{chosen} decline code" + (f" on {net.value}" if net else ""),
+        code,
+        known=("ISO 8583 two-character codes such as 05, 51, 1A", "Stripe decline_code"),
+    )
 
 
 def decline_codes(scheme: str | None = None) -> tuple[DeclineCode, ...]:

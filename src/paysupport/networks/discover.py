@@ -25,7 +25,7 @@ from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
-_C, _U = Confidence.CONFIRMED, Confidence.UNCONFIRMED
+_C, _U, _I = Confidence.CONFIRMED, Confidence.UNCONFIRMED, Confidence.INFERRED
 _S = DisputeStage
 _D = DisputeCategory
 _UNCONFIRMED = "unconfirmed"
@@ -114,6 +114,7 @@ def _code(
         confidence=confidence,
         sources=sources,
         notes=notes,
+        category_confidence=_I if family == _UNCONFIRMED else _C,
     )
 
 
@@ -304,6 +305,7 @@ def _documentation_request(code: str, title: str, category: DisputeCategory) -> 
         sources=_SC,
         notes="Documentation request as Stripe lists it. Its category is the closest fit to "
         "the title, not from a source.",
+        category_confidence=_I,
     )
 
 

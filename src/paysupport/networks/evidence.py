@@ -1,9 +1,10 @@
 """Kinds of evidence that answer disputes, and where Stripe takes each of them.
 
 ``EvidenceKind`` names evidence in an operator's words. ``STRIPE_EVIDENCE_FIELDS`` maps a kind
-to Stripe's ``evidence.*`` field names (disputes.md §5.3) where Stripe has one; kinds without a
-Stripe field (a refund already issued, a cardholder's withdrawal) go in ``uncategorized_*``.
-``VISA_CE3`` holds the Visa Compelling Evidence 3.0 rule (disputes.md §1.6).
+to Stripe's ``evidence.*`` field names ([SP] ``Dispute.evidence``) where Stripe has one;
+kinds without a Stripe field (a refund already issued, a cardholder's withdrawal) go in
+``uncategorized_*``. ``VISA_CE3`` holds the Visa Compelling Evidence 3.0 rule
+(support.stripe.com "How does Stripe support Visa Compelling Evidence 3.0?").
 """
 
 from __future__ import annotations
@@ -170,4 +171,4 @@ VISA_CE3 = CompellingEvidence3(
         "Secure merchants are said to qualify automatically (paymentbrief.com, unconfirmed)."
     ),
 )
-"""The Visa CE 3.0 rule (disputes.md §1.6)."""
+"""The Visa CE 3.0 rule (support.stripe.com CE 3.0 article; midmetrics.com CE 3.0 FAQ)."""

@@ -1,4 +1,4 @@
-"""Mastercard chargeback reason codes and retrieval codes, disputes.md §2.
+"""Mastercard chargeback reason codes and retrieval codes ([MCOM], [SCAT]).
 
 Codes and titles from [GP]; the four simplified categories map to :class:`DisputeCategory`
 (Point-of-Interaction Error is ``PROCESSING_ERROR``, Cardholder Disputes is
@@ -25,7 +25,7 @@ from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
-_C, _U = Confidence.CONFIRMED, Confidence.UNCONFIRMED
+_C, _U, _I = Confidence.CONFIRMED, Confidence.UNCONFIRMED, Confidence.INFERRED
 _S = DisputeStage
 
 FAMILIES = (
@@ -312,6 +312,7 @@ def _retrieval(code: str, title: str, category: DisputeCategory) -> ReasonCode:
             + "Its category is the closest fit to the title, not from a source."
         ),
         deprecated=not current,
+        category_confidence=_I,
     )
 
 

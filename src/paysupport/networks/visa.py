@@ -1,4 +1,4 @@
-"""Visa dispute conditions (Visa Claims Resolution) and retrieval codes, disputes.md §1.
+"""Visa dispute conditions (Visa Claims Resolution) and retrieval codes ([QV], [VSI], [SN], [SCAT]).
 
 Categories 10 Fraud and 11 Authorization follow the Allocation workflow, 12 Processing Errors
 and 13 Consumer Disputes the Collaboration workflow ([SN]). Every condition can be answered by a
@@ -25,7 +25,7 @@ from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
-_C, _U = Confidence.CONFIRMED, Confidence.UNCONFIRMED
+_C, _U, _I = Confidence.CONFIRMED, Confidence.UNCONFIRMED, Confidence.INFERRED
 _TPD = "transaction processing date"
 _FLOW_SOURCE = "[SN] pre-arbitration-and-arbitration-overview.md"
 
@@ -335,6 +335,7 @@ def _retrieval(code: str, title: str, category: DisputeCategory) -> ReasonCode:
         sources=("[SCAT]",),
         notes="Retrieval-request code as Stripe lists it. Its category is the closest fit "
         "to the title, not from a source.",
+        category_confidence=_I,
     )
 
 
