@@ -18,7 +18,6 @@ from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, gua
 from paysupport.models.payment import Capture, Payment, PaymentStatus
 from paysupport.models.refund import Refund, RefundStatus
 from paysupport.money import Money
-from paysupport.networks import DisputeStage
 
 __all__ = ["PaymentMachine", "payment"]
 
@@ -94,11 +93,7 @@ def within_refundable(p: Payment, now: datetime, data: Data) -> str | None:
 def no_open_chargeback(p: Payment, now: datetime, data: Data) -> str | None:
     """No open chargeback (or later stage) blocks a refund, unless the charge is refundable."""
     for d in p.disputes:
-        if (
-            d.is_open
-            and d.stage.rank >= DisputeStage.CHARGEBACK.rank
-            and not d.is_charge_refundable
-        ):
+        if d.blocks_refund:
             return (
                 f"dispute {d.id!r} is open at the {d.stage.value} stage and the charge is not "
                 "refundable: answer the dispute instead of refunding twice"

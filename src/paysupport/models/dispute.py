@@ -218,6 +218,19 @@ class Dispute(PaysupportModel):
         return self.status.is_open
 
     @property
+    def blocks_refund(self) -> bool:
+        """True when this dispute forbids a refund (the payment lifecycle's guard uses it).
+
+        Open at the chargeback stage or later, and not marked refundable by the provider; an
+        inquiry never blocks a refund.
+        """
+        return (
+            self.status.is_open
+            and self.stage.rank >= DisputeStage.CHARGEBACK.rank
+            and not self.is_charge_refundable
+        )
+
+    @property
     def evidence_kinds(self) -> frozenset[EvidenceKind]:
         """The kinds of evidence on file."""
         return frozenset(e.kind for e in self.evidence)
