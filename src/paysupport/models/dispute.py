@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Final, NamedTuple, Self
 
 from pydantic import (
     AwareDatetime,
@@ -34,7 +34,15 @@ from paysupport.networks import (
     reason_code,
 )
 
-__all__ = ["Dispute", "DisputeStatus", "Evidence", "OtherNetwork"]
+__all__ = [
+    "DISPUTE_STATES",
+    "Dispute",
+    "DisputeState",
+    "DisputeStatus",
+    "Evidence",
+    "OtherNetwork",
+    "dispute_state_allowed",
+]
 
 #: A network or payment method outside the catalogues, as the provider spells it (``"jcb"``,
 #: ``"cartes_bancaires"``, ``"klarna"``); only with ``Dispute.catalogued=False``.
@@ -65,6 +73,67 @@ class DisputeStatus(StrEnum):
         return self in (DisputeStatus.LOST, DisputeStatus.ACCEPTED, DisputeStatus.EXPIRED)
 
 
+# --------------------------------------------------------------------------- stage × status
+# This section (the state table) belongs to the lifecycles: the dispute lifecycle declares
+# exactly these states, so the model's allowed pairs and the machine's states are one set.
+class DisputeState(NamedTuple):
+    """One stage × status a dispute can be in, and whether nothing can follow it."""
+
+    stage: DisputeStage
+    status: DisputeStatus
+    final: bool
+
+    @property
+    def value(self) -> str:
+        """The lifecycle's name of the state: ``"stage:status"``."""
+        return f"{self.stage.value}:{self.status.value}"
+
+
+_I, _C = DisputeStage.INQUIRY, DisputeStage.CHARGEBACK
+_P, _A = DisputeStage.PRE_ARBITRATION, DisputeStage.ARBITRATION
+_NR, _UR = DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW
+_WON, _LOST, _ACC = DisputeStatus.WON, DisputeStatus.LOST, DisputeStatus.ACCEPTED
+_EXP, _CLOSED = DisputeStatus.EXPIRED, DisputeStatus.CLOSED
+
+#: Every stage × status a dispute can be in (the one definition). ``final``: nothing can
+#: follow. An unanswered inquiry (expired) may still become a chargeback; a chargeback
+#: ``closed`` without a ruling is Stripe's ``prevented``; a won or lost chargeback or
+#: pre-arbitration may go on to a later stage.
+DISPUTE_STATES: Final[tuple[DisputeState, ...]] = (
+    DisputeState(_I, _NR, final=False),
+    DisputeState(_I, _UR, final=False),
+    DisputeState(_I, _EXP, final=False),
+    DisputeState(_I, _CLOSED, final=True),
+    DisputeState(_C, _NR, final=False),
+    DisputeState(_C, _UR, final=False),
+    DisputeState(_C, _WON, final=False),
+    DisputeState(_C, _LOST, final=False),
+    DisputeState(_C, _ACC, final=True),
+    DisputeState(_C, _EXP, final=True),
+    DisputeState(_C, _CLOSED, final=True),
+    DisputeState(_P, _NR, final=False),
+    DisputeState(_P, _UR, final=False),
+    DisputeState(_P, _WON, final=False),
+    DisputeState(_P, _LOST, final=False),
+    DisputeState(_P, _ACC, final=True),
+    DisputeState(_P, _EXP, final=True),
+    DisputeState(_A, _NR, final=False),
+    DisputeState(_A, _UR, final=False),
+    DisputeState(_A, _WON, final=True),
+    DisputeState(_A, _LOST, final=True),
+    DisputeState(_A, _ACC, final=True),
+    DisputeState(_A, _EXP, final=True),
+)
+
+_ALLOWED: Final = frozenset((s.stage, s.status) for s in DISPUTE_STATES)
+
+
+def dispute_state_allowed(stage: DisputeStage, status: DisputeStatus) -> bool:
+    """Whether ``stage`` × ``status`` is in :data:`DISPUTE_STATES`."""
+    return (stage, status) in _ALLOWED
+
+
+# --------------------------------------------------------------------------- models
 class Evidence(PaysupportModel):
     """One piece of evidence on file for a dispute: its kind and where the host keeps it."""
 
@@ -110,12 +179,22 @@ class Dispute(PaysupportModel):
     provider_reference: str | None = None
     provider_status: str | None = None
     provider_reason: str | None = None
+    opened_by_event: Identifier | None = Field(
+        default=None,
+        description="the provider notification that opened it, so a redelivery changes nothing",
+    )
     note: SafeText | None = None
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
 
     @model_validator(mode="after")
     def _dispute_rules(self) -> Self:
+        if (self.stage, self.status) not in _ALLOWED:
+            raise rule_error(
+                "status",
+                "dispute_state_declared",
+                f"a dispute cannot be {self.status.value} at the {self.stage.value} stage",
+            )
         if not self.catalogued:
             return self._uncatalogued_rules()
         if not isinstance(self.network, Network):
