@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import enum
 import json
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import pydantic
 import typer
 from rich.console import Console
@@ -325,19 +326,19 @@ def decline(
 
 
 def _svg(dot: str) -> str:
-    try:
-        import pydot
-    except ModuleNotFoundError:
-        raise BadInput("--format svg needs pydot: pip install pydot") from None
-    graphs = pydot.graph_from_dot_data(dot)
-    try:
-        data = graphs[0].create(format="svg") if graphs else b""
-    except (FileNotFoundError, AssertionError, OSError) as exc:
+    """SVG drawn by Graphviz's ``dot`` program from the DOT text."""
+    program = shutil.which("dot")
+    if program is None:
         raise BadInput(
-            f"--format svg needs Graphviz's dot program ({exc}); install graphviz "
-            "or use --format dot"
-        ) from None
-    return data.decode("utf-8") if isinstance(data, bytes) else data
+            "--format svg needs Graphviz's dot program on PATH (apt install graphviz, "
+            "brew install graphviz); or use --format dot"
+        )
+    done = subprocess.run(
+        [program, "-Tsvg"], input=dot, capture_output=True, text=True, check=False, timeout=60
+    )
+    if done.returncode != 0:
+        raise BadInput(f"graphviz could not draw the diagram: {_io.one_line(done.stderr)}")
+    return done.stdout
 
 
 @app.command(name="diagram")
@@ -386,12 +387,11 @@ def sample_cmd(
         print(json.dumps(line, ensure_ascii=False))
 
 
-def _usage_error(exc: click.ClickException) -> int:
-    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
-        print(exc.format_message(), file=sys.stderr)
-        return 2
+def _usage_error(exc: typer.TyperException) -> int:
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return 2  # Typer has shown the help
     ctx = getattr(exc, "ctx", None)
-    where = ctx.command_path if ctx is not None else "paysupport"
+    where = getattr(ctx, "command_path", None) or "paysupport"
     message = " ".join(exc.format_message().split())
     print(f"error: {message} (see: {where} --help)", file=sys.stderr)
     return 2
@@ -402,9 +402,9 @@ def run(argv: Sequence[str]) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=list(argv), prog_name="paysupport", standalone_mode=False)
-    except click.ClickException as exc:
+    except typer.TyperException as exc:
         return _usage_error(exc)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("aborted", file=sys.stderr)
         return 130
     except BadInput as exc:

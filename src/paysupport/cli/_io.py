@@ -39,11 +39,11 @@ class BadInput(Exception):
     """Input the user can fix: reported as one line, exit status 2."""
 
 
-def one_line(exc: BaseException, limit: int = 3) -> str:
+def one_line(exc: BaseException | str, limit: int = 3) -> str:
     """An error's message on one line: its first line and up to ``limit`` detail lines."""
     lines = [line.strip(" -") for line in str(exc).splitlines() if line.strip()]
     if not lines:
-        return type(exc).__name__
+        return type(exc).__name__ if isinstance(exc, BaseException) else "no message"
     head, details = lines[0], lines[1:]
     shown = "; ".join(details[:limit])
     more = f"; and {len(details) - limit} more" if len(details) > limit else ""

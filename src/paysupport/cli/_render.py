@@ -39,7 +39,7 @@ def _disputes(rows: Any) -> Table:
         title=f"Open disputes ({len(rows)}), soonest deadline first", title_justify="left"
     )
     for name in ("dispute", "network code", "reason", "stage/status", "amount", "time left"):
-        table.add_column(name, justify="right" if name == "amount" else "left")
+        table.add_column(name, justify="right" if name == "amount" else "left", overflow="fold")
     table.add_column("missing evidence", overflow="fold")
     for d in rows:
         table.add_row(
@@ -73,24 +73,24 @@ def _declines(rows: Any) -> Table:
     return table
 
 
-def _sla(pct: int | None) -> str:
+def _sla(pct: int | None) -> Text:
     if pct is None:
-        return "no SLA"
+        return Text("no SLA")
     if pct < 0:
-        return "[bold red]SLA BREACHED[/]"
-    return f"{pct}% of SLA left"
+        return Text("SLA BREACHED", style="bold red")
+    return Text(f"{pct}% of SLA left")
 
 
 def _cases(rows: Any) -> Tree:
-    tree = Tree(f"[bold]Open cases ({len(rows)}), least SLA left first[/]")
+    tree = Tree(Text(f"Open cases ({len(rows)}), least SLA left first", style="bold"))
     for c in rows:
-        tier = f", tier {c.tier}" if c.tier else ""
-        node = tree.add(
-            f"[bold]{c.case_id}[/]  {c.claim} [{c.priority}] {c.status}, {_sla(c.sla_left_pct)}"
-            f"{tier}"
-        )
+        head = Text(c.case_id, style="bold")
+        head.append(f"  {c.claim} [{c.priority}] {c.status}, ")
+        head.append_text(_sla(c.sla_left_pct))
+        head.append(f", tier {c.tier}" if c.tier else "")
+        node = tree.add(head)
         for r in c.refundable:
-            node.add(f"refundable {show(r)}")
+            node.add(Text(f"refundable {show(r)}"))
         for line in c.plan:
             node.add(Text(f"decided  {line}"))
         for line in c.effects:
