@@ -26,13 +26,13 @@ class RefundRequestIn(_Body):
 
     id: str
     payment_id: str
-    amount: dict[str, str] | None = None
+    amount: dict[str, Any] | None = None
     reason: str = "requested_by_customer"
     requested_by: str = "customer"
     requester_id: str | None = None
     requested_at: datetime | None = None
     goods_returned: bool | None = None
-    correct_amount: dict[str, str] | None = None
+    correct_amount: dict[str, Any] | None = None
     duplicate_of: str | None = None
     note: str | None = None
     operator_id: str | None = Field(
@@ -81,4 +81,4 @@ class CaseIn(_Body):
     case: dict[str, Any]
     operator_id: str | None = None
     failure_id: str | None = None
-    refund_amount: dict[str, str] | None = None
+    refund_amount: dict[str, Any] | None = None

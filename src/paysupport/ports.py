@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from paysupport.errors import EffectFailed
+from paysupport.errors import EffectFailed, NotFound
 from paysupport.workflows.effects import (
     AcceptDispute,
     AssignCase,
@@ -172,11 +172,15 @@ class RunReport:
     results: tuple[object, ...] = ()
 
     def result_of(self, effect: Effect) -> object:
-        """What the handler of ``effect`` returned (KeyError if it did not run)."""
+        """What the handler of ``effect`` returned.
+
+        Raises:
+            NotFound: the effect did not run in this report (field ``effect``).
+        """
         for e, r in zip(self.ran, self.results, strict=True):
             if e.idempotency_key == effect.idempotency_key:
                 return r
-        raise KeyError(effect.idempotency_key)
+        raise NotFound("effect run", effect.idempotency_key, "effect")
 
     @property
     def ok(self) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from paysupport.errors import ConflictError
+from paysupport.errors import ConflictError, NotFound, ValidationFailed
 from paysupport.workflows import (
     IssueRefund,
     Outcome,
@@ -48,8 +48,18 @@ def test_version_of_payment_counts_children() -> None:
 
 
 def test_key_of_refuses_non_aggregates() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(ValidationFailed) as info:
         key_of(request())  # type: ignore[arg-type]
+    assert info.value.field == "model"
+
+
+def test_commit_names_a_missing_aggregate_instead_of_a_version() -> None:
+    p = captured()
+    out = request_refund(p, request(amount=eur("1")), now=at())
+    with pytest.raises(NotFound) as info:
+        commit(out, {})
+    assert (info.value.kind, info.value.id, info.value.field) == ("payment", "pay_1", "current")
+    assert "version -1" not in str(info.value)
 
 
 def test_merge_and_to_dict() -> None:

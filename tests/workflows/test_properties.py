@@ -4,12 +4,13 @@ rejected outcome changes nothing."""
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from paysupport.errors import ConflictError, InvalidTransition
-from paysupport.models import Payment
+from paysupport.models import Operator, Payment, RefundRequest, RequesterKind, Tier
 from paysupport.testing import strategies as ps
 from paysupport.workflows import (
     RefundResult,
@@ -25,6 +26,13 @@ from paysupport.workflows import (
 NOW = ps.DEFAULT_NOW
 
 
+def who(r: RefundRequest) -> dict[str, Any]:
+    """An operator's request comes with its operator (a senior), as a host must pass it."""
+    if r.requested_by is not RequesterKind.OPERATOR:
+        return {}
+    return {"operator": Operator(id=r.requester_id or "op_prop", tier=Tier.SENIOR)}
+
+
 @st.composite
 def payment_and_request(draw: st.DrawFn):
     p = draw(ps.payments(now=NOW))
@@ -34,8 +42,8 @@ def payment_and_request(draw: st.DrawFn):
 @given(payment_and_request())
 def test_request_refund_is_deterministic(pr) -> None:
     p, r = pr
-    a = request_refund(p, r, now=NOW)
-    b = request_refund(copy.deepcopy(p), r, now=NOW)
+    a = request_refund(p, r, **who(r), now=NOW)
+    b = request_refund(copy.deepcopy(p), r, **who(r), now=NOW)
     assert a.effects == b.effects
     assert [e.idempotency_key for e in a.effects] == [e.idempotency_key for e in b.effects]
     assert a.aggregates == b.aggregates
@@ -44,11 +52,11 @@ def test_request_refund_is_deterministic(pr) -> None:
 @given(payment_and_request())
 def test_outcome_applied_twice_is_applied_once(pr) -> None:
     p, r = pr
-    out = request_refund(p, r, now=NOW)
+    out = request_refund(p, r, **who(r), now=NOW)
     once = commit(out, {key_of(p): p})
     assert commit(out, once) == once
     # handling the request again on the new state changes nothing and repeats the effects
-    again = request_refund(once[key_of(p)], r, now=NOW)
+    again = request_refund(once[key_of(p)], r, **who(r), now=NOW)
     assert again.changes == ()
     assert {e.idempotency_key for e in again.effects} <= {e.idempotency_key for e in out.effects}
 
@@ -56,7 +64,7 @@ def test_outcome_applied_twice_is_applied_once(pr) -> None:
 @given(payment_and_request(), st.sampled_from(["succeeded", "pending", "failed", "unknown"]))
 def test_rejected_outcome_changes_nothing(pr, status) -> None:
     p, r = pr
-    first = request_refund(p, r, now=NOW)
+    first = request_refund(p, r, **who(r), now=NOW)
     if not first.changes:
         return
     store = commit(first, {key_of(p): p})
@@ -71,7 +79,7 @@ def test_rejected_outcome_changes_nothing(pr, status) -> None:
     newer = commit(moved, store)
     snapshot = copy.deepcopy(newer)
     # the first outcome was computed on the old version: refused, and nothing changed
-    stale = request_refund(p, r.model_copy(update={"id": r.id + "x"}), now=NOW)
+    stale = request_refund(p, r.model_copy(update={"id": r.id + "x"}), **who(r), now=NOW)
     if stale.changes:
         try:
             commit(stale, newer)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from paysupport.errors import InvalidTransition, NotAuthorized, ValidationFailed
+from paysupport.errors import InvalidTransition, NotAuthorized, NotFound, ValidationFailed
 from paysupport.models import RefundReason, RefundStatus, RequesterKind, Tier
 from paysupport.workflows import (
     CancelPayment,
@@ -77,23 +77,45 @@ def test_operator_denied_request_does_not_notify() -> None:
             reason=RefundReason.OVERCHARGE,
             correct_amount=eur("60"),
             requested_by=RequesterKind.OPERATOR,
+            requester_id="op_j",
         ),
+        operator=operator(),
         now=at(),
     )
     assert out.effects == () and "refund_denied" in out.note_codes
 
 
+def by_op_j(p, at_: object = None, **req: object):
+    """op_j (junior, 100 EUR) files a request for the whole payment."""
+    return request_refund(
+        p,
+        request(requester_id="op_j", requested_by="operator", **req),
+        operators={"op_j": operator()},
+        now=at_ or at(),
+    )
+
+
 def test_review_parks_refund_awaiting_approval() -> None:
     p = captured("2000")
-    out = request_refund(p, request(requester_id="op_j", requested_by="operator"), now=at())
+    out = by_op_j(p)
     after = out.after("payment", "pay_1")
     assert after.refund("rf_rr_1").status is RefundStatus.AWAITING_APPROVAL
     (effect,) = out.effects
     assert isinstance(effect, RequestApproval)
     assert effect.tier is Tier.SENIOR and effect.requested_by == "op_j"
     assert out.note_codes == ("awaiting_approval",)
-    again = request_refund(after, request(requester_id="op_j", requested_by="operator"), now=at(1))
+    again = by_op_j(after, at(1))
     assert again.effects == out.effects
+
+
+def test_the_review_decision_and_the_approval_name_the_same_tier() -> None:
+    # 2000 EUR: fairness sends it to review (its review tier is middle), but only a senior
+    # may approve 2000 EUR: the decision and the RequestApproval both say senior.
+    out = by_op_j(captured("2000"))
+    (review,) = [d for d in out.decisions if d.outcome.value == "review"]
+    (effect,) = out.effects_of(RequestApproval)
+    assert review.tier is effect.tier is Tier.SENIOR
+    assert "(tier senior)" in review.explain()
 
 
 def test_operator_above_limit_needs_four_eyes() -> None:
@@ -107,6 +129,39 @@ def test_operator_above_limit_needs_four_eyes() -> None:
     assert out.effects[0].tier is Tier.MIDDLE
 
 
+def test_an_operators_request_without_the_operator_is_refused_not_issued() -> None:
+    # Issue 18: 300 EUR by junior op_j (100 EUR limit), no operator= passed.
+    p = captured("300")
+    req = request(requester_id="op_j", requested_by="operator")
+    with pytest.raises(NotAuthorized, match="unknown"):
+        request_refund(p, req, now=at())
+    with pytest.raises(NotAuthorized, match="unknown"):
+        request_refund(p, req, operators={"op_x": operator("op_x")}, now=at())
+    with pytest.raises(NotAuthorized, match="unknown"):  # someone else handling it
+        request_refund(p, req, operator=operator("op_s", Tier.SENIOR), now=at())
+    with pytest.raises(NotAuthorized):  # an operator's request naming nobody
+        request_refund(p, request(requested_by="operator"), now=at())
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        {"operators": {"op_j": operator()}},
+        {"operators": {"OP_J": operator()}},
+        {"operator": operator()},
+        {"operator": operator("OP_J")},
+    ],
+)
+def test_an_operators_request_is_checked_against_their_authority(who) -> None:
+    p = captured("300")
+    out = request_refund(p, request(requester_id="op_j", requested_by="operator"), **who, now=at())
+    assert out.effects_of(IssueRefund) == ()
+    (ask,) = out.effects_of(RequestApproval)
+    assert ask.tier is Tier.MIDDLE and ask.requested_by == "op_j"
+    refund = out.after("payment", "pay_1").refund("rf_rr_1")
+    assert refund.status is RefundStatus.AWAITING_APPROVAL
+
+
 def test_operator_within_limit_issues_directly() -> None:
     p = captured("50")
     out = request_refund(p, request(requester_id="op_j"), operator=operator(), now=at())
@@ -115,10 +170,12 @@ def test_operator_within_limit_issues_directly() -> None:
 
 def test_approve_four_eyes_and_authority() -> None:
     p = captured("2000")
-    parked = request_refund(p, request(requester_id="op_j", requested_by="operator"), now=at())
-    pay = parked.after("payment", "pay_1")
+    pay = by_op_j(p).after("payment", "pay_1")
     with pytest.raises(NotAuthorized, match="own request"):
         approve_refund(pay, "rf_rr_1", operator("op_j", Tier.SENIOR), now=at(1))
+    for spelling in ("OP_J", "Op_j"):  # ids compare normalised
+        with pytest.raises(NotAuthorized, match="own request"):
+            approve_refund(pay, "rf_rr_1", operator(spelling, Tier.SENIOR), now=at(1))
     with pytest.raises(NotAuthorized, match="limit"):
         approve_refund(pay, "rf_rr_1", operator("op_m", Tier.MIDDLE), now=at(1))
     ok = approve_refund(pay, "rf_rr_1", operator("op_s", Tier.SENIOR), now=at(1))
@@ -132,10 +189,7 @@ def test_approve_four_eyes_and_authority() -> None:
 
 
 def test_deny_refund() -> None:
-    p = captured("2000")
-    pay = request_refund(p, request(requester_id="op_j", requested_by="operator"), now=at()).after(
-        "payment", "pay_1"
-    )
+    pay = by_op_j(captured("2000")).after("payment", "pay_1")
     out = deny_refund(pay, "rf_rr_1", operator("op_s", Tier.SENIOR), now=at(1), reason="no")
     assert out.after("payment", "pay_1").refund("rf_rr_1").status is RefundStatus.CANCELED
     assert isinstance(out.effects[0], NotifyCustomer)
@@ -223,14 +277,33 @@ def test_same_answer_twice_and_impossible_answers_change_nothing() -> None:
     assert late.is_empty and late.note_codes == ("not_applicable",)
 
 
-def test_refund_result_refuses_non_answers() -> None:
-    with pytest.raises(ValueError, match="not a provider"):
-        RefundResult(status="requested")
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"status": "requested"}, "status"),
+        ({"status": "awaiting_approval"}, "status"),
+        ({"status": "refunded!"}, "status"),
+        ({"status": "failed", "failure_reason": "no_idea"}, "failure_reason"),
+    ],
+)
+def test_refund_result_refuses_non_answers(fields: dict[str, str], field: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        RefundResult(**fields)  # type: ignore[arg-type]
+    assert info.value.field == field
 
 
-def test_settle_unknown_refund_id() -> None:
-    with pytest.raises(KeyError):
-        settle_refund(captured(), "nope", RefundResult.succeeded(), now=at())
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: settle_refund(p, "nope", RefundResult.succeeded(), now=at()),
+        lambda p: approve_refund(p, "nope", operator("op_s", Tier.SENIOR), now=at()),
+        lambda p: deny_refund(p, "nope", operator("op_s", Tier.SENIOR), now=at()),
+    ],
+)
+def test_unknown_refund_id_is_not_found_naming_the_field(call) -> None:
+    with pytest.raises(NotFound) as info:
+        call(captured())
+    assert (info.value.kind, info.value.id, info.value.field) == ("refund", "nope", "refund_id")
 
 
 def test_awaiting_approval_cannot_be_settled_or_approved_twice_wrongly() -> None:

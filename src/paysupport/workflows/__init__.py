@@ -13,13 +13,13 @@ the changes with :func:`commit`, which refuses a stale outcome (:class:`Conflict
 - Failed payments: :func:`handle_decline`, :func:`record_retry_result`,
   :func:`give_up_recovery`.
 - Support cases: :func:`triage` (the entry point), :func:`escalate_if_sla_near`,
-  :func:`resolve`, :func:`close`.
+  :func:`resolve`, :func:`reopen`, :func:`close`.
 - Webhooks: :func:`apply_provider_event`.
 """
 
 from paysupport.errors import ConflictError
 
-from .cases import CaseContext, close, escalate_if_sla_near, resolve, triage
+from .cases import CaseContext, close, escalate_if_sla_near, reopen, resolve, triage
 from .disputes import DisputeResult, receive_dispute, respond_to_dispute, settle_dispute, submit_by
 from .effects import (
     EFFECT_TYPES,
@@ -103,6 +103,7 @@ __all__ = [
     "receive_dispute",
     "record_retry_result",
     "refund_id_for",
+    "reopen",
     "request_refund",
     "resolve",
     "respond_to_dispute",

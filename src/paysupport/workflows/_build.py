@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+from paysupport.errors import NotFound
 from paysupport.lifecycles import Lifecycle
 from paysupport.models import Dispute, Payment, Refund
 from paysupport.policies import Decision
@@ -105,20 +106,28 @@ class Builder:
 
 
 def find_refund(payment: Payment, refund_id: str) -> Refund:
-    """The refund on the payment by our id or the provider's (KeyError if absent)."""
+    """The refund on the payment by our id or the provider's.
+
+    Raises:
+        NotFound: no such refund on the payment (field ``refund_id``).
+    """
     for r in payment.refunds:
         if r.id == refund_id or (
             r.provider_reference is not None and r.provider_reference == refund_id
         ):
             return r
-    raise KeyError(refund_id)
+    raise NotFound("refund", refund_id, "refund_id")
 
 
 def find_dispute(payment: Payment, dispute_id: str) -> Dispute:
-    """The dispute on the payment by our id or the provider's (KeyError if absent)."""
+    """The dispute on the payment by our id or the provider's.
+
+    Raises:
+        NotFound: no such dispute on the payment (field ``dispute_id``).
+    """
     for d in payment.disputes:
         if d.id == dispute_id or (
             d.provider_reference is not None and d.provider_reference == dispute_id
         ):
             return d
-    raise KeyError(dispute_id)
+    raise NotFound("dispute", dispute_id, "dispute_id")

@@ -4,7 +4,7 @@
 (:class:`CaseContext`), identifies the payment(s), assigns a tier and an SLA, plans the
 resolution, and routes the case to the matching workflow (refund, dispute, failed payment):
 one :class:`~paysupport.workflows.Outcome` with every decision, change and effect.
-:func:`escalate_if_sla_near`, :func:`resolve` and :func:`close` follow.
+:func:`escalate_if_sla_near`, :func:`resolve`, :func:`reopen` and :func:`close` follow.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .outcome import Outcome
 from .policies import DEFAULTS, PolicySet
 from .refunds import request_refund
 
-__all__ = ["CaseContext", "close", "escalate_if_sla_near", "resolve", "triage"]
+__all__ = ["CaseContext", "close", "escalate_if_sla_near", "reopen", "resolve", "triage"]
 
 _REFUND_CLAIMS = frozenset(
     {ClaimKind.REFUND_REQUEST, ClaimKind.OVERCHARGE, ClaimKind.DUPLICATE_CHARGE}
@@ -393,5 +393,39 @@ def close(case: SupportCase, *, now: datetime, actor: str | None = None) -> Outc
         b.note("already_closed", f"case {case.id} is closed")
         return b.build()
     c = b.fire(lifecycles.case, case, "close", now=now, actor=actor)
+    b.change(case, c)
+    return b.build()
+
+
+def reopen(
+    case: SupportCase,
+    *,
+    now: datetime,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> Outcome:
+    """Reopen a resolved case when the customer writes back (within ``REOPEN_WINDOW``).
+
+    The case goes back to ``in_progress`` with its tier and assignee, counts one more
+    contact, and :class:`AssignCase` routes it again (reason ``"reopened:<contacts>"``, so
+    each reopening is routed once). A case that is already open changes nothing (note
+    ``already_open``).
+
+    Args:
+        case: the resolved case, as the host has it.
+        now: when the customer wrote back.
+        actor: who reopened it (an operator id), if a person did.
+        reason: why, in words (recorded on the event).
+
+    Raises:
+        InvalidTransition: the case is new, closed, or was resolved more than
+            :data:`~paysupport.lifecycles.REOPEN_WINDOW` ago (open a new case instead).
+    """
+    b = Builder()
+    if case.status in _OPEN:
+        b.note("already_open", f"case {case.id} is {case.status.value}")
+        return b.build()
+    c = b.fire(lifecycles.case, case, "reopen", now=now, actor=actor, reason=reason)
+    b.effect(_assign(c, c.tier or Tier.JUNIOR, f"reopened:{c.contacts}"))
     b.change(case, c)
     return b.build()

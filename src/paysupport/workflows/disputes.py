@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from paysupport import lifecycles
+from paysupport.errors import ValidationFailed
 from paysupport.models import (
     ClaimKind,
     Dispute,
@@ -59,6 +60,16 @@ _RESULT_EVENT = {
 }
 
 
+def _result(value: DisputeResult | str) -> DisputeResult:
+    try:
+        return DisputeResult(value)
+    except ValueError:
+        known = ", ".join(r.value for r in DisputeResult)
+        raise ValidationFailed(
+            "result", "dispute_result", f"{value!r} is not how a dispute ends; one of {known}"
+        ) from None
+
+
 def submit_by(dispute: Dispute, policies: PolicySet = DEFAULTS) -> datetime | None:
     """When the response must go in: ``due_by`` minus the safety margin (``None``: no due_by)."""
     if dispute.due_by is None:
@@ -90,8 +101,6 @@ def receive_dispute(
         ModelValidationError: the dispute does not fit the payment (currency, amount).
     """
     if dispute.payment_id != payment.id:
-        from paysupport.errors import ValidationFailed
-
         raise ValidationFailed(
             "dispute.payment_id",
             "dispute_for_payment",
@@ -201,7 +210,7 @@ def respond_to_dispute(
     No response is possible once ``due_by`` has passed (note ``deadline_passed``).
 
     Raises:
-        KeyError: no such dispute on the payment.
+        NotFound: no such dispute on the payment (``dispute_id``).
     """
     dispute = find_dispute(payment, dispute_id)
     b = Builder()
@@ -303,10 +312,11 @@ def settle_dispute(
     nothing (note ``already_<status>``).
 
     Raises:
-        KeyError: no such dispute on the payment.
+        ValidationFailed: ``result`` is not one of won, lost, reversed, expired.
+        NotFound: no such dispute on the payment (``dispute_id``).
         InvalidTransition: the dispute cannot end that way from where it is.
     """
-    outcome = DisputeResult(result)
+    outcome = _result(result)
     dispute = find_dispute(payment, dispute_id)
     b = Builder()
     status = {

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from paysupport.errors import ConflictError
+from paysupport.errors import ConflictError, NotFound, ValidationFailed
 from paysupport.models import LifecycleEvent, Payment, PaymentFailure, SupportCase
 from paysupport.policies import Decision
 
@@ -51,11 +51,15 @@ def key_of(model: Aggregate) -> AggregateKey:
     """The store key of an aggregate: ``("payment", payment.id)`` and so on.
 
     Raises:
-        TypeError: the model is not an aggregate a workflow stores.
+        ValidationFailed: the model is not an aggregate a workflow stores.
     """
     kind = _KINDS.get(type(model))
     if kind is None:
-        raise TypeError(f"{type(model).__name__} is not a stored aggregate")
+        raise ValidationFailed(
+            "model",
+            "stored_aggregate",
+            f"{type(model).__name__} is not a stored aggregate (payment, failure, case)",
+        )
     return (kind, model.id)
 
 
@@ -246,6 +250,8 @@ def commit(
     Raises:
         ConflictError: an aggregate moved since the outcome was computed (another operator
             or webhook won); reload and run the workflow again. Nothing was applied.
+        NotFound: an aggregate the outcome changes (not creates) is missing from
+            ``current`` (field ``current``): load it, or it was deleted. Nothing was applied.
     """
     for c in outcome.changes:
         now = current.get(c.key)
@@ -255,7 +261,9 @@ def commit(
             if now is not None:
                 raise ConflictError(f"{c.key[0]} {c.key[1]}", 0, version_of(now))
             continue
-        actual = version_of(now) if now is not None else -1
+        if now is None:
+            raise NotFound(c.key[0], c.key[1], "current")
+        actual = version_of(now)
         if actual != c.base_version:
             raise ConflictError(f"{c.key[0]} {c.key[1]}", c.base_version, actual)
     result = dict(current)

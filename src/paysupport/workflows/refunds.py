@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -33,8 +32,9 @@ from paysupport.models import (
     RequesterKind,
     Tier,
 )
-from paysupport.policies import ApprovalContext, RefundContext
-from paysupport.policies import Outcome as PolicyOutcome
+from paysupport.money import Money
+from paysupport.policies import ApprovalContext, Decision, OperatorAuthority, RefundContext
+from paysupport.policies import Outcome as Verdict
 
 from ._build import Builder, find_refund
 from .effects import CancelPayment, IssueRefund, NotifyCustomer, RequestApproval
@@ -42,7 +42,6 @@ from .outcome import Outcome
 from .policies import DEFAULTS, PolicySet
 
 __all__ = [
-    "REFUND_PATHS",
     "RefundResult",
     "approve_refund",
     "deny_refund",
@@ -53,35 +52,28 @@ __all__ = [
 
 _RS = RefundStatus
 
-#: The refund events that take a refund from its status to the provider's answer.
-REFUND_PATHS: Mapping[tuple[RefundStatus, RefundStatus], tuple[str, ...]] = MappingProxyType(
+#: The refund events that record a provider's answer (never an approval step). Which one
+#: records an answer is read from the refund lifecycle: the event that leads from the
+#: refund's status to the answer's status. One answer, one event: history records what
+#: happened, never a path synthesised to reach a state.
+_PROVIDER_EVENTS = frozenset(
     {
-        (_RS.REQUESTED, _RS.PENDING): ("submit",),
-        (_RS.REQUESTED, _RS.SUCCEEDED): ("succeed",),
-        (_RS.REQUESTED, _RS.FAILED): ("submit", "fail"),
-        (_RS.REQUESTED, _RS.UNKNOWN): ("submit_timed_out",),
-        (_RS.REQUESTED, _RS.REQUIRES_ACTION): ("submit", "require_action"),
-        (_RS.REQUESTED, _RS.CANCELED): ("cancel",),
-        (_RS.REQUESTED, _RS.REVERSED): ("succeed", "reverse"),
-        (_RS.PENDING, _RS.SUCCEEDED): ("succeed",),
-        (_RS.PENDING, _RS.FAILED): ("fail",),
-        (_RS.PENDING, _RS.REQUIRES_ACTION): ("require_action",),
-        (_RS.PENDING, _RS.REVERSED): ("succeed", "reverse"),
-        (_RS.UNKNOWN, _RS.PENDING): ("confirm_pending",),
-        (_RS.UNKNOWN, _RS.SUCCEEDED): ("succeed",),
-        (_RS.UNKNOWN, _RS.FAILED): ("fail",),
-        (_RS.UNKNOWN, _RS.REQUIRES_ACTION): ("require_action",),
-        (_RS.UNKNOWN, _RS.REVERSED): ("succeed", "reverse"),
-        (_RS.REQUIRES_ACTION, _RS.SUCCEEDED): ("succeed",),
-        (_RS.REQUIRES_ACTION, _RS.FAILED): ("fail",),
-        (_RS.REQUIRES_ACTION, _RS.CANCELED): ("cancel",),
-        (_RS.SUCCEEDED, _RS.REVERSED): ("reverse",),
+        "submit",
+        "submit_timed_out",
+        "confirm_pending",
+        "require_action",
+        "succeed",
+        "fail",
+        "cancel",
+        "reverse",
     }
 )
-
-_ANSWERS = frozenset(s for (_, s) in REFUND_PATHS)
+#: The provider's possible answers (what :class:`RefundResult` accepts).
+_ANSWERS = frozenset(
+    RefundStatus(t.target) for t in lifecycles.refund.transitions() if t.event in _PROVIDER_EVENTS
+)
 _FAILURE_EVENTS = frozenset({"fail", "reverse", "cancel"})
-_PROVIDER_EVENTS = frozenset({"submit", "succeed", "confirm_pending"})
+_REFERENCE_EVENTS = frozenset({"submit", "succeed", "confirm_pending"})
 _NOTIFY = {
     _RS.SUCCEEDED: "refund_succeeded",
     _RS.FAILED: "refund_failed",
@@ -104,10 +96,32 @@ def refund_id_for(request: RefundRequest) -> str:
 
 
 def _status(value: RefundStatus | str) -> RefundStatus:
-    status = RefundStatus(value)
-    if status not in _ANSWERS:
-        raise ValueError(f"{status.value!r} is not a provider's answer to a refund")
+    try:
+        status = RefundStatus(value)
+    except ValueError:
+        status = None
+    if status is None or status not in _ANSWERS:
+        known = ", ".join(sorted(a.value for a in _ANSWERS))
+        raise ValidationFailed(
+            "status",
+            "refund_answer",
+            f"{value!r} is not a provider's answer to a refund; one of {known}",
+        )
     return status
+
+
+def _failure_reason(value: RefundFailureReason | str | None) -> RefundFailureReason | None:
+    if value is None:
+        return None
+    try:
+        return RefundFailureReason(value)
+    except ValueError:
+        known = ", ".join(r.value for r in RefundFailureReason)
+        raise ValidationFailed(
+            "failure_reason",
+            "refund_failure_reason",
+            f"{value!r} is not a documented refund failure reason; one of {known}",
+        ) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -125,7 +139,7 @@ class RefundResult:
 
     status: RefundStatus = attrs.field(converter=_status)
     failure_reason: RefundFailureReason | None = attrs.field(
-        default=None, converter=attrs.converters.optional(RefundFailureReason)
+        default=None, converter=_failure_reason
     )
     provider_reference: str | None = None
     provider_status: str | None = None
@@ -147,11 +161,7 @@ class RefundResult:
         provider_reference: str | None = None,
     ) -> RefundResult:
         """The refund failed (lost card, closed account...)."""
-        return cls(
-            status=_RS.FAILED,
-            failure_reason=RefundFailureReason(reason),
-            provider_reference=provider_reference,
-        )
+        return cls(status=_RS.FAILED, failure_reason=reason, provider_reference=provider_reference)
 
     @classmethod
     def unknown(cls) -> RefundResult:
@@ -168,17 +178,23 @@ def request_refund(
     customer: Customer | None = None,
     merchant: Merchant | None = None,
     operator: Operator | None = None,
+    operators: Mapping[str, Operator] | None = None,
     related_payments: Iterable[Payment] = (),
     now: datetime,
 ) -> Outcome:
     """Decide a refund request and, if granted, record the refund and ask for its execution.
 
     The refund-fairness policy decides (approve / partial / review / deny). A review, or an
-    amount above the acting ``operator``'s authority, parks the refund in
-    ``awaiting_approval`` and returns :class:`RequestApproval` for a tier that may approve
-    it (four eyes); otherwise the refund is recorded as ``requested`` and
-    :class:`IssueRefund` is returned. A denial changes nothing and tells the customer. An
-    uncaptured authorization is voided instead (:class:`CancelPayment`).
+    amount above the acting operator's authority, parks the refund in ``awaiting_approval``
+    and returns :class:`RequestApproval` for a tier that may approve it (four eyes);
+    otherwise the refund is recorded as ``requested`` and :class:`IssueRefund` is returned.
+    A denial changes nothing and tells the customer. An uncaptured authorization is voided
+    instead (:class:`CancelPayment`).
+
+    Authority is never granted by omission: a request made by an operator
+    (``requested_by="operator"``) is checked against *that* operator's authority, found as
+    ``operator`` (when it is the requester, or the request names nobody) or in
+    ``operators``; an operator the host cannot name is refused.
 
     Handling the same request again (same ``request.id``) changes nothing and returns the
     refund's pending effect again, with the same idempotency key.
@@ -190,6 +206,8 @@ def request_refund(
         customer: the customer with their refund history, if loaded.
         merchant: the merchant, if loaded.
         operator: the operator handling the request, if any (their limit applies).
+        operators: the host's operator directory by id, where the requesting operator is
+            looked up when ``operator`` is not them.
         related_payments: the customer's other recent payments (duplicate detection).
         now: the time of the decision.
 
@@ -199,6 +217,7 @@ def request_refund(
 
     Raises:
         ValidationFailed: the request is for another payment.
+        NotAuthorized: an operator's request names an operator the host did not pass.
     """
     if request.payment_id != payment.id:
         raise ValidationFailed(
@@ -224,33 +243,18 @@ def request_refund(
         )
         b.note("cancel_instead_of_refund", "nothing is captured: void the authorization")
         return b.build()
+    acting = _acting_operator(request, operator, operators)
     related: Any = tuple(related_payments)
-    ctx = RefundContext(payment, request, customer, merchant, related)
-    decision = b.decide(policies.refund.decide(ctx, now))
+    decision = policies.refund.decide(
+        RefundContext(payment, request, customer, merchant, related), now
+    )
     amount = decision.amount
-    if decision.outcome is PolicyOutcome.DENY or amount is None or not amount.is_positive():
-        if request.requested_by is RequesterKind.CUSTOMER:
-            b.effect(
-                NotifyCustomer(
-                    customer_id=payment.customer_id,
-                    template="refund_denied",
-                    subject_id=request.id,
-                    params=tuple(("reason", c) for c in decision.codes[:1]),
-                )
-            )
-        b.note("refund_denied", "; ".join(decision.codes))
+    if decision.outcome is Verdict.DENY or amount is None or not amount.is_positive():
+        b.decide(decision)
+        _denied(b, payment, request, decision.codes)
         return b.build()
-    requester = request.requester_id or (operator.id if operator is not None else None)
-    needs: Tier | None = None
-    reasons = decision.codes
-    authority = policies.authority
-    if decision.outcome is PolicyOutcome.REVIEW:
-        needs = _max_tier(decision.tier or Tier.MIDDLE, authority.tier_needed(amount))
-    elif operator is not None:
-        auth = b.decide(authority.decide(ApprovalContext(operator, amount, None)))
-        if auth.outcome is not PolicyOutcome.APPROVE:
-            needs = _max_tier(auth.tier or Tier.SENIOR, authority.tier_needed(amount))
-            reasons = auth.codes
+    requester = request.requester_id or (acting.id if acting is not None else None)
+    needs, reasons = _approval_needed(b, decision, amount, acting, policies)
     refund = Refund(
         id=rid,
         payment_id=payment.id,
@@ -279,10 +283,92 @@ def request_refund(
     return b.build()
 
 
-def _max_tier(a: Tier, b: Tier | None) -> Tier:
-    if b is None:
+def _same_id(a: str | None, b: str | None) -> bool:
+    """Two operator ids name the same person (compared trimmed and case-folded)."""
+    return a is not None and b is not None and a.strip().casefold() == b.strip().casefold()
+
+
+def _acting_operator(
+    request: RefundRequest,
+    operator: Operator | None,
+    operators: Mapping[str, Operator] | None,
+) -> Operator | None:
+    """The operator whose authority applies to the request (``None``: nobody's).
+
+    Raises:
+        NotAuthorized: an operator's request whose operator the host did not pass.
+    """
+    if request.requested_by is not RequesterKind.OPERATOR:
+        return operator
+    wanted = request.requester_id
+    if wanted is None or (operator is not None and _same_id(operator.id, wanted)):
+        if operator is not None:
+            return operator
+    else:
+        directory = operators or {}
+        found = directory.get(wanted)
+        if found is None:
+            found = next((o for k, o in directory.items() if _same_id(k, wanted)), None)
+        if found is not None:
+            return found
+    raise NotAuthorized(
+        wanted or "(unnamed)",
+        f"request a refund on payment {request.payment_id}",
+        "the requesting operator is unknown: pass them as operator= or in operators=, "
+        "so that their authority is checked",
+    )
+
+
+def _denied(b: Builder, payment: Payment, request: RefundRequest, codes: tuple[str, ...]) -> None:
+    if request.requested_by is RequesterKind.CUSTOMER:
+        b.effect(
+            NotifyCustomer(
+                customer_id=payment.customer_id,
+                template="refund_denied",
+                subject_id=request.id,
+                params=tuple(("reason", c) for c in codes[:1]),
+            )
+        )
+    b.note("refund_denied", "; ".join(codes))
+
+
+def _approval_needed(
+    b: Builder,
+    decision: Decision,
+    amount: Money,
+    acting: Operator | None,
+    policies: PolicySet,
+) -> tuple[Tier | None, tuple[str, ...]]:
+    """Record the decisions; return the tier that must approve (``None``: nobody) and why.
+
+    The tier comes from one place, :func:`_approval_tier`, and the recorded review
+    decision names the same tier as the :class:`RequestApproval` that follows.
+    """
+    authority = policies.authority
+    if decision.outcome is Verdict.REVIEW:
+        needs = _approval_tier(decision.tier, amount, authority)
+        b.decide(decision if decision.tier is needs else attrs.evolve(decision, tier=needs))
+        return needs, decision.codes
+    b.decide(decision)
+    if acting is None:
+        return None, decision.codes
+    auth = b.decide(authority.decide(ApprovalContext(acting, amount, None)))
+    if auth.outcome is Verdict.APPROVE:
+        return None, decision.codes
+    return _approval_tier(auth.tier, amount, authority), auth.codes
+
+
+def _approval_tier(floor: Tier | None, amount: Money, authority: OperatorAuthority) -> Tier:
+    """The least tier that may approve ``amount``: at least ``floor`` and within its limits.
+
+    When no tier has authority in the amount's currency, the top tier.
+    """
+    needed = authority.tier_needed(amount)
+    if needed is None:
         return Tier.SENIOR
-    return a if a >= b else b
+    if floor is None:
+        return needed
+    return floor if floor >= needed else needed
 
 
 def _pending_effects(
@@ -327,26 +413,34 @@ def approve_refund(
 ) -> Outcome:
     """A second operator approves a refund awaiting approval; returns :class:`IssueRefund`.
 
-    Four eyes: the approver may not be the requester, must be active, and the amount must be
-    within their authority (:class:`~paysupport.policies.OperatorAuthority`). Approving an
-    already approved refund again (same approver) changes nothing and returns the same
+    The acting operator is the approver. Four eyes: the approver may not be the requester
+    (ids compared trimmed and case-folded), must be active, and the amount must be within
+    their authority (:class:`~paysupport.policies.OperatorAuthority`). Approving an already
+    approved refund again (same approver) changes nothing and returns the same
     :class:`IssueRefund`.
 
     Raises:
-        KeyError: no such refund on the payment.
+        NotFound: no such refund on the payment (``refund_id``).
         NotAuthorized: four eyes, an inactive approver, or an amount above their limit.
         InvalidTransition: the refund is not awaiting approval.
     """
     refund = find_refund(payment, refund_id)
     b = Builder()
-    if refund.status is RefundStatus.REQUESTED and refund.approved_by == approver.id:
+    if refund.status is RefundStatus.REQUESTED and _same_id(refund.approved_by, approver.id):
         b.note("already_approved", f"refund {refund.id} was approved by {approver.id}")
         _pending_effects(b, payment, refund)
         return b.build()
+    if _same_id(refund.requested_by, approver.id):
+        raise NotAuthorized(
+            approver.id,
+            f"approve refund of {refund.amount}",
+            f"{refund.requested_by} requested this and cannot approve their own request "
+            "(four eyes)",
+        )
     auth = b.decide(
         policies.authority.decide(ApprovalContext(approver, refund.amount, refund.requested_by))
     )
-    if auth.outcome is not PolicyOutcome.APPROVE:
+    if auth.outcome is not Verdict.APPROVE:
         raise NotAuthorized(
             approver.id, f"approve refund of {refund.amount}", auth.reasons[0].message
         )
@@ -370,7 +464,7 @@ def deny_refund(
     """An approver turns down a refund awaiting approval; the customer is told.
 
     Raises:
-        KeyError: no such refund on the payment.
+        NotFound: no such refund on the payment (``refund_id``).
         InvalidTransition: the refund is not awaiting approval.
     """
     refund = find_refund(payment, refund_id)
@@ -397,6 +491,23 @@ def deny_refund(
 
 
 # ---------------------------------------------------------------------- settlement
+def _answer_event(refund: Refund, answer: RefundStatus) -> str | None:
+    """The one refund event that records ``answer`` from the refund's status, or ``None``.
+
+    Read from the refund lifecycle's table. A ``reversed`` answer for a refund that never
+    succeeded is recorded as a failure: the money never reached the customer, and
+    ``reversed`` only ever follows a success.
+    """
+    target = answer
+    if answer is RefundStatus.REVERSED and refund.status is not RefundStatus.SUCCEEDED:
+        target = RefundStatus.FAILED
+    rows = lifecycles.refund.table.get(refund.status.value, {})
+    for event, transitions in rows.items():
+        if event in _PROVIDER_EVENTS and any(t.target == target.value for t in transitions):
+            return event
+    return None
+
+
 def settle_refund(
     payment: Payment,
     refund_id: str,
@@ -407,22 +518,24 @@ def settle_refund(
 ) -> Outcome:
     """Feed the provider's answer to an :class:`IssueRefund` back in.
 
-    Moves the refund along :data:`REFUND_PATHS` (``requested`` → ``pending`` /
-    ``succeeded`` / ``unknown`` ...; ``succeeded`` → ``reversed`` for a late reversal), marks
-    the payment refunded or partially refunded on success (and back on a reversal), and
-    tells the customer. The same answer twice changes nothing (note ``already_<status>``);
-    an answer the refund cannot take from where it is is recognised and not applied (note
-    ``not_applicable``).
+    Records the answer as ONE refund event, the one the refund lifecycle has from the
+    refund's status to the answer (``requested`` → ``pending`` / ``succeeded`` /
+    ``unknown``; ``pending`` → ``failed``; ``succeeded`` → ``reversed`` for a late
+    reversal...). A reversal of a refund that never succeeded ends it ``failed``. The
+    payment is marked refunded or partially refunded on success (and back on a reversal),
+    and the customer is told. The same answer twice changes nothing (note
+    ``already_<status>``); an answer the refund cannot take from where it is is recognised
+    and not applied (note ``not_applicable``).
 
     Args:
         payment: the payment holding the refund.
         refund_id: our refund id or the provider's.
         result: the provider's answer.
         now: when the answer arrived.
-        data: extra text recorded on the fired events (the provider event id, ...).
+        data: extra text recorded on the fired event (the provider event id, ...).
 
     Raises:
-        KeyError: no such refund on the payment.
+        NotFound: no such refund on the payment (``refund_id``).
     """
     refund = find_refund(payment, refund_id)
     b = Builder()
@@ -430,35 +543,31 @@ def settle_refund(
     if refund.status is target:
         b.note(f"already_{target.value}", f"refund {refund.id} is already {target.value}")
         return b.build()
-    path = REFUND_PATHS.get((refund.status, target))
-    if path is None:
+    event = _answer_event(refund, target)
+    if event is None:
         b.note(
             "not_applicable",
             f"refund {refund.id} is {refund.status.value}; {target.value} cannot follow",
         )
         return b.build()
-    extra = dict(data or {})
+    values: dict[str, object] = dict(data or {})
+    if event in _REFERENCE_EVENTS:
+        for key in ("provider_reference", "provider_status"):
+            value = getattr(result, key)
+            if value:
+                values[key] = value
+        if payment.provider:
+            values["provider"] = payment.provider
+    if event in _FAILURE_EVENTS and result.failure_reason is not None:
+        values["failure_reason"] = result.failure_reason
     p = payment
-    r = refund
-    for event in path:
-        values: dict[str, object] = dict(extra)
-        if event in _PROVIDER_EVENTS:
-            for key in ("provider_reference", "provider_status"):
-                value = getattr(result, key)
-                if value:
-                    values[key] = value
-            if payment.provider:
-                values["provider"] = payment.provider
-        if event in _FAILURE_EVENTS and result.failure_reason is not None:
-            values["failure_reason"] = result.failure_reason
-        if event == "succeed":
-            p = _payment_step(b, p, "settle_refund", r.id, now)
-        elif event == "reverse":
-            p = _payment_step(b, p, "reverse_refund", r.id, now)
-        r = b.fire(lifecycles.refund, r, event, now=now, data=values)
-        p = p.with_refund(r)
-    b.change(payment, p)
-    template = _NOTIFY.get(target)
+    if event == "succeed":
+        p = _payment_step(b, p, "settle_refund", refund.id, now)
+    elif event == "reverse":
+        p = _payment_step(b, p, "reverse_refund", refund.id, now)
+    r = b.fire(lifecycles.refund, refund, event, now=now, data=values)
+    b.change(payment, p.with_refund(r))
+    template = _NOTIFY.get(r.status)
     if template is not None:
         b.effect(
             NotifyCustomer(
@@ -468,7 +577,7 @@ def settle_refund(
                 params=(("amount", str(r.amount)),),
             )
         )
-    if target is RefundStatus.UNKNOWN:
+    if r.status is RefundStatus.UNKNOWN:
         b.note(
             "outcome_unknown",
             "the provider's answer never came: re-send the same IssueRefund (same "
