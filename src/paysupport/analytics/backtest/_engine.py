@@ -1,0 +1,311 @@
+"""The engine: cases in chunks, each chunk through every policy set, on one of three backends.
+
+* ``serial``: this process, chunk after chunk.
+* ``process``: a :class:`concurrent.futures.ProcessPoolExecutor` (``spawn`` start method, so
+  it behaves the same on Linux, macOS and Windows); :func:`run_chunk` is a top-level function.
+* ``dask``: a :class:`dask.distributed.Client`; the policy sets are scattered once to every
+  worker and the chunks submitted as tasks. Dask is imported only on this path.
+
+Chunks are produced lazily and at most ``2 × workers`` are in flight, so memory does not grow
+with the number of cases; each chunk comes back summarised (and, if asked, with its rows), and
+results are taken in chunk order, so every backend gives the same result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from paysupport.errors import PaysupportError, ValidationFailed
+from paysupport.workflows import PolicySet
+
+from ._cases import Case, check_case, run_case
+from ._rows import ROW_SCHEMA, RowBuffer, row_of
+from ._summary import merge, summarise
+
+__all__ = ["CaseFailed", "CaseSource", "Progress", "Run", "run_chunk", "run_many"]
+
+#: ``progress(done, total)``: called after each chunk (``total`` is ``None`` when unknown).
+Progress = Callable[[int, int | None], None]
+
+
+@runtime_checkable
+class CaseSource(Protocol):
+    """Cases a worker can build itself from a range, so only ``(start, stop)`` travels.
+
+    A source must be picklable and deterministic: ``cases(a, b)`` returns the same cases in
+    any process. :class:`~paysupport.analytics.backtest.SyntheticCases` is one.
+    """
+
+    def __len__(self) -> int:
+        """The number of cases."""
+        ...
+
+    def cases(self, start: int, stop: int) -> Sequence[Case]:
+        """The cases ``start`` (inclusive) to ``stop`` (exclusive)."""
+        ...
+
+
+class CaseFailed(ValidationFailed):
+    """A case could not be run through its workflow; ``field`` names it (``cases.<index>``).
+
+    Attributes:
+        case_id: the case's id.
+        error: the workflow's error, as ``"ClassName: message"``.
+    """
+
+    def __init__(self, index: int, case_id: str, error: str) -> None:
+        super().__init__(f"cases.{index}", "workflow_runs", f"case {case_id!r} failed: {error}")
+        self.case_id = case_id
+        self.error = error
+
+
+@attrs.frozen
+class _Chunk:
+    index: int
+    start: int
+    stop: int
+    cases: tuple[Case, ...] | None = None
+    source: CaseSource | None = None
+
+    def load(self) -> Sequence[Case]:
+        if self.cases is not None:
+            return self.cases
+        assert self.source is not None
+        return self.source.cases(self.start, self.stop)
+
+
+@attrs.frozen
+class _ChunkResult:
+    index: int
+    size: int
+    rows: tuple[pa.RecordBatch | None, ...]
+    summaries: tuple[dict[str, pl.DataFrame], ...]
+    error: tuple[int, str, str] | None = None
+
+
+def run_chunk(chunk: _Chunk, policies: Sequence[PolicySet], keep_rows: bool) -> _ChunkResult:
+    """Run one chunk through every policy set; summarise (and keep the rows if asked).
+
+    Top-level and free of closures so that a process pool or a Dask worker can call it.
+    """
+    cases = chunk.load()
+    rows: list[pa.RecordBatch | None] = []
+    summaries: list[dict[str, pl.DataFrame]] = []
+    for policy_set in policies:
+        buffer = RowBuffer()
+        for offset, case in enumerate(cases):
+            try:
+                buffer.add(row_of(case, run_case(case, policy_set)))
+            except (PaysupportError, KeyError, ValueError, TypeError) as exc:
+                index = chunk.start + offset
+                message = f"{type(exc).__name__}: {exc}"
+                return _ChunkResult(chunk.index, len(cases), (), (), (index, case.id, message))
+        batch = buffer.to_batch()
+        summaries.append(summarise(batch))
+        rows.append(batch if keep_rows else None)
+    return _ChunkResult(chunk.index, len(cases), tuple(rows), tuple(summaries))
+
+
+def _chunks(cases: Iterable[object] | CaseSource, size: int) -> Iterator[_Chunk]:
+    if isinstance(cases, CaseSource):
+        n = len(cases)
+        for index, start in enumerate(range(0, n, size)):
+            yield _Chunk(index, start, min(start + size, n), source=cases)
+        return
+    iterator = iter(cases)
+    start = 0
+    for index in itertools.count():
+        batch = tuple(
+            check_case(c, start + i) for i, c in enumerate(itertools.islice(iterator, size))
+        )
+        if not batch:
+            return
+        yield _Chunk(index, start, start + len(batch), cases=batch)
+        start += len(batch)
+
+
+def _ordered(
+    submit: Callable[[_Chunk], Future[_ChunkResult] | Any],
+    result: Callable[[Any], _ChunkResult],
+    chunks: Iterator[_Chunk],
+    window: int,
+) -> Iterator[_ChunkResult]:
+    """Submit chunks with at most ``window`` in flight; yield results in chunk order."""
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+def _serial(
+    chunks: Iterator[_Chunk], policies: tuple[PolicySet, ...], keep: bool
+) -> Iterator[_ChunkResult]:
+    for chunk in chunks:
+        yield run_chunk(chunk, policies, keep)
+
+
+def _pool(
+    chunks: Iterator[_Chunk],
+    policies: tuple[PolicySet, ...],
+    keep: bool,
+    executor: Executor,
+    window: int,
+) -> Iterator[_ChunkResult]:
+    def submit(chunk: _Chunk) -> Future[_ChunkResult]:
+        return executor.submit(run_chunk, chunk, policies, keep)
+
+    return _ordered(submit, lambda f: f.result(), chunks, window)
+
+
+def _dask(
+    chunks: Iterator[_Chunk],
+    policies: tuple[PolicySet, ...],
+    keep: bool,
+    client: Any,
+    window: int,
+) -> Iterator[_ChunkResult]:
+    shipped = client.scatter(list(policies), broadcast=True)
+
+    def submit(chunk: _Chunk) -> Any:
+        return client.submit(run_chunk, chunk, shipped, keep, pure=False)
+
+    return _ordered(submit, lambda f: f.result(), chunks, window)
+
+
+def _dask_client(client: Any) -> Any:
+    if client is not None:
+        return client
+    try:
+        from distributed import get_client
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ValidationFailed(
+            "backend", "dask_installed", "install paysupport[dask] for backend='dask'"
+        ) from exc
+    try:
+        return get_client()
+    except ValueError as exc:
+        raise ValidationFailed(
+            "client", "dask_client", "backend='dask' needs a client (or a current one)"
+        ) from exc
+
+
+@attrs.frozen
+class Run:
+    """What one policy set produced over all cases: rows (if kept) and merged summaries."""
+
+    policies: PolicySet
+    rows: pa.Table | None
+    summaries: dict[str, pl.DataFrame]
+    size: int
+
+
+def _check(value: int, field: str, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationFailed(field, "positive_int", f"{field} must be an int ≥ {minimum}")
+
+
+def run_many(
+    policies: Sequence[PolicySet],
+    cases: Iterable[object] | CaseSource,
+    *,
+    chunk_size: int,
+    workers: int,
+    backend: str | None,
+    client: Any,
+    executor: Executor | None,
+    keep_rows: bool,
+    on_rows: Callable[[int, pa.RecordBatch], None] | None,
+    progress: Progress | None,
+) -> list[Run]:
+    """Run every policy set over the cases; see :func:`~.backtest` for the parameters."""
+    _check(chunk_size, "chunk_size", 1)
+    _check(workers, "workers", 1)
+    for i, p in enumerate(policies):
+        if not isinstance(p, PolicySet):
+            raise ValidationFailed(f"policies.{i}", "is_policy_set", "expected a PolicySet")
+    sets = tuple(policies)
+    chosen = backend or (
+        "dask" if client is not None else "process" if executor or workers > 1 else "serial"
+    )
+    total = len(cases) if isinstance(cases, CaseSource | Sequence) else None
+    chunks = _chunks(cases, chunk_size)
+    keep = keep_rows or on_rows is not None
+    results = _results(chosen, chunks, sets, keep, workers, client, executor)
+    return _collect(results, sets, keep_rows, on_rows, progress, total)
+
+
+def _results(
+    chosen: str,
+    chunks: Iterator[_Chunk],
+    sets: tuple[PolicySet, ...],
+    keep: bool,
+    workers: int,
+    client: Any,
+    executor: Executor | None,
+) -> Iterator[_ChunkResult]:
+    if chosen == "serial":
+        yield from _serial(chunks, sets, keep)
+    elif chosen == "process":
+        if executor is not None:
+            yield from _pool(chunks, sets, keep, executor, 2 * workers)
+            return
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield from _pool(chunks, sets, keep, pool, 2 * workers)
+    elif chosen == "dask":
+        dask_client = _dask_client(client)
+        window = 2 * max(workers, len(dask_client.scheduler_info().get("workers", {})) or 1)
+        yield from _dask(chunks, sets, keep, dask_client, window)
+    else:
+        raise ValidationFailed(
+            "backend", "known_backend", f"backend {chosen!r} is not serial, process or dask"
+        )
+
+
+def _collect(
+    results: Iterator[_ChunkResult],
+    sets: tuple[PolicySet, ...],
+    keep_rows: bool,
+    on_rows: Callable[[int, pa.RecordBatch], None] | None,
+    progress: Progress | None,
+    total: int | None,
+) -> list[Run]:
+    summaries: list[dict[str, pl.DataFrame] | None] = [None] * len(sets)
+    batches: list[list[pa.RecordBatch]] = [[] for _ in sets]
+    done = 0
+    for res in results:
+        if res.error is not None:
+            index, case_id, message = res.error
+            raise CaseFailed(index, case_id, message)
+        for i in range(len(sets)):
+            running = summaries[i]
+            part = res.summaries[i]
+            summaries[i] = part if running is None else merge([running, part])
+            batch = res.rows[i] if res.rows else None
+            if batch is not None:
+                if on_rows is not None:
+                    on_rows(i, batch)
+                if keep_rows:
+                    batches[i].append(batch)
+        done += res.size
+        if progress is not None:
+            progress(done, total)
+    runs = []
+    for i, p in enumerate(sets):
+        table = pa.Table.from_batches(batches[i], schema=ROW_SCHEMA) if keep_rows else None
+        summary = summaries[i] if summaries[i] is not None else merge([])
+        assert summary is not None
+        runs.append(Run(p, table, summary, done))
+    return runs

@@ -1,0 +1,287 @@
+"""One row per case: what the workflow decided, read from its outcome, in columns.
+
+Every figure is read from the :class:`~paysupport.workflows.Outcome` (decisions, effects,
+notes, new models) and the case; no policy rule is re-implemented here. Expected dispute
+figures come from the values the deciding rule recorded (``chance``, ``dispute_fee``,
+``arbitration_fee``, ``handling_cost``): the decision's own explanation.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from paysupport.models import SupportCase
+from paysupport.money import Money
+from paysupport.policies import Decision
+from paysupport.workflows import (
+    AssignCase,
+    DisputeResult,
+    IssueRefund,
+    Outcome,
+    RequestApproval,
+)
+
+from ._cases import Case, DeclineCase, DisputeCase, RefundCase, TriageCase
+
+__all__ = ["ROW_SCHEMA", "RowBuffer", "main_decision"]
+
+_STR = pa.string()
+_INT = pa.int64()
+_BOOL = pa.bool_()
+_LIST = pa.list_(pa.string())
+
+#: The columns of a backtest's rows, in order (see the backtests guide for each meaning).
+ROW_SCHEMA = pa.schema(
+    [
+        ("case_id", _STR),
+        ("kind", _STR),
+        ("at", pa.timestamp("us", tz="UTC")),
+        ("period", _STR),
+        ("merchant_id", _STR),
+        ("segment", _STR),
+        ("market", _STR),
+        ("network", _STR),
+        ("reason_code", _STR),
+        ("currency", _STR),
+        ("amount_minor", _INT),
+        ("policy", _STR),
+        ("verdict", _STR),
+        ("reason_codes", _LIST),
+        ("fingerprint", _STR),
+        ("decisions", _LIST),
+        ("rules", _LIST),
+        ("tier", _STR),
+        ("effects", _LIST),
+        ("notes", _LIST),
+        ("refund_minor", _INT),
+        ("approval_needed", _BOOL),
+        ("approval_minor", _INT),
+        ("contested", _BOOL),
+        ("accepted", _BOOL),
+        ("expected_win_minor", _INT),
+        ("fees_minor", _INT),
+        ("expected_loss_minor", _INT),
+        ("realised_won", _BOOL),
+        ("realised_loss_minor", _INT),
+        ("sla_breach", _BOOL),
+    ]
+)
+_NAMES = tuple(ROW_SCHEMA.names)
+_FEES = ("dispute_fee", "arbitration_fee", "handling_cost")
+_BREACH_NOTES = frozenset({"deadline_passed", "inside_safety_margin"})
+
+
+def _text(value: object) -> str:
+    """An enum's value, or a raw string as it is (uncatalogued networks stay raw)."""
+    return str(getattr(value, "value", value))
+
+
+def main_decision(case: Case, outcome: Outcome) -> Decision | None:
+    """The decision a row reports for a case (``None`` when the workflow decided nothing).
+
+    Refund and decline: the first decision (refund fairness, retry). Dispute: the last (the
+    accept/contest decision of the response). Support case: the first decision of the
+    routed workflow (after escalation and resolution), else the escalation decision.
+    """
+    ds = outcome.decisions
+    if not ds:
+        return None
+    if isinstance(case, DisputeCase):
+        return ds[-1]
+    if isinstance(case, TriageCase) and len(ds) > 2:
+        return ds[2]
+    return ds[0]
+
+
+def _round(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def _expected(decision: Decision, amount: int) -> tuple[int | None, int | None, int | None]:
+    """Expected win, fees and loss (minor units) of an accept or contest decision."""
+    verdict = decision.outcome.value
+    if verdict == "accept":
+        return 0, 0, amount
+    if verdict != "contest":
+        return None, None, None
+    for reason in decision.reasons:
+        values = dict(reason.values)
+        if "chance" in values and all(k in values for k in _FEES):
+            win = _round(Decimal(amount) * Decimal(str(values["chance"])))
+            fees = sum(int(values[k]) for k in _FEES)
+            return win, fees, amount - win + fees
+    return None, None, None
+
+
+def _realised(
+    case: Case, verdict: str | None, amount: int, fees: int | None
+) -> tuple[bool | None, int | None]:
+    if not isinstance(case, DisputeCase):
+        return None, None
+    if verdict == "accept":
+        return False, amount
+    result = case.realised_result
+    if verdict != "contest" or result is None:
+        return None, None
+    won = result in (DisputeResult.WON, DisputeResult.REVERSED)
+    if fees is None:
+        return won, None
+    return won, fees if won else amount + fees
+
+
+def _labels(case: Case) -> tuple[Any, ...]:
+    """merchant_id, merchant, network, reason_code, stake (Money | None)."""
+    if isinstance(case, RefundCase):
+        p = case.payment
+        card = p.payment_method.card
+        stake = case.request.amount or p.amount_refundable
+        return (
+            p.merchant_id,
+            case.merchant,
+            card.brand.value if card else None,
+            case.request.reason.value,
+            stake,
+        )
+    if isinstance(case, DisputeCase):
+        d = case.dispute
+        return case.payment.merchant_id, case.merchant, _text(d.network), d.reason_code, d.amount
+    if isinstance(case, DeclineCase):
+        f = case.failure
+        return (
+            f.merchant_id,
+            case.merchant,
+            f.network.value if f.network is not None else None,
+            f.network_decline_code or f.decline_code,
+            f.amount,
+        )
+    return _support_labels(case)
+
+
+def _support_labels(case: TriageCase) -> tuple[Any, ...]:
+    ctx = case.context
+    sc = case.case
+    payments = ctx.payments
+    dispute = next(
+        (d for p in payments for d in p.disputes if d.id == sc.dispute_id),
+        None,
+    )
+    network: str | None = None
+    stake: Money | None = None
+    if dispute is not None:
+        network, stake = _text(dispute.network), dispute.amount
+    elif ctx.failure is not None:
+        f = ctx.failure
+        network = f.network.value if f.network is not None else None
+        stake = f.amount
+    elif payments:
+        card = payments[0].payment_method.card
+        network = card.brand.value if card else None
+        stake = payments[0].amount
+    merchant_id = sc.merchant_id or (payments[0].merchant_id if payments else None)
+    return merchant_id, ctx.merchant, network, sc.claim.value, stake
+
+
+def _sla_breach(case: Case, outcome: Outcome) -> bool | None:
+    if isinstance(case, DisputeCase):
+        return any(n.code in _BREACH_NOTES for n in outcome.notes)
+    if isinstance(case, TriageCase) and case.realised_resolved_at is not None:
+        after = outcome.after("case", case.case.id)
+        due = after.sla_due_at if isinstance(after, SupportCase) else case.case.sla_due_at
+        return None if due is None else case.realised_resolved_at > due
+    return None
+
+
+def _tier(outcome: Outcome, decision: Decision | None) -> str | None:
+    assigned: str | None = None
+    for e in outcome.effects:
+        if isinstance(e, RequestApproval):
+            return e.tier.value
+        if isinstance(e, AssignCase) and assigned is None:
+            assigned = e.tier.value
+    if assigned is not None:
+        return assigned
+    if decision is not None and decision.tier is not None:
+        return decision.tier.value
+    return None
+
+
+def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
+    """The row of one case, in :data:`ROW_SCHEMA` order."""
+    merchant_id, merchant, network, reason_code, stake = _labels(case)
+    decision = main_decision(case, outcome)
+    amount = stake.minor if stake is not None else 0
+    refund = approval = 0
+    approval_needed = False
+    for e in outcome.effects:
+        if isinstance(e, IssueRefund):
+            refund += e.amount.minor
+        elif isinstance(e, RequestApproval):
+            approval_needed = True
+            approval += e.amount.minor
+    verdict = decision.outcome.value if decision is not None else None
+    win = fees = loss = None
+    if decision is not None:
+        win, fees, loss = _expected(decision, amount)
+    won, realised_loss = _realised(case, verdict, amount, fees)
+    at = case.at
+    return (
+        case.id,
+        case.kind.value,
+        at,
+        f"{at.year:04d}-{at.month:02d}",
+        merchant_id,
+        merchant.segment.value if merchant is not None else None,
+        merchant.market if merchant is not None else None,
+        network,
+        reason_code,
+        stake.currency.code if stake is not None else None,
+        amount,
+        decision.policy.kind if decision is not None else None,
+        verdict,
+        list(decision.codes) if decision is not None else [],
+        decision.policy.fingerprint if decision is not None else None,
+        [f"{d.policy.kind}:{d.outcome.value}" for d in outcome.decisions],
+        [f"{d.policy.kind}.{r.rule}:{r.code}" for d in outcome.decisions for r in d.reasons],
+        _tier(outcome, decision),
+        [e.kind for e in outcome.effects],
+        [n.code for n in outcome.notes],
+        refund,
+        approval_needed,
+        approval,
+        verdict == "contest",
+        verdict == "accept",
+        win,
+        fees,
+        loss,
+        won,
+        realised_loss,
+        _sla_breach(case, outcome),
+    )
+
+
+class RowBuffer:
+    """Collects rows column by column and hands them over as one Arrow record batch."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self) -> None:
+        self._columns: list[list[Any]] = [[] for _ in _NAMES]
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        """Append one row (from :func:`row_of`)."""
+        for column, value in zip(self._columns, row, strict=True):
+            column.append(value)
+
+    def to_batch(self) -> pa.RecordBatch:
+        """The rows so far as a record batch of :data:`ROW_SCHEMA`."""
+        arrays = [
+            pa.array(col, type=field.type)
+            for col, field in zip(self._columns, ROW_SCHEMA, strict=True)
+        ]
+        return pa.RecordBatch.from_arrays(arrays, schema=ROW_SCHEMA)
