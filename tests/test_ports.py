@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import asyncio
 
-from paysupport.errors import EffectFailed
+import pytest
+
+from paysupport.errors import EffectFailed, NotFound
 from paysupport.models import Tier
 from paysupport.money import Money
 from paysupport.ports import EffectRunner, Notifier, PaymentGateway
@@ -104,3 +106,11 @@ def test_reports_what_each_handler_returned() -> None:
         EffectRunner({IssueRefund: answer, AssignCase: lambda e: None}).run_async([refund, assign])
     )
     assert async_report.result_of(refund) == "re_provider_2"
+
+
+def test_the_result_of_an_effect_that_did_not_run_is_not_found() -> None:
+    refund = IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=Money.of("5", "EUR"))
+    report = EffectRunner({}).run([refund])
+    with pytest.raises(NotFound) as info:
+        report.result_of(refund)
+    assert info.value.id == refund.idempotency_key and info.value.field == "effect"

@@ -22,6 +22,7 @@ from paysupport.workflows import (
     ScheduleRetry,
     close,
     escalate_if_sla_near,
+    reopen,
     resolve,
     triage,
 )
@@ -140,3 +141,32 @@ def test_resolve_and_close() -> None:
     assert close(closed, now=at(6)).note_codes == ("already_closed",)
     with pytest.raises(InvalidTransition):
         close(c2, now=at(6))
+
+
+def resolved_case():
+    c = triage(case(claim="unrecognized_charge"), CaseContext(payments=[captured()]), now=at(1))
+    return resolve(c.after("case", "case_1"), now=at(3)).after("case", "case_1")
+
+
+def test_reopen_a_resolved_case_when_the_customer_writes_back() -> None:
+    done = resolved_case()
+    out = reopen(done, now=at(days=2), actor="op_j", reason="customer wrote back")
+    c = out.after("case", "case_1")
+    assert c.status is CaseStatus.IN_PROGRESS and c.contacts == done.contacts + 1
+    assert c.resolved_at is None and c.tier is done.tier
+    assert [t.event.event for t in out.transitions] == ["reopen"]
+    (assign,) = out.effects_of(AssignCase)
+    assert assign.tier is done.tier and assign.reason == f"reopened:{c.contacts}"
+    # open already: nothing to do; resolved and reopened again: routed again, new key
+    assert reopen(c, now=at(days=3)).note_codes == ("already_open",)
+    again = reopen(resolve(c, now=at(days=3)).after("case", "case_1"), now=at(days=4))
+    assert again.effects_of(AssignCase)[0].idempotency_key != assign.idempotency_key
+
+
+def test_reopen_refuses_late_or_closed_cases() -> None:
+    done = resolved_case()
+    with pytest.raises(InvalidTransition, match="open a new case"):
+        reopen(done, now=at(days=30))
+    closed = close(done, now=at(days=1)).after("case", "case_1")
+    with pytest.raises(InvalidTransition):
+        reopen(closed, now=at(days=2))

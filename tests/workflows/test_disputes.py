@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from paysupport.errors import NotFound, ValidationFailed
 from paysupport.models import DisputeStatus, Evidence, RefundStatus
 from paysupport.networks import DisputeStage, EvidenceKind
 from paysupport.workflows import (
@@ -146,3 +147,25 @@ def test_dispute_for_other_payment() -> None:
 
     with pytest.raises(ValidationFailed):
         receive_dispute(captured(), dispute(payment_id="pay_2"), now=at())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: respond_to_dispute(p, "dp_nope", now=at(2)),
+        lambda p: settle_dispute(p, "dp_nope", "won", now=at(2)),
+    ],
+)
+def test_unknown_dispute_id_is_not_found_naming_the_field(call) -> None:
+    p, d = big()
+    with pytest.raises(NotFound) as info:
+        call(received(p, d))
+    found = (info.value.kind, info.value.id, info.value.field)
+    assert found == ("dispute", "dp_nope", "dispute_id")
+
+
+def test_settle_dispute_refuses_a_result_that_is_not_an_ending() -> None:
+    p, d = big()
+    with pytest.raises(ValidationFailed) as info:
+        settle_dispute(received(p, d), "dp_1", "draw", now=at(2))
+    assert info.value.field == "result"

@@ -333,3 +333,43 @@ def test_refund_confirmed_after_a_chargeback_opened_is_recorded_in_full() -> Non
     assert after.refund("rf_rr_1").status is RefundStatus.SUCCEEDED
     assert after.status.value == "refunded"  # the payment's status follows the fact
     assert "payment_status_not_updated" not in out.note_codes
+
+
+def pending_refund():
+    _, _, pay = granted()
+    return settle_refund(pay, "rf_rr_1", RefundResult.pending("re_1"), now=at(1)).after(
+        "payment", "pay_1"
+    )
+
+
+def test_a_failed_answer_on_a_pending_refund_is_one_fail_event() -> None:
+    pay = pending_refund()
+    out = settle_refund(pay, "re_1", RefundResult.failed("lost_or_stolen_card"), now=at(2))
+    refund = out.after("payment", "pay_1").refund("rf_rr_1")
+    assert refund.status is RefundStatus.FAILED
+    assert [t.event.event for t in out.transitions] == ["fail"]
+    assert [e.event for e in refund.history] == ["submit", "fail"]
+
+
+@pytest.mark.parametrize("settle_first", [False, True])
+def test_a_reversal_of_a_refund_that_never_succeeded_ends_failed(settle_first: bool) -> None:
+    # Adyen REFUND_FAILED on a refund still pending: no invented success, no "reversed".
+    pay = pending_refund()
+    if settle_first:  # the answer never came
+        pay = settle_refund(pay, "re_1", RefundResult.unknown(), now=at(1.5))
+        pay = pay.after("payment", "pay_1") if pay.changes else pending_refund()
+    out = settle_refund(
+        pay,
+        "re_1",
+        RefundResult(status="reversed", failure_reason="expired_or_canceled_card"),
+        now=at(2),
+    )
+    after = out.after("payment", "pay_1")
+    refund = after.refund("rf_rr_1")
+    assert refund.status is RefundStatus.FAILED
+    assert refund.failure_reason.value == "expired_or_canceled_card"
+    assert [t.event.event for t in out.transitions] == ["fail"]
+    assert "succeed" not in [e.event for e in refund.history]
+    assert after.amount_refunded == eur("0") and after.status.value == "captured"
+    (told,) = out.effects_of(NotifyCustomer)
+    assert told.template == "refund_failed"
