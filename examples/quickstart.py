@@ -1,9 +1,9 @@
-"""Quick start: run the main job (the support-queue report) on the bundled sample portfolio.
+"""Quick start: run the main job (the support queue) on the bundled sample portfolio.
 
-The same as running ``paysupport report`` after ``pip install .``.
+The same as ``paysupport demo`` after ``pip install ".[cli]"``.
 """
 
 from paysupport.cli import main
 
 if __name__ == "__main__":
-    raise SystemExit(main(["report"]))
+    raise SystemExit(main(["demo"]))
