@@ -245,47 +245,67 @@ def respond_to_dispute(
     missing = checklist.missing if isinstance(checklist, Checklist) else ()
     if wants_contest:
         if missing and not force and deadline is not None and now < deadline:
-            b.effect(
-                RequestEvidence(
-                    payment_id=payment.id,
-                    dispute_id=dispute.id,
-                    stage=dispute.stage,
-                    missing=missing,
-                    submit_by=deadline,
-                )
-            )
-            b.note("awaiting_evidence", f"missing: {', '.join(missing)}")
-            return b.build()
-        answered = b.fire(lifecycles.dispute, dispute, "submit_evidence", now=now, actor=actor)
-        b.effect(
-            SubmitEvidence(
-                payment_id=payment.id,
-                dispute_id=dispute.id,
-                stage=dispute.stage,
-                evidence=answered.evidence,
-                due_by=dispute.due_by,
-                provider=dispute.provider,
-                provider_reference=dispute.provider_reference,
-            )
-        )
+            return _ask_for_evidence(b, payment, dispute, missing, deadline)
+        answered = _contest(b, payment, dispute, actor, now)
     else:
         if dispute.stage is DisputeStage.INQUIRY:
             b.note("inquiry_not_acceptable", "an inquiry is not accepted: refund or let it run")
             return b.build()
-        answered = b.fire(lifecycles.dispute, dispute, "accept", now=now, actor=actor)
-        b.effect(
-            AcceptDispute(
-                payment_id=payment.id,
-                dispute_id=dispute.id,
-                stage=dispute.stage,
-                amount=dispute.amount,
-                provider=dispute.provider,
-                provider_reference=dispute.provider_reference,
-            )
-        )
-        b.effect(_loss(payment, answered, "accepted"))
+        answered = _accept(b, payment, dispute, actor, now)
     b.change(payment, payment.with_dispute(answered))
     return b.build()
+
+
+def _ask_for_evidence(
+    b: Builder, payment: Payment, dispute: Dispute, missing: tuple[str, ...], deadline: datetime
+) -> Outcome:
+    b.effect(
+        RequestEvidence(
+            payment_id=payment.id,
+            dispute_id=dispute.id,
+            stage=dispute.stage,
+            missing=missing,
+            submit_by=deadline,
+        )
+    )
+    b.note("awaiting_evidence", f"missing: {', '.join(missing)}")
+    return b.build()
+
+
+def _contest(
+    b: Builder, payment: Payment, dispute: Dispute, actor: str | None, now: datetime
+) -> Dispute:
+    answered = b.fire(lifecycles.dispute, dispute, "submit_evidence", now=now, actor=actor)
+    b.effect(
+        SubmitEvidence(
+            payment_id=payment.id,
+            dispute_id=dispute.id,
+            stage=dispute.stage,
+            evidence=answered.evidence,
+            due_by=dispute.due_by,
+            provider=dispute.provider,
+            provider_reference=dispute.provider_reference,
+        )
+    )
+    return answered
+
+
+def _accept(
+    b: Builder, payment: Payment, dispute: Dispute, actor: str | None, now: datetime
+) -> Dispute:
+    answered = b.fire(lifecycles.dispute, dispute, "accept", now=now, actor=actor)
+    b.effect(
+        AcceptDispute(
+            payment_id=payment.id,
+            dispute_id=dispute.id,
+            stage=dispute.stage,
+            amount=dispute.amount,
+            provider=dispute.provider,
+            provider_reference=dispute.provider_reference,
+        )
+    )
+    b.effect(_loss(payment, answered, "accepted"))
+    return answered
 
 
 def _loss(payment: Payment, dispute: Dispute, outcome: str) -> RecordDisputeLoss:

@@ -233,16 +233,7 @@ def request_refund(
         _pending_effects(b, payment, existing)
         return b.build()
     if not payment.captures and payment.status is PaymentStatus.AUTHORIZED:
-        b.effect(
-            CancelPayment(
-                payment_id=payment.id,
-                reason=request.reason.value,
-                provider=payment.provider,
-                provider_reference=payment.provider_reference,
-            )
-        )
-        b.note("cancel_instead_of_refund", "nothing is captured: void the authorization")
-        return b.build()
+        return _void_instead(b, payment, request)
     acting = _acting_operator(request, operator, operators)
     related: Any = tuple(related_payments)
     decision = policies.refund.decide(
@@ -253,8 +244,37 @@ def request_refund(
         b.decide(decision)
         _denied(b, payment, request, decision.codes)
         return b.build()
-    requester = request.requester_id or (acting.id if acting is not None else None)
     needs, reasons = _approval_needed(b, decision, amount, acting, policies)
+    requester = request.requester_id or (acting.id if acting is not None else None)
+    _record(b, payment, request, rid, amount, requester, needs, reasons, now)
+    return b.build()
+
+
+def _void_instead(b: Builder, payment: Payment, request: RefundRequest) -> Outcome:
+    b.effect(
+        CancelPayment(
+            payment_id=payment.id,
+            reason=request.reason.value,
+            provider=payment.provider,
+            provider_reference=payment.provider_reference,
+        )
+    )
+    b.note("cancel_instead_of_refund", "nothing is captured: void the authorization")
+    return b.build()
+
+
+def _record(
+    b: Builder,
+    payment: Payment,
+    request: RefundRequest,
+    rid: str,
+    amount: Money,
+    requester: str | None,
+    needs: Tier | None,
+    reasons: tuple[str, ...],
+    now: datetime,
+) -> None:
+    """Record the granted refund on the payment (parked when a tier must approve it)."""
     refund = Refund(
         id=rid,
         payment_id=payment.id,
@@ -280,7 +300,6 @@ def request_refund(
     after = payment.with_refund(refund)
     b.change(payment, after)
     _pending_effects(b, after, refund, needs=needs, reasons=reasons)
-    return b.build()
 
 
 def _same_id(a: str | None, b: str | None) -> bool:
