@@ -110,13 +110,23 @@ def test_refund_success_false_is_refund_failed() -> None:
     assert ev.raw_reason == "Transaction hasn't been captured, refund not possible"
 
 
-@pytest.mark.parametrize("name", ["refund_failed", "refunded_reversed"])
+@pytest.mark.parametrize(
+    ("name", "kind", "status"),
+    [
+        # The scheme rejected the refund: it failed (a reversal only if it had succeeded,
+        # which apply_provider_event knows and the translator does not).
+        ("refund_failed", EventKind.REFUND_FAILED, RefundStatus.FAILED),
+        ("refunded_reversed", EventKind.REFUND_REVERSED, RefundStatus.REVERSED),
+    ],
+)
 @pytest.mark.parametrize("success", ["true", "false"])
-def test_refund_failed_and_reversed_codes_are_the_outcome(name: str, success: str) -> None:
+def test_refund_failed_and_reversed_codes_are_the_outcome(
+    name: str, kind: EventKind, status: RefundStatus, success: str
+) -> None:
     item = adyen_item(name)
     item["NotificationRequestItem"]["success"] = success
     ev = event_from_adyen(item)
-    assert (ev.kind, ev.refund_status) == (EventKind.REFUND_REVERSED, RefundStatus.REVERSED)
+    assert (ev.kind, ev.refund_status) == (kind, status)
 
 
 def test_refund_failed_on_blik_has_no_card_network() -> None:
@@ -309,11 +319,6 @@ def test_scheme_codes(scheme: str, network: Network) -> None:
     [
         (_item("REFUND"), "eventCode", "unknown_value"),
         (
-            _item("CHARGEBACK", chargebackSchemeCode="jcb"),
-            "additionalData.chargebackSchemeCode",
-            "network_known",
-        ),
-        (
             _item("CHARGEBACK", chargebackReasonCode="10.9"),
             "additionalData.chargebackReasonCode",
             "reason_code_known",
@@ -336,16 +341,25 @@ def test_dispute_from_adyen_refuses(item: dict[str, Any], field: str, rule: str)
     assert (info.value.field, info.value.rule) == (field, rule)
 
 
-def test_rfi_without_reason_code_is_refused() -> None:
+def test_rfi_without_reason_code_is_an_uncatalogued_inquiry() -> None:
+    # Adyen's published REQUEST_FOR_INFORMATION carries no reason code (issue 11.13).
     item = _item("REQUEST_FOR_INFORMATION")
     item["additionalData"] = {}
     item["paymentMethod"] = "mc"
+    d = dispute_from_adyen(item)
+    assert (d.network, d.reason_code, d.catalogued) == (Network.MASTERCARD, "unknown", False)
+    assert (d.stage, d.status) == (DisputeStage.INQUIRY, DisputeStatus.NEEDS_RESPONSE)
+    assert d.due_by is None  # none sent: none invented
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("code", ["CHARGEBACK", "REFUND", "AUTHORISATION"])
+def test_negative_amount_is_refused(code: str, strict: bool) -> None:
+    item = _item(code)
+    item["amount"]["value"] = -2500
     with pytest.raises(ProviderPayloadError) as info:
-        dispute_from_adyen(item)
-    assert (info.value.field, info.value.rule) == (
-        "additionalData.chargebackReasonCode",
-        "required",
-    )
+        event_from_adyen(item, strict=strict)
+    assert (info.value.field, info.value.rule) == ("amount.value", "non_negative")
 
 
 def test_tables_have_targets() -> None:

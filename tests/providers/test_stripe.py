@@ -131,11 +131,21 @@ def test_payment_intent_requires_capture_is_authorized() -> None:
 
 
 def test_payment_intent_succeeded_has_capture_and_card() -> None:
-    p = payment_from_payment_intent(load("stripe/payment_intent_succeeded.json"), merchant_id="m")
+    pi = load("stripe/payment_intent_succeeded_latest_charge_expanded.json")
+    pi["latest_charge"].update(amount_refunded=0, refunded=False)
+    p = payment_from_payment_intent(pi, merchant_id="m")
     assert p.status is PaymentStatus.CAPTURED
     assert [(c.id, c.amount) for c in p.captures] == [("ch_3Pok", Money.of("30.00", "USD"))]
     assert p.payment_method.card is not None
     assert p.payment_method.card.brand is CardBrand.MASTERCARD
+    assert p.amount_refundable == Money.of("30.00", "USD")
+
+
+def test_payment_intent_succeeded_without_its_charge_is_refused() -> None:
+    # Only the charge says what was refunded: a bare latest_charge id could hide a refund.
+    with pytest.raises(ProviderPayloadError) as info:
+        payment_from_payment_intent(load("stripe/payment_intent_succeeded.json"), merchant_id="m")
+    assert (info.value.field, info.value.rule) == ("latest_charge", "expand_required")
 
 
 @pytest.mark.parametrize(("status", "expected"), sorted(STRIPE_PAYMENT_INTENT_STATUS.items()))
@@ -144,6 +154,10 @@ def test_payment_intent_statuses(status: str, expected: PaymentStatus) -> None:
     pi["status"] = status
     if status == "succeeded":
         pi["amount_received"] = pi["amount"]
+        charge = load("stripe/charge_partially_refunded_no_refunds_list.json")
+        charge.update(amount_refunded=0, currency=pi["currency"], amount=pi["amount"])
+        charge["amount_captured"] = pi["amount"]
+        pi["latest_charge"] = charge
     assert payment_from_payment_intent(pi, merchant_id="m").status is expected
 
 
@@ -287,11 +301,8 @@ def test_dispute_unknown_reason_code_names_the_field() -> None:
     ("mutate", "field", "rule"),
     [
         (lambda o: o.update(status="charge_refunded"), "status", "unknown_value"),
-        (
-            lambda o: o["payment_method_details"]["card"].update(brand="jcb"),
-            "payment_method_details.card.brand",
-            "network_known",
-        ),
+        (lambda o: o.update(reason="fraudulant"), "reason", "unknown_value"),
+        (lambda o: o.update(amount=-4990), "amount", "non_negative"),
         (
             lambda o: o["payment_method_details"]["card"].update(network_reason_code=None),
             "payment_method_details.card.network_reason_code",

@@ -3,7 +3,8 @@
 Every reader takes the dotted ``path`` of the value inside the payload the caller was given
 (``"data.object.amount"``), so a :class:`~paysupport.errors.ProviderPayloadError` always says
 where the problem is. Rule codes are stable: ``required``, ``type``, ``format``,
-``timezone_aware``, ``currency_known``, ``integer_amount``, ``unknown_value``, plus the
+``timezone_aware``, ``currency_known``, ``integer_amount``, ``non_negative``,
+``unknown_value``, plus the
 model's own rule codes when a model refuses what the payload says.
 """
 
@@ -21,20 +22,23 @@ from paysupport.errors import (
     ValidationFailed,
 )
 from paysupport.money import Money
+from paysupport.pan import contains_pan, mask_pans
 from paysupport.providers.currency import from_provider_amount
 
 __all__ = [
     "Obj",
+    "as_mapping",
     "converting_model_errors",
     "fail",
+    "no_pan_id",
 ]
 
 _MISSING = object()
 
 
 def fail(field: str, rule: str, message: str) -> NoReturn:
-    """Raise the one error type translators raise."""
-    raise ProviderPayloadError(field, rule, message)
+    """Raise the one error type translators raise; card numbers in it are masked."""
+    raise ProviderPayloadError(mask_pans(field), rule, mask_pans(message))
 
 
 def join(prefix: str, key: str) -> str:
@@ -48,8 +52,7 @@ class Obj:
     __slots__ = ("data", "path")
 
     def __init__(self, data: object, path: str = "") -> None:
-        if not isinstance(data, Mapping):
-            fail(path or "__root__", "type", f"expected an object, got {type(data).__name__}")
+        data = as_mapping(data, path or "__root__")
         self.data: Mapping[str, Any] = data
         self.path = path
 
@@ -75,7 +78,7 @@ class Obj:
 
     # ------------------------------------------------------------------ scalars
     def str_(self, key: str, *, required: bool = True, nonempty: bool = True) -> str:
-        """A string field."""
+        """A string field; a card number in it is masked (free text, codes, statuses)."""
         value = self._get(key, True) if required else self.opt_str(key)
         if value is None:
             fail(self.at(key), "required", f"{key!r} is required")
@@ -83,7 +86,7 @@ class Obj:
             fail(self.at(key), "type", f"expected a string, got {type(value).__name__}")
         if nonempty and not value.strip():
             fail(self.at(key), "required", f"{key!r} is empty")
-        return value
+        return mask_pans(value)
 
     def opt_str(self, key: str) -> str | None:
         """A string field that may be absent or null (an empty string reads as absent)."""
@@ -92,7 +95,16 @@ class Obj:
             return None
         if not isinstance(value, str):
             fail(self.at(key), "type", f"expected a string, got {type(value).__name__}")
-        return value if value.strip() else None
+        return mask_pans(value) if value.strip() else None
+
+    def ident(self, key: str, *, required: bool = True) -> str | None:
+        """An identifier; one that holds a card number is refused (``no_full_card_number``)."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            fail(self.at(key), "type", f"expected an id string, got {type(value).__name__}")
+        return no_pan_id(value, self.at(key))
 
     def int_(self, key: str) -> int:
         """An integer field (booleans and floats are refused)."""
@@ -106,7 +118,14 @@ class Obj:
 
     def _check_int(self, key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            fail(self.at(key), "type", f"expected an integer, got {value!r}")
+            fail(self.at(key), "type", f"expected an integer, got {type(value).__name__}")
+        return value
+
+    def amount_int(self, key: str, *, required: bool = True) -> int | None:
+        """A non-negative integer amount in the provider's units (negative is refused)."""
+        value = self.int_(key) if required else self.opt_int(key)
+        if value is not None and value < 0:
+            fail(self.at(key), "non_negative", f"{key!r} cannot be negative: {value}")
         return value
 
     def bool_(self, key: str, *, default: bool | None = None) -> bool:
@@ -116,7 +135,7 @@ class Obj:
             assert default is not None
             return default
         if not isinstance(value, bool):
-            fail(self.at(key), "type", f"expected true or false, got {value!r}")
+            fail(self.at(key), "type", f"expected true or false, got {type(value).__name__}")
         return value
 
     def opt_bool(self, key: str) -> bool | None:
@@ -130,7 +149,7 @@ class Obj:
             return value
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             return value.strip().lower() == "true"
-        fail(self.at(key), "type", f'expected "true" or "false", got {value!r}')
+        fail(self.at(key), "type", f'expected "true" or "false", got {type(value).__name__}')
 
     # ------------------------------------------------------------------ structures
     def obj(self, key: str) -> Obj:
@@ -157,9 +176,15 @@ class Obj:
         if value is None:
             return None
         if isinstance(value, Mapping):
-            return Obj(value, self.at(key)).str_("id")
+            return Obj(value, self.at(key)).req_ident("id")
         if not isinstance(value, str) or not value.strip():
-            fail(self.at(key), "type", f"expected an id string, got {value!r}")
+            fail(self.at(key), "type", f"expected an id string, got {type(value).__name__}")
+        return no_pan_id(value, self.at(key))
+
+    def req_ident(self, key: str) -> str:
+        """A required identifier (see :meth:`ident`)."""
+        value = self.ident(key)
+        assert value is not None
         return value
 
     def str_map(self, key: str) -> dict[str, str]:
@@ -172,7 +197,7 @@ class Obj:
         for k, v in o.data.items():
             if not isinstance(k, str) or not isinstance(v, str):
                 fail(o.at(str(k)), "type", "metadata keys and values must be strings")
-            out[k] = v
+            out[no_pan_id(k, o.at(k))] = mask_pans(v)
         return out
 
     # ------------------------------------------------------------------ time and money
@@ -199,6 +224,32 @@ class Obj:
         code = cur_obj.str_(currency_key)
         minor = self.int_(amount_key)
         return read_money(minor, code, provider, self.at(amount_key), cur_obj.at(currency_key))
+
+
+def no_pan_id(value: str, field: str) -> str:
+    """``value`` unless it holds a full card number, which an identifier must never be."""
+    if contains_pan(value):
+        fail(field, "no_full_card_number", "an identifier must not hold a card number")
+    return value
+
+
+def as_mapping(data: object, field: str) -> Mapping[str, Any]:
+    """``data`` as a mapping: a ``Mapping`` as is, or what its ``to_dict()`` returns.
+
+    stripe-python hands hosts ``stripe.Event`` / ``stripe.Charge`` objects (``StripeObject``,
+    not a ``dict``); their ``to_dict()`` is the parsed JSON, recursively.
+    """
+    if isinstance(data, Mapping):
+        return data
+    to_dict = getattr(data, "to_dict", None)
+    if callable(to_dict):
+        try:
+            converted = to_dict()
+        except Exception as exc:  # the object's own code: report it typed, never raw
+            fail(field, "type", f"{type(data).__name__}.to_dict() failed: {type(exc).__name__}")
+        if isinstance(converted, Mapping):
+            return converted
+    fail(field, "type", f"expected an object, got {type(data).__name__}")
 
 
 def epoch_to_datetime(value: int, field: str) -> datetime:
@@ -230,7 +281,9 @@ def read_money(
 ) -> Money:
     """Money from a provider's integer and currency code, naming the right field on error."""
     if isinstance(minor, bool) or not isinstance(minor, int):
-        fail(amount_field, "type", f"expected an integer amount, got {minor!r}")
+        fail(amount_field, "type", f"expected an integer amount, got {type(minor).__name__}")
+    if minor < 0:
+        fail(amount_field, "non_negative", f"an amount cannot be negative: {minor}")
     try:
         return from_provider_amount(minor, code, provider, field=amount_field)
     except UnknownCurrency as exc:
@@ -251,9 +304,10 @@ def converting_model_errors(fields: Mapping[str, str], default: str) -> Iterator
         head = first.field.split(".", 1)[0]
         where = fields.get(first.field) or fields.get(head) or default
         detail = "; ".join(str(v) for v in exc.violations)
-        raise ProviderPayloadError(where, first.rule, f"{exc.model} refused it: {detail}") from exc
+        message = mask_pans(f"{exc.model} refused it: {detail}")
+        raise ProviderPayloadError(mask_pans(where), first.rule, message) from None
     except ValidationFailed as exc:
         if isinstance(exc, ProviderPayloadError):
             raise
         where = fields.get(exc.field) or default
-        raise ProviderPayloadError(where, exc.rule, exc.message) from exc
+        raise ProviderPayloadError(mask_pans(where), exc.rule, mask_pans(exc.message)) from None

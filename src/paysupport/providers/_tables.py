@@ -9,7 +9,7 @@ from paysupport.errors import UnknownCode
 from paysupport.networks import Network, reason_code
 from paysupport.providers._payload import fail
 
-__all__ = ["UNKNOWN_VALUE", "check_reason_code", "lookup", "parse_network"]
+__all__ = ["UNKNOWN_VALUE", "check_reason_code", "known_reason_code", "lookup", "parse_network"]
 
 #: The rule code of every "the provider sent a value we do not know" error.
 UNKNOWN_VALUE = "unknown_value"
@@ -36,9 +36,17 @@ def parse_network(raw: str | None) -> Network | None:
         return None
 
 
+def known_reason_code(network: Network, code: str) -> str | None:
+    """The catalogue's spelling of ``code``, or ``None`` when the catalogue lacks it."""
+    try:
+        return reason_code(network, code).code
+    except UnknownCode:
+        return None
+
+
 def check_reason_code(network: Network, code: str, field: str) -> str:
     """The catalogue's spelling of ``code``, or ProviderPayloadError(field, "reason_code_known")."""
     try:
         return reason_code(network, code).code
     except UnknownCode as exc:
-        fail(field, "reason_code_known", str(exc))
+        fail(field, "reason_code_known", str(exc))  # fail() masks a card number in it

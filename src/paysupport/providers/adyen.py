@@ -21,9 +21,15 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from paysupport.models import Dispute, DisputeStatus, PaymentStatus, RefundStatus
-from paysupport.networks import DisputeStage
-from paysupport.providers._payload import Obj, converting_model_errors, fail
-from paysupport.providers._tables import UNKNOWN_VALUE, check_reason_code, lookup, parse_network
+from paysupport.networks import DisputeStage, Network
+from paysupport.providers._payload import Obj, converting_model_errors, fail, no_pan_id
+from paysupport.providers._tables import (
+    UNKNOWN_VALUE,
+    check_reason_code,
+    known_reason_code,
+    lookup,
+    parse_network,
+)
 from paysupport.providers.events import EventKind, ProviderEvent, sequence_for
 
 __all__ = [
@@ -98,9 +104,10 @@ ADYEN_EVENT_CODES: Final[Mapping[str, AdyenTarget | AdyenOutcome]] = MappingProx
         "CHARGEBACK": _t(_K.DISPUTE_FUNDS_WITHDRAWN, _S.CHARGEBACK, _D.NEEDS_RESPONSE),
         # disputes §6.1 "Defense documents uploaded or dispute auto-defended"; stage not sent.
         "INFORMATION_SUPPLIED": _t(_K.INFORMATION_SUPPLIED, None, _D.UNDER_REVIEW),
-        # disputes §6.1 "not defended in time, or liability was accepted": the status comes
-        # only from additionalData.disputeStatus.
-        "DISPUTE_DEFENSE_PERIOD_ENDED": _t(_K.DEFENSE_PERIOD_ENDED),
+        # disputes §6.1 "not defended in time, or liability was accepted": expired at the
+        # current stage (stage not sent) unless additionalData.disputeStatus says otherwise
+        # (``Accepted``).
+        "DISPUTE_DEFENSE_PERIOD_ENDED": _t(_K.DEFENSE_PERIOD_ENDED, None, _D.EXPIRED),
         # disputes §6.1 "Issuer included comments": no state change.
         "ISSUER_COMMENTS": _t(_K.ISSUER_COMMENTS),
         # disputes §6.1 "Chargeback successfully defended" ("This stage is not final").
@@ -142,10 +149,12 @@ ADYEN_EVENT_CODES: Final[Mapping[str, AdyenTarget | AdyenOutcome]] = MappingProx
             AdyenTarget(_K.REFUND_SUCCEEDED, refund_status=RefundStatus.SUCCEEDED),
             AdyenTarget(_K.REFUND_FAILED, refund_status=RefundStatus.FAILED),
         ),
-        # refunds §2.2: rejected by the scheme after acceptance; the code is the outcome, and
-        # a refund that had succeeded is now undone (refunds §7.3: reversed).
-        "REFUND_FAILED": AdyenTarget(_K.REFUND_REVERSED, refund_status=RefundStatus.REVERSED),
-        # refunds §2.2: refunded amount returned to the merchant; the code is the outcome.
+        # refunds §2.2: rejected by the scheme after acceptance; the code is the outcome. The
+        # refund failed: a pending one ends failed; apply_provider_event reads a failure of a
+        # refund that had succeeded as its reversal (refunds §7.3), never the other way.
+        "REFUND_FAILED": AdyenTarget(_K.REFUND_FAILED, refund_status=RefundStatus.FAILED),
+        # refunds §2.2: refunded amount returned to the merchant; the code is the outcome
+        # (on a refund that never succeeded, apply_provider_event records a failure).
         "REFUNDED_REVERSED": AdyenTarget(_K.REFUND_REVERSED, refund_status=RefundStatus.REVERSED),
         # refunds §2.2: refund postponed until after capture: still pending.
         "POSTPONED_REFUND": AdyenTarget(_K.REFUND_PENDING, refund_status=RefundStatus.PENDING),
@@ -210,9 +219,53 @@ ADYEN_DISPUTE_STATUS: Final[Mapping[str, DisputeStatus]] = MappingProxyType(
 )
 
 #: Where the scheme and reason code sit in additionalData, by notification family
-#: (disputes §6.2 "other additionalData" row).
+#: (disputes §6.2 "other additionalData" row). ``nofReasonCode`` is not among the reason
+#: codes: NOTIFICATION_OF_FRAUD's code is the issuer's fraud-notice type (TC40 / SAFE), not a
+#: dispute reason, and is read into ``ProviderEvent.fraud_notice_type``.
 _SCHEME_KEYS: Final = ("chargebackSchemeCode", "rfiSchemeCode", "nofSchemeCode")
-_REASON_KEYS: Final = ("chargebackReasonCode", "rfiReasonCode", "nofReasonCode")
+_REASON_KEYS: Final = ("chargebackReasonCode", "rfiReasonCode")
+_FRAUD_NOTICE_KEY: Final = "nofReasonCode"
+
+
+@dataclass(frozen=True, slots=True)
+class _DisputeFacts:
+    """A dispute notification's network and reason code, catalogued or kept raw."""
+
+    network: Network | str
+    code: str
+    catalogued: bool
+    network_path: str
+    code_path: str
+
+
+def _dispute_facts(it: Obj, extra: Obj | None, *, strict: bool) -> _DisputeFacts:
+    """The network (scheme code, else ``paymentMethod``) and reason code of a dispute item.
+
+    A scheme outside the catalogues (``jcb``, ``bankTransfer_IBAN``), or a notification
+    without a reason code (a REQUEST_FOR_INFORMATION may send none), gives
+    ``catalogued=False`` with the raw values (``"unknown"`` for a missing code). A catalogued
+    scheme's code outside its catalogue is refused in strict mode (``reason_code_known``).
+    """
+    scheme, scheme_path = _first(extra, _SCHEME_KEYS)
+    if scheme is None:
+        scheme = it.opt_str("paymentMethod")
+        scheme_path = "paymentMethod" if scheme is not None else scheme_path
+    if scheme is None:
+        fail(scheme_path, "required", "a dispute needs the card scheme or payment method")
+    code, code_path = _first(extra, _REASON_KEYS)
+    network = parse_network(scheme)
+    if network is None:
+        raw = no_pan_id(scheme.strip().lower(), scheme_path)
+        return _DisputeFacts(raw, code or "unknown", False, scheme_path, code_path)
+    if code is None:
+        return _DisputeFacts(network, "unknown", False, scheme_path, code_path)
+    known = known_reason_code(network, code)
+    if known is not None:
+        return _DisputeFacts(network, known, True, scheme_path, code_path)
+    if strict:
+        check_reason_code(network, code, code_path)  # raises reason_code_known
+    return _DisputeFacts(network, code, False, scheme_path, code_path)
+
 
 #: Event codes a :class:`Dispute` can be built from (each has a stage).
 _DISPUTE_CODES: Final = frozenset(
@@ -268,10 +321,10 @@ def _target(code: str, success: bool, extra: Obj | None) -> tuple[AdyenTarget, s
 
 
 def _payment_reference(it: Obj, code: str) -> str | None:
-    original = it.opt_str("originalReference")
+    original = it.ident("originalReference", required=False)
     if original is not None:
         return original
-    return it.str_("pspReference") if code == "AUTHORISATION" else None
+    return it.req_ident("pspReference") if code == "AUTHORISATION" else None
 
 
 def event_from_adyen(
@@ -303,19 +356,16 @@ def event_from_adyen(
     """
     it = _item(item)
     code = it.str_("eventCode")
-    psp = it.str_("pspReference")
+    psp = it.req_ident("pspReference")
     success = it.str_bool("success")
     occurred = it.iso_datetime("eventDate")
     assert occurred is not None
-    amount_obj = it.obj("amount")
-    amount = amount_obj.money("value", "currency", PROVIDER)
+    amount = it.obj("amount").money("value", "currency", PROVIDER)
     extra = it.opt_obj("additionalData")
     scheme, _ = _first(extra, _SCHEME_KEYS)
     raw_network = scheme or it.opt_str("paymentMethod")
-    network = parse_network(raw_network)
-    reason_code, reason_path = _first(extra, _REASON_KEYS)
+    reason_code, _ = _first(extra, _REASON_KEYS)
     dispute_status_raw, status_path = _first(extra, ("disputeStatus",))
-    due_by = extra.iso_datetime("defensePeriodEndsAt", required=False) if extra else None
     base: dict[str, Any] = {
         "provider": PROVIDER,
         "event_id": adyen_event_id(psp, code, success, occurred),
@@ -323,15 +373,16 @@ def event_from_adyen(
         "occurred_at": occurred,
         "object_id": psp,
         "payment_reference": _payment_reference(it, code),
-        "merchant_account": it.str_("merchantAccountCode"),
+        "merchant_account": it.req_ident("merchantAccountCode"),
         "success": success,
         "amount": amount,
         "raw_status": dispute_status_raw,
         "raw_reason": it.opt_str("reason"),
         "reason_code": reason_code,
-        "network": network,
+        "network": parse_network(raw_network),
         "raw_network": raw_network,
-        "due_by": due_by,
+        "fraud_notice_type": _first(extra, (_FRAUD_NOTICE_KEY,))[0],
+        "due_by": extra.iso_datetime("defensePeriodEndsAt", required=False) if extra else None,
         "livemode": live,
     }
     try:
@@ -339,8 +390,6 @@ def event_from_adyen(
         status = target.status
         if dispute_status_raw is not None:
             status = lookup(ADYEN_DISPUTE_STATUS, dispute_status_raw, status_path, "disputeStatus")
-        if strict and network is not None and reason_code is not None and target.kind.is_dispute:
-            base["reason_code"] = check_reason_code(network, reason_code, reason_path)
         fields = {
             **base,
             "kind": target.kind,
@@ -350,6 +399,10 @@ def event_from_adyen(
             "refund_status": target.refund_status,
             "payment_status": target.payment_status,
         }
+        if target.kind.is_dispute and raw_network is not None:
+            facts = _dispute_facts(it, extra, strict=strict)
+            fields["reason_code"] = facts.code if facts.code != "unknown" else reason_code
+            fields["catalogued"] = facts.catalogued
         if action is not None:
             fields["raw_status"] = action
     except Exception as exc:
@@ -401,25 +454,13 @@ def dispute_from_adyen(item: Mapping[str, Any], *, payment_id: str | None = None
     target = ADYEN_EVENT_CODES[code]
     assert isinstance(target, AdyenTarget) and target.stage is not None
     extra = it.opt_obj("additionalData")
-    scheme, scheme_path = _first(extra, _SCHEME_KEYS[:2])
-    if scheme is None:
-        scheme = it.opt_str("paymentMethod")
-        scheme_path = "paymentMethod" if scheme is not None else scheme_path
-    if scheme is None:
-        fail(scheme_path, "required", "a dispute needs the card scheme")
-    network = parse_network(scheme)
-    if network is None:
-        fail(scheme_path, "network_known", f"{scheme!r} is not a catalogued card network")
-    reason, reason_path = _first(extra, _REASON_KEYS[:2])
-    if reason is None:
-        fail(reason_path, "required", "a dispute needs the network's reason code")
-    reason = check_reason_code(network, reason, reason_path)
+    facts = _dispute_facts(it, extra, strict=True)
     status_raw, status_path = _first(extra, ("disputeStatus",))
     status = target.status or DisputeStatus.NEEDS_RESPONSE
     if status_raw is not None:
         status = lookup(ADYEN_DISPUTE_STATUS, status_raw, status_path, "disputeStatus")
-    psp = it.str_("pspReference")
-    pay = payment_id or it.opt_str("originalReference")
+    psp = it.req_ident("pspReference")
+    pay = payment_id or it.ident("originalReference", required=False)
     if pay is None:
         fail("originalReference", "required", "a dispute needs the disputed payment")
     amount = it.obj("amount").money("value", "currency", PROVIDER)
@@ -428,8 +469,8 @@ def dispute_from_adyen(item: Mapping[str, Any], *, payment_id: str | None = None
     fields = {
         "id": "pspReference",
         "payment_id": "originalReference",
-        "network": scheme_path,
-        "reason_code": reason_path,
+        "network": facts.network_path,
+        "reason_code": facts.code_path,
         "stage": "eventCode",
         "status": status_path,
         "amount": "amount.value",
@@ -440,8 +481,9 @@ def dispute_from_adyen(item: Mapping[str, Any], *, payment_id: str | None = None
         return Dispute(
             id=psp,
             payment_id=pay,
-            network=network,
-            reason_code=reason,
+            network=facts.network,
+            reason_code=facts.code,
+            catalogued=facts.catalogued,
             stage=target.stage,
             status=status,
             amount=amount,

@@ -18,12 +18,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Self
 
-from pydantic import AwareDatetime, ConfigDict, Field, NonNegativeInt
+from pydantic import AwareDatetime, ConfigDict, Field, NonNegativeInt, model_validator
 
 from paysupport.models import DisputeStatus, PaymentStatus, RefundFailureReason, RefundStatus
-from paysupport.models._base import Identifier, PaysupportModel
+from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 
@@ -200,7 +200,9 @@ class ProviderEvent(PaysupportModel):
             about the payment itself (AUTHORISATION).
         merchant_account: Adyen ``merchantAccountCode``; Stripe's Connect ``account``.
         success: Adyen's ``success`` flag as a bool (``None`` for Stripe).
-        amount: the amount the notification carries, in ISO minor units.
+        amount: the amount the notification carries, in ISO minor units (never negative).
+        amount_refunded: for a Stripe charge, its ``amount_refunded``: everything refunded on
+            it so far, itemised or not.
         payment_status: the payment status the notification implies, if any.
         refund_status: the refund status it implies, if any.
         refund_failure_reason: the refund failure reason it implies, if any.
@@ -211,7 +213,12 @@ class ProviderEvent(PaysupportModel):
         raw_reason: Stripe dispute/refund ``reason`` or EFW ``fraud_type``; Adyen ``reason``.
         reason_code: the network's dispute reason code as received (trimmed).
         network: the card network, when it is one the catalogues cover.
-        raw_network: the brand / scheme string as received (``"mc"``, ``"jcb"``).
+        raw_network: the brand / scheme string as received (``"mc"``, ``"jcb"``), or the
+            payment method of a non-card dispute (``"klarna"``).
+        catalogued: for dispute notifications, whether the network and reason code are in
+            the catalogues (``False``: a dispute outside them, kept raw; ``None``: not said).
+        fraud_notice_type: Adyen NOTIFICATION_OF_FRAUD's ``nofReasonCode``: the issuer's
+            fraud-notice type (a TC40 / SAFE fraud type), never a dispute reason code.
         due_by: the response deadline (Stripe ``evidence_details.due_by``, where ``0`` means
             no response possible and reads as ``None``; Adyen
             ``additionalData.defensePeriodEndsAt``).
@@ -229,21 +236,24 @@ class ProviderEvent(PaysupportModel):
     occurred_at: AwareDatetime
     sequence: NonNegativeInt = 0
     object_type: str | None = None
-    object_id: str | None = None
-    payment_reference: str | None = None
-    merchant_account: str | None = None
+    object_id: Identifier | None = None
+    payment_reference: Identifier | None = None
+    merchant_account: Identifier | None = None
     success: bool | None = None
     amount: Money | None = None
+    amount_refunded: Money | None = None
     payment_status: PaymentStatus | None = None
     refund_status: RefundStatus | None = None
     refund_failure_reason: RefundFailureReason | None = None
     dispute_stage: DisputeStage | None = None
     dispute_status: DisputeStatus | None = None
-    raw_status: str | None = None
-    raw_reason: str | None = None
-    reason_code: str | None = None
+    raw_status: SafeText | None = None
+    raw_reason: SafeText | None = None
+    reason_code: SafeText | None = None
     network: Network | None = None
-    raw_network: str | None = None
+    raw_network: SafeText | None = None
+    catalogued: bool | None = None
+    fraud_notice_type: SafeText | None = None
     due_by: AwareDatetime | None = None
     is_charge_refundable: bool | None = None
     livemode: bool | None = None
@@ -261,6 +271,14 @@ class ProviderEvent(PaysupportModel):
     def is_unknown(self) -> bool:
         """True when the translator did not know the notification (``strict=False`` only)."""
         return self.kind is EventKind.UNKNOWN
+
+    @model_validator(mode="after")
+    def _amounts_not_negative(self) -> Self:
+        for name in ("amount", "amount_refunded"):
+            value = getattr(self, name)
+            if value is not None and value.minor < 0:
+                raise rule_error(name, "non_negative", f"{name} cannot be negative: {value}")
+        return self
 
     def is_older_than(self, other: ProviderEvent) -> bool:
         """Whether this notification happened before ``other`` (by :attr:`ordering_key`)."""

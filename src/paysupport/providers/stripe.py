@@ -35,20 +35,29 @@ from paysupport.models import (
     RefundReason,
     RefundStatus,
 )
-from paysupport.networks import DisputeStage
+from paysupport.money import Money
+from paysupport.networks import DisputeStage, Network
 from paysupport.providers._payload import (
     Obj,
     converting_model_errors,
     epoch_to_datetime,
     fail,
+    no_pan_id,
 )
-from paysupport.providers._tables import UNKNOWN_VALUE, check_reason_code, lookup, parse_network
+from paysupport.providers._tables import (
+    UNKNOWN_VALUE,
+    check_reason_code,
+    known_reason_code,
+    lookup,
+    parse_network,
+)
 from paysupport.providers.events import EventKind, ProviderEvent, sequence_for
 
 __all__ = [
     "STRIPE_CARD_BRANDS",
     "STRIPE_CHARGE_STATUS",
     "STRIPE_DISPUTE_CLOSED_KIND",
+    "STRIPE_DISPUTE_REASONS",
     "STRIPE_DISPUTE_STATUS",
     "STRIPE_EVENT_TYPES",
     "STRIPE_FUNDING",
@@ -83,6 +92,29 @@ STRIPE_DISPUTE_STATUS: Final[Mapping[str, tuple[DisputeStage, DisputeStatus]]] =
         "won": (DisputeStage.CHARGEBACK, DisputeStatus.WON),
         "lost": (DisputeStage.CHARGEBACK, DisputeStatus.LOST),
         "prevented": (DisputeStage.CHARGEBACK, DisputeStatus.CLOSED),
+    }
+)
+
+#: Stripe dispute ``reason`` values: the 15 the API documents (stripe-python 16's
+#: ``Dispute.reason``; docs.stripe.com/disputes/categories). Anything else is refused
+#: (``unknown_value``), or an event of kind ``unknown`` with ``strict=False``.
+STRIPE_DISPUTE_REASONS: Final[frozenset[str]] = frozenset(
+    {
+        "bank_cannot_process",
+        "check_returned",
+        "credit_not_processed",
+        "customer_initiated",
+        "debit_not_authorized",
+        "duplicate",
+        "fraudulent",
+        "general",
+        "incorrect_account_details",
+        "insufficient_funds",
+        "noncompliant",
+        "product_not_received",
+        "product_unacceptable",
+        "subscription_canceled",
+        "unrecognized",
     }
 )
 
@@ -249,7 +281,7 @@ def _card(o: Obj) -> Card:
         return Card(
             brand=brand,
             last4=o.str_("last4"),
-            fingerprint=o.opt_str("fingerprint"),
+            fingerprint=o.ident("fingerprint", required=False),
             exp_month=o.opt_int("exp_month"),
             exp_year=o.opt_int("exp_year"),
             funding=funding,
@@ -309,7 +341,7 @@ def _refund(o: Obj, *, payment_id: str | None, previous_status: str | None) -> R
     if pay is None:
         fail(o.at("charge"), "required", "a refund needs a charge or a payment_intent")
     amount = o.money("amount", "currency", PROVIDER)
-    rid = o.str_("id")
+    rid = o.req_ident("id")
     fields = {
         "id": o.at("id"),
         "payment_id": o.at("charge"),
@@ -366,7 +398,20 @@ def _dispute_card(o: Obj) -> Obj | None:
 
 
 def _reason_code_raw(o: Obj) -> tuple[str | None, str]:
-    """The network reason code (card-level first, then top-level) and its path."""
+    """The network reason code (card-level first, then top-level) and its path.
+
+    For a non-card dispute (Klarna, PayPal) it is the method's own ``reason_code``; Amazon
+    Pay sends only ``dispute_type``.
+    """
+    details = o.opt_obj("payment_method_details")
+    method = details.opt_str("type") if details is not None else None
+    if details is not None and method not in (None, "card"):
+        sub = details.opt_obj(method) if method is not None else None
+        if sub is not None:
+            for key in ("reason_code", "dispute_type"):
+                if sub.has(key):
+                    return sub.str_(key).strip(), sub.at(key)
+        return None, details.at(f"{method}.reason_code")
     card = _dispute_card(o)
     if card is not None and card.has("network_reason_code"):
         return card.str_("network_reason_code").strip(), card.at("network_reason_code")
@@ -377,10 +422,61 @@ def _reason_code_raw(o: Obj) -> tuple[str | None, str]:
 
 
 def _brand(o: Obj) -> tuple[str | None, str]:
-    card = _dispute_card(o)
-    if card is None:
+    """The card brand, or the payment method type of a non-card dispute, and its path."""
+    details = o.opt_obj("payment_method_details")
+    if details is None:
         return None, o.at("payment_method_details.card.brand")
-    return card.opt_str("brand"), card.at("brand")
+    method = details.opt_str("type")
+    if method is not None and method != "card":
+        return method.strip().lower(), details.at("type")
+    card = details.opt_obj("card")
+    if card is None:
+        return None, details.at("card.brand")
+    brand = card.opt_str("brand")
+    return (brand.strip().lower() if brand else None), card.at("brand")
+
+
+def _dispute_reason(o: Obj) -> str:
+    """Stripe's ``reason``, one of :data:`STRIPE_DISPUTE_REASONS`."""
+    raw = o.str_("reason")
+    if raw not in STRIPE_DISPUTE_REASONS:
+        known = ", ".join(sorted(STRIPE_DISPUTE_REASONS))
+        fail(o.at("reason"), UNKNOWN_VALUE, f"unknown dispute reason {raw!r}; known: {known}")
+    return raw
+
+
+@dataclass(frozen=True, slots=True)
+class _Classified:
+    """A dispute's network and reason code, and whether the catalogues know them."""
+
+    network: Network | str
+    code: str
+    catalogued: bool
+
+
+def _classify(o: Obj, reason: str, *, strict: bool = True) -> _Classified:
+    """Network and code as the catalogues know them, or raw and marked uncatalogued.
+
+    A catalogued network with an uncatalogued code is accepted raw only for Stripe's
+    ``noncompliant`` reason (Visa compliance conditions such as C028 are outside the dispute
+    catalogue); otherwise (strict) it is refused with ``reason_code_known``.
+    """
+    brand, brand_path = _brand(o)
+    if brand is None:
+        fail(brand_path, "required", "a dispute needs the card brand or payment method type")
+    code, code_path = _reason_code_raw(o)
+    network = parse_network(brand)
+    if network is None:
+        return _Classified(no_pan_id(brand, brand_path), code or "unknown", False)
+    if code is None:
+        fail(code_path, "required", "a dispute needs the network's reason code")
+    known = known_reason_code(network, code)
+    if known is not None:
+        return _Classified(network, known, True)
+    if reason == "noncompliant" or not strict:
+        return _Classified(network, code, False)
+    check_reason_code(network, code, code_path)  # raises reason_code_known
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _due_by(o: Obj) -> datetime | None:
@@ -397,20 +493,14 @@ def _dispute(o: Obj, *, payment_id: str | None) -> Dispute:
     _expect_object(o, "dispute")
     status_raw = o.str_("status")
     stage, status = lookup(STRIPE_DISPUTE_STATUS, status_raw, o.at("status"), "dispute status")
-    brand, brand_path = _brand(o)
-    if brand is None:
-        fail(brand_path, "required", "a dispute needs the card brand to know its network")
-    network = parse_network(brand)
-    if network is None:
-        fail(brand_path, "network_known", f"{brand!r} is not a catalogued card network")
-    code, code_path = _reason_code_raw(o)
-    if code is None:
-        fail(code_path, "required", "a dispute needs the network's reason code")
-    code = check_reason_code(network, code, code_path)
+    reason = _dispute_reason(o)
+    found = _classify(o, reason)
     pay = payment_id or _payment_ref(o)
     if pay is None:
         fail(o.at("charge"), "required", "a dispute needs a charge")
-    did = o.str_("id")
+    did = o.req_ident("id")
+    _, brand_path = _brand(o)
+    _, code_path = _reason_code_raw(o)
     fields = {
         "id": o.at("id"),
         "payment_id": o.at("charge"),
@@ -428,8 +518,9 @@ def _dispute(o: Obj, *, payment_id: str | None) -> Dispute:
         return Dispute(
             id=did,
             payment_id=pay,
-            network=network,
-            reason_code=code,
+            network=found.network,
+            reason_code=found.code,
+            catalogued=found.catalogued,
             stage=stage,
             status=status,
             amount=amount,
@@ -439,7 +530,7 @@ def _dispute(o: Obj, *, payment_id: str | None) -> Dispute:
             provider=PROVIDER,
             provider_reference=did,
             provider_status=status_raw,
-            provider_reason=o.opt_str("reason"),
+            provider_reason=reason,
         )
 
 
@@ -448,22 +539,31 @@ def dispute_from_stripe(obj: Mapping[str, Any], *, payment_id: str | None = None
 
     The network comes from ``payment_method_details.card.brand``; the reason code from
     ``payment_method_details.card.network_reason_code`` (or the older top-level
-    ``network_reason_code``) and must be in the network's catalogue. The status maps to
-    stage × status by :data:`STRIPE_DISPUTE_STATUS`; the raw status and ``reason`` are kept
-    in ``provider_status`` / ``provider_reason``. ``evidence_details.due_by`` of ``0`` (no
-    response possible) reads as ``due_by=None``.
+    ``network_reason_code``). The status maps to stage × status by
+    :data:`STRIPE_DISPUTE_STATUS`; ``reason`` must be one of :data:`STRIPE_DISPUTE_REASONS`;
+    the raw status and reason are kept in ``provider_status`` / ``provider_reason``.
+    ``evidence_details.due_by`` of ``0`` (no response possible) reads as ``due_by=None``.
+
+    Disputes outside the catalogues are kept with ``catalogued=False``, the raw values and
+    Stripe's own deadline (never one of ours): other card brands (``jcb``, ``unionpay``,
+    ``diners``, ``cartes_bancaires``, ``eftpos_au``), non-card disputes (``klarna``,
+    ``paypal``, ``amazon_pay``: the network is the method type, the code its ``reason_code``
+    or ``dispute_type``, ``"unknown"`` when none is sent) and, for ``noncompliant`` disputes,
+    network codes the catalogue lacks (Visa compliance conditions such as ``C028``).
 
     Args:
-        obj: the Dispute object (``"object": "dispute"``).
+        obj: the Dispute object (``"object": "dispute"``): a mapping, or a ``stripe.Dispute``
+            (anything with ``to_dict()``).
         payment_id: our payment id, if not the Stripe charge id.
 
     Returns:
         The dispute.
 
     Raises:
-        ProviderPayloadError: a field is missing or mistyped, the status is unknown
-            (``unknown_value``), the brand is not a catalogued network (``network_known``), or
-            the reason code is not in the catalogue (``reason_code_known``).
+        ProviderPayloadError: a field is missing or mistyped, the status or reason is unknown
+            (``unknown_value``), an amount is negative (``non_negative``), an id holds a card
+            number (``no_full_card_number``), or a catalogued network's reason code is not in
+            the catalogue outside a ``noncompliant`` dispute (``reason_code_known``).
     """
     return _dispute(Obj(obj), payment_id=payment_id)
 
@@ -471,12 +571,60 @@ def dispute_from_stripe(obj: Mapping[str, Any], *, payment_id: str | None = None
 # --------------------------------------------------------------------------- payments
 
 
+#: Refund statuses Stripe counts in a charge's ``amount_refunded`` (a refund counts from its
+#: creation until it fails or is canceled).
+_COUNTED_IN_AMOUNT_REFUNDED = frozenset(
+    {RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.SUCCEEDED}
+)
+
+
+def _charge_refunds(o: Obj, payment_id: str) -> list[Refund]:
+    """The refunds a charge lists (only when ``refunds`` is expanded, API >= 2022-11-15)."""
+    refunds_obj = o.opt_obj("refunds")
+    if refunds_obj is None:
+        return []
+    return [
+        _refund(Obj(item, refunds_obj.at(f"data.{i}")), payment_id=payment_id, previous_status=None)
+        for i, item in enumerate(refunds_obj.list_("data"))
+    ]
+
+
+def _unitemised(o: Obj, refunds: list[Refund]) -> Money | None:
+    """What ``amount_refunded`` says was refunded beyond the refunds listed, or ``None``.
+
+    Stripe omits a charge's ``refunds`` list unless it is expanded (API 2022-11-15 on), and
+    a list may be cut short (``has_more``); ``amount_refunded`` is always sent. The part no
+    listed refund explains is refunded all the same, so it counts against the refundable.
+    """
+    total_minor = o.amount_int("amount_refunded", required=False)
+    if not total_minor:
+        return None
+    total = o.money("amount_refunded", "currency", PROVIDER)
+    rest = total.minor - _listed_minor(refunds)
+    return Money.from_minor(rest, total.currency) if rest > 0 else None
+
+
+def _listed_minor(refunds: list[Refund]) -> int:
+    return sum((r.amount.minor for r in refunds if r.status in _COUNTED_IN_AMOUNT_REFUNDED), 0)
+
+
+def _check_listed(o: Obj, refunds: list[Refund]) -> None:
+    """The listed refunds cannot exceed ``amount_refunded`` (the payload contradicts itself)."""
+    total = o.amount_int("amount_refunded", required=False) or 0
+    if _listed_minor(refunds) > total:
+        fail(
+            o.at("refunds.data"),
+            "refunds_exceed_amount_refunded",
+            "the listed refunds total more than the charge's amount_refunded",
+        )
+
+
 def _charge_status(o: Obj) -> PaymentStatus:
     status = lookup(STRIPE_CHARGE_STATUS, o.str_("status"), o.at("status"), "charge status")
     if status is not PaymentStatus.CAPTURED:
         return status
     captured = o.bool_("captured", default=True)
-    refunded_minor = o.opt_int("amount_refunded") or 0
+    refunded_minor = o.amount_int("amount_refunded", required=False) or 0
     if not captured:
         # An expired authorization is "marked refunded" by Stripe (refunds §1.2).
         return (
@@ -484,9 +632,10 @@ def _charge_status(o: Obj) -> PaymentStatus:
             if o.bool_("refunded", default=False)
             else (PaymentStatus.AUTHORIZED)
         )
-    captured_minor = o.opt_int("amount_captured")
+    captured_minor = o.amount_int("amount_captured", required=False)
     if captured_minor is None:
-        captured_minor = o.int_("amount")
+        captured_minor = o.amount_int("amount")
+    assert captured_minor is not None
     if refunded_minor and refunded_minor >= captured_minor:
         return PaymentStatus.REFUNDED
     if refunded_minor:
@@ -499,7 +648,10 @@ def payment_from_charge(charge: Mapping[str, Any], *, merchant_id: str) -> Payme
 
     ``amount`` is the authorized amount; a captured charge gets one :class:`Capture` of
     ``amount_captured`` (dated ``created``: the charge does not say when it was captured);
-    ``refunds.data`` (when included) become :class:`Refund` models; an expanded ``dispute``
+    ``refunds.data`` (when expanded) become :class:`Refund` models, and whatever
+    ``amount_refunded`` holds beyond the listed refunds (all of it when ``refunds`` is not
+    expanded, the default since API 2022-11-15) becomes ``Payment.refunded_unitemised``, so it
+    counts against the refundable; an expanded ``dispute``
     object becomes a :class:`Dispute`; ``payment_method_details.card`` becomes a :class:`Card`
     (brand, last4, fingerprint, expiry, funding, country: never the number). The status
     follows :data:`STRIPE_CHARGE_STATUS`, refined by ``captured`` and ``amount_refunded``.
@@ -517,7 +669,7 @@ def payment_from_charge(charge: Mapping[str, Any], *, merchant_id: str) -> Payme
     """
     o = Obj(charge)
     _expect_object(o, "charge")
-    cid = o.str_("id")
+    cid = o.req_ident("id")
     created = o.epoch("created")
     amount = o.money("amount", "currency", PROVIDER)
     status = _charge_status(o)
@@ -531,15 +683,8 @@ def payment_from_charge(charge: Mapping[str, Any], *, merchant_id: str) -> Payme
         if captured.is_positive():
             with converting_model_errors({"amount": o.at("amount_captured")}, o.path):
                 captures.append(Capture(id=f"{cid}:capture", amount=captured, captured_at=created))
-    refunds_obj = o.opt_obj("refunds")
-    refunds: list[Refund] = []
-    if refunds_obj is not None:
-        for i, item in enumerate(refunds_obj.list_("data")):
-            refunds.append(
-                _refund(
-                    Obj(item, refunds_obj.at(f"data.{i}")), payment_id=cid, previous_status=None
-                )
-            )
+    refunds = _charge_refunds(o, cid)
+    unitemised = _unitemised(o, refunds) if captures else None
     disputes: list[Dispute] = []
     raw_dispute = o.raw("dispute")
     if isinstance(raw_dispute, Mapping):
@@ -550,6 +695,7 @@ def payment_from_charge(charge: Mapping[str, Any], *, merchant_id: str) -> Payme
         "status": o.at("status"),
         "captures": o.at("amount_captured"),
         "refunds": o.at("refunds.data"),
+        "refunded_unitemised": o.at("amount_refunded"),
         "disputes": o.at("dispute"),
         "created_at": o.at("created"),
         "customer_id": o.at("customer"),
@@ -557,7 +703,7 @@ def payment_from_charge(charge: Mapping[str, Any], *, merchant_id: str) -> Payme
         "metadata": o.at("metadata"),
     }
     with converting_model_errors(fields, o.path):
-        return Payment(
+        payment = Payment(
             id=cid,
             merchant_id=merchant_id,
             customer_id=o.id_of("customer", required=False),
@@ -567,12 +713,15 @@ def payment_from_charge(charge: Mapping[str, Any], *, merchant_id: str) -> Payme
             created_at=created,
             captures=tuple(captures),
             refunds=tuple(refunds),
+            refunded_unitemised=unitemised,
             disputes=tuple(disputes),
             description=o.opt_str("description"),
             provider=PROVIDER,
             provider_reference=cid,
             metadata=o.str_map("metadata"),
         )
+    _check_listed(o, refunds)
+    return payment
 
 
 def _pi_status(o: Obj) -> PaymentStatus:
@@ -594,6 +743,21 @@ def _pi_card(o: Obj) -> PaymentMethod:
     return _payment_method(Obj(raw, o.at("payment_method")))
 
 
+def _latest_charge(o: Obj) -> Obj:
+    """The expanded ``latest_charge``: only the charge says what was refunded."""
+    raw = o.raw("latest_charge")
+    if not isinstance(raw, Mapping):
+        fail(
+            o.at("latest_charge"),
+            "expand_required",
+            "a succeeded PaymentIntent needs latest_charge expanded (expand[]=latest_charge): "
+            "only the charge's amount_refunded says what was refunded already",
+        )
+    charge = Obj(raw, o.at("latest_charge"))
+    _expect_object(charge, "charge")
+    return charge
+
+
 def payment_from_payment_intent(pi: Mapping[str, Any], *, merchant_id: str) -> Payment:
     """A :class:`Payment` from a Stripe PaymentIntent object.
 
@@ -604,6 +768,11 @@ def payment_from_payment_intent(pi: Mapping[str, Any], *, merchant_id: str) -> P
     ``succeeded`` → ``captured`` with one :class:`Capture` of ``amount_received`` (id the
     ``latest_charge``). The card is read from an expanded ``payment_method``.
 
+    A succeeded PaymentIntent must come with ``latest_charge`` expanded: only the charge says
+    what was refunded (``amount_refunded``, and its ``refunds`` list when that is expanded
+    too), read as :func:`payment_from_charge` reads it, so a refund made elsewhere is never
+    offered again.
+
     Args:
         pi: the PaymentIntent object (``"object": "payment_intent"``).
         merchant_id: our merchant id.
@@ -612,26 +781,38 @@ def payment_from_payment_intent(pi: Mapping[str, Any], *, merchant_id: str) -> P
         The payment, ``id`` and ``provider_reference`` the PaymentIntent id.
 
     Raises:
-        ProviderPayloadError: a field is missing, mistyped or unknown.
+        ProviderPayloadError: a field is missing, mistyped, negative or unknown, or a
+            succeeded PaymentIntent's ``latest_charge`` is not expanded (``expand_required``).
     """
     o = Obj(pi)
     _expect_object(o, "payment_intent")
-    pid = o.str_("id")
+    pid = o.req_ident("id")
     created = o.epoch("created")
     amount = o.money("amount", "currency", PROVIDER)
     status = _pi_status(o)
     captures: list[Capture] = []
+    refunds: list[Refund] = []
+    unitemised: Money | None = None
     if status is PaymentStatus.CAPTURED:
         received = o.money("amount_received", "currency", PROVIDER)
         if received.is_positive():
             cap_id = o.id_of("latest_charge", required=False) or f"{pid}:capture"
             with converting_model_errors({"amount": o.at("amount_received")}, o.path):
                 captures.append(Capture(id=cap_id, amount=received, captured_at=created))
+            charge = _latest_charge(o)
+            refunds = _charge_refunds(charge, pid)
+            unitemised = _unitemised(charge, refunds)
+            _check_listed(charge, refunds)
+            refined = _charge_status(charge)
+            if refined in (PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED):
+                status = refined
     fields = {
         "id": o.at("id"),
         "amount": o.at("amount"),
         "status": o.at("status"),
         "captures": o.at("amount_received"),
+        "refunds": o.at("latest_charge.refunds.data"),
+        "refunded_unitemised": o.at("latest_charge.amount_refunded"),
         "created_at": o.at("created"),
         "customer_id": o.at("customer"),
         "description": o.at("description"),
@@ -647,6 +828,8 @@ def payment_from_payment_intent(pi: Mapping[str, Any], *, merchant_id: str) -> P
             payment_method=_pi_card(o),
             created_at=created,
             captures=tuple(captures),
+            refunds=tuple(refunds),
+            refunded_unitemised=unitemised,
             multicapture=False,
             description=o.opt_str("description"),
             provider=PROVIDER,
@@ -676,11 +859,11 @@ def _dispute_event(
         kind = EventKind.INQUIRY_OPENED
     else:
         kind = spec.kind
+    reason = _dispute_reason(o)
     brand, _ = _brand(o)
-    network = parse_network(brand)
-    code, code_path = _reason_code_raw(o)
-    if strict and network is not None and code is not None:
-        code = check_reason_code(network, code, code_path)
+    found = _classify(o, reason, strict=strict) if brand is not None else None
+    code = found.code if found is not None else _reason_code_raw(o)[0]
+    network = found.network if found is not None else None
     details = o.opt_obj("evidence_details")
     return {
         **base,
@@ -690,10 +873,11 @@ def _dispute_event(
         "dispute_stage": stage,
         "dispute_status": status,
         "raw_status": status_raw,
-        "raw_reason": o.opt_str("reason"),
+        "raw_reason": reason,
         "reason_code": code,
-        "network": network,
+        "network": network if isinstance(network, Network) else None,
         "raw_network": brand,
+        "catalogued": found.catalogued if found is not None else None,
         "due_by": _due_by(o) if details is not None else None,
         "is_charge_refundable": o.opt_bool("is_charge_refundable"),
     }
@@ -738,7 +922,12 @@ def _payment_event(
         **base,
         "kind": spec.kind,
         "amount": o.money("amount", "currency", PROVIDER),
-        "payment_reference": o.str_("id"),
+        "payment_reference": o.req_ident("id"),
+        "amount_refunded": (
+            o.money("amount_refunded", "currency", PROVIDER)
+            if is_charge and o.has("amount_refunded")
+            else None
+        ),
         "payment_status": status,
         "raw_status": o.str_("status"),
         "raw_reason": o.opt_str("failure_code") if is_charge else o.opt_str("cancellation_reason"),
@@ -753,6 +942,7 @@ def _efw_event(base: dict[str, Any], o: Obj, spec: StripeEventType) -> dict[str,
         "kind": spec.kind,
         "payment_reference": o.id_of("charge"),
         "raw_reason": o.str_("fraud_type"),
+        "amount": o.money("amount", "currency", PROVIDER) if o.has("amount") else None,
         "raw_status": "actionable" if o.bool_("actionable") else "not_actionable",
     }
 
@@ -786,12 +976,12 @@ def event_from_stripe(event: Mapping[str, Any], *, strict: bool = True) -> Provi
     o = data.obj("object")
     base: dict[str, Any] = {
         "provider": PROVIDER,
-        "event_id": e.str_("id"),
+        "event_id": e.req_ident("id"),
         "event_type": event_type,
         "occurred_at": e.epoch("created"),
         "object_type": o.opt_str("object"),
-        "object_id": o.opt_str("id"),
-        "merchant_account": e.opt_str("account"),
+        "object_id": o.ident("id", required=False),
+        "merchant_account": e.ident("account", required=False),
         "livemode": e.bool_("livemode", default=False) if e.has("livemode") else None,
     }
     try:
@@ -800,7 +990,7 @@ def event_from_stripe(event: Mapping[str, Any], *, strict: bool = True) -> Provi
             pass  # older API versions name the object without the "radar." prefix
         else:
             _expect_object(o, spec.object)
-        o.str_("id")
+        o.req_ident("id")
         if spec.object == _DP:
             fields = _dispute_event(base, o, spec, event_type, strict)
         elif spec.object == _RF:
