@@ -1,0 +1,191 @@
+"""backtest(): rows, summaries from hand-counted rows, chunking, process pool, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+import polars as pl
+import pytest
+from backtest_support import T0, dispute_case, mixed_cases, refund_case
+
+from paysupport.analytics.backtest import (
+    METRICS,
+    ROW_SCHEMA,
+    CaseFailed,
+    SyntheticCases,
+    backtest,
+    run_case,
+)
+from paysupport.errors import ValidationFailed
+from paysupport.workflows import DEFAULTS, IssueRefund, RequestApproval
+
+CASES = mixed_cases(48)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return backtest(DEFAULTS, CASES, chunk_size=7)
+
+
+def test_one_row_per_case_in_case_order(result):
+    table = result.to_arrow()
+    assert table.schema == ROW_SCHEMA
+    assert table.column("case_id").to_pylist() == [c.id for c in CASES]
+
+
+def test_money_and_approvals_add_up_to_the_workflows_effects(result):
+    refunded: dict[str, int] = {}
+    approvals = 0
+    for case in CASES:
+        for effect in run_case(case, DEFAULTS).effects:
+            if isinstance(effect, IssueRefund):
+                code = effect.amount.currency.code
+                refunded[code] = refunded.get(code, 0) + effect.amount.minor
+            if isinstance(effect, RequestApproval):
+                approvals += 1
+    assert refunded  # the fixture does refund something
+    for code, minor in refunded.items():
+        assert result.total("refunded_minor", code) == minor
+    assert result.total("approvals") == approvals > 0
+
+
+def test_summaries_by_every_dimension_agree_with_the_rows(result):
+    rows = result.to_polars()
+    for by in ("all", "kind", "reason_code", "network", "segment", "market", "period"):
+        summary = result.summary(by).to_polars()
+        assert summary["cases"].sum() == rows.height
+        assert summary["contested"].sum() == rows["contested"].sum()
+        assert summary["refunded_minor"].sum() == rows["refund_minor"].sum()
+    by_kind = {r["kind"]: r["cases"] for r in result.summary("kind").to_dicts()}
+    assert by_kind == {"refund": 12, "dispute": 12, "decline": 12, "support": 12}
+
+
+def test_expected_dispute_figures_come_from_the_decision():
+    accept = dispute_case("d1", 4_000)  # small 13.1 without evidence: contesting does not pay
+    row = backtest(DEFAULTS, [accept]).row(0)
+    assert (row["verdict"], row["accepted"], row["contested"]) == ("accept", True, False)
+    assert row["expected_loss_minor"] == 4_000
+    assert row["realised_won"] is False and row["realised_loss_minor"] == 4_000
+
+
+def test_contest_expected_loss_is_amount_minus_expected_win_plus_fees():
+    policies = attrs.evolve(
+        DEFAULTS,
+        dispute_response=attrs.evolve(DEFAULTS.dispute_response, missing_evidence_factor=1),
+    )
+    case = dispute_case("d1", 100_000, code="10.4", result="lost")
+    result = backtest(policies, [case])
+    row = result.row(0)
+    decision = result.explain(0).decision
+    assert decision is not None and row["verdict"] == "contest"
+    values = dict(next(r for r in decision.reasons if r.code == "contest_pays").values)
+    fees = values["dispute_fee"] + values["arbitration_fee"] + values["handling_cost"]
+    assert row["fees_minor"] == fees
+    assert row["expected_win_minor"] == 100_000 * values["chance"]
+    assert row["expected_loss_minor"] == 100_000 - row["expected_win_minor"] + fees
+    assert row["realised_won"] is False
+    assert row["realised_loss_minor"] == 100_000 + fees
+
+
+def test_chunk_size_does_not_change_the_result(result):
+    other = backtest(DEFAULTS, CASES, chunk_size=1000)
+    for by in ("all", "reason_code", "period"):
+        assert other.summary(by).to_polars().equals(result.summary(by).to_polars())
+    assert other.to_arrow().equals(result.to_arrow())
+
+
+def test_an_iterator_is_streamed_and_its_rows_cannot_be_replayed():
+    streamed = backtest(DEFAULTS, iter(CASES[:8]), chunk_size=3)
+    assert streamed.size == 8
+    with pytest.raises(ValidationFailed) as err:
+        streamed.explain(0)
+    assert err.value.field == "cases"
+
+
+def test_keep_rows_false_keeps_summaries_and_streams_rows():
+    seen: list[int] = []
+    done: list[tuple[int, int | None]] = []
+    result = backtest(
+        DEFAULTS,
+        CASES,
+        chunk_size=10,
+        keep_rows=False,
+        on_rows=lambda batch: seen.append(batch.num_rows),
+        progress=lambda d, t: done.append((d, t)),
+    )
+    assert seen == [10, 10, 10, 10, 8]
+    assert done == [(10, 48), (20, 48), (30, 48), (40, 48), (48, 48)]
+    assert result.summary().to_polars()["cases"].sum() == 48
+    with pytest.raises(ValidationFailed) as err:
+        result.to_polars()
+    assert err.value.field == "keep_rows"
+
+
+def test_process_pool_equals_serial():
+    source = SyntheticCases(120, seed=5, start=T0, templates=24)
+    serial = backtest(DEFAULTS, source, chunk_size=30)
+    pooled = backtest(DEFAULTS, source, chunk_size=30, workers=2)
+    assert pooled.to_arrow().equals(serial.to_arrow())
+    assert (
+        pooled.summary("reason_code").to_polars().equals(serial.summary("reason_code").to_polars())
+    )
+
+
+def test_an_item_that_is_not_a_case_is_named():
+    with pytest.raises(ValidationFailed) as err:
+        backtest(DEFAULTS, [refund_case("r1", 1_000), "not a case"])
+    assert err.value.field == "cases.1"
+
+
+def test_a_workflow_error_is_a_typed_error_naming_the_case(monkeypatch):
+    import paysupport.analytics.backtest._engine as engine
+
+    def explode(case, policies):
+        if case.id == "d2":
+            raise KeyError("gone")
+        return run_case(case, policies)
+
+    monkeypatch.setattr(engine, "run_case", explode)
+    cases = [dispute_case("d1", 1_000), dispute_case("d2", 1_000)]
+    with pytest.raises(CaseFailed) as err:
+        backtest(DEFAULTS, cases)
+    assert err.value.field == "cases.1"
+    assert err.value.case_id == "d2"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"chunk_size": 0}, "chunk_size"),
+        ({"workers": 0}, "workers"),
+        ({"backend": "gpu"}, "backend"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs, field):
+    with pytest.raises(ValidationFailed) as err:
+        backtest(DEFAULTS, CASES[:2], **kwargs)
+    assert err.value.field == field
+
+
+def test_policies_must_be_a_policy_set():
+    with pytest.raises(ValidationFailed) as err:
+        backtest({"refund": {}}, CASES[:2])  # type: ignore[arg-type]
+    assert err.value.field == "policies.0"
+
+
+def test_summary_figures_are_integers_per_currency():
+    result = backtest(
+        DEFAULTS, [refund_case("r1", 1_000), refund_case("u1", 2_000, currency="USD")]
+    )
+    summary = result.summary().to_polars()
+    assert summary["currency"].to_list() == ["EUR", "USD"]
+    assert all(summary[m].dtype == pl.Int64 for m in METRICS)
+    with pytest.raises(ValidationFailed) as err:
+        result.total("refunded_minor")
+    assert err.value.field == "currency"
+
+
+def test_the_period_is_the_cases_month():
+    late = refund_case("r1", 1_000, at=datetime(2026, 4, 30, 23, 59, tzinfo=UTC))
+    assert backtest(DEFAULTS, [late]).row(0)["period"] == "2026-04"
