@@ -18,7 +18,7 @@ from paysupport.providers import (
     dispute_from_adyen,
     event_from_adyen,
 )
-from tests.providers._support import adyen_item, bare
+from tests.providers._support import adyen_item, bare, load
 
 CET = timezone(timedelta(hours=1))
 
@@ -365,3 +365,102 @@ def test_negative_amount_is_refused(code: str, strict: bool) -> None:
 def test_tables_have_targets() -> None:
     for entry in ADYEN_EVENT_CODES.values():
         assert isinstance(entry, AdyenTarget | AdyenOutcome)
+
+
+# --------------------------------------------------------------------------- issues 11.13 / 11.15
+
+#: Adyen's published dispute notifications (Webhooks-v1 examples), by the dispute each gives:
+#: network, reason code, catalogued, stage, status. ``None`` for codes that change no stage.
+PUBLISHED_DISPUTES: dict[str, tuple[object, str, bool, DisputeStage, DisputeStatus] | None] = {
+    "chargeback": (
+        Network.MASTERCARD,
+        "4853",
+        True,
+        DisputeStage.CHARGEBACK,
+        DisputeStatus.NEEDS_RESPONSE,
+    ),
+    "notification_of_chargeback": (
+        Network.MASTERCARD,
+        "4853",
+        True,
+        DisputeStage.CHARGEBACK,
+        DisputeStatus.NEEDS_RESPONSE,
+    ),
+    "chargeback_reversed": (
+        Network.MASTERCARD,
+        "unknown",
+        False,
+        DisputeStage.CHARGEBACK,
+        DisputeStatus.WON,
+    ),
+    "prearbitration_won": (
+        "banktransfer_iban",
+        "unknown",
+        False,
+        DisputeStage.PRE_ARBITRATION,
+        DisputeStatus.WON,
+    ),
+    "prearbitration_lost": (
+        Network.VISA,
+        "unknown",
+        False,
+        DisputeStage.PRE_ARBITRATION,
+        DisputeStatus.LOST,
+    ),
+    "request_for_information": (
+        Network.MASTERCARD,
+        "unknown",
+        False,
+        DisputeStage.INQUIRY,
+        DisputeStatus.NEEDS_RESPONSE,
+    ),
+    "second_chargeback": ("jcb", "502", False, DisputeStage.PRE_ARBITRATION, DisputeStatus.LOST),
+    "issuer_response_timeframe_expired": (
+        Network.VISA,
+        "13.1",
+        True,
+        DisputeStage.CHARGEBACK,
+        DisputeStatus.WON,
+    ),
+    "notification_of_fraud": None,
+    "dispute_defense_period_ended": None,
+    "information_supplied": None,
+    "issuer_comments": None,
+}
+
+
+def _published(name: str) -> dict[str, Any]:
+    item: dict[str, Any] = load(f"adyen/published/{name}.json")["notificationItems"][0]
+    return item
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_DISPUTES))
+def test_every_published_dispute_notification_translates(name: str) -> None:
+    item = _published(name)
+    ev = event_from_adyen(item)
+    assert ev.kind.is_dispute or ev.kind is EventKind.FRAUD_WARNING
+    expected = PUBLISHED_DISPUTES[name]
+    if expected is None:
+        with pytest.raises(ProviderPayloadError) as info:
+            dispute_from_adyen(item, payment_id="pay_1")
+        assert info.value.rule == "unknown_value"  # documented: these change no stage
+        return
+    d = dispute_from_adyen(item, payment_id="pay_1")
+    assert (d.network, d.reason_code, d.catalogued, d.stage, d.status) == expected
+    assert (ev.dispute_stage, ev.catalogued) == (d.stage, d.catalogued)
+
+
+def test_notification_of_fraud_reason_is_a_fraud_notice_type_not_a_reason_code() -> None:
+    ev = event_from_adyen(_published("notification_of_fraud"))
+    assert ev.kind is EventKind.FRAUD_WARNING
+    assert (ev.reason_code, ev.fraud_notice_type) == (None, "6")
+    assert ev.network is Network.VISA
+
+
+def test_defense_period_ended_without_status_means_expired() -> None:
+    item = _published("dispute_defense_period_ended")
+    del bare(item)["additionalData"]["disputeStatus"]
+    ev = event_from_adyen(item)
+    assert (ev.dispute_stage, ev.dispute_status) == (None, DisputeStatus.EXPIRED)
+    undefended = event_from_adyen(adyen_item("dispute_defense_period_ended_undefended"))
+    assert undefended.dispute_status is DisputeStatus.EXPIRED

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from paysupport.errors import ProviderPayloadError
+from paysupport.errors import ProviderPayloadError, UnknownCode
 from paysupport.models import (
     CardBrand,
     DisputeStatus,
@@ -17,14 +17,17 @@ from paysupport.models import (
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 from paysupport.providers import (
+    STRIPE_DISPUTE_REASONS,
     STRIPE_DISPUTE_STATUS,
     STRIPE_PAYMENT_INTENT_STATUS,
+    EventKind,
     dispute_from_stripe,
+    event_from_stripe,
     payment_from_charge,
     payment_from_payment_intent,
     refund_from_stripe,
 )
-from tests.providers._support import load
+from tests.providers._support import load, stripe_event
 
 # --------------------------------------------------------------------------- charges
 
@@ -331,3 +334,89 @@ def test_refundable_flag_not_sent_stays_unknown() -> None:
     del obj["is_charge_refundable"]
     # Not sent is unknown, not "false": the translator invents no fact.
     assert dispute_from_stripe(obj).is_charge_refundable is None
+
+
+# --------------------------------------------------------------------------- issue 11.14 / 11.17
+
+
+@pytest.mark.parametrize(
+    ("fixture", "network", "code"),
+    [
+        ("dispute_jcb", "jcb", "502"),
+        ("dispute_unionpay", "unionpay", "4514"),
+        ("dispute_diners", "diners", "4863"),
+        ("dispute_cartes_bancaires", "cartes_bancaires", "14"),
+        ("dispute_eftpos_au", "eftpos_au", "4855"),
+        ("dispute_klarna", "klarna", "goods_not_received"),
+        ("dispute_paypal", "paypal", "UNAUTHORISED"),
+        ("dispute_amazon_pay", "amazon_pay", "claim"),
+        ("dispute_visa_compliance_c028", Network.VISA, "C028"),
+    ],
+)
+def test_disputes_outside_the_catalogues_are_kept_raw(
+    fixture: str, network: object, code: str
+) -> None:
+    obj = load(f"stripe/{fixture}.json")
+    d = dispute_from_stripe(obj)
+    assert (d.network, d.reason_code, d.catalogued) == (network, code, False)
+    assert d.provider_reason == obj["reason"]
+    # Stripe's own deadline, never one from a catalogue.
+    assert d.due_by == datetime.fromtimestamp(obj["evidence_details"]["due_by"], tz=UTC)
+    with pytest.raises(UnknownCode):
+        _ = d.reason  # no catalogue facts apply
+    ev = event_from_stripe(stripe_event("charge.dispute.created", obj))
+    assert (ev.reason_code, ev.catalogued) == (code, False)
+
+
+def test_dispute_outside_the_catalogues_without_a_deadline_gets_none() -> None:
+    obj = load("stripe/dispute_jcb.json")
+    obj["evidence_details"]["due_by"] = 0
+    assert dispute_from_stripe(obj).due_by is None
+
+
+@pytest.mark.parametrize("reason", sorted(STRIPE_DISPUTE_REASONS))
+def test_every_documented_dispute_reason_is_accepted(reason: str) -> None:
+    obj = load("stripe/dispute_needs_response.json")
+    obj["reason"] = reason
+    assert dispute_from_stripe(obj).provider_reason == reason
+
+
+def test_a_dispute_reason_typo_is_refused_or_unknown() -> None:
+    obj = load("stripe/dispute_needs_response.json")
+    obj["reason"] = "fraudulant"
+    with pytest.raises(ProviderPayloadError) as info:
+        event_from_stripe(stripe_event("charge.dispute.created", obj))
+    assert (info.value.field, info.value.rule) == ("data.object.reason", "unknown_value")
+    lenient = event_from_stripe(stripe_event("charge.dispute.created", obj), strict=False)
+    assert lenient.kind is EventKind.UNKNOWN
+
+
+# --------------------------------------------------------------------------- issue 11.3
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize(
+    ("event_type", "fixture", "key"),
+    [
+        ("charge.dispute.created", "dispute_needs_response", "amount"),
+        ("refund.updated", "refund_succeeded", "amount"),
+        ("charge.refunded", "charge_partially_refunded", "amount_refunded"),
+        ("charge.succeeded", "charge_partially_refunded", "amount"),
+    ],
+)
+def test_negative_amounts_are_refused(
+    event_type: str, fixture: str, key: str, strict: bool
+) -> None:
+    obj = load(f"stripe/{fixture}.json")
+    obj[key] = -obj[key]
+    with pytest.raises(ProviderPayloadError) as info:
+        event_from_stripe(stripe_event(event_type, obj), strict=strict)
+    assert (info.value.field, info.value.rule) == (f"data.object.{key}", "non_negative")
+
+
+def test_negative_amount_refunded_on_a_charge_is_refused() -> None:
+    charge = load("stripe/charge_refunded_no_refunds_list.json")
+    charge["amount_refunded"] = -4990
+    with pytest.raises(ProviderPayloadError) as info:
+        payment_from_charge(charge, merchant_id="m")
+    assert (info.value.field, info.value.rule) == ("amount_refunded", "non_negative")
