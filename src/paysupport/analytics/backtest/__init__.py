@@ -21,6 +21,7 @@ from ._cases import (
 from ._compare import Comparison, compare
 from ._engine import CaseFailed, CaseSource, Progress
 from ._frame import Table
+from ._history import cases_from_history
 from ._result import BacktestResult, Explanation, policy_fingerprint
 from ._rows import ROW_SCHEMA
 from ._summary import DIMENSIONS, METRICS
@@ -47,6 +48,7 @@ __all__ = [
     "Table",
     "TriageCase",
     "backtest",
+    "cases_from_history",
     "compare",
     "policy_fingerprint",
     "run_case",
