@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 from examples.support_desk.db import make_engine
 from examples.support_desk.gateway import FakeGateway
-from examples.support_desk.repository import NotFound
 from examples.support_desk.schemas import (
+    CaseAction,
     CaseIn,
     EvidenceIn,
     OperatorAction,
@@ -32,6 +32,7 @@ from paysupport.errors import (
     ConflictError,
     InvalidTransition,
     NotAuthorized,
+    NotFound,
     PaysupportError,
     ValidationFailed,
 )
@@ -68,7 +69,8 @@ def _error(status: int, exc: Exception, **extra: Any) -> JSONResponse:
 
 def _install_error_handlers(app: FastAPI) -> None:
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
-        return _error(404, exc)
+        named = {k: getattr(exc, k, None) for k in ("kind", "id", "field")}
+        return _error(404, exc, **named)
 
     async def conflict(request: Request, exc: Exception) -> JSONResponse:
         return _error(409, exc)
@@ -86,8 +88,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def refused(request: Request, exc: Exception) -> JSONResponse:
         return _error(400, exc)
 
-    app.add_exception_handler(NotFound, not_found)
-    app.add_exception_handler(KeyError, not_found)
+    app.add_exception_handler(NotFound, not_found)  # the library's and the store's
     app.add_exception_handler(ConflictError, conflict)
     app.add_exception_handler(InvalidTransition, conflict)
     app.add_exception_handler(NotAuthorized, forbidden)
@@ -285,6 +286,16 @@ def create_app(
             "case": desk.get(SupportCase, case_id).model_dump(mode="json"),
             "history": desk.history("case", case_id),
         }
+
+    @app.post("/cases/{case_id}/resolve")
+    def post_resolve(case_id: str, body: CaseAction) -> dict[str, Any]:
+        handled = desk.resolve_case(case_id, operator_id=body.operator_id, note=body.reason)
+        return done(handled, case=desk.get(SupportCase, case_id).model_dump(mode="json"))
+
+    @app.post("/cases/{case_id}/reopen")
+    def post_reopen(case_id: str, body: CaseAction) -> dict[str, Any]:
+        handled = desk.reopen_case(case_id, operator_id=body.operator_id, note=body.reason)
+        return done(handled, case=desk.get(SupportCase, case_id).model_dump(mode="json"))
 
     @app.get("/cases")
     def list_cases(status: str | None = None) -> list[dict[str, Any]]:

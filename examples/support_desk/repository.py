@@ -28,6 +28,7 @@ from examples.support_desk.db import (
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from paysupport import errors
 from paysupport.errors import ConflictError
 from paysupport.models import (
     Customer,
@@ -60,13 +61,11 @@ KINDS: dict[type[PaysupportModel], str] = {
 }
 
 
-class NotFound(LookupError):
-    """No stored aggregate of that kind has that id."""
+class NotFound(errors.NotFound):
+    """No stored record of that kind has that id: the library's ``NotFound`` (404)."""
 
-    def __init__(self, kind: str, id: str) -> None:
-        self.kind = kind
-        self.id = id
-        super().__init__(f"no {kind} {id!r}")
+    def __init__(self, kind: str, id: str, field: str = "id") -> None:
+        super().__init__(kind, id, field)
 
 
 def kind_of(model: PaysupportModel | type[PaysupportModel]) -> str:

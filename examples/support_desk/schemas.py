@@ -20,7 +20,9 @@ class _Body(BaseModel):
 class RefundRequestIn(_Body):
     """A refund request; ``id`` is the client's request id (send it again to retry safely).
 
-    ``amount`` is ``{"amount": "12.34", "currency": "EUR"}`` or absent (everything left).
+    ``amount`` is the library's Money JSON, ``{"minor": 1234, "currency": "EUR"}`` (as every
+    response shows it), or ``{"amount": "12.34", "currency": "EUR"}``, or absent (everything
+    left).
     ``requested_at`` defaults to the service's clock.
     """
 
@@ -73,6 +75,13 @@ class RetryResultIn(_Body):
     network_decline_code: str | None = None
     merchant_advice_code: str | None = None
     advice_code: str | None = None
+
+
+class CaseAction(_Body):
+    """An operator (or the customer writing back) acting on a case: resolve, reopen."""
+
+    operator_id: str | None = None
+    reason: str | None = None
 
 
 class CaseIn(_Body):

@@ -67,7 +67,9 @@ from paysupport.workflows import (
     handle_decline,
     receive_dispute,
     record_retry_result,
+    reopen,
     request_refund,
+    resolve,
     respond_to_dispute,
     settle_refund,
     triage,
@@ -359,6 +361,10 @@ class SupportDesk:
                 req = stored  # a replay is decided on the request as first received
             payment = uow.aggregates.get(Payment, req.payment_id)
             operator = uow.aggregates.get(Operator, operator_id) if operator_id else None
+            # the requesting operator, looked up so that their authority is checked; an
+            # unknown one is refused by the library (never treated as unlimited)
+            requester = _maybe(uow, Operator, req.requester_id)
+            directory = {requester.id: requester} if requester is not None else {}
             related = []
             if req.duplicate_of is not None:
                 related.append(uow.aggregates.get(Payment, req.duplicate_of))
@@ -369,6 +375,7 @@ class SupportDesk:
                 customer=_maybe(uow, Customer, payment.customer_id),
                 merchant=_maybe(uow, Merchant, payment.merchant_id),
                 operator=operator,
+                operators=directory,
                 related_payments=related,
                 now=self.clock(),
             )
@@ -378,7 +385,7 @@ class SupportDesk:
     def _payment_of(self, uow: UnitOfWork, key: str, kind: str) -> tuple[str, Payment]:
         found = uow.aggregates.locate(key, kind)
         if found is None:
-            raise NotFound(kind, key)
+            raise NotFound(kind, key, f"{kind}_id")
         our_id, payment_id = found
         return our_id, uow.aggregates.get(Payment, payment_id)
 
@@ -573,6 +580,28 @@ class SupportDesk:
                 operator=_maybe(uow, Operator, operator_id),
             )
             return triage(stored, context, policies=self.policies, now=self.clock())
+
+        return self._handle(decide)
+
+    def resolve_case(
+        self, case_id: str, *, operator_id: str | None = None, note: str | None = None
+    ) -> Handled:
+        """Resolve a case and tell the customer."""
+
+        def decide(uow: UnitOfWork) -> Outcome:
+            case = uow.aggregates.get(SupportCase, case_id)
+            return resolve(case, now=self.clock(), resolution=note or "resolved", actor=operator_id)
+
+        return self._handle(decide)
+
+    def reopen_case(
+        self, case_id: str, *, operator_id: str | None = None, note: str | None = None
+    ) -> Handled:
+        """Reopen a resolved case (the customer wrote back within the reopen window)."""
+
+        def decide(uow: UnitOfWork) -> Outcome:
+            case = uow.aggregates.get(SupportCase, case_id)
+            return reopen(case, now=self.clock(), actor=operator_id, reason=note)
 
         return self._handle(decide)
 

@@ -331,6 +331,9 @@ def test_junior_large_refund_waits_for_a_senior_approval(
     assert body["refund"]["status"] == "awaiting_approval"
     assert kinds(body) == ["request_approval"]
     assert body["effects"][0]["tier"] == "senior"
+    # one answer: the recorded review decision names the tier the approval asks for
+    review = [d for d in body["decisions"] if d["outcome"] == "review"]
+    assert [d["tier"] for d in review] == ["senior"]
     assert gateway.ledger == []
     queue = client.get("/approvals").json()
     assert [q["effect"]["refund_id"] for q in queue] == [refund_id]
@@ -448,7 +451,10 @@ def test_a_refund_the_provider_declines_is_failed(client: TestClient, gateway: F
     assert r["refund"]["status"] == "failed"
     assert r["refund"]["failure_reason"] == "declined"
     assert gateway.ledger == []
-    assert client.get("/payments/pay_13").json()["payment"]["status"] == "captured"
+    paid = client.get("/payments/pay_13").json()
+    assert paid["payment"]["status"] == "captured"
+    # history records what happened: the provider's answer, once
+    assert [e["event"] for e in paid["refunds"][r["refund"]["id"]]] == ["fail"]
 
 
 def test_a_request_id_reused_for_another_request_is_a_conflict(client: TestClient) -> None:
@@ -489,3 +495,100 @@ def test_a_case_is_triaged_routed_and_listed(client: TestClient, gateway: FakeGa
     got = client.get("/cases/case_1").json()
     assert [e["event"] for e in got["history"]] == ["triage", "start"]
     assert client.get("/cases", params={"status": "in_progress"}).json()[0]["id"] == "case_1"
+
+
+# ---------------------------------------------------------------------- issues 11 and 18
+def test_an_operators_request_is_checked_against_that_operators_authority(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    # Issue 18: op_junior (100 EUR) files 300 EUR, naming themself but not acting as operator_id.
+    add_payment(client, payment("pay_300", "300.00"))
+    request = {
+        "id": "req_300",
+        "payment_id": "pay_300",
+        "requested_by": "operator",
+        "requester_id": "op_junior",
+    }
+    r = client.post("/refund-requests", json=request)
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["refund"]["status"] == "awaiting_approval"
+    assert kinds(body) == ["request_approval"] and body["effects"][0]["tier"] == "middle"
+    assert gateway.entries("refund") == []
+
+    ghost = client.post(
+        "/refund-requests", json={**request, "id": "req_ghost", "requester_id": "op_ghost"}
+    )
+    assert ghost.status_code == 403 and ghost.json()["error"] == "NotAuthorized"
+    assert gateway.entries("refund") == []
+    assert (
+        client.get("/payments/pay_300").json()["payment"]["refunds"][0]["id"]
+        == (body["refund"]["id"])
+    )
+
+    # four eyes on the actor, ids compared normalised: OP_JUNIOR is op_junior
+    added = client.post("/operators", json={"id": "OP_JUNIOR", "tier": "senior"})
+    assert added.status_code == 201
+    own = client.post(f"/refunds/{body['refund']['id']}/approve", json={"operator_id": "OP_JUNIOR"})
+    assert own.status_code == 403, own.json()
+    ok = client.post(f"/refunds/{body['refund']['id']}/approve", json={"operator_id": "op_middle"})
+    assert ok.status_code == 200, ok.json()
+    assert ok.json()["refund"]["approved_by"] == "op_middle"
+    assert len(gateway.entries("refund")) == 1
+
+
+def test_unknown_ids_are_not_found_naming_what_is_missing(client: TestClient) -> None:
+    for path in ("/refunds/rf_nope/approve", "/refunds/rf_nope/deny"):
+        r = client.post(path, json={"operator_id": "op_senior"})
+        assert r.status_code == 404, r.json()
+        body = r.json()
+        assert (body["error"], body["kind"], body["id"]) == ("NotFound", "refund", "rf_nope")
+        assert body["field"] == "refund_id"
+    gone = client.post("/cases/case_nope/reopen", json={})
+    assert gone.status_code == 404 and gone.json()["kind"] == "case"
+    absent = client.post("/refunds/rf_nope/approve", json={"operator_id": "op_nobody"})
+    assert absent.status_code == 404
+
+
+def test_amounts_in_the_librarys_own_money_json_are_accepted(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    add_payment(client, payment("pay_mj", "80.00"))
+    shown = client.get("/payments/pay_mj").json()["payment"]["amount"]
+    assert shown == {"minor": 8000, "currency": "EUR"}
+    part = {"minor": 2500, "currency": "EUR"}
+    r = client.post(
+        "/refund-requests", json={"id": "req_mj", "payment_id": "pay_mj", "amount": part}
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["refund"]["amount"] == part
+    assert gateway.entries("refund")[0].amount == Money.of("25.00", "EUR")
+
+
+def test_a_resolved_case_is_reopened_when_the_customer_writes_back(
+    client: TestClient, clock: Clock
+) -> None:
+    case = {
+        "id": "case_re",
+        "claim": "unrecognized_charge",
+        "customer_id": "cus_anna",
+        "opened_at": T0.isoformat(),
+        "description": "What is this charge?",
+    }
+    assert client.post("/cases", json={"case": case}).status_code == 200
+    clock.advance(hours=2)
+    done = client.post("/cases/case_re/resolve", json={"reason": "customer recognised it"})
+    assert done.status_code == 200, done.json()
+    assert done.json()["case"]["status"] == "resolved"
+    clock.advance(days=3)
+    again = client.post("/cases/case_re/reopen", json={"reason": "customer wrote back"})
+    assert again.status_code == 200, again.json()
+    assert again.json()["case"]["status"] == "in_progress"
+    assert again.json()["case"]["contacts"] == 2
+    assert "assign_case" in kinds(again.json())
+    events = [e["event"] for e in client.get("/cases/case_re").json()["history"]]
+    assert events[-2:] == ["resolve", "reopen"]
+    assert client.post("/cases/case_re/resolve", json={}).status_code == 200
+    clock.advance(days=30)
+    late = client.post("/cases/case_re/reopen", json={})
+    assert late.status_code == 409  # past the reopen window: open a new case
