@@ -451,13 +451,33 @@ _DISPUTE_EVENT_FOR_STATUS: Final[Mapping[DisputeStatus, str]] = MappingProxyType
 )
 
 
-def _dispute_transition(dispute: Dispute, stage: DisputeStage, status: DisputeStatus) -> str | None:
-    """The one lifecycle event that records ``stage`` × ``status``, or ``None``."""
+def _dispute_transition(
+    dispute: Dispute, stage: DisputeStage, status: DisputeStatus, event: ProviderNotice
+) -> tuple[str | None, dict[str, Any]]:
+    """The one lifecycle event that records ``stage`` × ``status``, and its extra data.
+
+    A later stage opens with ``open_<stage>`` (``status="under_review"`` when the network
+    reviews it without asking for a response); an outcome at a later stage is ``win`` /
+    ``lose`` with ``stage=``; an expiry the provider reports carries ``reported_by``.
+    """
     if stage.rank < dispute.stage.rank:
-        return None
-    if stage is not dispute.stage and status is DisputeStatus.NEEDS_RESPONSE:
-        return f"open_{stage.value}"
-    return _DISPUTE_EVENT_FOR_STATUS.get(status)
+        return None, {}
+    extra: dict[str, Any] = {}
+    if stage is not dispute.stage and status in (
+        DisputeStatus.NEEDS_RESPONSE,
+        DisputeStatus.UNDER_REVIEW,
+    ):
+        if status is DisputeStatus.UNDER_REVIEW:
+            extra["status"] = status.value
+        if event.reason_code:
+            extra["reason_code"] = event.reason_code
+        return f"open_{stage.value}", extra
+    name = _DISPUTE_EVENT_FOR_STATUS.get(status)
+    if stage is not dispute.stage and name in ("win", "lose"):
+        extra["stage"] = stage.value
+    if name == "expire":
+        extra["reported_by"] = event.provider
+    return name, extra
 
 
 def _dispute_event(
@@ -483,12 +503,8 @@ def _dispute_event(
     if target == lifecycles.dispute_state(dispute):
         b.note("no_change", f"dispute {dispute.id} is already {target}")
         return b.build()
-    name = _dispute_transition(dispute, stage, status)
-    values: dict[str, Any] = dict(data)
-    if stage is not dispute.stage:
-        values["stage"] = stage.value
-    if event.reason_code and name is not None and name.startswith("open_"):
-        values["reason_code"] = event.reason_code
+    name, extra = _dispute_transition(dispute, stage, status, event)
+    values: dict[str, Any] = {**data, **extra}
     if event.due_by is not None:
         values["due_by"] = event.due_by
     after = _try_fire(dispute, name, values, now)
