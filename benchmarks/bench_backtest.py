@@ -1,0 +1,165 @@
+"""Benchmark: backtesting synthetic cases on a process pool against a serial loop.
+
+Run: ``python benchmarks/bench_backtest.py [--n 40000] [--workers 2] [--chunk 2000]``
+
+Contenders, over the same ``--n`` cases of :class:`SyntheticCases` (seed 7):
+
+* ``serial loop`` (baseline): ``run_case`` on every case in one process, nothing recorded.
+* ``backtest serial``: the engine in this process (rows built, summarised per chunk).
+* ``backtest process pool``: the engine on ``--workers`` spawned processes, rows not kept
+  (``keep_rows=False``): each chunk comes back as a partial summary, so memory stays flat.
+
+Reported: wall time, cases/s and cases/s/core, the pool's start-up, peak resident memory of
+this process and of the largest worker, time per case by kind (where the time goes), and
+whether the target (1,000,000 cases in <= 60 s and <= 1 GiB on 2 cores) is met, projected
+from the measured rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+
+from paysupport.analytics.backtest import SyntheticCases, backtest, run_case
+from paysupport.workflows import DEFAULTS
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+TARGET_CASES = 1_000_000
+TARGET_SECONDS = 60.0
+TARGET_BYTES = 1 << 30
+
+
+def _rss_bytes(who: int) -> int:
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(who).ru_maxrss * scale
+
+
+def _warm(n: int) -> tuple[int, float]:
+    """Import and build the template pool in a worker; its pid and CPU time so far."""
+    SyntheticCases(n, seed=7, start=START).cases(0, 1)
+    time.sleep(0.2)  # let the other workers take their share of the warm-up tasks
+    return os.getpid(), time.process_time()
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def serial_loop(source: SyntheticCases) -> tuple[float, float, dict[str, float]]:
+    cases = source.cases(0, len(source))
+    per_kind: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    clock = time.perf_counter
+    c0 = time.process_time()
+    t0 = clock()
+    for case in cases:
+        t = clock()
+        run_case(case, DEFAULTS)
+        per_kind[case.kind.value] += clock() - t
+        count[case.kind.value] += 1
+    wall = clock() - t0
+    cpu = time.process_time() - c0
+    return wall, cpu, {k: per_kind[k] / count[k] * 1e6 for k in sorted(per_kind)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=40_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--chunk", type=int, default=2_000)
+    args = parser.parse_args()
+    source = SyntheticCases(args.n, seed=7, start=START)
+    _warm(args.n)
+
+    print(f"backtest benchmark: {args.n:,} synthetic cases, {args.workers} workers")
+    wall_loop, cpu_loop, per_kind = serial_loop(source)
+    base_rate = args.n / wall_loop
+    base_cpu_rate = args.n / cpu_loop
+    print(
+        f"  serial loop (baseline)   {wall_loop:7.2f} s  {base_rate:9,.0f} cases/s  "
+        f"(CPU {cpu_loop:.2f} s: {base_cpu_rate:,.0f} cases per CPU-second)"
+    )
+    print("    µs per case by kind:   " + ", ".join(f"{k} {v:.0f}" for k, v in per_kind.items()))
+
+    t0 = time.perf_counter()
+    serial = backtest(DEFAULTS, source, chunk_size=args.chunk, keep_rows=False)
+    wall_serial = time.perf_counter() - t0
+    rate_serial = args.n / wall_serial
+    print(
+        f"  backtest serial          {wall_serial:7.2f} s  {rate_serial:9,.0f} cases/s"
+        f"  ({wall_serial / wall_loop:.2f}x the loop: rows + summaries)"
+    )
+
+    context = multiprocessing.get_context("spawn")
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.workers, mp_context=context) as pool:
+        warm = dict(pool.map(_warm, [args.n] * 2 * args.workers))
+        startup = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        pooled = backtest(
+            DEFAULTS,
+            source,
+            chunk_size=args.chunk,
+            workers=args.workers,
+            executor=pool,
+            keep_rows=False,
+        )
+        wall_pool = time.perf_counter() - t1
+    rate_pool = args.n / wall_pool
+    per_core = rate_pool / args.workers
+    print(
+        f"  backtest process pool    {wall_pool:7.2f} s  {rate_pool:9,.0f} cases/s  "
+        f"{per_core:,.0f} cases/s/core  (speed-up {rate_pool / rate_serial:.2f}x on "
+        f"{args.workers} workers; pool start-up {startup:.1f} s)"
+    )
+    # Children's CPU is known once they exit; take away what each spent starting up.
+    cpu_pool = _cpu(resource.RUSAGE_CHILDREN) - sum(warm.values())
+    print(
+        f"    workers' CPU after start-up: {cpu_pool:.2f} s = {args.n / cpu_pool:,.0f} cases per "
+        f"CPU-second (the rate per core on an idle machine; wall rates shrink when the cores "
+        f"are shared)"
+    )
+    same = (
+        pooled.summary("reason_code").to_polars().equals(serial.summary("reason_code").to_polars())
+    )
+    print(f"  pool summary == serial summary: {same}")
+
+    parent = _rss_bytes(resource.RUSAGE_SELF)
+    child = _rss_bytes(resource.RUSAGE_CHILDREN)
+    print(
+        f"  peak RSS: this process {parent / 2**20:,.0f} MiB, "
+        f"largest worker {child / 2**20:,.0f} MiB"
+    )
+
+    projected = TARGET_CASES / rate_pool
+    idle = TARGET_CASES / (args.n / cpu_pool * args.workers) if cpu_pool > 0 else float("inf")
+    peak = parent + args.workers * child
+    ok_time = "met" if projected <= TARGET_SECONDS else "MISSED"
+    ok_mem = "met" if peak <= TARGET_BYTES else "MISSED"
+    print(
+        f"  target time: 1,000,000 cases in {projected:,.0f} s projected "
+        f"(<= {TARGET_SECONDS:.0f} s): {ok_time}; on {args.workers} idle cores from CPU time: "
+        f"{idle:,.0f} s: {'met' if idle <= TARGET_SECONDS else 'MISSED'}"
+    )
+    print(
+        f"  target memory: {peak / 2**20:,.0f} MiB total peak (<= 1024 MiB; flat in n, "
+        f"rows not kept): {ok_mem}"
+    )
+    needed = TARGET_CASES / TARGET_SECONDS / args.workers
+    print(
+        f"  needed: {needed:,.0f} cases/s/core = {1e6 / needed:.0f} µs per case; "
+        f"the workflows alone take {1e6 / base_cpu_rate:.0f} µs of CPU per case here"
+    )
+
+
+if __name__ == "__main__":
+    main()
