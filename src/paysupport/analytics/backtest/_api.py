@@ -34,7 +34,7 @@ def backtest(
     Args:
         policies: the policy set to decide with.
         cases: the cases: a list, any iterable (streamed; then rows cannot be explained
-            later), or a :class:`CaseSource` whose chunks the workers build themselves.
+            later), or a ``CaseSource`` whose chunks the workers build themselves.
         chunk_size: cases per chunk (the unit of work and of aggregation).
         workers: processes for the ``process`` backend (``> 1`` selects it).
         backend: ``"serial"``, ``"process"`` or ``"dask"``; by default ``dask`` with a

@@ -1,4 +1,4 @@
-"""The cases a backtest replays, and :func:`run_case`: one case through the real workflow.
+"""The cases a backtest replays, and ``run_case``: one case through the real workflow.
 
 A case holds exactly what the workflow takes (models as they were at the case's time ``at``)
 plus, apart, what history later learnt about it (``realised_*``: how a dispute ended, when a
@@ -77,7 +77,7 @@ def _same_id(field: str, want: str, got: str) -> None:
 
 @attrs.frozen(slots=True, kw_only=True)
 class RefundCase:
-    """A refund request, decided by :func:`~paysupport.workflows.request_refund` at ``at``.
+    """A refund request, decided by ``request_refund`` at ``at``.
 
     Attributes:
         id: the case id (unique within a backtest).
@@ -107,9 +107,9 @@ class RefundCase:
 
 @attrs.frozen(slots=True, kw_only=True)
 class DisputeCase:
-    """A dispute notice: :func:`~paysupport.workflows.receive_dispute`, then the response.
+    """A dispute notice: ``receive_dispute``, then the response.
 
-    The response (:func:`~paysupport.workflows.respond_to_dispute`) is decided at the same
+    The response (``respond_to_dispute``) is decided at the same
     ``at``, with the evidence the dispute carried when it arrived.
 
     Attributes:
@@ -139,7 +139,7 @@ class DisputeCase:
 
 @attrs.frozen(slots=True, kw_only=True)
 class DeclineCase:
-    """A declined payment, planned by :func:`~paysupport.workflows.handle_decline` at ``at``.
+    """A declined payment, planned by ``handle_decline`` at ``at``.
 
     Attributes:
         id: the case id.
@@ -162,7 +162,7 @@ class DeclineCase:
 
 @attrs.frozen(slots=True, kw_only=True)
 class TriageCase:
-    """A new support case, triaged and routed by :func:`~paysupport.workflows.triage`.
+    """A new support case, triaged and routed by ``triage``.
 
     Attributes:
         id: the case id.

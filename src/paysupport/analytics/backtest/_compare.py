@@ -132,7 +132,7 @@ class Comparison:
         return Table(self._differences, f"differences (b - a), {self.confidence:.0%} interval")
 
     def difference(self, metric: str, currency: str | None = None) -> dict[str, Any]:
-        """One row of :meth:`differences` as a dict.
+        """One row of ``differences`` as a dict.
 
         Raises:
             ValidationFailed: no such figure (or currency) in the comparison.
@@ -288,7 +288,7 @@ def compare(
     Args:
         a: the current policy set.
         b: the candidate.
-        cases: the cases (see :func:`backtest`); rows are kept for both sets.
+        cases: the cases (see ``backtest``); rows are kept for both sets.
         seed: the bootstrap's seed.
         resamples: bootstrap resamples.
         confidence: the interval's level, in (0, 1).

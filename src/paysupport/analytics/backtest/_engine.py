@@ -1,9 +1,9 @@
 """The engine: cases in chunks, each chunk through every policy set, on one of three backends.
 
 * ``serial``: this process, chunk after chunk.
-* ``process``: a :class:`concurrent.futures.ProcessPoolExecutor` (``spawn`` start method, so
-  it behaves the same on Linux, macOS and Windows); :func:`run_chunk` is a top-level function.
-* ``dask``: a :class:`dask.distributed.Client`; the policy sets are scattered once to every
+* ``process``: a ``concurrent.futures.ProcessPoolExecutor`` (``spawn`` start method, so
+  it behaves the same on Linux, macOS and Windows); ``run_chunk`` is a top-level function.
+* ``dask``: a ``dask.distributed.Client``; the policy sets are scattered once to every
   worker and the chunks submitted as tasks. Dask is imported only on this path.
 
 Chunks are produced lazily and at most ``2 × workers`` are in flight, so memory does not grow
@@ -42,7 +42,7 @@ class CaseSource(Protocol):
     """Cases a worker can build itself from a range, so only ``(start, stop)`` travels.
 
     A source must be picklable and deterministic: ``cases(a, b)`` returns the same cases in
-    any process. :class:`~paysupport.analytics.backtest.SyntheticCases` is one.
+    any process. ``SyntheticCases`` is one.
     """
 
     def __len__(self) -> int:
@@ -229,7 +229,7 @@ def run_many(
     on_rows: Callable[[int, pa.RecordBatch], None] | None,
     progress: Progress | None,
 ) -> list[Run]:
-    """Run every policy set over the cases; see :func:`~.backtest` for the parameters."""
+    """Run every policy set over the cases; see ``backtest`` for the parameters."""
     _check(chunk_size, "chunk_size", 1)
     _check(workers, "workers", 1)
     for i, p in enumerate(policies):

@@ -9,13 +9,13 @@ resolved, whether a declined payment went through after all) is kept apart, on t
 
 Which events become which cases:
 
-* a declined authorisation -> :class:`DeclineCase`;
-* a refund -> :class:`RefundCase` (the request at the refund's time, for its amount and
+* a declined authorisation -> ``DeclineCase``;
+* a refund -> ``RefundCase`` (the request at the refund's time, for its amount and
   reason), unless a support case with a refund claim on the payment was opened at or before
   it: that case carries the request (one decision, counted once);
-* a dispute -> :class:`DisputeCase` (the notice, with the network's response window),
+* a dispute -> ``DisputeCase`` (the notice, with the network's response window),
   unless a ``dispute_received`` support case on the payment covers it;
-* a support case -> :class:`TriageCase`, with its operator (their tier's authority applies),
+* a support case -> ``TriageCase``, with its operator (their tier's authority applies),
   the payment as of the case's opening, the dispute or decline it is about.
 """
 
@@ -266,7 +266,7 @@ def _kinds(kinds: Iterable[str]) -> frozenset[str]:
 def cases_from_history(
     history: Any, *, kinds: Iterable[str] = ("refund", "dispute", "decline", "support")
 ) -> list[Case]:
-    """The cases of a :class:`~paysupport.analytics.History`, in time order.
+    """The cases of a ``History``, in time order.
 
     Args:
         history: the history (``events``, ``merchants`` and ``cases`` tables).

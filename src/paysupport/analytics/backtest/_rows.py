@@ -1,6 +1,6 @@
 """One row per case: what the workflow decided, read from its outcome, in columns.
 
-Every figure is read from the :class:`~paysupport.workflows.Outcome` (decisions, effects,
+Every figure is read from the ``Outcome`` (decisions, effects,
 notes, new models) and the case; no policy rule is re-implemented here. Expected dispute
 figures come from the values the deciding rule recorded (``chance``, ``dispute_fee``,
 ``arbitration_fee``, ``handling_cost``): the decision's own explanation.
@@ -209,7 +209,7 @@ def _tier(outcome: Outcome, decision: Decision | None) -> str | None:
 
 
 def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
-    """The row of one case, in :data:`ROW_SCHEMA` order."""
+    """The row of one case, in ``ROW_SCHEMA`` order."""
     merchant_id, merchant, network, reason_code, stake = _labels(case)
     decision = main_decision(case, outcome)
     amount = stake.minor if stake is not None else 0
@@ -274,12 +274,12 @@ class RowBuffer:
         return len(self._columns[0])
 
     def add(self, row: tuple[Any, ...]) -> None:
-        """Append one row (from :func:`row_of`)."""
+        """Append one row (from ``row_of``)."""
         for column, value in zip(self._columns, row, strict=True):
             column.append(value)
 
     def to_batch(self) -> pa.RecordBatch:
-        """The rows so far as a record batch of :data:`ROW_SCHEMA`."""
+        """The rows so far as a record batch of ``ROW_SCHEMA``."""
         arrays = [
             pa.array(col, type=field.type)
             for col, field in zip(self._columns, ROW_SCHEMA, strict=True)

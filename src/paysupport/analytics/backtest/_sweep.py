@@ -1,6 +1,6 @@
 """``sweep``: one backtest per point of a grid of policy parameters, run in one pass.
 
-A parameter is named by a path into the :class:`~paysupport.workflows.PolicySet`: the
+A parameter is named by a path into the ``PolicySet``: the
 policy field, the parameter, and keys into mapping parameters in brackets::
 
     "dispute_response.default_win_rate"
@@ -11,7 +11,7 @@ policy field, the parameter, and keys into mapping parameters in brackets::
     "authority.tier_limits[junior][EUR]"
     "dispute_safety_margin"
 
-Each grid point is a new frozen policy set built with :func:`attrs.evolve` (the policies
+Each grid point is a new frozen policy set built with ``attrs.evolve`` (the policies
 validate the new value as they do any configuration), so a sweep is pure; every point runs
 over the same chunks in the same pass, on any backend.
 """
@@ -119,7 +119,7 @@ class SweepResult:
     Attributes:
         parameters: the parameter paths, in grid order.
         points: each point's parameter values.
-        results: each point's :class:`BacktestResult` (summaries; rows if kept).
+        results: each point's ``BacktestResult`` (summaries; rows if kept).
     """
 
     def __init__(
@@ -229,12 +229,12 @@ def sweep(
 
     Args:
         policies: the base policy set; each point changes only the named parameters.
-        cases: the cases (see :func:`backtest`); every point runs over each chunk once
+        cases: the cases (see ``backtest``); every point runs over each chunk once
             loaded, so an iterator is read once.
         grid: parameter path -> values (see the module docstring for paths).
         chunk_size: cases per chunk.
         workers: processes for the ``process`` backend.
-        backend: ``"serial"``, ``"process"`` or ``"dask"`` (see :func:`backtest`).
+        backend: ``"serial"``, ``"process"`` or ``"dask"`` (see ``backtest``).
         client: a ``dask.distributed.Client``.
         executor: a process pool to reuse.
         keep_rows: keep each point's rows too (memory: points × cases rows).
