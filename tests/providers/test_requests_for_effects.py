@@ -6,7 +6,7 @@ from paysupport.errors import ValidationFailed
 from paysupport.models import Evidence, RefundReason, Tier
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, EvidenceKind
-from paysupport.providers.effects import adyen_request_for, stripe_request_for
+from paysupport.providers import adyen_request_for, stripe_request_for
 from paysupport.workflows import (
     AcceptDispute,
     AssignCase,
@@ -79,9 +79,11 @@ def test_adyen_requests() -> None:
 
 
 def test_refused() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(ValidationFailed) as info:
         stripe_request_for(AssignCase(case_id="c", tier=Tier.JUNIOR))
-    with pytest.raises(TypeError):
+    assert (info.value.field, info.value.rule) == ("effect", "not_a_provider_call")
+    with pytest.raises(ValidationFailed) as info:
         adyen_request_for(AssignCase(case_id="c", tier=Tier.JUNIOR), merchant_account="A")
+    assert info.value.rule == "not_a_provider_call"
     with pytest.raises(ValidationFailed):
         stripe_request_for(IssueRefund(payment_id="p", refund_id="r", amount=EUR))

@@ -7,7 +7,8 @@ No network calls: data in, data out. Provider-specific currency exponents live h
   models; Stripe events into :class:`ProviderEvent`.
 - :mod:`~paysupport.providers.adyen`: notification items into :class:`ProviderEvent` and
   :class:`~paysupport.models.Dispute`.
-- :mod:`~paysupport.providers.requests`: our effects into Stripe and Adyen request bodies.
+- :mod:`~paysupport.providers.requests`: our effects into Stripe and Adyen request bodies
+  (:func:`stripe_request_for`, :func:`adyen_request_for` and the builders they use).
 
 Every translator is all-or-nothing: a malformed or unknown payload raises
 :class:`~paysupport.errors.ProviderPayloadError` naming the field (a dotted path into the
@@ -39,10 +40,13 @@ from paysupport.providers.requests import (
     adyen_cancel_request,
     adyen_defend_dispute_request,
     adyen_refund_request,
+    adyen_request_for,
     adyen_reversal_request,
     stripe_close_dispute,
     stripe_dispute_evidence_params,
+    stripe_evidence_for,
     stripe_refund_params,
+    stripe_request_for,
 )
 from paysupport.providers.stripe import (
     STRIPE_CHARGE_STATUS,
@@ -90,6 +94,7 @@ __all__ = [
     "adyen_defend_dispute_request",
     "adyen_event_id",
     "adyen_refund_request",
+    "adyen_request_for",
     "adyen_reversal_request",
     "dispute_from_adyen",
     "dispute_from_stripe",
@@ -102,6 +107,8 @@ __all__ = [
     "refund_from_stripe",
     "stripe_close_dispute",
     "stripe_dispute_evidence_params",
+    "stripe_evidence_for",
     "stripe_refund_params",
+    "stripe_request_for",
     "to_provider_amount",
 ]
