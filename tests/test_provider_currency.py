@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paysupport.errors import InvalidAmount, ProviderPayloadError
+from paysupport.errors import InvalidAmount, ProviderPayloadError, ValidationFailed
 from paysupport.money import Money
 from paysupport.providers.currency import (
     STRIPE_CURRENCY_RULES,
@@ -62,3 +64,22 @@ def test_round_trip_where_representable(minor: int, code: str) -> None:
         assert code in {"KWD", "BHD"} and minor % 10
         return
     assert from_provider_amount(api, code, "stripe") == m
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: provider_rule(["stripe"], "EUR"), "provider"),  # type: ignore[arg-type]
+        (lambda: provider_rule("stripe", ["EUR"]), "currency"),  # type: ignore[arg-type]
+        (lambda: provider_rule("stripe", None), "currency"),  # type: ignore[arg-type]
+        (lambda: from_provider_amount(100, {"a": 1}, "stripe"), "currency"),  # type: ignore[arg-type]
+        (lambda: from_provider_amount(100, "EUR", ["stripe"]), "provider"),  # type: ignore[arg-type]
+        (lambda: from_provider_amount(1.5, "EUR", "stripe"), "amount"),  # type: ignore[arg-type]
+        (lambda: to_provider_amount("12", "stripe"), "amount"),  # type: ignore[arg-type]
+        (lambda: to_provider_amount(Money.of("1", "EUR"), {}), "provider"),  # type: ignore[arg-type]
+    ],
+)
+def test_odd_input_is_a_typed_error_naming_the_field(call: Any, field: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        call()
+    assert info.value.field == field

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from paysupport.errors import InvalidAmount, ProviderPayloadError
+from paysupport.errors import InvalidAmount, ProviderPayloadError, UnknownCurrency, ValidationFailed
 from paysupport.money import Currency, Money, currency
 
 __all__ = [
@@ -84,9 +84,33 @@ STRIPE_CURRENCY_RULES: Final[dict[str, ProviderCurrencyRule]] = {
 _RULES: Final[dict[str, dict[str, ProviderCurrencyRule]]] = {"stripe": STRIPE_CURRENCY_RULES}
 
 
+def _provider(provider: object) -> str:
+    if not isinstance(provider, str):
+        raise ValidationFailed(
+            "provider",
+            "provider_is_name",
+            f"expected a provider name, got {type(provider).__name__}",
+        )
+    return provider
+
+
+def _currency(code: object, field: str = "currency") -> Currency:
+    if not isinstance(code, str | Currency):
+        raise UnknownCurrency(
+            field, "currency_is_code", f"expected an ISO 4217 code, got {type(code).__name__}"
+        )
+    return currency(code)
+
+
 def provider_rule(provider: str, code: str | Currency) -> ProviderCurrencyRule:
-    """The provider's rule for a currency (ISO's exponent when the provider does not differ)."""
-    cur = currency(code)
+    """The provider's rule for a currency (ISO's exponent when the provider does not differ).
+
+    Raises:
+        ValidationFailed: ``provider`` is not a string (``provider_is_name``).
+        UnknownCurrency: ``code`` is not an ISO 4217 code.
+    """
+    cur = _currency(code)
+    provider = _provider(provider)
     rules = _RULES.get(provider)
     if rules is None:
         # Providers without a table (e.g. Adyen) use ISO 4217 minor units.
@@ -100,9 +124,13 @@ def to_provider_amount(money: Money, provider: str) -> int:
     """The integer a provider's API expects for ``money``.
 
     Raises:
-        InvalidAmount: ``money`` cannot be sent exactly (e.g. 12.34 MGA to Stripe, or 5.124 KWD,
-            whose last digit must be 0). Nothing is rounded silently: round first, on purpose.
+        InvalidAmount: ``money`` is not :class:`Money` (``not_money``), or cannot be sent
+            exactly (e.g. 12.34 MGA to Stripe, or 5.124 KWD, whose last digit must be 0).
+            Nothing is rounded silently: round first, on purpose.
+        ValidationFailed: ``provider`` is not a string.
     """
+    if not isinstance(money, Money):
+        raise InvalidAmount("amount", "not_money", f"expected Money, got {type(money).__name__}")
     rule = provider_rule(provider, money.currency)
     shift = rule.exponent - money.currency.exponent
     if shift >= 0:
@@ -130,10 +158,14 @@ def from_provider_amount(amount: int, code: str, provider: str, *, field: str = 
 
     Raises:
         ProviderPayloadError: the amount is not an int, or is finer than ISO 4217 allows.
+        UnknownCurrency: ``code`` is not an ISO 4217 code.
+        ValidationFailed: ``provider`` is not a string.
     """
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise ProviderPayloadError(field, "integer_amount", f"expected an integer, got {amount!r}")
-    cur = currency(code)
+        raise ProviderPayloadError(
+            field, "integer_amount", f"expected an integer, got {type(amount).__name__}"
+        )
+    cur = _currency(code)
     rule = provider_rule(provider, cur)
     shift = cur.exponent - rule.exponent
     if shift >= 0:
