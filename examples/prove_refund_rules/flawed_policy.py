@@ -52,7 +52,7 @@ class GoodsBackPolicy:
         return ctx.captured
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
-        if ctx.open_dispute and not ctx.dispute_refundable:
+        if ctx.blocking_dispute:
             return self._deny("open_chargeback", "open_dispute", "the payment has an open dispute")
         if not ctx.refundable.is_positive():
             return self._deny("nothing_refundable", "refundable", "nothing is left to refund")

@@ -75,6 +75,7 @@ def payment(
             opened_at=captured_at + timedelta(days=1),
             due_by=captured_at + timedelta(days=31),
             status=d.get("status", "needs_response"),
+            stage=d.get("stage", "chargeback"),
             is_charge_refundable=d.get("is_charge_refundable", False),
         )
         for i, d in enumerate(disputes)

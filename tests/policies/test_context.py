@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from policy_factories import T0, customer, payment, refund_ctx
 
-from policy_factories import T0, customer, payment, refund_ctx, request
-
-from paysupport.models import ClaimKind, RefundReason, RefundStatus, SupportCase
+from paysupport.models import ClaimKind, RefundStatus, SupportCase
 from paysupport.money import Money
 from paysupport.policies import EscalationContext
 
@@ -24,19 +22,11 @@ def test_refund_facts():
     assert ctx.history == ((T0, 300, "EUR"),)
 
 
-def test_duplicate_gap_is_the_smallest():
-    near = payment(id="p_near", captured_at=T0 - timedelta(seconds=7))
-    far = payment(id="p_far", captured_at=T0 - timedelta(seconds=70))
-    ctx = refund_ctx(req=request(reason=RefundReason.DUPLICATE), related=(far, near))
-    assert ctx.duplicate_gap == timedelta(seconds=7)
-    assert ctx.duplicate_id == "p_near"
-    assert ctx.is_duplicate_claim
-
-
-def test_no_fingerprint_no_duplicate():
-    pay = payment(fingerprint=None)
-    other = payment(id="p2", fingerprint=None)
-    assert refund_ctx(pay, related=(other,)).duplicate_gap is None
+def test_blocking_dispute_is_the_models_definition():
+    inquiry = payment(disputes=({"stage": "inquiry"},))
+    chargeback = payment(disputes=({"stage": "chargeback"},))
+    assert refund_ctx(inquiry).open_dispute and not refund_ctx(inquiry).blocking_dispute
+    assert refund_ctx(chargeback).blocking_dispute
 
 
 def test_escalation_stake_defaults():

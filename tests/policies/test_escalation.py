@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from policy_factories import T0, merchant
 
-from paysupport.errors import NotAuthorized
+from paysupport.errors import MissingExchangeRate, NotAuthorized
 from paysupport.models import ClaimKind, Dispute, MerchantSegment, Operator, SupportCase, Tier
 from paysupport.money import Money
 from paysupport.networks import DisputeStage
@@ -17,6 +17,7 @@ from paysupport.policies import (
     ApprovalContext,
     EscalationContext,
     EscalationTier,
+    ExchangeRates,
     OperatorAuthority,
     Outcome,
 )
@@ -191,7 +192,7 @@ def op(t=J, id="op_1", limits=None, active=True):
         (J, 10_001, Outcome.DENY, M),  # one minor unit more: a higher tier
         (M, 100_000, Outcome.APPROVE, M),
         (M, 100_001, Outcome.DENY, S),
-        (S, 1_000_001, Outcome.DENY, None),  # nobody may approve it alone
+        (S, 10**12, Outcome.APPROVE, S),  # the top tier can always approve: no dead end
     ],
 )
 def test_tier_limits(t, minor, outcome, needed):
@@ -250,3 +251,82 @@ def test_a_junior_never_approves_above_its_limit(minor, own, cur, requester):
         assert requester != "op_1"
     else:
         assert d.reasons
+
+
+# ------------------------------------------------------------------ any currency, one route
+RATES = ExchangeRates("EUR", {"JPY": "0.0061"})
+
+
+def test_reference_limit_through_the_days_rate():
+    yen = Money.from_minor(16_393, "JPY")  # 99.9973 EUR: within a junior's 100 EUR
+    assert A.check(op(J), yen, "agent_9", rates=RATES).outcome is Outcome.APPROVE
+    more = Money.from_minor(16_394, "JPY")  # 100.0034 EUR
+    d = A.check(op(J), more, "agent_9", rates=RATES)
+    assert (d.outcome, d.tier, d.codes) == (Outcome.DENY, M, ("above_operator_limit",))
+
+
+def test_missing_rate_names_the_pair_and_the_top_tier_still_approves():
+    yen = Money.from_minor(10_000, "JPY")
+    d = A.check(op(M), yen, "agent_9")
+    assert d.codes == ("no_authority_in_currency",)
+    assert "JPY->EUR" in d.reasons[0].message
+    assert d.tier is S
+    assert A.check(op(S), yen, "agent_9").outcome is Outcome.APPROVE
+
+
+def test_missing_exchange_rate_error_names_the_pair():
+    with pytest.raises(MissingExchangeRate) as exc:
+        ExchangeRates("EUR", {}).in_reference(Money.from_minor(1, "JPY"))
+    assert exc.value.field == "rates.JPY"
+    assert "JPY->EUR" in str(exc.value)
+
+
+@given(st.integers(1, 10**10), st.sampled_from(["EUR", "USD", "JPY", "KWD", "CHF"]))
+def test_every_amount_in_every_currency_has_a_tier_that_may_approve(minor, cur):
+    amount = Money.from_minor(minor, cur)
+    needed = A.tier_needed(amount)
+    approver = op(needed, id="approver")
+    assert A.check(approver, amount, "agent_9").outcome is Outcome.APPROVE
+
+
+def _refund_decision(minor, cur="EUR", outcome=Outcome.APPROVE, tier=None):
+    from paysupport.policies import Decision, PolicyInfo, Reason
+
+    why = Reason("within_policy", "all_rules", (), "", "refund_fairness")
+    return Decision(
+        outcome,
+        (why,),
+        PolicyInfo.of({"kind": "refund_fairness"}),
+        amount=Money.from_minor(minor, cur),
+        tier=tier,
+    )
+
+
+def test_route_names_one_tier_for_a_review():
+    routed = A.route(_refund_decision(500_000, outcome=Outcome.REVIEW, tier=M))
+    assert (routed.outcome, routed.tier) == (Outcome.REVIEW, S)  # 5,000 EUR: above middle
+    assert routed.parts[0].tier is M
+    assert routed.reasons[-1].policy == "operator_authority"
+
+
+def test_operator_request_is_checked_against_that_operator():
+    junior = op(J, id="op_j")
+    routed = A.route(
+        _refund_decision(30_000), operator=junior, operator_request=True, requester_id="op_j"
+    )
+    assert (routed.outcome, routed.tier) == (Outcome.REVIEW, M)
+    assert "above_operator_limit" in routed.codes
+
+
+@pytest.mark.parametrize("given_op", [None, op(S, id="op_x")])
+def test_unknown_operator_is_refused_never_unlimited(given_op):
+    routed = A.route(
+        _refund_decision(30_000), operator=given_op, operator_request=True, requester_id="op_j"
+    )
+    assert routed.outcome is Outcome.DENY
+    assert routed.codes[-1] == "unknown_operator"
+
+
+def test_four_eyes_compares_normalised_ids():
+    d = A.check(op(S, id="op_j"), Money.from_minor(1, "EUR"), requester_id="OP_J ")
+    assert d.codes == ("four_eyes",)

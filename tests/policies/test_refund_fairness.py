@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from policy_factories import T0, customer, merchant, payment, refund_ctx, request
 
 from paysupport.models import RefundReason, RefundStatus, Tier
-from paysupport.policies import Outcome, RefundFairness
+from paysupport.policies import ExchangeRates, Outcome, RefundContext, RefundFairness, Verdict
 
 P = RefundFairness()
 NOW = T0 + timedelta(days=3)
@@ -96,7 +96,7 @@ def test_currency_mismatch_is_denied():
     [
         (50_000, "EUR", A, "within_policy"),  # exactly at the limit
         (50_001, "EUR", R, "above_auto_approve_limit"),
-        (1_000, "JPY", R, "no_limit_for_currency"),
+        (1_000, "JPY", R, "no_exchange_rate"),  # EUR limit, no JPY rate given
     ],
 )
 def test_auto_approve_limit(amount, currency, outcome, code):
@@ -222,6 +222,9 @@ def test_overcharge_never_exceeds_refundable():
         ({"is_charge_refundable": True}, A, ("dispute_allows_refund", "within_policy")),
         ({"status": "won"}, A, ("within_policy",)),  # closed dispute: no block
         ({"status": "under_review"}, D, ("open_chargeback",)),
+        # An open inquiry never blocks a refund (the payment lifecycle agrees).
+        ({"stage": "inquiry"}, A, ("within_policy",)),
+        ({"stage": "pre_arbitration"}, D, ("open_chargeback",)),
     ],
 )
 def test_open_chargeback(dispute, outcome, codes):
@@ -304,18 +307,23 @@ def contexts(draw):
     if reason is RefundReason.OVERCHARGE:
         correct = draw(st.none() | st.integers(0, amount * 2))
     asked = draw(st.none() | st.integers(1, amount * 2))
-    disputes = draw(
-        st.lists(
-            st.fixed_dictionaries(
-                {
-                    "is_charge_refundable": st.booleans(),
-                    "status": st.sampled_from(["needs_response", "won", "under_review"]),
-                    "amount": st.just(max(1, captured)),
-                }
-            ),
-            max_size=1 if captured else 0,
-        )
-    )
+    states = [
+        ("chargeback", "needs_response"),
+        ("chargeback", "won"),
+        ("chargeback", "under_review"),
+        ("inquiry", "needs_response"),
+        ("inquiry", "under_review"),
+        ("pre_arbitration", "needs_response"),
+    ]
+    disputes = [
+        {
+            "is_charge_refundable": draw(st.booleans()),
+            "stage": stage,
+            "status": status,
+            "amount": max(1, captured),
+        }
+        for stage, status in draw(st.lists(st.sampled_from(states), max_size=1 if captured else 0))
+    ]
     pay = payment(
         amount=amount,
         captured=captured,
@@ -367,8 +375,9 @@ def test_decisions_are_deterministic_and_explained(ctx, age):
 @given(contexts(), ages)
 def test_floor_of_open_chargeback(ctx, age):
     d = P.decide(ctx, T0 + age)
-    if ctx.open_dispute and not ctx.dispute_refundable:
+    if any(x.blocks_refund for x in ctx.payment.disputes):
         assert d.outcome is D
+        assert "open_chargeback" in d.codes
 
 
 def test_partially_captured_payment_goes_to_review_until_the_capture_is_final() -> None:
@@ -382,3 +391,92 @@ def test_partially_captured_payment_goes_to_review_until_the_capture_is_final() 
     # Once the rest is released (status captured), the same request is decided normally.
     final = open_capture.evolve(status="captured")
     assert P.decide(refund_ctx(final), T0 + timedelta(days=1)).outcome is not Outcome.REVIEW
+
+
+# ------------------------------------------------------------------ duplicate detection
+def test_duplicate_match_is_the_closest_payment():
+    near = payment(id="p_near", captured_at=T0 - timedelta(seconds=7))
+    far = payment(id="p_far", captured_at=T0 - timedelta(seconds=70))
+    d = decide(refund_ctx(req=request(reason=RefundReason.DUPLICATE), related=(far, near)))
+    assert d.codes == ("duplicate_charge",)
+    assert d.reasons[0].value("duplicate_of") == "p_near"
+    assert d.reasons[0].value("gap_seconds") == 7
+
+
+def test_no_fingerprint_no_duplicate():
+    pay = payment(fingerprint=None)
+    other = payment(id="p2", fingerprint=None)
+    d = decide(refund_ctx(pay, request(reason=RefundReason.DUPLICATE), related=(other,)))
+    assert (d.outcome, d.codes) == (R, ("duplicate_not_confirmed",))
+    assert d.reasons[0].value("gap_seconds") is None
+
+
+# ------------------------------------------------------------------ who decided
+def test_every_reason_names_its_policy_and_rule():
+    d = decide(refund_ctx(payment(amount=60_000), cust=customer(_past(5))))
+    assert d.outcome is R
+    assert {r.policy for r in d.reasons} == {"refund_fairness"}
+    assert all(r.rule for r in d.reasons)
+    assert "[refund_fairness:auto_approve_limit]" in d.explain()
+
+
+def test_rules_are_a_table_of_named_rules():
+    names = [r.name for r in RefundFairness.RULES]
+    assert len(names) == len(set(names))
+    assert names[0] == "currency" and names[-1] == "settle"
+    codes = {c for r in RefundFairness.RULES for c in r.codes}
+    # Every code the policy gives is listed by a rule (checked on a sweep of cases).
+    seen = set()
+    for amount in (0, 100, 60_000):
+        for reason in RefundReason:
+            for past in (0, 5, 9):
+                ctx = refund_ctx(
+                    payment(amount=max(amount, 1), captured=amount),
+                    request(
+                        reason=reason, correct=50 if reason is RefundReason.OVERCHARGE else None
+                    ),
+                    cust=customer(_past(past)),
+                )
+                seen.update(decide(ctx, T0 + timedelta(days=200)).codes)
+                seen.update(decide(ctx).codes)
+    assert seen <= codes
+
+
+# ------------------------------------------------------------------ limits in any currency
+RATES = ExchangeRates("EUR", {"JPY": "0.0061", "USD": "0.92"})
+
+
+@pytest.mark.parametrize(
+    ("minor", "outcome", "code"),
+    [
+        (81_967, A, "within_policy"),  # 81,967 JPY = 499.99 EUR: under the 500 EUR limit
+        (81_968, R, "above_auto_approve_limit"),  # 500.0048 EUR: above, exactly compared
+    ],
+)
+def test_reference_limit_covers_other_currencies(minor, outcome, code):
+    pay = payment(amount=minor, currency="JPY")
+    ctx = RefundContext(pay, request(currency="JPY"), rates=RATES)
+    d = decide(ctx)
+    assert (d.outcome, code in d.codes) == (outcome, True)
+
+
+def test_missing_rate_goes_to_review_naming_the_pair():
+    pay = payment(amount=10_000, currency="JPY")
+    d = decide(
+        RefundContext(pay, request(currency="JPY"), rates=ExchangeRates("EUR", {"USD": "1"}))
+    )
+    assert d.outcome is R
+    assert d.codes == ("no_exchange_rate",)
+    assert "JPY->EUR" in d.reasons[0].message
+
+
+def test_decision_refuses_a_missing_verdict():
+    from paysupport.errors import ValidationFailed
+    from paysupport.policies import Decision, PolicyInfo
+
+    info = PolicyInfo.of({"kind": "x"})
+    for bad in (None, "approve", 1):
+        with pytest.raises(ValidationFailed) as exc:
+            Decision(bad, (), info)  # type: ignore[arg-type]
+        assert (exc.value.field, exc.value.rule) == ("outcome", "verdict_expected")
+    assert Decision(Verdict.APPROVE, (), info).approved

@@ -1,11 +1,14 @@
 """Policies: where support teams encode judgement, as explainable, pure decisions.
 
 Each kind of policy is a :class:`typing.Protocol` (:mod:`.protocols`) with a built-in
-default: a frozen attrs class whose parameters a team tunes, that builds from a dict or TOML
-and dumps back, and that compares, hashes and pickles as a value. Every policy takes a
-context (the models of one case, see :mod:`.context`) and an injected ``now`` and returns a
-:class:`Decision`: the outcome, the reasons (code, rule, values, sentence), the policy's kind,
-parameters and fingerprint, and where it applies the amount, tier, steps or retry plan.
+default: a frozen attrs class whose parameters a team tunes (:class:`PolicyBase`,
+:func:`param`), that builds from a dict or TOML and dumps back, and that compares, hashes
+and pickles as a value. Each built-in policy is an ordered table of small named rules (its
+``RULES``, :class:`Rule`); :class:`PolicySet` bundles the policies a workflow consults.
+Every policy takes a context (the models of one case, see :mod:`.context`) and an injected
+``now`` and returns a :class:`Decision`: the :class:`Verdict`, the reasons (code, rule,
+policy, values, sentence), the policy's kind, parameters and fingerprint, and where it
+applies the amount, tier, steps or retry plan.
 
     >>> from paysupport.policies import RefundFairness
     >>> policy = RefundFairness(refund_window_days={"card": 90})
@@ -13,7 +16,6 @@ parameters and fingerprint, and where it applies the amount, tier, steps or retr
     True
 """
 
-from ._config import kind_registry, register_kind
 from .combinators import (
     AllMustApprove,
     FirstMatch,
@@ -22,7 +24,27 @@ from .combinators import (
     RouteByCurrency,
     RouteBySegment,
 )
-from .config import from_dict, from_toml, to_dict
+from .config import (
+    Count,
+    CurrencyCode,
+    Exact,
+    Flag,
+    Int,
+    Items,
+    NestedPolicy,
+    OneOf,
+    PolicyBase,
+    Probability,
+    Record,
+    Table,
+    Text,
+    from_dict,
+    from_toml,
+    kind_registry,
+    param,
+    register_kind,
+    to_dict,
+)
 from .context import (
     DisputeContext,
     EscalationContext,
@@ -38,10 +60,13 @@ from .decision import (
     Reason,
     RetryPlan,
     Step,
+    Verdict,
     fingerprint_of,
 )
 from .dispute_response import DisputeResponse
 from .escalation import ApprovalContext, EscalationTier, OperatorAuthority
+from .fx import ExchangeRates
+from .policy_set import PolicySet
 from .protocols import (
     DisputeResponsePolicy,
     EscalationPolicy,
@@ -53,11 +78,14 @@ from .protocols import (
 from .refund_fairness import RefundFairness
 from .resolution import Resolution, StepTemplate
 from .retry import NetworkLimits, RetrySchedule, network_limits
+from .rules import Rule, rules_markdown
 
 __all__ = [
     "AllMustApprove",
     "ApprovalContext",
     "Checklist",
+    "Count",
+    "CurrencyCode",
     "Decision",
     "DisputeContext",
     "DisputeResponse",
@@ -65,15 +93,26 @@ __all__ = [
     "EscalationContext",
     "EscalationPolicy",
     "EscalationTier",
+    "Exact",
+    "ExchangeRates",
     "FirstMatch",
     "Fixed",
+    "Flag",
+    "Int",
+    "Items",
+    "NestedPolicy",
     "NetworkLimits",
+    "OneOf",
     "OperatorAuthority",
     "Outcome",
     "Override",
     "Policy",
+    "PolicyBase",
     "PolicyInfo",
+    "PolicySet",
+    "Probability",
     "Reason",
+    "Record",
     "RefundContext",
     "RefundFairness",
     "RefundPolicy",
@@ -86,13 +125,19 @@ __all__ = [
     "RetrySchedule",
     "RouteByCurrency",
     "RouteBySegment",
+    "Rule",
     "Step",
     "StepTemplate",
+    "Table",
+    "Text",
+    "Verdict",
     "fingerprint_of",
     "from_dict",
     "from_toml",
     "kind_registry",
     "network_limits",
+    "param",
     "register_kind",
+    "rules_markdown",
     "to_dict",
 ]

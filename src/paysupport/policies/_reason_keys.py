@@ -9,11 +9,12 @@ code of it.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-import attrs
+from pydantic import PlainValidator
+from pydantic_core import PydanticCustomError
 
-from paysupport.errors import PolicyConfigError, UnknownCode
+from paysupport.errors import UnknownCode
 from paysupport.networks import DisputeCategory, Network, ReasonCode, reason_code, reason_codes
 
 __all__ = ["ReasonKey", "keys_for"]
@@ -24,44 +25,36 @@ def _families(network: Network) -> frozenset[str]:
     return frozenset(rc.family.lower() for rc in reason_codes(network))
 
 
-@attrs.frozen
-class ReasonKey:
-    """Codec for a reason-code key (see the module docstring)."""
-
-    def load(self, value: Any, path: str) -> str:
-        """Validate a key and return it normalised (``"visa:13.1"``)."""
-        if not isinstance(value, str) or not value.strip():
-            raise PolicyConfigError(path, "reason_key", f"expected a reason key, got {value!r}")
-        text = value.strip()
-        if text == "*":
-            return text
-        if ":" not in text:
-            try:
-                return DisputeCategory(text).value
-            except ValueError:
-                known = ", ".join(c.value for c in DisputeCategory)
-                raise PolicyConfigError(
-                    path,
-                    "reason_key",
-                    f"{text!r} is neither 'network:code', 'network:family', '*' nor a "
-                    f"category ({known})",
-                ) from None
-        net_text, _, code = text.partition(":")
+def _reason_key(value: Any) -> str:
+    """Validate a key and return it normalised (``"visa:13.1"``)."""
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("reason_key", "expected a reason key")
+    text = value.strip()
+    if text == "*":
+        return text
+    if ":" not in text:
         try:
-            net = Network.parse(net_text)
-        except UnknownCode as exc:
-            raise PolicyConfigError(path, "reason_key", str(exc)) from None
+            return DisputeCategory(text).value
+        except ValueError:
+            known = ", ".join(c.value for c in DisputeCategory)
+            raise PydanticCustomError(
+                "reason_key",
+                "{text} is neither 'network:code', 'network:family', '*' nor a category ({known})",
+                {"text": repr(text), "known": known},
+            ) from None
+    net_text, _, code = text.partition(":")
+    try:
+        net = Network.parse(net_text)
         if code.lower() in _families(net):
             return f"{net.value}:{code.lower()}"
-        try:
-            rc = reason_code(net, code)
-        except UnknownCode as exc:
-            raise PolicyConfigError(path, "reason_key", str(exc)) from None
-        return f"{net.value}:{rc.code}"
+        rc = reason_code(net, code)
+    except UnknownCode as exc:
+        raise PydanticCustomError("reason_key", "{message}", {"message": str(exc)}) from None
+    return f"{net.value}:{rc.code}"
 
-    def dump(self, value: str) -> str:
-        """Return the key."""
-        return value
+
+#: A reason-code key (see the module docstring), normalised.
+ReasonKey: Any = Annotated[str, PlainValidator(_reason_key, json_schema_input_type=str)]
 
 
 @cache

@@ -17,37 +17,36 @@ configuration) and the inner decisions in ``parts``, so both are auditable. Cont
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar
 
 import attrs
 
 from paysupport.models import MerchantSegment, Tier
 
-from ._config import (
-    CurrencyKey,
-    EnumCodec,
-    MapCodec,
+from .config import (
+    CurrencyCode,
+    Items,
+    NestedPolicy,
+    OneOf,
     PolicyBase,
-    PolicyCodec,
-    TextCodec,
-    TupleCodec,
-    derived,
+    Table,
+    Text,
     param,
     register_kind,
 )
-from .decision import Decision, Outcome, PolicyInfo, Reason
+from .decision import Decision, PolicyInfo, Reason, Verdict
 
 __all__ = ["AllMustApprove", "FirstMatch", "Fixed", "Override", "RouteByCurrency", "RouteBySegment"]
 
-_SEVERITY: dict[Outcome, int] = {
-    Outcome.DENY: 4,
-    Outcome.STOP: 4,
-    Outcome.REVIEW: 3,
-    Outcome.ASK_CUSTOMER: 2,
-    Outcome.APPROVE_PARTIAL: 1,
-    Outcome.APPROVE: 0,
+_SEVERITY: dict[Verdict, int] = {
+    Verdict.DENY: 4,
+    Verdict.STOP: 4,
+    Verdict.REVIEW: 3,
+    Verdict.ASK_CUSTOMER: 2,
+    Verdict.APPROVE_PARTIAL: 1,
+    Verdict.APPROVE: 0,
 }
 
 
@@ -65,19 +64,15 @@ def _wrap(info: PolicyInfo, inner: Decision, parts: tuple[Decision, ...]) -> Dec
 
 
 class _Combinator(PolicyBase):
-    __slots__ = ()
+    """A policy made of policies: it decides whatever context its inner policies decide."""
 
-    def decide(self, ctx: Any, now: datetime) -> Decision:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def decide_many(self, contexts: Iterable[Any], now: datetime) -> list[Decision]:
-        """Decide a batch at the same ``now``."""
-        decide = self.decide
-        return [decide(c, now) for c in contexts]
+    def inner(self) -> tuple[Any, ...]:
+        """The inner policies, for checks such as :class:`PolicySet` 's kind check."""
+        raise NotImplementedError  # pragma: no cover - every combinator says
 
 
 @register_kind("first_match")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class FirstMatch(_Combinator):
     """The first policy whose outcome is not ``pass`` decides; ``pass`` if none has one.
 
@@ -87,11 +82,11 @@ class FirstMatch(_Combinator):
 
     KIND: ClassVar[str] = "first_match"
 
-    policies: tuple[Any, ...] = param(TupleCodec(PolicyCodec(), min_len=1))
-    _info: PolicyInfo = derived()
+    policies: tuple[Any, ...] = param(Items(NestedPolicy, 1))
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
+    def inner(self) -> tuple[Any, ...]:
+        """The policies, in order."""
+        return self.policies
 
     def decide(self, ctx: Any, now: datetime) -> Decision:
         """Ask each policy in turn until one has an opinion."""
@@ -99,18 +94,18 @@ class FirstMatch(_Combinator):
         for p in self.policies:
             d = p.decide(ctx, now)
             seen.append(d)
-            if d.outcome is not Outcome.PASS:
-                return _wrap(self._info, d, tuple(seen))
+            if d.outcome is not Verdict.PASS:
+                return _wrap(self.info, d, tuple(seen))
         return Decision(
-            Outcome.PASS,
-            (Reason("no_policy_matched", "policies", (), "no policy had an opinion"),),
-            self._info,
+            Verdict.PASS,
+            (Reason("no_policy_matched", "policies", (), "no policy had an opinion", self.KIND),),
+            self.info,
             parts=tuple(seen),
         )
 
 
 @register_kind("all_must_approve")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class AllMustApprove(_Combinator):
     """Approve only when every policy approves (the smallest amount); else the strictest.
 
@@ -124,21 +119,25 @@ class AllMustApprove(_Combinator):
 
     KIND: ClassVar[str] = "all_must_approve"
 
-    policies: tuple[Any, ...] = param(TupleCodec(PolicyCodec(), min_len=1))
-    _info: PolicyInfo = derived()
+    policies: tuple[Any, ...] = param(Items(NestedPolicy, 1))
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
+    def inner(self) -> tuple[Any, ...]:
+        """The policies, in order."""
+        return self.policies
 
     def decide(self, ctx: Any, now: datetime) -> Decision:
         """Ask every policy and combine."""
         parts = tuple(p.decide(ctx, now) for p in self.policies)
-        voting = [d for d in parts if d.outcome is not Outcome.PASS]
+        voting = [d for d in parts if d.outcome is not Verdict.PASS]
         if not voting:
             return Decision(
-                Outcome.PASS,
-                (Reason("no_policy_matched", "policies", (), "no policy had an opinion"),),
-                self._info,
+                Verdict.PASS,
+                (
+                    Reason(
+                        "no_policy_matched", "policies", (), "no policy had an opinion", self.KIND
+                    ),
+                ),
+                self.info,
                 parts=parts,
             )
         against = [d for d in voting if not d.outcome.is_approval]
@@ -150,7 +149,7 @@ class AllMustApprove(_Combinator):
             return Decision(
                 worst.outcome,
                 reasons,
-                self._info,
+                self.info,
                 amount=worst.amount,
                 tier=tier,
                 detail=worst.detail,
@@ -158,23 +157,25 @@ class AllMustApprove(_Combinator):
             )
         amounts = [d.amount for d in voting if d.amount is not None]
         smallest = min(amounts, key=lambda m: m.minor) if amounts else None
-        partial = any(d.outcome is Outcome.APPROVE_PARTIAL for d in voting) or (
+        partial = any(d.outcome is Verdict.APPROVE_PARTIAL for d in voting) or (
             smallest is not None and any(m.minor != smallest.minor for m in amounts)
         )
         reasons = tuple(r for d in voting for r in d.reasons)
         if partial and not reasons:
-            reasons = (Reason("smallest_approval", "policies", (), "the smallest approval"),)
+            reasons = (
+                Reason("smallest_approval", "policies", (), "the smallest approval", self.KIND),
+            )
         return Decision(
-            Outcome.APPROVE_PARTIAL if partial else Outcome.APPROVE,
+            Verdict.APPROVE_PARTIAL if partial else Verdict.APPROVE,
             reasons,
-            self._info,
+            self.info,
             amount=smallest,
             parts=parts,
         )
 
 
 @register_kind("override")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class Override(_Combinator):
     """A team rule in front of a default: the rule decides unless it passes.
 
@@ -185,24 +186,24 @@ class Override(_Combinator):
 
     KIND: ClassVar[str] = "override"
 
-    rule: Any = param(PolicyCodec())
-    default: Any = param(PolicyCodec())
-    _info: PolicyInfo = derived()
+    rule: Any = param(NestedPolicy)
+    default: Any = param(NestedPolicy)
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
+    def inner(self) -> tuple[Any, ...]:
+        """The rule and the default."""
+        return (self.rule, self.default)
 
     def decide(self, ctx: Any, now: datetime) -> Decision:
         """Ask the rule, then the default."""
         first = self.rule.decide(ctx, now)
-        if first.outcome is not Outcome.PASS:
-            return _wrap(self._info, first, (first,))
+        if first.outcome is not Verdict.PASS:
+            return _wrap(self.info, first, (first,))
         second = self.default.decide(ctx, now)
-        return _wrap(self._info, second, (first, second))
+        return _wrap(self.info, second, (first, second))
 
 
 @register_kind("route_by_segment")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class RouteBySegment(_Combinator):
     """Pick a policy by the merchant's segment (``ctx.segment``), else ``default``.
 
@@ -213,24 +214,26 @@ class RouteBySegment(_Combinator):
 
     KIND: ClassVar[str] = "route_by_segment"
 
-    routes: Any = param(MapCodec(EnumCodec(MerchantSegment), PolicyCodec()))
-    default: Any = param(PolicyCodec())
-    _info: PolicyInfo = derived()
-    _routes: dict[MerchantSegment, Any] = derived()
+    routes: tuple[tuple[MerchantSegment, Any], ...] = param(Table(MerchantSegment, NestedPolicy))
+    default: Any = param(NestedPolicy)
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        object.__setattr__(self, "_routes", dict(self.routes))
+    @cached_property
+    def _routes(self) -> dict[MerchantSegment, Any]:
+        return dict(self.routes)
+
+    def inner(self) -> tuple[Any, ...]:
+        """The routed policies and the default."""
+        return (*(p for _, p in self.routes), self.default)
 
     def decide(self, ctx: Any, now: datetime) -> Decision:
         """Decide with the segment's policy."""
         policy = self._routes.get(ctx.segment, self.default)
         d = policy.decide(ctx, now)
-        return _wrap(self._info, d, (d,))
+        return _wrap(self.info, d, (d,))
 
 
 @register_kind("route_by_currency")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class RouteByCurrency(_Combinator):
     """Pick a policy by the currency (``ctx.currency``, an ISO code), else ``default``.
 
@@ -241,32 +244,31 @@ class RouteByCurrency(_Combinator):
 
     KIND: ClassVar[str] = "route_by_currency"
 
-    routes: Any = param(MapCodec(CurrencyKey(), PolicyCodec()))
-    default: Any = param(PolicyCodec())
-    _info: PolicyInfo = derived()
-    _routes: dict[str, Any] = derived()
+    routes: tuple[tuple[str, Any], ...] = param(Table(CurrencyCode, NestedPolicy))
+    default: Any = param(NestedPolicy)
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        object.__setattr__(self, "_routes", dict(self.routes))
+    @cached_property
+    def _routes(self) -> dict[str, Any]:
+        return dict(self.routes)
+
+    def inner(self) -> tuple[Any, ...]:
+        """The routed policies and the default."""
+        return (*(p for _, p in self.routes), self.default)
 
     def decide(self, ctx: Any, now: datetime) -> Decision:
         """Decide with the currency's policy."""
         policy = self._routes.get(ctx.currency, self.default)
         d = policy.decide(ctx, now)
-        return _wrap(self._info, d, (d,))
-
-
-_OUTCOMES = tuple(o.value for o in Outcome)
+        return _wrap(self.info, d, (d,))
 
 
 @register_kind("fixed")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class Fixed(PolicyBase):
     """Always the same answer, with one reason (``code``, ``message``).
 
     Attributes:
-        outcome: the outcome to give (``pass`` makes a no-op rule).
+        outcome: the verdict to give (``pass`` makes a no-op rule).
         code: the reason code.
         message: the sentence for people.
         tier: the tier to name, if any (``""``: none).
@@ -274,28 +276,17 @@ class Fixed(PolicyBase):
 
     KIND: ClassVar[str] = "fixed"
 
-    outcome: Outcome = param(EnumCodec(Outcome))
-    code: str = param(TextCodec(), "fixed_rule")
-    message: str = param(TextCodec(), "a fixed team rule")
-    tier: str = param(TextCodec(("", "junior", "middle", "senior"), allow_empty=True), "")
-    _info: PolicyInfo = derived()
-    _decision: Decision = derived()
+    outcome: Verdict = param(Verdict)
+    code: str = param(Text, "fixed_rule")
+    message: str = param(Text, "a fixed team rule")
+    tier: str = param(OneOf("", "junior", "middle", "senior"), "")
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        reason = Reason(self.code, "fixed", (), self.message)
-        object.__setattr__(
-            self,
-            "_decision",
-            Decision(
-                self.outcome, (reason,), self._info, tier=Tier(self.tier) if self.tier else None
-            ),
-        )
+    @cached_property
+    def _decision(self) -> Decision:
+        reason = Reason(self.code, "fixed", (), self.message, self.KIND)
+        tier = Tier(self.tier) if self.tier else None
+        return Decision(self.outcome, (reason,), self.info, tier=tier)
 
     def decide(self, ctx: Any, now: datetime) -> Decision:
         """The fixed decision."""
         return self._decision
-
-    def decide_many(self, contexts: Iterable[Any], now: datetime) -> list[Decision]:
-        """The fixed decision, once per context."""
-        return [self._decision for _ in contexts]

@@ -10,7 +10,9 @@ once, and that each decision costs only its rules.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -29,6 +31,8 @@ from paysupport.models import (
 from paysupport.money import Money
 from paysupport.networks import DisputeCategory, DisputeStage
 
+from .fx import ExchangeRates
+
 __all__ = [
     "DisputeContext",
     "EscalationContext",
@@ -38,8 +42,20 @@ __all__ = [
 ]
 
 
-def _derived() -> object:
-    return attrs.field(init=False, eq=False, hash=False, repr=False)
+def _fact(compute: Callable[[Any], Any]) -> Any:
+    """A fact derived once, when the context is built, from the fields before it."""
+    return attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(compute, takes_self=True)
+    )
+
+
+def _history(ctx: RefundContext) -> tuple[tuple[datetime, int, str], ...]:
+    customer = ctx.customer
+    if customer is None or not customer.past_refunds:
+        return ()
+    return tuple(
+        sorted((r.at, r.amount.minor, r.amount.currency.code) for r in customer.past_refunds)
+    )
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -52,13 +68,14 @@ class RefundContext:
         customer: the customer, with their past refunds (``None`` if unknown).
         merchant: the merchant (``None`` if unknown); its segment routes policies.
         related_payments: the customer's other recent payments, for duplicate detection.
+        rates: the day's exchange rates, for limits set in a reference currency (``None``:
+            only limits set in the payment's own currency apply).
 
-    Derived facts (read-only): ``refundable`` (captured minus refunded minus in-flight minus
-    lost chargebacks), ``captured_at``, ``method``, ``open_dispute`` (an open dispute exists),
-    ``dispute_refundable`` (every open dispute allows a refund), ``efw_actionable``,
-    ``duplicate_gap`` (the smallest time between this payment and a related payment with the
-    same card fingerprint, amount and merchant), ``history`` (past refunds as
-    ``(at, minor, currency)``), ``segment`` and ``currency``.
+    Derived facts (read-only, computed once): ``refundable`` (captured minus refunded minus
+    in-flight minus lost chargebacks), ``captured``, ``captured_at``, ``method``,
+    ``currency``, ``segment``, ``open_dispute`` (an open dispute exists),
+    ``blocking_dispute`` (an open dispute forbids a refund: :attr:`Dispute.blocks_refund`),
+    ``efw_actionable``, ``history`` (past refunds as ``(at, minor, currency)``, oldest first).
     """
 
     payment: Payment
@@ -66,58 +83,24 @@ class RefundContext:
     customer: Customer | None = None
     merchant: Merchant | None = None
     related_payments: tuple[Payment, ...] = attrs.field(default=(), converter=tuple)
+    rates: ExchangeRates | None = None
 
-    refundable: Money = _derived()  # type: ignore[assignment]
-    captured: Money = _derived()  # type: ignore[assignment]
-    captured_at: datetime | None = _derived()  # type: ignore[assignment]
-    method: str = _derived()  # type: ignore[assignment]
-    currency: str = _derived()  # type: ignore[assignment]
-    segment: MerchantSegment | None = _derived()  # type: ignore[assignment]
-    open_dispute: bool = _derived()  # type: ignore[assignment]
-    dispute_refundable: bool = _derived()  # type: ignore[assignment]
-    efw_actionable: bool = _derived()  # type: ignore[assignment]
-    duplicate_gap: timedelta | None = _derived()  # type: ignore[assignment]
-    duplicate_id: str | None = _derived()  # type: ignore[assignment]
-    history: tuple[tuple[datetime, int, str], ...] = _derived()  # type: ignore[assignment]
-
-    def __attrs_post_init__(self) -> None:
-        p = self.payment
-        s = object.__setattr__
-        s(self, "refundable", p.amount_refundable)
-        s(self, "captured", p.amount_captured)
-        s(self, "captured_at", p.captured_at)
-        s(self, "method", p.payment_method.type)
-        s(self, "currency", p.amount.currency.code)
-        s(self, "segment", self.merchant.segment if self.merchant is not None else None)
-        open_disputes = p.open_disputes
-        s(self, "open_dispute", bool(open_disputes))
-        s(self, "dispute_refundable", all(d.is_charge_refundable for d in open_disputes))
-        efw = p.early_fraud_warning
-        s(self, "efw_actionable", efw is not None and efw.actionable)
-        gap: timedelta | None = None
-        dup: str | None = None
-        fp = p.payment_method.fingerprint
-        wanted = self.request.duplicate_of
-        if fp is not None:
-            for other in self.related_payments:
-                if other.id == p.id or (wanted is not None and other.id != wanted):
-                    continue
-                if (
-                    other.payment_method.fingerprint == fp
-                    and other.merchant_id == p.merchant_id
-                    and other.amount == p.amount
-                ):
-                    g = abs(p.created_at - other.created_at)
-                    if gap is None or g < gap:
-                        gap, dup = g, other.id
-        s(self, "duplicate_gap", gap)
-        s(self, "duplicate_id", dup)
-        past = self.customer.past_refunds if self.customer is not None else ()
-        s(
-            self,
-            "history",
-            tuple(sorted((r.at, r.amount.minor, r.amount.currency.code) for r in past)),
+    refundable: Money = _fact(lambda c: c.payment.amount_refundable)
+    captured: Money = _fact(lambda c: c.payment.amount_captured)
+    captured_at: datetime | None = _fact(lambda c: c.payment.captured_at)
+    method: str = _fact(lambda c: c.payment.payment_method.type)
+    currency: str = _fact(lambda c: c.payment.amount.currency.code)
+    segment: MerchantSegment | None = _fact(
+        lambda c: c.merchant.segment if c.merchant is not None else None
+    )
+    open_dispute: bool = _fact(lambda c: any(d.is_open for d in c.payment.disputes))
+    blocking_dispute: bool = _fact(lambda c: any(d.blocks_refund for d in c.payment.disputes))
+    efw_actionable: bool = _fact(
+        lambda c: (
+            c.payment.early_fraud_warning is not None and c.payment.early_fraud_warning.actionable
         )
+    )
+    history: tuple[tuple[datetime, int, str], ...] = _fact(_history)
 
     @property
     def is_duplicate_claim(self) -> bool:
@@ -125,6 +108,27 @@ class RefundContext:
         return (
             self.request.reason is RefundReason.DUPLICATE or self.request.duplicate_of is not None
         )
+
+
+def _stake(ctx: EscalationContext) -> Money | None:
+    if ctx.amount is not None:
+        return ctx.amount
+    if ctx.dispute is not None:
+        return ctx.dispute.amount
+    return ctx.payment.amount if ctx.payment is not None else None
+
+
+def _fraud_signals(ctx: EscalationContext) -> tuple[str, ...]:
+    signals: list[str] = []
+    if ctx.fraud_signal:
+        signals.append("host_signal")
+    if ctx.case.claim is ClaimKind.UNRECOGNIZED_CHARGE:
+        signals.append("unrecognized_charge")
+    if ctx.dispute is not None and ctx.dispute.category is DisputeCategory.FRAUD:
+        signals.append("fraud_dispute")
+    if ctx.payment is not None and ctx.payment.early_fraud_warning is not None:
+        signals.append("early_fraud_warning")
+    return tuple(signals)
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -147,33 +151,13 @@ class EscalationContext:
     merchant: Merchant | None = None
     fraud_signal: bool = False
 
-    stake: Money | None = _derived()  # type: ignore[assignment]
-    currency: str | None = _derived()  # type: ignore[assignment]
-    segment: MerchantSegment | None = _derived()  # type: ignore[assignment]
-    stage: DisputeStage | None = _derived()  # type: ignore[assignment]
-    fraud: tuple[str, ...] = _derived()  # type: ignore[assignment]
-
-    def __attrs_post_init__(self) -> None:
-        s = object.__setattr__
-        stake = self.amount
-        if stake is None and self.dispute is not None:
-            stake = self.dispute.amount
-        if stake is None and self.payment is not None:
-            stake = self.payment.amount
-        s(self, "stake", stake)
-        s(self, "currency", stake.currency.code if stake is not None else None)
-        s(self, "segment", self.merchant.segment if self.merchant is not None else None)
-        s(self, "stage", self.dispute.stage if self.dispute is not None else None)
-        signals: list[str] = []
-        if self.fraud_signal:
-            signals.append("host_signal")
-        if self.case.claim is ClaimKind.UNRECOGNIZED_CHARGE:
-            signals.append("unrecognized_charge")
-        if self.dispute is not None and self.dispute.category is DisputeCategory.FRAUD:
-            signals.append("fraud_dispute")
-        if self.payment is not None and self.payment.early_fraud_warning is not None:
-            signals.append("early_fraud_warning")
-        s(self, "fraud", tuple(signals))
+    stake: Money | None = _fact(_stake)
+    currency: str | None = _fact(lambda c: c.stake.currency.code if c.stake is not None else None)
+    segment: MerchantSegment | None = _fact(
+        lambda c: c.merchant.segment if c.merchant is not None else None
+    )
+    stage: DisputeStage | None = _fact(lambda c: c.dispute.stage if c.dispute is not None else None)
+    fraud: tuple[str, ...] = _fact(_fraud_signals)
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -190,14 +174,10 @@ class DisputeContext:
     payment: Payment | None = None
     merchant: Merchant | None = None
 
-    currency: str = _derived()  # type: ignore[assignment]
-    segment: MerchantSegment | None = _derived()  # type: ignore[assignment]
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "currency", self.dispute.amount.currency.code)
-        object.__setattr__(
-            self, "segment", self.merchant.segment if self.merchant is not None else None
-        )
+    currency: str = _fact(lambda c: c.dispute.amount.currency.code)
+    segment: MerchantSegment | None = _fact(
+        lambda c: c.merchant.segment if c.merchant is not None else None
+    )
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -215,14 +195,10 @@ class RetryContext:
     card_declines: tuple[datetime, ...] = attrs.field(default=(), converter=tuple)
     merchant: Merchant | None = None
 
-    currency: str = _derived()  # type: ignore[assignment]
-    segment: MerchantSegment | None = _derived()  # type: ignore[assignment]
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "currency", self.failure.amount.currency.code)
-        object.__setattr__(
-            self, "segment", self.merchant.segment if self.merchant is not None else None
-        )
+    currency: str = _fact(lambda c: c.failure.amount.currency.code)
+    segment: MerchantSegment | None = _fact(
+        lambda c: c.merchant.segment if c.merchant is not None else None
+    )
 
 
 @attrs.frozen(slots=True, eq=False)

@@ -1,4 +1,4 @@
-"""The explainable result of every policy: :class:`Decision`, :class:`Reason`, :class:`Outcome`.
+"""The explainable result of every policy: :class:`Decision`, :class:`Reason`, :class:`Verdict`.
 
 A decision says *what* (the outcome, and where it applies an amount, a tier or a plan),
 *why* (reasons: a code, the rule that fired, the values it compared, a sentence for people)
@@ -26,6 +26,7 @@ from typing import Any, Final
 
 import attrs
 
+from paysupport.errors import ValidationFailed
 from paysupport.models import Tier
 from paysupport.money import Money
 
@@ -37,12 +38,13 @@ __all__ = [
     "Reason",
     "RetryPlan",
     "Step",
+    "Verdict",
     "fingerprint_of",
 ]
 
 
-class Outcome(StrEnum):
-    """What a policy decided.
+class Verdict(StrEnum):
+    """What a policy decided (``workflows.Outcome`` is a workflow's whole result).
 
     Refund fairness and operator authority use approve / approve_partial / review / deny;
     escalation uses ``assign`` (with a tier); resolution ``plan`` (with steps); dispute
@@ -74,9 +76,12 @@ class Outcome(StrEnum):
         return self in _NEEDS_REASON
 
 
-_APPROVALS: Final = frozenset({Outcome.APPROVE, Outcome.APPROVE_PARTIAL})
+#: Temporary alias of :class:`Verdict` while call sites move (the lead removes it).
+Outcome = Verdict
+
+_APPROVALS: Final = frozenset({Verdict.APPROVE, Verdict.APPROVE_PARTIAL})
 _NEEDS_REASON: Final = frozenset(
-    {Outcome.DENY, Outcome.REVIEW, Outcome.APPROVE_PARTIAL, Outcome.STOP, Outcome.ASK_CUSTOMER}
+    {Verdict.DENY, Verdict.REVIEW, Verdict.APPROVE_PARTIAL, Verdict.STOP, Verdict.ASK_CUSTOMER}
 )
 
 
@@ -85,19 +90,21 @@ _CODE: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 @functools.lru_cache(maxsize=4096)
 def _check_reason(code: str, rule: str, template: str, names: tuple[str, ...]) -> None:
-    """Raise ``ValueError`` for a reason that cannot explain itself (see :class:`Reason`)."""
+    """Refuse a reason that cannot explain itself (see :class:`Reason`)."""
     if not _CODE.fullmatch(code):
-        raise ValueError(f"reason code {code!r} is not snake_case")
+        raise ValidationFailed("code", "snake_case", f"reason code {code!r} is not snake_case")
     if not rule:
-        raise ValueError(f"reason {code!r} names no rule")
+        raise ValidationFailed("rule", "rule_required", f"reason {code!r} names no rule")
     used = set()
     for _literal, field, _spec, _conv in string.Formatter().parse(template):
         if field:
             used.add(re.split(r"[.\[]", field, maxsplit=1)[0])
     missing = used - set(names)
     if missing:
-        raise ValueError(
-            f"reason {code!r}: template names {sorted(missing)} but the values hold no such names"
+        raise ValidationFailed(
+            "template",
+            "unrecorded_value",
+            f"reason {code!r}: template names {sorted(missing)} but the values hold no such names",
         )
 
 
@@ -110,12 +117,19 @@ class Reason:
         rule: the rule or parameter that fired (``"refund_window_days.card"``).
         values: the values compared, as ``(name, value)`` pairs in a fixed order.
         template: the sentence for people, a :meth:`str.format` template over ``values``.
+        policy: the kind of the policy that gave the reason (``"refund_fairness"``), so a
+            combined decision still says which policy and rule decided.
+
+    Raises:
+        ValidationFailed: a code that is not snake_case, no rule, or a template naming a
+            value that was not recorded.
     """
 
     code: str
     rule: str
     values: tuple[tuple[str, Any], ...] = ()
     template: str = ""
+    policy: str = ""
 
     def __attrs_post_init__(self) -> None:
         # An unexplained or unrenderable reason is a bug in the policy: refuse it when it is
@@ -141,6 +155,7 @@ class Reason:
         return {
             "code": self.code,
             "rule": self.rule,
+            "policy": self.policy,
             "message": self.message,
             "values": {k: _plain(v) for k, v in self.values},
         }
@@ -295,7 +310,7 @@ class Decision:
     """What a policy decided, why, and which exact policy decided it.
 
     Attributes:
-        outcome: the outcome.
+        outcome: the :class:`Verdict`.
         reasons: the rules that fired, in the order they were checked. A deny, review,
             partial approval, stop or ask always has at least one.
         policy: the deciding policy's kind, parameters and fingerprint.
@@ -304,9 +319,13 @@ class Decision:
         steps: the resolution plan, in order (resolution policies).
         detail: an evidence :class:`Checklist` or a :class:`RetryPlan`, where it applies.
         parts: the decisions of the inner policies, for a combinator's decision.
+
+    Raises:
+        ValidationFailed: an outcome that is not a :class:`Verdict` (``None`` included), or
+            a deny, review, partial approval, stop or ask without a reason.
     """
 
-    outcome: Outcome
+    outcome: Verdict
     reasons: tuple[Reason, ...]
     policy: PolicyInfo
     amount: Money | None = None
@@ -316,8 +335,16 @@ class Decision:
     parts: tuple[Decision, ...] = ()
 
     def __attrs_post_init__(self) -> None:
+        if self.outcome.__class__ is not Verdict:
+            raise ValidationFailed(
+                "outcome", "verdict_expected", f"expected a Verdict, got {self.outcome!r}"
+            )
         if not self.reasons and self.outcome in _NEEDS_REASON:
-            raise ValueError(f"a {self.outcome.value} decision needs at least one reason")
+            raise ValidationFailed(
+                "reasons",
+                "reason_required",
+                f"a {self.outcome.value} decision needs at least one reason",
+            )
 
     @property
     def fingerprint(self) -> str:
@@ -342,7 +369,10 @@ class Decision:
         if self.tier is not None:
             head += f" (tier {self.tier.value})"
         lines = [f"{head} by {self.policy.kind} [{self.policy.fingerprint[:12]}]"]
-        lines.extend(f"  - {r.code}: {r.message} [{r.rule}]" for r in self.reasons)
+        lines.extend(
+            f"  - {r.code}: {r.message} [{r.policy + ':' if r.policy else ''}{r.rule}]"
+            for r in self.reasons
+        )
         return "\n".join(lines)
 
     @property

@@ -19,10 +19,10 @@ The rules, in order (disputes.md §1.5, §5.4, §8; refunds-and-failed-payments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, ClassVar
 
 import attrs
@@ -30,21 +30,20 @@ import attrs
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, EvidenceKind, ReasonCode
 
-from ._config import (
-    CurrencyKey,
-    DecimalCodec,
-    EnumCodec,
-    IntCodec,
-    MapCodec,
+from ._reason_keys import ReasonKey, keys_for
+from .config import (
+    Count,
+    CurrencyCode,
+    Int,
+    Items,
     PolicyBase,
-    TupleCodec,
-    derived,
+    Probability,
+    Table,
     param,
     register_kind,
 )
-from ._reason_keys import ReasonKey, keys_for
 from .context import DisputeContext
-from .decision import Checklist, Decision, Outcome, PolicyInfo, Reason
+from .decision import Checklist, Decision, Reason, Verdict
 
 __all__ = ["DisputeResponse"]
 
@@ -78,8 +77,14 @@ _ARB_FEES: dict[str, int] = {"EUR": 60_000, "USD": 50_000, "GBP": 50_000}
 _HANDLING: dict[str, int] = {"EUR": 2_500, "USD": 2_500, "GBP": 2_500}
 
 
+def _why(
+    code: str, rule: str, values: tuple[tuple[str, Any], ...] = (), template: str = ""
+) -> Reason:
+    return Reason(code, rule, values, template, "dispute_response")
+
+
 @register_kind("dispute_response")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class DisputeResponse(PolicyBase):
     """The default dispute-response policy: contest when it pays and the rules allow.
 
@@ -102,40 +107,47 @@ class DisputeResponse(PolicyBase):
 
     KIND: ClassVar[str] = "dispute_response"
 
-    win_rates: Any = param(
-        MapCodec(ReasonKey(), DecimalCodec(Decimal(0), Decimal(1))),
-        factory=lambda: dict(_DEFAULT_WIN_RATES),
+    CONTEXT: ClassVar[type[Any]] = DisputeContext
+
+    win_rates: tuple[tuple[str, Decimal], ...] = param(
+        Table(ReasonKey, Probability), factory=lambda: dict(_DEFAULT_WIN_RATES)
     )
-    default_win_rate: Decimal = param(DecimalCodec(Decimal(0), Decimal(1)), Decimal("0.3"))
-    evidence: Any = param(
-        MapCodec(ReasonKey(), TupleCodec(TupleCodec(EnumCodec(EvidenceKind), min_len=1))),
+    default_win_rate: Decimal = param(Probability, Decimal("0.3"))
+    evidence: tuple[tuple[str, tuple[tuple[EvidenceKind, ...], ...]], ...] = param(
+        Table(ReasonKey, Items(Items(EvidenceKind, 1))),
         factory=lambda: {k: [list(g) for g in v] for k, v in _DEFAULT_EVIDENCE.items()},
     )
-    missing_evidence_factor: Decimal = param(DecimalCodec(Decimal(0), Decimal(1)), Decimal("0.25"))
-    dispute_fee: Any = param(MapCodec(CurrencyKey(), IntCodec(0)), factory=lambda: dict(_FEES))
-    arbitration_fee: Any = param(
-        MapCodec(CurrencyKey(), IntCodec(0)), factory=lambda: dict(_ARB_FEES)
+    missing_evidence_factor: Decimal = param(Probability, Decimal("0.25"))
+    dispute_fee: tuple[tuple[str, int], ...] = param(
+        Table(CurrencyCode, Count), factory=lambda: dict(_FEES)
     )
-    handling_cost: Any = param(
-        MapCodec(CurrencyKey(), IntCodec(0)), factory=lambda: dict(_HANDLING)
+    arbitration_fee: tuple[tuple[str, int], ...] = param(
+        Table(CurrencyCode, Count), factory=lambda: dict(_ARB_FEES)
     )
-    min_expected_value: int = param(IntCodec(None), 0)
+    handling_cost: tuple[tuple[str, int], ...] = param(
+        Table(CurrencyCode, Count), factory=lambda: dict(_HANDLING)
+    )
+    min_expected_value: int = param(Int(None), 0)
 
-    _info: PolicyInfo = derived()
-    _rates: dict[str, Fraction] = derived()
-    _evidence: dict[str, tuple[tuple[EvidenceKind, ...], ...]] = derived()
-    _fees: dict[str, int] = derived()
-    _arb: dict[str, int] = derived()
-    _handling: dict[str, int] = derived()
+    @cached_property
+    def _rates(self) -> dict[str, Fraction]:
+        return {k: Fraction(v) for k, v in self.win_rates}
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        s = object.__setattr__
-        s(self, "_rates", {k: Fraction(v) for k, v in self.win_rates})
-        s(self, "_evidence", dict(self.evidence))
-        s(self, "_fees", dict(self.dispute_fee))
-        s(self, "_arb", dict(self.arbitration_fee))
-        s(self, "_handling", dict(self.handling_cost))
+    @cached_property
+    def _evidence(self) -> dict[str, tuple[tuple[EvidenceKind, ...], ...]]:
+        return dict(self.evidence)
+
+    @cached_property
+    def _fees(self) -> dict[str, int]:
+        return dict(self.dispute_fee)
+
+    @cached_property
+    def _arb(self) -> dict[str, int]:
+        return dict(self.arbitration_fee)
+
+    @cached_property
+    def _handling(self) -> dict[str, int]:
+        return dict(self.handling_cost)
 
     # ------------------------------------------------------------------ pieces
     def win_rate(self, rc: ReasonCode) -> tuple[str, Fraction]:
@@ -168,15 +180,15 @@ class DisputeResponse(PolicyBase):
     # ------------------------------------------------------------------ deciding
     def decide(self, ctx: DisputeContext, now: datetime) -> Decision:
         """Accept or contest one dispute at ``now``."""
-        info = self._info
+        info = self.info
         d = ctx.dispute
         checklist = self.checklist(ctx)
         amount = d.amount
         if d.due_by is None:
             return Decision(
-                Outcome.ACCEPT,
+                Verdict.ACCEPT,
                 (
-                    Reason(
+                    _why(
                         "no_response_possible",
                         "due_by",
                         (("due_by", None),),
@@ -189,9 +201,9 @@ class DisputeResponse(PolicyBase):
             )
         if now >= d.due_by:
             return Decision(
-                Outcome.ACCEPT,
+                Verdict.ACCEPT,
                 (
-                    Reason(
+                    _why(
                         "deadline_passed",
                         "due_by",
                         (("due_by", d.due_by), ("now", now)),
@@ -206,9 +218,9 @@ class DisputeResponse(PolicyBase):
         refunded = ctx.payment is not None and ctx.payment.amount_refunded >= amount
         if EvidenceKind.REFUND_ISSUED in have or refunded:
             return Decision(
-                Outcome.CONTEST,
+                Verdict.CONTEST,
                 (
-                    Reason(
+                    _why(
                         "refund_already_issued",
                         "refund_issued",
                         (("amount", amount),),
@@ -222,9 +234,9 @@ class DisputeResponse(PolicyBase):
             )
         if EvidenceKind.CARDHOLDER_WITHDRAWAL in have:
             return Decision(
-                Outcome.CONTEST,
+                Verdict.CONTEST,
                 (
-                    Reason(
+                    _why(
                         "cardholder_withdrew",
                         "cardholder_withdrawal",
                         (),
@@ -241,9 +253,9 @@ class DisputeResponse(PolicyBase):
         handling = self._handling.get(code)
         if fee is None or arb is None or handling is None:
             return Decision(
-                Outcome.REVIEW,
+                Verdict.REVIEW,
                 (
-                    Reason(
+                    _why(
                         "no_fee_for_currency",
                         "dispute_fee",
                         (("currency", code),),
@@ -260,7 +272,7 @@ class DisputeResponse(PolicyBase):
         if checklist.missing:
             chance = rate * Fraction(self.missing_evidence_factor)
             reasons.append(
-                Reason(
+                _why(
                     "evidence_missing",
                     "evidence",
                     (("missing", checklist.missing), ("factor", self.missing_evidence_factor)),
@@ -281,7 +293,7 @@ class DisputeResponse(PolicyBase):
         )
         if ev > self.min_expected_value:
             reasons.append(
-                Reason(
+                _why(
                     "contest_pays",
                     "expected_value",
                     values,
@@ -289,9 +301,9 @@ class DisputeResponse(PolicyBase):
                     "{handling_cost} = {expected_value} > {min_expected_value}",
                 )
             )
-            return Decision(Outcome.CONTEST, tuple(reasons), info, amount=amount, detail=checklist)
+            return Decision(Verdict.CONTEST, tuple(reasons), info, amount=amount, detail=checklist)
         reasons.append(
-            Reason(
+            _why(
                 "contest_does_not_pay",
                 "expected_value",
                 values,
@@ -299,12 +311,7 @@ class DisputeResponse(PolicyBase):
                 "{handling_cost} = {expected_value} ≤ {min_expected_value}",
             )
         )
-        return Decision(Outcome.ACCEPT, tuple(reasons), info, amount=amount, detail=checklist)
-
-    def decide_many(self, contexts: Iterable[DisputeContext], now: datetime) -> list[Decision]:
-        """Decide a batch of disputes at the same ``now``."""
-        decide = self.decide
-        return [decide(c, now) for c in contexts]
+        return Decision(Verdict.ACCEPT, tuple(reasons), info, amount=amount, detail=checklist)
 
 
 def _dec(value: Fraction) -> Decimal:

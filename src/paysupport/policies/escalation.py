@@ -1,49 +1,60 @@
 """Escalation: which tier handles a case, and who may approve what (operator authority).
 
-:class:`EscalationTier` takes the highest tier any rule asks for (amount bands per currency,
-claim kind, dispute stage, fraud signals, merchant segment, repeat contacts), then bumps one
-tier when the SLA is close to breach. Raising the amount never lowers the tier.
+:class:`EscalationTier` is a rulebook (:data:`EscalationTier.RULES`): each rule may ask for a
+tier (amount bands per currency, claim kind, dispute stage, fraud signals, merchant
+segment, repeat contacts); the case goes to the highest tier asked for, bumped one tier
+when the SLA is close to breach. Raising the amount never lowers the tier.
 
 :class:`OperatorAuthority` says whether an operator may approve an amount: each tier has a
-limit per currency (an operator's own ``refund_limits`` can only narrow it); above the limit
-a higher tier must approve; nobody approves their own request (four eyes).
+limit per currency, or one limit in a reference currency compared through the day's
+exchange rates; the top tier may approve any amount; an operator's own ``refund_limits``
+can only narrow their tier's; nobody approves their own request (four eyes).
+:meth:`OperatorAuthority.route` is the one place that says which tier must approve a
+refund decision.
 """
-# ruff: noqa: RUF009  (param() and derived() are attrs field specifiers, like attrs.field)
+# ruff: noqa: RUF009  (param() is an attrs field specifier, like attrs.field)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, ClassVar
 
 import attrs
 
-from paysupport.errors import NotAuthorized
+from paysupport.errors import MissingExchangeRate, NotAuthorized
 from paysupport.models import ClaimKind, MerchantSegment, Operator, Tier
 from paysupport.money import Money
 from paysupport.networks import DisputeStage
 
-from ._config import (
-    CurrencyKey,
-    DecimalCodec,
-    EnumCodec,
-    IntCodec,
-    MapCodec,
+from .config import (
+    Count,
+    CurrencyCode,
+    Int,
+    Items,
     PolicyBase,
-    TupleCodec,
-    derived,
+    Probability,
+    Table,
     param,
     register_kind,
 )
 from .context import EscalationContext
-from .decision import Decision, Outcome, PolicyInfo, Reason
+from .decision import Decision, Reason, Verdict
+from .fx import ExchangeRates, at_most
+from .rules import Rule
 
-__all__ = ["ApprovalContext", "EscalationTier", "OperatorAuthority"]
+__all__ = ["DEFAULT_SLA_BUMP_AT", "ApprovalContext", "EscalationTier", "OperatorAuthority"]
 
 _TIERS = (Tier.JUNIOR, Tier.MIDDLE, Tier.SENIOR)
 _US = timedelta(microseconds=1)
+_ESC = "escalation_tier"
+_AUTH = "operator_authority"
+
+#: The fraction of an SLA window left at which a case is near breach (one definition: the
+#: escalation policy's ``sla_bump_at`` and ``PolicySet.sla_warning`` read it).
+DEFAULT_SLA_BUMP_AT = Decimal("0.25")
 
 _DEFAULT_BANDS: dict[str, list[int]] = {
     "EUR": [10_000, 100_000],
@@ -73,8 +84,22 @@ _DEFAULT_SEGMENTS: dict[str, str] = {
 }
 
 
-@register_kind("escalation_tier")
-@attrs.frozen(slots=True)
+@attrs.define(slots=True)
+class _Route:
+    """The tier asked for so far, and why."""
+
+    tier: Tier = Tier.JUNIOR
+    reasons: list[Reason] = attrs.Factory(list)
+
+    def need(self, tier: Tier, reason: Reason) -> None:
+        if tier.rank > Tier.JUNIOR.rank:
+            self.reasons.append(reason)
+        if tier.rank > self.tier.rank:
+            self.tier = tier
+
+
+@register_kind(_ESC)
+@attrs.frozen(slots=False)
 class EscalationTier(PolicyBase):
     """The default escalation policy: the highest tier any rule asks for, plus an SLA bump.
 
@@ -89,47 +114,46 @@ class EscalationTier(PolicyBase):
         segment_tiers: the least tier per merchant segment (enterprise and VIP: senior).
         repeat_contacts: from this many contacts on the case, ``repeat_contact_tier`` at least.
         repeat_contact_tier: the least tier for a repeat contact.
-        sla_bump_at: bump one tier when this fraction of the SLA window or less is left.
+        sla_bump_at: bump one tier when this fraction of the SLA window or less is left; the
+            one definition of "near breach" (``PolicySet.sla_warning`` reads it).
     """
 
-    KIND: ClassVar[str] = "escalation_tier"
+    KIND: ClassVar[str] = _ESC
+    CONTEXT: ClassVar[type[Any]] = EscalationContext
 
-    amount_bands: Any = param(
-        MapCodec(CurrencyKey(), TupleCodec(IntCodec(0), min_len=2, ascending=True)),
-        factory=lambda: dict(_DEFAULT_BANDS),
+    amount_bands: tuple[tuple[str, tuple[int, ...]], ...] = param(
+        Table(CurrencyCode, Items(Count, 2, ascending=True)), factory=lambda: dict(_DEFAULT_BANDS)
     )
-    unknown_currency_tier: Tier = param(EnumCodec(Tier), Tier.MIDDLE)
-    claim_tiers: Any = param(
-        MapCodec(EnumCodec(ClaimKind), EnumCodec(Tier)), factory=lambda: dict(_DEFAULT_CLAIMS)
+    unknown_currency_tier: Tier = param(Tier, Tier.MIDDLE)
+    claim_tiers: tuple[tuple[ClaimKind, Tier], ...] = param(
+        Table(ClaimKind, Tier), factory=lambda: dict(_DEFAULT_CLAIMS)
     )
-    stage_tiers: Any = param(
-        MapCodec(EnumCodec(DisputeStage), EnumCodec(Tier)),
-        factory=lambda: dict(_DEFAULT_STAGES),
+    stage_tiers: tuple[tuple[DisputeStage, Tier], ...] = param(
+        Table(DisputeStage, Tier), factory=lambda: dict(_DEFAULT_STAGES)
     )
-    fraud_tier: Tier = param(EnumCodec(Tier), Tier.MIDDLE)
-    segment_tiers: Any = param(
-        MapCodec(EnumCodec(MerchantSegment), EnumCodec(Tier)),
-        factory=lambda: dict(_DEFAULT_SEGMENTS),
+    fraud_tier: Tier = param(Tier, Tier.MIDDLE)
+    segment_tiers: tuple[tuple[MerchantSegment, Tier], ...] = param(
+        Table(MerchantSegment, Tier), factory=lambda: dict(_DEFAULT_SEGMENTS)
     )
-    repeat_contacts: int = param(IntCodec(1), 3)
-    repeat_contact_tier: Tier = param(EnumCodec(Tier), Tier.MIDDLE)
-    sla_bump_at: Decimal = param(DecimalCodec(Decimal(0), Decimal(1)), Decimal("0.25"))
+    repeat_contacts: int = param(Int(1), 3)
+    repeat_contact_tier: Tier = param(Tier, Tier.MIDDLE)
+    sla_bump_at: Decimal = param(Probability, DEFAULT_SLA_BUMP_AT)
 
-    _info: PolicyInfo = derived()
-    _bands: dict[str, tuple[int, ...]] = derived()
-    _claims: dict[ClaimKind, Tier] = derived()
-    _stages: dict[DisputeStage, Tier] = derived()
-    _segments: dict[MerchantSegment, Tier] = derived()
-    _sla: Fraction = derived()
+    @cached_property
+    def _bands(self) -> dict[str, tuple[int, ...]]:
+        return dict(self.amount_bands)
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        s = object.__setattr__
-        s(self, "_bands", dict(self.amount_bands))
-        s(self, "_claims", dict(self.claim_tiers))
-        s(self, "_stages", dict(self.stage_tiers))
-        s(self, "_segments", dict(self.segment_tiers))
-        s(self, "_sla", Fraction(self.sla_bump_at))
+    @cached_property
+    def _claims(self) -> dict[ClaimKind, Tier]:
+        return dict(self.claim_tiers)
+
+    @cached_property
+    def _stages(self) -> dict[DisputeStage, Tier]:
+        return dict(self.stage_tiers)
+
+    @cached_property
+    def _segments(self) -> dict[MerchantSegment, Tier]:
+        return dict(self.segment_tiers)
 
     def tier_for_amount(self, amount: Money) -> Tier:
         """The tier the amount bands ask for (monotone in the amount)."""
@@ -142,137 +166,221 @@ class EscalationTier(PolicyBase):
                 rank = i + 1
         return _TIERS[rank]
 
+    def near_breach(self, opened_at: datetime, due_at: datetime, now: datetime) -> bool:
+        """True when ``sla_bump_at`` of the SLA window or less is left at ``now`` (exactly)."""
+        window = (due_at - opened_at) // _US
+        left = (due_at - now) // _US
+        sla = Fraction(self.sla_bump_at)
+        return window <= 0 or left * sla.denominator <= sla.numerator * window
+
     def decide(self, ctx: EscalationContext, now: datetime) -> Decision:
-        """Route one case at ``now``: outcome ``assign`` with the tier, and why."""
-        tier = Tier.JUNIOR
-        reasons: list[Reason] = []
+        """Route one case at ``now``: verdict ``assign`` with the tier, and why."""
+        route = _Route()
+        for rule in self.RULES:
+            rule.check(self, ctx, now, route)
+        reasons = route.reasons or [_ROUTINE]
+        return Decision(
+            Verdict.ASSIGN, tuple(reasons), self.info, tier=route.tier, amount=ctx.stake
+        )
 
-        def need(t: Tier, reason: Reason) -> None:
-            nonlocal tier
-            if t.rank > Tier.JUNIOR.rank:
-                reasons.append(reason)
-            if t.rank > tier.rank:
-                tier = t
+    RULES: ClassVar[tuple[Rule[EscalationTier, EscalationContext, _Route], ...]]
 
-        stake = ctx.stake
-        if stake is not None:
-            t = self.tier_for_amount(stake)
-            bands = self._bands.get(stake.currency.code)
-            if bands is not None:
-                band_reason = Reason(
-                    "amount_band",
-                    "amount_bands",
-                    (
-                        ("amount", stake),
-                        ("bands", bands),
-                        ("middle_from", Money.from_minor(bands[0], stake.currency)),
-                        ("senior_from", Money.from_minor(bands[-1], stake.currency)),
-                        ("tier", t.value),
-                    ),
-                    "{amount} needs tier {tier} (middle from {middle_from}, "
-                    "senior from {senior_from})",
-                )
-            else:
-                band_reason = Reason(
-                    "no_band_for_currency",
-                    "amount_bands",
-                    (("amount", stake), ("bands", None), ("tier", t.value)),
-                    "{amount}: no amount bands for this currency, so tier {tier}",
-                )
-            need(t, band_reason)
-        claim = ctx.case.claim
-        t = self._claims.get(claim, Tier.JUNIOR)
-        need(
-            t,
-            Reason(
-                "claim_kind",
-                "claim_tiers",
-                (("claim", claim.value), ("tier", t.value)),
-                "a {claim} claim needs tier {tier}",
+
+def _esc(code: str, rule: str, values: tuple[tuple[str, Any], ...], template: str) -> Reason:
+    return Reason(code, rule, values, template, _ESC)
+
+
+_ROUTINE = _esc("routine", "default", (), "no rule asks for more than junior")
+_E = EscalationTier
+_X = EscalationContext
+
+
+def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
+    stake = ctx.stake
+    if stake is None:
+        return
+    t = p.tier_for_amount(stake)
+    bands = p._bands.get(stake.currency.code)
+    if bands is None:
+        why = _esc(
+            "no_band_for_currency",
+            "amount_bands",
+            (("amount", stake), ("bands", None), ("tier", t.value)),
+            "{amount}: no amount bands for this currency, so tier {tier}",
+        )
+    else:
+        why = _esc(
+            "amount_band",
+            "amount_bands",
+            (
+                ("amount", stake),
+                ("bands", bands),
+                ("middle_from", Money.from_minor(bands[0], stake.currency)),
+                ("senior_from", Money.from_minor(bands[-1], stake.currency)),
+                ("tier", t.value),
+            ),
+            "{amount} needs tier {tier} (middle from {middle_from}, senior from {senior_from})",
+        )
+    r.need(t, why)
+
+
+def _claim(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
+    claim = ctx.case.claim
+    t = p._claims.get(claim, Tier.JUNIOR)
+    r.need(
+        t,
+        _esc(
+            "claim_kind",
+            "claim_tiers",
+            (("claim", claim.value), ("tier", t.value)),
+            "a {claim} claim needs tier {tier}",
+        ),
+    )
+
+
+def _stage(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
+    stage = ctx.stage
+    if stage is None:
+        return
+    t = p._stages.get(stage, Tier.JUNIOR)
+    r.need(
+        t,
+        _esc(
+            "dispute_stage",
+            "stage_tiers",
+            (("stage", stage.value), ("tier", t.value)),
+            "a dispute at {stage} needs tier {tier}",
+        ),
+    )
+
+
+def _fraud(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
+    if ctx.fraud:
+        r.need(
+            p.fraud_tier,
+            _esc(
+                "fraud_signal",
+                "fraud_tier",
+                (("signals", ctx.fraud), ("tier", p.fraud_tier.value)),
+                "fraud signals {signals} need tier {tier}",
             ),
         )
-        stage = ctx.stage
-        if stage is not None:
-            t = self._stages.get(stage, Tier.JUNIOR)
-            need(
-                t,
-                Reason(
-                    "dispute_stage",
-                    "stage_tiers",
-                    (("stage", stage.value), ("tier", t.value)),
-                    "a dispute at {stage} needs tier {tier}",
-                ),
-            )
-        if ctx.fraud:
-            need(
-                self.fraud_tier,
-                Reason(
-                    "fraud_signal",
-                    "fraud_tier",
-                    (("signals", ctx.fraud), ("tier", self.fraud_tier.value)),
-                    "fraud signals {signals} need tier {tier}",
-                ),
-            )
-        segment = ctx.segment
-        if segment is not None:
-            t = self._segments.get(segment, Tier.JUNIOR)
-            need(
-                t,
-                Reason(
-                    "merchant_segment",
-                    "segment_tiers",
-                    (("segment", segment.value), ("tier", t.value)),
-                    "{segment} merchants need tier {tier}",
-                ),
-            )
-        contacts = ctx.case.contacts
-        if contacts >= self.repeat_contacts:
-            need(
-                self.repeat_contact_tier,
-                Reason(
-                    "repeat_contact",
-                    "repeat_contacts",
-                    (
-                        ("contacts", contacts),
-                        ("limit", self.repeat_contacts),
-                        ("tier", self.repeat_contact_tier.value),
-                    ),
-                    "{contacts} contacts (from {limit}) need tier {tier}",
-                ),
-            )
-        case = ctx.case
-        if case.sla_due_at is not None:
-            window = case.sla_due_at - case.opened_at
-            left = case.sla_due_at - now
-            # left / window <= threshold, exactly, in microseconds.
-            w = window // _US
-            lt = left // _US
-            if w <= 0 or lt * self._sla.denominator <= self._sla.numerator * w:
-                bumped = tier.bump()
-                reasons.append(
-                    Reason(
-                        "sla_near_breach",
-                        "sla_bump_at",
-                        (
-                            ("left", left),
-                            ("window", window),
-                            ("threshold", self.sla_bump_at),
-                            ("from_tier", tier.value),
-                            ("tier", bumped.value),
-                        ),
-                        "SLA {left} left of {window} (bump at {threshold} left): "
-                        "{from_tier} -> {tier}",
-                    )
-                )
-                tier = bumped
-        if not reasons:
-            reasons.append(Reason("routine", "default", (), "no rule asks for more than junior"))
-        return Decision(Outcome.ASSIGN, tuple(reasons), self._info, tier=tier, amount=stake)
 
-    def decide_many(self, contexts: Iterable[EscalationContext], now: datetime) -> list[Decision]:
-        """Route a batch of cases at the same ``now``."""
-        decide = self.decide
-        return [decide(c, now) for c in contexts]
+
+def _segment(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
+    segment = ctx.segment
+    if segment is None:
+        return
+    t = p._segments.get(segment, Tier.JUNIOR)
+    r.need(
+        t,
+        _esc(
+            "merchant_segment",
+            "segment_tiers",
+            (("segment", segment.value), ("tier", t.value)),
+            "{segment} merchants need tier {tier}",
+        ),
+    )
+
+
+def _repeat(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
+    contacts = ctx.case.contacts
+    if contacts >= p.repeat_contacts:
+        r.need(
+            p.repeat_contact_tier,
+            _esc(
+                "repeat_contact",
+                "repeat_contacts",
+                (
+                    ("contacts", contacts),
+                    ("limit", p.repeat_contacts),
+                    ("tier", p.repeat_contact_tier.value),
+                ),
+                "{contacts} contacts (from {limit}) need tier {tier}",
+            ),
+        )
+
+
+def _sla(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
+    case = ctx.case
+    if case.sla_due_at is None or not p.near_breach(case.opened_at, case.sla_due_at, now):
+        return
+    bumped = r.tier.bump()
+    r.reasons.append(
+        _esc(
+            "sla_near_breach",
+            "sla_bump_at",
+            (
+                ("left", case.sla_due_at - now),
+                ("window", case.sla_due_at - case.opened_at),
+                ("threshold", p.sla_bump_at),
+                ("from_tier", r.tier.value),
+                ("tier", bumped.value),
+            ),
+            "SLA {left} left of {window} (bump at {threshold} left): {from_tier} -> {tier}",
+        )
+    )
+    r.tier = bumped
+
+
+EscalationTier.RULES = (
+    Rule(
+        "amount_band",
+        "tier",
+        ("amount_band", "no_band_for_currency"),
+        ("amount_bands", "unknown_currency_tier"),
+        "the amount at stake (the case's, else the dispute's, else the payment's) picks a band",
+        _amount,
+    ),
+    Rule(
+        "claim_kind",
+        "tier",
+        ("claim_kind",),
+        ("claim_tiers",),
+        "the least tier per claim kind",
+        _claim,
+    ),
+    Rule(
+        "dispute_stage",
+        "tier",
+        ("dispute_stage",),
+        ("stage_tiers",),
+        "the least tier per dispute stage",
+        _stage,
+    ),
+    Rule(
+        "fraud_signal",
+        "tier",
+        ("fraud_signal",),
+        ("fraud_tier",),
+        "a host signal, an unrecognized charge, a fraud dispute or an early fraud warning",
+        _fraud,
+    ),
+    Rule(
+        "merchant_segment",
+        "tier",
+        ("merchant_segment",),
+        ("segment_tiers",),
+        "the least tier per merchant segment",
+        _segment,
+    ),
+    Rule(
+        "repeat_contact",
+        "tier",
+        ("repeat_contact",),
+        ("repeat_contacts", "repeat_contact_tier"),
+        "the customer came back this many times",
+        _repeat,
+    ),
+    Rule(
+        "sla_near_breach",
+        "bump one tier",
+        ("sla_near_breach",),
+        ("sla_bump_at",),
+        "this fraction of the SLA window or less is left (`routine` when no rule fired)",
+        _sla,
+    ),
+)
 
 
 # ---------------------------------------------------------------------- operator authority
@@ -285,12 +393,14 @@ class ApprovalContext:
         amount: the amount to approve.
         requester_id: who asked for it (the operator or system id); never the approver.
         action: what is approved, for messages (``"approve refund"``).
+        rates: the day's exchange rates, for limits set in the reference currency.
     """
 
     approver: Operator
     amount: Money
     requester_id: str | None = None
     action: str = "approve refund"
+    rates: ExchangeRates | None = None
 
     @property
     def currency(self) -> str:
@@ -306,147 +416,167 @@ class ApprovalContext:
 _DEFAULT_TIER_LIMITS: dict[str, dict[str, int]] = {
     "junior": {"EUR": 10_000, "USD": 10_000, "GBP": 10_000},
     "middle": {"EUR": 100_000, "USD": 100_000, "GBP": 100_000},
-    "senior": {"EUR": 1_000_000, "USD": 1_000_000, "GBP": 1_000_000},
 }
 
 
-@register_kind("operator_authority")
-@attrs.frozen(slots=True)
+def _same_id(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.strip().casefold() == b.strip().casefold()
+
+
+def _auth(code: str, rule: str, values: tuple[tuple[str, Any], ...], template: str) -> Reason:
+    return Reason(code, rule, values, template, _AUTH)
+
+
+@register_kind(_AUTH)
+@attrs.frozen(slots=False)
 class OperatorAuthority(PolicyBase):
-    """What each tier may approve alone, per currency, and the four-eyes rule.
+    """What each tier may approve alone, and the four-eyes rule.
 
     Attributes:
         tier_limits: per tier, per currency, the largest amount (minor units) it may approve.
-            A currency absent for a tier means no authority in it. An operator's own
-            ``refund_limits`` can only lower the tier's limit, never raise it.
+            A currency absent for a tier is compared with the tier's ``reference_currency``
+            limit through the day's exchange rates; without a rate (or a limit) the tier has
+            no authority in it. An operator's own ``refund_limits`` can only lower the limit.
+        reference_currency: the currency whose limit covers the currencies not listed.
+        top_tier: this tier may approve any amount in any currency (four eyes and an active
+            operator still required), so every request has someone who can approve it.
     """
 
-    KIND: ClassVar[str] = "operator_authority"
+    KIND: ClassVar[str] = _AUTH
+    CONTEXT: ClassVar[type[Any]] = ApprovalContext
 
-    tier_limits: Any = param(
-        MapCodec(EnumCodec(Tier), MapCodec(CurrencyKey(), IntCodec(0))),
+    tier_limits: tuple[tuple[Tier, tuple[tuple[str, int], ...]], ...] = param(
+        Table(Tier, Table(CurrencyCode, Count)),
         factory=lambda: {k: dict(v) for k, v in _DEFAULT_TIER_LIMITS.items()},
     )
+    reference_currency: str = param(CurrencyCode, "EUR")
+    top_tier: Tier = param(Tier, Tier.SENIOR)
 
-    _info: PolicyInfo = derived()
-    _limits: dict[Tier, dict[str, int]] = derived()
-
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        object.__setattr__(self, "_limits", {t: dict(m) for t, m in self.tier_limits})
+    @cached_property
+    def _limits(self) -> dict[Tier, dict[str, int]]:
+        return {t: dict(m) for t, m in self.tier_limits}
 
     def limit_for(self, operator: Operator, currency_code: str) -> int | None:
-        """The largest amount (minor units) ``operator`` may approve alone, or ``None``."""
+        """The operator's limit set in ``currency_code`` itself (minor units), or ``None``.
+
+        ``None`` also for the top tier (no limit at all) and for a currency covered only
+        through the reference currency.
+        """
         tier_limit = self._limits.get(operator.tier, {}).get(currency_code)
         if tier_limit is None:
             return None
         if operator.refund_limits:
             own = operator.limit_for(currency_code)
-            if own is None:
-                return None
-            return min(tier_limit, own.minor)
+            return None if own is None else min(tier_limit, own.minor)
         return tier_limit
 
-    def tier_needed(self, amount: Money) -> Tier | None:
-        """The lowest tier whose limit covers ``amount`` (``None``: no tier may approve it)."""
-        code = amount.currency.code
+    def tier_covers(self, tier: Tier, amount: Money, rates: ExchangeRates | None = None) -> bool:
+        """True when ``tier`` may approve ``amount`` alone.
+
+        Raises:
+            MissingExchangeRate: the tier's limit is in the reference currency and no rate
+                converts ``amount`` (names the pair).
+        """
+        if tier is self.top_tier:
+            return True
+        limits = self._limits.get(tier, {})
+        own = limits.get(amount.currency.code)
+        if own is not None:
+            return amount.minor <= own
+        ref = limits.get(self.reference_currency)
+        if ref is None:
+            return False
+        return at_most(rates, amount, Money.from_minor(ref, self.reference_currency))
+
+    def tier_needed(self, amount: Money, rates: ExchangeRates | None = None) -> Tier:
+        """The lowest tier that may approve ``amount`` alone (the top tier at worst)."""
         for t in _TIERS:
-            lim = self._limits.get(t, {}).get(code)
-            if lim is not None and amount.minor <= lim:
-                return t
-        return None
+            try:
+                if self.tier_covers(t, amount, rates):
+                    return t
+            except MissingExchangeRate:
+                continue
+        return self.top_tier
 
     def decide(self, ctx: ApprovalContext, now: datetime | None = None) -> Decision:
         """Approve (the operator may approve alone) or deny, naming the tier that must."""
         op = ctx.approver
-        info = self._info
-        if ctx.requester_id is not None and ctx.requester_id == op.id:
-            return Decision(
-                Outcome.DENY,
-                (
-                    Reason(
-                        "four_eyes",
-                        "four_eyes",
-                        (("operator", op.id),),
-                        "{operator} requested this and cannot approve their own request",
-                    ),
-                ),
-                info,
-                amount=ctx.amount,
-                tier=op.tier,
+        amount = ctx.amount
+        if _same_id(ctx.requester_id, op.id):
+            why = _auth(
+                "four_eyes",
+                "four_eyes",
+                (("operator", op.id),),
+                "{operator} requested this and cannot approve their own request",
             )
+            return Decision(Verdict.DENY, (why,), self.info, amount=amount, tier=op.tier)
+        needed = self.tier_needed(amount, ctx.rates)
         if not op.active:
-            return Decision(
-                Outcome.DENY,
-                (
-                    Reason(
-                        "inactive_operator",
-                        "active",
-                        (("operator", op.id),),
-                        "{operator} is not an active operator",
-                    ),
-                ),
-                info,
-                amount=ctx.amount,
-                tier=self.tier_needed(ctx.amount),
+            why = _auth(
+                "inactive_operator",
+                "active",
+                (("operator", op.id),),
+                "{operator} is not an active operator",
             )
-        limit = self.limit_for(op, ctx.currency)
-        if limit is None:
-            return Decision(
-                Outcome.DENY,
+            return Decision(Verdict.DENY, (why,), self.info, amount=amount, tier=needed)
+        try:
+            ok = self.tier_covers(op.tier, amount, ctx.rates)
+        except MissingExchangeRate as exc:
+            why = _auth(
+                "no_authority_in_currency",
+                "tier_limits",
                 (
-                    Reason(
-                        "no_authority_in_currency",
-                        "tier_limits",
-                        (("operator", op.id), ("tier", op.tier.value), ("currency", ctx.currency)),
-                        "{operator} ({tier}) has no approval authority in {currency}",
-                    ),
+                    ("operator", op.id),
+                    ("tier", op.tier.value),
+                    ("currency", ctx.currency),
+                    ("error", exc.message),
                 ),
-                info,
-                amount=ctx.amount,
-                tier=self.tier_needed(ctx.amount),
+                "{operator} ({tier}) has no approval authority in {currency}: {error}",
             )
-        if ctx.amount.minor > limit:
-            needed = self.tier_needed(ctx.amount)
-            return Decision(
-                Outcome.DENY,
-                (
-                    Reason(
-                        "above_operator_limit",
-                        "tier_limits",
-                        (
-                            ("operator", op.id),
-                            ("tier", op.tier.value),
-                            ("amount", ctx.amount),
-                            ("limit", limit),
-                            ("needed", needed.value if needed else None),
-                        ),
-                        "{amount} is above {operator}'s limit ({limit} minor units, "
-                        "{tier}); tier {needed} must approve",
-                    ),
-                ),
-                info,
-                amount=ctx.amount,
-                tier=needed,
+            return Decision(Verdict.DENY, (why,), self.info, amount=amount, tier=needed)
+        own = op.limit_for(ctx.currency) if op.refund_limits else None
+        if op.refund_limits and (own is None or amount.minor > own.minor):
+            ok = False
+        if ok:
+            why = _auth(
+                "within_operator_limit",
+                "tier_limits",
+                (("operator", op.id), ("tier", op.tier.value), ("amount", amount)),
+                "{amount} is within {operator}'s limit ({tier})",
             )
-        return Decision(
-            Outcome.APPROVE,
+            return Decision(Verdict.APPROVE, (why,), self.info, amount=amount, tier=op.tier)
+        limits = self._limits.get(op.tier, {})
+        has_limit = ctx.currency in limits or self.reference_currency in limits
+        if not has_limit or (op.refund_limits and own is None):
+            why = _auth(
+                "no_authority_in_currency",
+                "tier_limits",
+                (("operator", op.id), ("tier", op.tier.value), ("currency", ctx.currency)),
+                "{operator} ({tier}) has no approval authority in {currency}",
+            )
+            return Decision(Verdict.DENY, (why,), self.info, amount=amount, tier=needed)
+        why = _auth(
+            "above_operator_limit",
+            "tier_limits",
             (
-                Reason(
-                    "within_operator_limit",
-                    "tier_limits",
-                    (("operator", op.id), ("amount", ctx.amount), ("limit", limit)),
-                    "{amount} is within {operator}'s limit ({limit} minor units)",
-                ),
+                ("operator", op.id),
+                ("tier", op.tier.value),
+                ("amount", amount),
+                ("needed", needed.value),
             ),
-            info,
-            amount=ctx.amount,
-            tier=op.tier,
+            "{amount} is above {operator}'s limit ({tier}); tier {needed} must approve",
         )
+        return Decision(Verdict.DENY, (why,), self.info, amount=amount, tier=needed)
 
-    def check(self, approver: Operator, amount: Money, requester_id: str | None) -> Decision:
+    def check(
+        self,
+        approver: Operator,
+        amount: Money,
+        requester_id: str | None,
+        rates: ExchangeRates | None = None,
+    ) -> Decision:
         """Shorthand for :meth:`decide` on an :class:`ApprovalContext`."""
-        return self.decide(ApprovalContext(approver, amount, requester_id))
+        return self.decide(ApprovalContext(approver, amount, requester_id, rates=rates))
 
     def authorize(
         self,
@@ -454,20 +584,74 @@ class OperatorAuthority(PolicyBase):
         amount: Money,
         requester_id: str | None,
         action: str = "approve refund",
+        rates: ExchangeRates | None = None,
     ) -> Decision:
         """Like :meth:`check`, but raise :class:`NotAuthorized` instead of a deny.
 
         Raises:
             NotAuthorized: four eyes, an inactive operator, or an amount above the limit.
         """
-        decision = self.decide(ApprovalContext(approver, amount, requester_id, action))
-        if decision.outcome is not Outcome.APPROVE:
+        decision = self.decide(ApprovalContext(approver, amount, requester_id, action, rates))
+        if decision.outcome is not Verdict.APPROVE:
             raise NotAuthorized(approver.id, f"{action} of {amount}", decision.reasons[0].message)
         return decision
 
-    def decide_many(
-        self, contexts: Iterable[ApprovalContext], now: datetime | None = None
-    ) -> list[Decision]:
-        """Check a batch of approvals."""
-        decide = self.decide
-        return [decide(c, now) for c in contexts]
+    def route(
+        self,
+        decision: Decision,
+        *,
+        operator: Operator | None = None,
+        operator_request: bool = False,
+        requester_id: str | None = None,
+        rates: ExchangeRates | None = None,
+    ) -> Decision:
+        """The one answer to "may this refund go out now, or which tier must approve it?".
+
+        Takes the refund policy's decision and returns the decision the workflow acts on,
+        whose ``parts`` hold the refund decision (and the authority check, if any):
+
+        * a deny, or a decision without an amount, comes back unchanged;
+        * a request made by an operator (``operator_request``) is checked against that
+          operator's authority; an unknown operator (``operator`` missing, or not the
+          ``requester_id``) is refused (``unknown_operator``, deny), never unlimited;
+        * an operator handling someone else's request is checked the same way;
+        * a review, or an amount above the operator's authority, becomes ``review`` with
+          ``tier`` = the higher of the refund policy's review tier (or the tier the operator's
+          check names) and :meth:`tier_needed` (never a dead end: the top tier can always
+          approve).
+        """
+        amount = decision.amount
+        if decision.outcome is Verdict.DENY or amount is None:
+            return decision
+        parts: tuple[Decision, ...] = (decision,)
+        floor = decision.tier if decision.outcome is Verdict.REVIEW else None
+        if operator_request and (operator is None or not _same_id(operator.id, requester_id)):
+            why = _auth(
+                "unknown_operator",
+                "requester",
+                (("requester", requester_id),),
+                "the request names operator {requester}, who is not the operator given: refused",
+            )
+            return Decision(
+                Verdict.DENY, (*decision.reasons, why), self.info, amount=amount, parts=parts
+            )
+        reasons = decision.reasons
+        if operator is not None and floor is None:
+            check = self.decide(ApprovalContext(operator, amount, None, rates=rates))
+            parts = (decision, check)
+            if check.outcome is not Verdict.APPROVE:
+                floor = check.tier or self.top_tier
+                reasons = (*reasons, *check.reasons)
+        if floor is None:
+            return Decision(decision.outcome, reasons, self.info, amount=amount, parts=parts)
+        needed = self.tier_needed(amount, rates)
+        tier = floor if floor.rank >= needed.rank else needed
+        why = _auth(
+            "approval_tier",
+            "tier_limits",
+            (("amount", amount), ("tier", tier.value)),
+            "a {tier} operator must approve {amount}",
+        )
+        return Decision(
+            Verdict.REVIEW, (*reasons, why), self.info, amount=amount, tier=tier, parts=parts
+        )

@@ -1,14 +1,16 @@
 """The kinds of policy, as :class:`typing.Protocol` s a host can implement.
 
-A host policy needs only ``decide`` (and ``decide_many`` for batches); to be built from a
-dict or TOML and carried inside combinators it also needs ``to_dict`` and a kind registered
-with :func:`~paysupport.policies.register_kind`. Policies are pure: models and an injected
-``now`` in, a :class:`~paysupport.policies.Decision` out.
+A host policy needs ``decide`` and ``to_dict``, and says which context it decides (a
+``CONTEXT`` class attribute, or an annotated ``decide``) so that
+:class:`~paysupport.policies.PolicySet` can refuse a policy of the wrong kind; deriving from
+:class:`~paysupport.policies.PolicyBase` gives the rest (dict and TOML round trip, batches,
+fingerprint). Policies are pure: models and an injected ``now`` in, a
+:class:`~paysupport.policies.Decision` out. Protocols check the shape only;
+:func:`~paysupport.policies.policy_set.context_of` tells the kinds apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -35,14 +37,10 @@ C_contra = TypeVar("C_contra", contravariant=True)
 
 @runtime_checkable
 class Policy(Protocol[C_contra]):
-    """Any policy: one context and ``now`` in, one decision out; and in batches."""
+    """Any policy: one context and ``now`` in, one decision out."""
 
     def decide(self, ctx: C_contra, now: datetime) -> Decision:
         """Decide one case at ``now``."""
-        ...
-
-    def decide_many(self, contexts: Iterable[C_contra], now: datetime) -> list[Decision]:
-        """Decide a batch at the same ``now``, in order."""
         ...
 
     def to_dict(self) -> dict[str, Any]:

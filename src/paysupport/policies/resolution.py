@@ -14,38 +14,44 @@ minus the margin) if it is on file; otherwise accept the dispute.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, ClassVar
 
 import attrs
 
 from paysupport.models import ClaimKind, Tier
 
-from ._config import (
-    EnumCodec,
-    IntCodec,
-    MapCodec,
+from ._reason_keys import ReasonKey, keys_for
+from .config import (
+    Count,
+    Items,
+    OneOf,
     PolicyBase,
-    RecordCodec,
-    TextCodec,
-    TupleCodec,
+    Record,
+    Table,
+    Text,
     build,
-    derived,
     param,
     register_kind,
-    validate_params,
 )
-from ._reason_keys import ReasonKey, keys_for
 from .context import ResolutionContext
-from .decision import Decision, Outcome, PolicyInfo, Reason, Step
+from .decision import Decision, Reason, Step, Verdict
 
-__all__ = ["Resolution", "StepTemplate"]
+__all__ = ["DEFAULT_SAFETY_MARGIN_HOURS", "Resolution", "StepTemplate"]
 
 ANCHORS = ("now", "opened", "due_by")
+#: Hours before a dispute's ``due_by`` that responses are due by default.
+DEFAULT_SAFETY_MARGIN_HOURS = 48
 
 
-@attrs.frozen(slots=True)
+def _why(
+    code: str, rule: str, values: tuple[tuple[str, Any], ...] = (), template: str = ""
+) -> Reason:
+    return Reason(code, rule, values, template, "resolution")
+
+
+@attrs.frozen(slots=False)
 class StepTemplate:
     """A step of a plan, before it is placed in time.
 
@@ -59,15 +65,12 @@ class StepTemplate:
         condition: when the step applies (``""``: always; ``"evidence_on_file"``...).
     """
 
-    action: str = param(TextCodec())
-    tier: Tier = param(EnumCodec(Tier))
-    effect: str = param(TextCodec())
-    hours: int = param(IntCodec(0), 24)
-    anchor: str = param(TextCodec(ANCHORS), "now")
-    condition: str = param(TextCodec(allow_empty=True), "")
-
-    def __attrs_post_init__(self) -> None:
-        validate_params(self)
+    action: str = param(Text)
+    tier: Tier = param(Tier)
+    effect: str = param(Text)
+    hours: int = param(Count, 24)
+    anchor: str = param(OneOf(*ANCHORS), "now")
+    condition: str = param(str, "")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: str = "") -> StepTemplate:
@@ -143,11 +146,11 @@ _DEFAULT_CLAIM_PLANS: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-_STEPS = TupleCodec(RecordCodec(StepTemplate), min_len=1)
+_STEPS = Items(Record(StepTemplate), 1)
 
 
 @register_kind("resolution")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class Resolution(PolicyBase):
     """The default resolution plans; each plan is a list of step templates.
 
@@ -159,25 +162,31 @@ class Resolution(PolicyBase):
 
     KIND: ClassVar[str] = "resolution"
 
-    dispute_plans: Any = param(
-        MapCodec(ReasonKey(), _STEPS), factory=lambda: dict(_DEFAULT_DISPUTE_PLANS)
-    )
-    claim_plans: Any = param(
-        MapCodec(EnumCodec(ClaimKind), _STEPS), factory=lambda: dict(_DEFAULT_CLAIM_PLANS)
-    )
-    safety_margin_hours: int = param(IntCodec(0), 48)
+    CONTEXT: ClassVar[type[Any]] = ResolutionContext
 
-    _info: PolicyInfo = derived()
-    _disputes: dict[str, tuple[StepTemplate, ...]] = derived()
-    _claims: dict[ClaimKind, tuple[StepTemplate, ...]] = derived()
-    _margin: timedelta = derived()
+    dispute_plans: tuple[tuple[str, tuple[StepTemplate, ...]], ...] = param(
+        Table(ReasonKey, _STEPS), factory=lambda: dict(_DEFAULT_DISPUTE_PLANS)
+    )
+    claim_plans: tuple[tuple[ClaimKind, tuple[StepTemplate, ...]], ...] = param(
+        Table(ClaimKind, _STEPS), factory=lambda: dict(_DEFAULT_CLAIM_PLANS)
+    )
+    safety_margin_hours: int = param(Count, DEFAULT_SAFETY_MARGIN_HOURS)
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        s = object.__setattr__
-        s(self, "_disputes", dict(self.dispute_plans))
-        s(self, "_claims", dict(self.claim_plans))
-        s(self, "_margin", timedelta(hours=self.safety_margin_hours))
+    @cached_property
+    def _disputes(self) -> dict[str, tuple[StepTemplate, ...]]:
+        return dict(self.dispute_plans)
+
+    @cached_property
+    def _claims(self) -> dict[ClaimKind, tuple[StepTemplate, ...]]:
+        return dict(self.claim_plans)
+
+    @property
+    def safety_margin(self) -> timedelta:
+        """Responses are due this long before a dispute's ``due_by``.
+
+        The one definition: ``PolicySet.dispute_safety_margin`` reads it.
+        """
+        return timedelta(hours=self.safety_margin_hours)
 
     def decide(self, ctx: ResolutionContext, now: datetime) -> Decision:
         """The plan for one case at ``now``: outcome ``plan`` with the steps in order."""
@@ -195,27 +204,27 @@ class Resolution(PolicyBase):
             templates = self._claims.get(ctx.claim)
         if templates is None:
             return Decision(
-                Outcome.REVIEW,
+                Verdict.REVIEW,
                 (
-                    Reason(
+                    _why(
                         "no_plan",
                         "plans",
                         (("claim", ctx.claim.value),),
                         "no resolution plan for a {claim} claim",
                     ),
                 ),
-                self._info,
+                self.info,
                 tier=Tier.MIDDLE,
             )
         reasons.append(
-            Reason(
+            _why(
                 "plan_for",
                 "dispute_plans" if d is not None else "claim_plans",
                 (("key", key),),
                 "plan for {key}",
             )
         )
-        deadline = d.due_by - self._margin if d is not None and d.due_by is not None else None
+        deadline = d.due_by - self.safety_margin if d is not None and d.due_by is not None else None
         opened = ctx.opened_at or now
         tight = False
         no_deadline = False
@@ -238,11 +247,11 @@ class Resolution(PolicyBase):
             steps.append(Step(t.action, t.tier, due, t.effect, t.condition))
         if no_deadline:
             reasons.append(
-                Reason("no_deadline", "due_by", (), "the dispute has no response deadline: act now")
+                _why("no_deadline", "due_by", (), "the dispute has no response deadline: act now")
             )
         if tight:
             reasons.append(
-                Reason(
+                _why(
                     "deadline_tight",
                     "safety_margin_hours",
                     (
@@ -254,9 +263,4 @@ class Resolution(PolicyBase):
                 )
             )
         top = max((s.tier for s in steps), key=lambda t: t.rank)
-        return Decision(Outcome.PLAN, tuple(reasons), self._info, tier=top, steps=tuple(steps))
-
-    def decide_many(self, contexts: Iterable[ResolutionContext], now: datetime) -> list[Decision]:
-        """Plan a batch of cases at the same ``now``."""
-        decide = self.decide
-        return [decide(c, now) for c in contexts]
+        return Decision(Verdict.PLAN, tuple(reasons), self.info, tier=top, steps=tuple(steps))

@@ -19,14 +19,13 @@ The rules, in order (refunds-and-failed-payments.md §3, §4):
    amount per 30 days (35). With no retry left: ``retries_exhausted`` (ask for a new
    payment method). An unknown network gets both networks' limits.
 """
-# ruff: noqa: RUF009  (param() and derived() are attrs field specifiers, like attrs.field)
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 import attrs
@@ -42,19 +41,9 @@ from paysupport.networks import (
     visa_reattempt_limit,
 )
 
-from ._config import (
-    EnumCodec,
-    IntCodec,
-    MapCodec,
-    PolicyBase,
-    TextCodec,
-    TupleCodec,
-    derived,
-    param,
-    register_kind,
-)
+from .config import Count, Int, Items, OneOf, PolicyBase, Table, param, register_kind
 from .context import RetryContext
-from .decision import Decision, Outcome, PolicyInfo, Reason, RetryPlan
+from .decision import Decision, Reason, RetryPlan, Verdict
 
 __all__ = ["NetworkLimits", "RetrySchedule", "network_limits"]
 
@@ -85,6 +74,12 @@ class NetworkLimits:
     visa_reattempts_30d: int
     mc_declines_24h: int
     mc_declines_same_amount_30d: int | None
+
+
+def _why(
+    code: str, rule: str, values: tuple[tuple[str, Any], ...] = (), template: str = ""
+) -> Reason:
+    return Reason(code, rule, values, template, "retry_schedule")
 
 
 @cache
@@ -121,7 +116,7 @@ def _fits(t: datetime, times: Sequence[datetime], window: timedelta, limit: int)
 
 
 @register_kind("retry_schedule")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=False)
 class RetrySchedule(PolicyBase):
     """The default retry policy for declined payments.
 
@@ -136,51 +131,52 @@ class RetrySchedule(PolicyBase):
 
     KIND: ClassVar[str] = "retry_schedule"
 
+    CONTEXT: ClassVar[type[Any]] = RetryContext
+
     waits_hours: tuple[int, ...] = param(
-        TupleCodec(IntCodec(1), min_len=1), factory=lambda: [24, 48, 72, 72, 96, 96, 120, 120]
+        Items(Int(1), 1), factory=lambda: [24, 48, 72, 72, 96, 96, 120, 120]
     )
-    max_retries: int = param(IntCodec(0), 8)
-    horizon_days: int = param(IntCodec(1), 30)
-    mac_02_wait_hours: int = param(IntCodec(0), 72)
+    max_retries: int = param(Count, 8)
+    horizon_days: int = param(Int(1), 30)
+    mac_02_wait_hours: int = param(Count, 72)
     retry_actions: tuple[RetryAction, ...] = param(
-        TupleCodec(EnumCodec(RetryAction)),
-        factory=lambda: ["retry", "retry_later", "retry_then_contact"],
+        Items(RetryAction), factory=lambda: ["retry", "retry_later", "retry_then_contact"]
     )
-    ask: Any = param(
-        MapCodec(EnumCodec(RetryAction), TextCodec(_ASKS)), factory=lambda: dict(_DEFAULT_ASK)
+    ask: tuple[tuple[RetryAction, str], ...] = param(
+        Table(RetryAction, OneOf(*_ASKS)), factory=lambda: dict(_DEFAULT_ASK)
     )
 
-    _info: PolicyInfo = derived()
-    _waits: tuple[timedelta, ...] = derived()
-    _retry: frozenset[RetryAction] = derived()
-    _ask: dict[RetryAction, str] = derived()
+    @cached_property
+    def _waits(self) -> tuple[timedelta, ...]:
+        return tuple(timedelta(hours=h) for h in self.waits_hours)
 
-    def __attrs_post_init__(self) -> None:
-        self._setup()
-        s = object.__setattr__
-        s(self, "_waits", tuple(timedelta(hours=h) for h in self.waits_hours))
-        s(self, "_retry", frozenset(self.retry_actions))
-        s(self, "_ask", dict(self.ask))
+    @cached_property
+    def _retry(self) -> frozenset[RetryAction]:
+        return frozenset(self.retry_actions)
+
+    @cached_property
+    def _ask(self) -> dict[RetryAction, str]:
+        return dict(self.ask)
 
     def _asking(self, ask: str, reason: Reason) -> Decision:
-        return Decision(Outcome.ASK_CUSTOMER, (reason,), self._info, detail=RetryPlan((), ask))
+        return Decision(Verdict.ASK_CUSTOMER, (reason,), self.info, detail=RetryPlan((), ask))
 
     def decide(self, ctx: RetryContext, now: datetime) -> Decision:
         """Plan the recovery of one declined payment at ``now``."""
         f = ctx.failure
-        info = self._info
+        info = self.info
         if f.status is RecoveryStatus.RECOVERED:
             return Decision(
-                Outcome.STOP,
-                (Reason("already_recovered", "status", (), "the payment has been recovered"),),
+                Verdict.STOP,
+                (_why("already_recovered", "status", (), "the payment has been recovered"),),
                 info,
             )
         mac = f.advice
         if f.merchant_advice_code and mac is None:
             return Decision(
-                Outcome.REVIEW,
+                Verdict.REVIEW,
                 (
-                    Reason(
+                    _why(
                         "unknown_advice_code",
                         "merchant_advice_code",
                         (("code", f.merchant_advice_code),),
@@ -192,9 +188,9 @@ class RetrySchedule(PolicyBase):
         if mac is not None:
             if mac.code == "21":
                 return Decision(
-                    Outcome.STOP,
+                    Verdict.STOP,
                     (
-                        Reason(
+                        _why(
                             "mac_stop_recurring",
                             "merchant_advice_code",
                             (("mac", "21"),),
@@ -208,7 +204,7 @@ class RetrySchedule(PolicyBase):
             if mac.never_retry:
                 return self._asking(
                     "new_payment_method",
-                    Reason(
+                    _why(
                         "mac_do_not_retry",
                         "merchant_advice_code",
                         (("mac", mac.code),),
@@ -218,7 +214,7 @@ class RetrySchedule(PolicyBase):
             if mac.action is RetryAction.UPDATE_CARD:
                 return self._asking(
                     "update_card",
-                    Reason(
+                    _why(
                         "mac_update_card",
                         "merchant_advice_code",
                         (("mac", mac.code),),
@@ -228,9 +224,9 @@ class RetrySchedule(PolicyBase):
         dc = f.decline
         if dc is None:
             return Decision(
-                Outcome.REVIEW,
+                Verdict.REVIEW,
                 (
-                    Reason(
+                    _why(
                         "unknown_decline_code",
                         "decline_code",
                         (
@@ -251,7 +247,7 @@ class RetrySchedule(PolicyBase):
         if visa_rules and category is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE:
             return self._asking(
                 "new_payment_method",
-                Reason(
+                _why(
                     "visa_category_1",
                     "visa_category",
                     (("code", dc.code),),
@@ -261,7 +257,7 @@ class RetrySchedule(PolicyBase):
         if dc.severity_on(on) is DeclineSeverity.HARD or dc.action is RetryAction.DO_NOT_RETRY:
             return self._asking(
                 "new_payment_method",
-                Reason(
+                _why(
                     "hard_decline",
                     "severity",
                     (("code", dc.code),),
@@ -275,7 +271,7 @@ class RetrySchedule(PolicyBase):
             ask = self._ask.get(action or RetryAction.NEW_PAYMENT_METHOD, "new_payment_method")
             return self._asking(
                 ask,
-                Reason(
+                _why(
                     "stripe_non_retryable",
                     "stripe_non_retryable",
                     (("code", dc.code),),
@@ -286,7 +282,7 @@ class RetrySchedule(PolicyBase):
             ask = self._ask.get(action, "new_payment_method") if action else "new_payment_method"
             return self._asking(
                 ask,
-                Reason(
+                _why(
                     "customer_must_act",
                     "retry_actions",
                     (("code", dc.code), ("action", action.value if action else None), ("ask", ask)),
@@ -328,7 +324,7 @@ class RetrySchedule(PolicyBase):
         if retry_after is not None:
             earliest = last + retry_after
             reasons.append(
-                Reason(
+                _why(
                     "mac_retry_after",
                     "merchant_advice_code",
                     (("mac", mac_code), ("wait", retry_after)),
@@ -338,7 +334,7 @@ class RetrySchedule(PolicyBase):
         elif mac_code == "02":
             earliest = last + timedelta(hours=self.mac_02_wait_hours)
             reasons.append(
-                Reason(
+                _why(
                     "mac_retry_later",
                     "mac_02_wait_hours",
                     (("mac", "02"), ("hours", self.mac_02_wait_hours)),
@@ -377,7 +373,7 @@ class RetrySchedule(PolicyBase):
             left -= 1
         if not schedule:
             reasons.append(
-                Reason(
+                _why(
                     "retries_exhausted",
                     limited_by or "max_retries",
                     (
@@ -390,13 +386,13 @@ class RetrySchedule(PolicyBase):
                 )
             )
             return Decision(
-                Outcome.ASK_CUSTOMER,
+                Verdict.ASK_CUSTOMER,
                 tuple(reasons),
-                self._info,
+                self.info,
                 detail=RetryPlan((), "new_payment_method"),
             )
         reasons.append(
-            Reason(
+            _why(
                 "retry_scheduled",
                 "waits_hours",
                 (("count", len(schedule)), ("first", schedule[0]), ("action", action.value)),
@@ -405,10 +401,5 @@ class RetrySchedule(PolicyBase):
         )
         then = "contact_issuer" if action is RetryAction.RETRY_THEN_CONTACT else ""
         return Decision(
-            Outcome.RETRY, tuple(reasons), self._info, detail=RetryPlan(tuple(schedule), then)
+            Verdict.RETRY, tuple(reasons), self.info, detail=RetryPlan(tuple(schedule), then)
         )
-
-    def decide_many(self, contexts: Iterable[RetryContext], now: datetime) -> list[Decision]:
-        """Plan a batch of declined payments at the same ``now``."""
-        decide = self.decide
-        return [decide(c, now) for c in contexts]
