@@ -99,7 +99,7 @@ class HealthReport(Result):
             self.outlook.with_columns(
                 pl.col("status").replace_strict(order, default=4).alias("_rank")
             )
-            .sort(["_rank", "months_to_breach", "headroom"], nulls_last=True)
+            .sort(["_rank", "confidence", "months_to_breach", "headroom"], nulls_last=True)
             .drop("_rank")
             .head(n)
         )
@@ -362,6 +362,12 @@ def _consecutive(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.drop("_m")
 
 
+_severity = pl.col("ratio_min").fill_null(0.0) + pl.when(pl.col("is_warning")).then(0.0).otherwise(
+    10.0
+)
+"""Orders tiers: breach tiers above warnings, then by threshold."""
+
+
 def _assess(rows: pl.DataFrame, warn_at: float) -> pl.DataFrame:
     breach_tier = pl.col("tier").is_not_null() & ~pl.col("is_warning")
     keys = ["merchant_id", "segment", "market", "network", "program", "month"]
@@ -375,8 +381,8 @@ def _assess(rows: pl.DataFrame, warn_at: float) -> pl.DataFrame:
         (pl.col("met") & ~pl.col("is_warning")).any().alias("_breach"),
         (pl.col("met") & pl.col("is_warning")).any().alias("_warned"),
         pl.col("tier")
-        .sort_by("ratio_min")
-        .filter(pl.col("met").sort_by("ratio_min"))
+        .sort_by(_severity)
+        .filter(pl.col("met").sort_by(_severity))
         .last()
         .alias("tier"),
         pl.col("ratio_min").filter(breach_tier).min().alias("threshold"),

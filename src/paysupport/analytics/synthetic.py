@@ -526,7 +526,7 @@ def _cases(rng: _RNG, p: SyntheticParams, events: pl.DataFrame) -> pl.DataFrame:
     opened = pick["at"].to_numpy().astype("datetime64[us]").astype(_I64) + _hours(rng, 48, n)
     median = np.array([p.first_action_hours[t] for _, t in ops])[who]
     first = opened + (rng.lognormal(np.log(median), 0.7) * 3_600e6).astype(_I64)
-    resolved = first + _hours(rng, 20.0, n)
+    resolved = first + _hours(rng, 8.0, n)
     escalated = rng.random(n) < np.array([p.escalation_rate[t] for _, t in ops])[who]
     resolved = resolved + np.where(escalated, _hours(rng, 24.0, n), 0)
     asked = rng.random(n) < p.approval_rate_requested
