@@ -123,9 +123,9 @@ def test_keep_rows_false_keeps_summaries_and_streams_rows():
 
 
 def test_process_pool_equals_serial():
-    source = SyntheticCases(120, seed=5, start=T0, templates=24)
-    serial = backtest(DEFAULTS, source, chunk_size=30)
-    pooled = backtest(DEFAULTS, source, chunk_size=30, workers=2)
+    source = SyntheticCases(60, seed=5, start=T0, templates=12)
+    serial = backtest(DEFAULTS, source, chunk_size=15)
+    pooled = backtest(DEFAULTS, source, chunk_size=15, workers=2)
     assert pooled.to_arrow().equals(serial.to_arrow())
     assert (
         pooled.summary("reason_code").to_polars().equals(serial.summary("reason_code").to_polars())

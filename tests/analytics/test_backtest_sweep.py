@@ -59,7 +59,7 @@ def test_set_parameter_changes_only_that_key():
         dict(limits["junior"])["USD"] == dict(dict(DEFAULTS.authority.tier_limits)["junior"])["USD"]
     )
     assert changed.refund == DEFAULTS.refund
-    margin = set_parameter(DEFAULTS, "dispute_safety_margin", timedelta(hours=24))
+    margin = set_parameter(DEFAULTS, "resolution.safety_margin_hours", 24)
     assert margin.dispute_safety_margin == timedelta(hours=24)
     window = set_parameter(DEFAULTS, "refund.refund_window_days[card]", 30)
     assert dict(window.refund.refund_window_days)["card"] == 30
@@ -72,7 +72,7 @@ def test_set_parameter_changes_only_that_key():
         ("nonsense", "known_field"),
         ("refund.no_such_param", "known_parameter"),
         ("refund..x", "parameter_path"),
-        ("dispute_safety_margin[EUR]", "parameter_path"),
+        ("refund[EUR]", "parameter_path"),
     ],
 )
 def test_bad_paths_are_refused(path, rule):

@@ -9,7 +9,7 @@ policy field, the parameter, and keys into mapping parameters in brackets::
     "refund.refund_window_days[card]"
     "refund.auto_approve_limit[EUR]"
     "authority.tier_limits[junior][EUR]"
-    "dispute_safety_margin"
+    "resolution.safety_margin_hours"
 
 Each grid point is a new frozen policy set built with ``attrs.evolve`` (the policies
 validate the new value as they do any configuration), so a sweep is pure; every point runs
