@@ -9,6 +9,7 @@ from paysupport.networks import (
     reason_code,
     reason_codes,
 )
+from paysupport.providers import stripe_reason_for
 
 LETTERED = [
     "A01",
@@ -76,7 +77,7 @@ def test_section_3_2_and_3_3_codes() -> None:
 
 
 def test_fact_10_stripe_maps_c08_to_product_not_received() -> None:
-    assert reason_code("amex", "C08").stripe_reason == "product_not_received"
+    assert stripe_reason_for("amex", "C08") == "product_not_received"
 
 
 def test_fact_24_c08_title_and_group() -> None:

@@ -9,6 +9,7 @@ from paysupport.networks import (
     reason_code,
     reason_codes,
 )
+from paysupport.providers import stripe_reason_for
 
 
 def test_fact_26_ua02_and_7030() -> None:
@@ -19,7 +20,7 @@ def test_fact_26_ua02_and_7030() -> None:
     numeric = reason_code("discover", "7030")
     assert numeric.title == "Fraud - Card Not Present Transaction"
     assert numeric.is_fraud
-    assert numeric.stripe_reason == "fraudulent"
+    assert stripe_reason_for("discover", "7030") == "fraudulent"
 
 
 @pytest.mark.parametrize("code", ["DP1", "UA12"])

@@ -7,8 +7,8 @@ from paysupport.networks import (
     network_rules,
     reason_code,
     reason_codes,
-    stripe_reason_for,
 )
+from paysupport.providers import stripe_reason_for
 
 CHARGEBACKS = [
     "4837",
@@ -40,7 +40,7 @@ def test_section_2_1_codes_are_catalogued() -> None:
 
 
 def test_fact_10_stripe_maps_4863_to_unrecognized() -> None:
-    assert reason_code("mastercard", "4863").stripe_reason == "unrecognized"
+    assert stripe_reason_for("mastercard", "4863") == "unrecognized"
 
 
 def test_fact_19_4853_is_a_cardholder_dispute() -> None:

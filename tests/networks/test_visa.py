@@ -12,6 +12,7 @@ from paysupport.networks import (
     reason_codes,
     visa,
 )
+from paysupport.providers import stripe_reason_for
 
 ALL_CONDITIONS = [
     "10.1",
@@ -54,16 +55,16 @@ def test_retrieval_codes_are_inquiries() -> None:
 
 
 def test_fact_08_stripe_maps_13_2_and_12_6_x() -> None:
-    assert reason_code("visa", "13.2").stripe_reason == "subscription_canceled"
-    assert reason_code("visa", "12.6.1").stripe_reason == "duplicate"
-    assert reason_code("visa", "12.6.2").stripe_reason == "duplicate"
+    assert stripe_reason_for("visa", "13.2") == "subscription_canceled"
+    assert stripe_reason_for("visa", "12.6.1") == "duplicate"
+    assert stripe_reason_for("visa", "12.6.2") == "duplicate"
 
 
 def test_fact_09_stripe_maps_11_x_general_and_10_x_fraudulent() -> None:
     for code in ("11.1", "11.2", "11.3"):
-        assert reason_code("visa", code).stripe_reason == "general"
+        assert stripe_reason_for("visa", code) == "general"
     for code in ("10.1", "10.2", "10.3", "10.4", "10.5"):
-        assert reason_code("visa", code).stripe_reason == "fraudulent"
+        assert stripe_reason_for("visa", code) == "fraudulent"
 
 
 def test_fact_11_visa_13_1() -> None:

@@ -1,7 +1,8 @@
 import pytest
 
 from paysupport.errors import UnknownReasonCode
-from paysupport.networks import STRIPE_CATEGORIES, Network, reason_code, stripe_reason_for
+from paysupport.networks import Network
+from paysupport.providers import STRIPE_CATEGORIES, stripe_reason_for
 
 # Stripe's documented dispute `reason` values (disputes.md §5.1).
 STRIPE_REASONS = {
@@ -70,7 +71,7 @@ def test_visa_compliance_range_is_noncompliant() -> None:
 
 def test_unmapped_catalogued_codes_give_none() -> None:
     assert stripe_reason_for("mastercard", "4850") is None
-    assert reason_code("discover", "UA02").stripe_reason is None
+    assert stripe_reason_for("discover", "UA02") is None
 
 
 def test_unknown_codes_raise() -> None:

@@ -1,7 +1,7 @@
 """Card-network catalogues as typed, immutable data.
 
 Dispute reason codes of Visa, Mastercard, Amex and Discover (category, flow, stages, time
-limits, the evidence that answers them, Stripe's category), each network's dispute stages and
+limits, the evidence that answers them), each network's dispute stages and
 windows, decline codes (ISO 8583 and Stripe) with their Visa categories, Mastercard Merchant
 Advice Codes, retry limits, and network monitoring thresholds. Every fact carries its source
 tags and a :class:`Confidence`; facts the reference notes mark "unconfirmed" or "not found"
@@ -15,7 +15,7 @@ Example:
 """
 
 from ._decline_types import DeclineCode, DeclineSeverity, RetryAction, VisaDeclineCategory
-from ._lookup import network_rules, reason_code, reason_codes, stripe_reason_for
+from ._lookup import network_rules, reason_code, reason_codes
 from ._types import (
     Confidence,
     DisputeCategory,
@@ -39,14 +39,12 @@ from .advice import (
 from .declines import AmbiguousDeclineCode, decline_code, decline_codes
 from .evidence import STRIPE_EVIDENCE_FIELDS, VISA_CE3, CompellingEvidence3, EvidenceKind
 from .monitoring import MONITORING_THRESHOLDS, MonitoringThreshold, monitoring_programs
-from .stripe_categories import STRIPE_CATEGORIES
 
 __all__ = [
     "AmbiguousDeclineCode",
     "MERCHANT_ADVICE_CODES",
     "MONITORING_THRESHOLDS",
     "RETRY_LIMITS",
-    "STRIPE_CATEGORIES",
     "STRIPE_EVIDENCE_FIELDS",
     "VISA_CE3",
     "CompellingEvidence3",
@@ -75,6 +73,5 @@ __all__ = [
     "reason_code",
     "reason_codes",
     "retry_limits",
-    "stripe_reason_for",
     "visa_reattempt_limit",
 ]

@@ -9,9 +9,8 @@ from paysupport.errors import UnknownReasonCode
 
 from . import amex, discover, mastercard, visa
 from ._types import DisputeCategory, DisputeStage, Network, NetworkRules, ReasonCode
-from .stripe_categories import stripe_reason_in_table
 
-__all__ = ["network_rules", "reason_code", "reason_codes", "stripe_reason_for"]
+__all__ = ["network_rules", "reason_code", "reason_codes"]
 
 _CODES: Mapping[Network, tuple[ReasonCode, ...]] = MappingProxyType(
     {
@@ -94,24 +93,3 @@ def reason_codes(
 def network_rules(network: Network | str) -> NetworkRules:
     """The network's dispute stages and stage windows."""
     return _RULES[Network.parse(network)]
-
-
-def stripe_reason_for(network: Network | str, code: str) -> str | None:
-    """Stripe's dispute ``reason`` for a network code, per Stripe's table ([SCAT]).
-
-    Works for catalogued codes and for the other codes Stripe's table names (Mastercard
-    49xx documentation codes, Amex 061/170/177/M04/M11, Visa compliance conditions C028-C0135).
-    Returns ``None`` for a catalogued code Stripe's table does not map.
-
-    Raises:
-        UnknownReasonCode: neither the catalogue nor Stripe's table knows the code.
-    """
-    net = Network.parse(network)
-    key = _normalise(net, code)
-    found = _INDEX.get((net, key))
-    if found is not None:
-        return found.stripe_reason
-    reason = stripe_reason_in_table(net, key)
-    if reason is None:
-        raise _unknown(net, code)
-    return reason

@@ -181,7 +181,6 @@ class ReasonCode:
         flow: Visa's VCR workflow; ``None`` for other networks and for Visa retrieval codes.
         time_limit: the issuer's filing window.
         evidence: kinds of evidence that answer the code (empty where the notes list none).
-        stripe_reason: Stripe's dispute ``reason`` for the code ([SCAT]), if mapped.
         stages: the stages a dispute with this code can go through, in order.
         response_window: the merchant's window to answer at the code's first stage.
         confidence: how sure the sources are of the code and title.
@@ -201,7 +200,6 @@ class ReasonCode:
     flow: DisputeFlow | None
     time_limit: TimeLimit
     evidence: tuple[EvidenceKind, ...]
-    stripe_reason: str | None
     stages: tuple[DisputeStage, ...]
     response_window: TimeLimit
     confidence: Confidence

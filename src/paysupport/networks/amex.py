@@ -22,7 +22,6 @@ from ._types import (
     ReasonCode,
     TimeLimit,
 )
-from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
@@ -145,7 +144,6 @@ def _code(
         flow=None,
         time_limit=_time_limit(code, group),
         evidence=(),
-        stripe_reason=stripe_reason_in_table(Network.AMEX, code),
         stages=(stage,),
         response_window=RULES.response_windows[stage],
         confidence=confidence,

@@ -21,7 +21,6 @@ from ._types import (
     ReasonCode,
     TimeLimit,
 )
-from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
@@ -108,7 +107,6 @@ def _code(
         flow=None,
         time_limit=_RECURRING_WINDOW if recurring else _WINDOW,
         evidence=(),
-        stripe_reason=stripe_reason_in_table(Network.DISCOVER, code),
         stages=(_S.CHARGEBACK,),
         response_window=RULES.response_windows[_S.CHARGEBACK],
         confidence=confidence,
@@ -298,7 +296,6 @@ def _documentation_request(code: str, title: str, category: DisputeCategory) -> 
         flow=None,
         time_limit=TimeLimit.not_found("documentation request filing window"),
         evidence=(),
-        stripe_reason=stripe_reason_in_table(Network.DISCOVER, code),
         stages=(_S.INQUIRY,),
         response_window=RULES.response_windows[_S.INQUIRY],
         confidence=_C,

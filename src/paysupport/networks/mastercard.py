@@ -5,7 +5,7 @@ Codes and titles from [GP]; the four simplified categories map to :class:`Disput
 ``CONSUMER_DISPUTE``). Mastercom's other valid codes (4801, 4802, 4809, 4835, 4847, 4856, 4857,
 4862, 4899) have no title in the notes and are left out; so are the 2xxx second-presentment
 codes and the 49xx documentation codes, which are not chargeback reasons (Stripe's category for
-4901–4908 is still available through ``stripe_reason_for``).
+4901–4908 is in ``paysupport.providers.stripe_reason_for``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from ._types import (
     ReasonCode,
     TimeLimit,
 )
-from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
@@ -148,7 +147,6 @@ def _code(
         flow=None,
         time_limit=_TIME_LIMIT,
         evidence=(),
-        stripe_reason=stripe_reason_in_table(Network.MASTERCARD, code),
         stages=stages,
         response_window=RULES.response_windows[_S.CHARGEBACK],
         confidence=_C,
@@ -300,7 +298,6 @@ def _retrieval(code: str, title: str, category: DisputeCategory) -> ReasonCode:
         flow=None,
         time_limit=TimeLimit.not_found("retrieval request filing window"),
         evidence=(),
-        stripe_reason=stripe_reason_in_table(Network.MASTERCARD, code),
         stages=(_S.INQUIRY,),
         response_window=RULES.response_windows[_S.INQUIRY],
         confidence=_C,

@@ -21,7 +21,6 @@ from ._types import (
     TimeLimit,
 )
 from .evidence import EvidenceKind as E
-from .stripe_categories import stripe_reason_in_table
 
 __all__ = ["CODES", "FAMILIES", "RULES"]
 
@@ -115,7 +114,6 @@ def _condition(
         flow=flow,
         time_limit=time_limit,
         evidence=_ANY_CONDITION + evidence,
-        stripe_reason=stripe_reason_in_table(Network.VISA, code),
         stages=_DISPUTE_STAGES,
         response_window=RULES.response_windows[DisputeStage.CHARGEBACK],
         confidence=_C,
@@ -328,7 +326,6 @@ def _retrieval(code: str, title: str, category: DisputeCategory) -> ReasonCode:
         flow=None,
         time_limit=TimeLimit.not_found("retrieval request filing window"),
         evidence=(),
-        stripe_reason=stripe_reason_in_table(Network.VISA, code),
         stages=(DisputeStage.INQUIRY,),
         response_window=RULES.response_windows[DisputeStage.INQUIRY],
         confidence=_C,

@@ -48,6 +48,7 @@ from paysupport.providers.requests import (
     stripe_refund_params,
     stripe_request_for,
 )
+from paysupport.providers.stripe_categories import STRIPE_CATEGORIES, stripe_reason_for
 from paysupport.providers.stripe import (
     STRIPE_CHARGE_STATUS,
     STRIPE_DISPUTE_CLOSED_KIND,
@@ -72,6 +73,7 @@ __all__ = [
     "ADYEN_EVENT_CODES",
     "ADYEN_REFUND_REASONS",
     "KIND_SEQUENCE",
+    "STRIPE_CATEGORIES",
     "STRIPE_CHARGE_STATUS",
     "STRIPE_CREATABLE_REFUND_REASONS",
     "STRIPE_DISPUTE_CLOSED_KIND",
@@ -108,6 +110,7 @@ __all__ = [
     "stripe_close_dispute",
     "stripe_dispute_evidence_params",
     "stripe_evidence_for",
+    "stripe_reason_for",
     "stripe_refund_params",
     "stripe_request_for",
     "to_provider_amount",
