@@ -15,7 +15,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from paysupport.models import SupportCase
 from paysupport.money import Money
-from paysupport.policies import Decision
+from paysupport.policies import Decision, Reason
 from paysupport.workflows import (
     AssignCase,
     DisputeResult,
@@ -94,6 +94,12 @@ def main_decision(case: Case, outcome: Outcome) -> Decision | None:
     if isinstance(case, TriageCase) and len(ds) > 2:
         return ds[2]
     return ds[0]
+
+
+def _rule(decision: Decision, reason: Reason) -> str:
+    """``policy.rule:code``; the reason's own policy when a combinator passed it on."""
+    policy = getattr(reason, "policy", "") or decision.policy.kind
+    return f"{policy}.{reason.rule}:{reason.code}"
 
 
 def _round(value: Decimal) -> int:
@@ -244,7 +250,7 @@ def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
         list(decision.codes) if decision is not None else [],
         decision.policy.fingerprint if decision is not None else None,
         [f"{d.policy.kind}:{d.outcome.value}" for d in outcome.decisions],
-        [f"{d.policy.kind}.{r.rule}:{r.code}" for d in outcome.decisions for r in d.reasons],
+        [_rule(d, r) for d in outcome.decisions for r in d.reasons],
         _tier(outcome, decision),
         [e.kind for e in outcome.effects],
         [n.code for n in outcome.notes],
