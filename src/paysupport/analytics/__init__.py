@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "RuleQuality": "paysupport.analytics.rules",
     "Costs": "paysupport.analytics.rules",
     "team_performance": "paysupport.analytics.team",
+    "cases_from_history": "paysupport.analytics.backtest",  # the rest: analytics.backtest
     "TeamPerformance": "paysupport.analytics.team",
     "Standards": "paysupport.analytics.team",
 }
