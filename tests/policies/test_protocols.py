@@ -1,21 +1,27 @@
-"""Built-in policies satisfy their protocols; a host policy can too."""
+"""Built-in policies satisfy their protocols; a host policy can too; kinds are told apart."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from policy_factories import T0, refund_ctx
 
+from paysupport.errors import PolicyConfigError
 from paysupport.policies import (
+    AllMustApprove,
     Decision,
     DisputeResponse,
     DisputeResponsePolicy,
     EscalationPolicy,
     EscalationTier,
+    Fixed,
     Outcome,
     Override,
     PolicyInfo,
+    PolicySet,
     Reason,
+    RefundContext,
     RefundFairness,
     RefundPolicy,
     Resolution,
@@ -36,15 +42,13 @@ def test_built_ins_satisfy_protocols():
 class NoRefundsOnSundays:
     """A host's team rule: no automatic refunds on Sundays."""
 
+    CONTEXT = RefundContext
     info = PolicyInfo.of({"kind": "no_refunds_on_sundays"})
 
     def decide(self, ctx, now):
         if now.weekday() == 6:
             return Decision(Outcome.REVIEW, (Reason("sunday", "weekday"),), self.info)
         return Decision(Outcome.PASS, (), self.info)
-
-    def decide_many(self, contexts, now):
-        return [self.decide(c, now) for c in contexts]
 
     def to_dict(self, full=True):
         return {"kind": "no_refunds_on_sundays"}
@@ -64,3 +68,52 @@ def test_host_policy_in_a_combinator():
     assert p.decide(refund_ctx(), sunday).codes == ("sunday",)
     assert p.decide(refund_ctx(), sunday + timedelta(days=1)).outcome is Outcome.APPROVE
     assert p.to_dict()["rule"] == {"kind": "no_refunds_on_sundays"}
+
+
+@pytest.mark.parametrize(
+    ("field", "policy"),
+    [
+        ("refund", RetrySchedule()),
+        ("retry", RefundFairness()),
+        ("escalation", Resolution()),
+        ("dispute_response", EscalationTier()),
+        ("resolution", DisputeResponse()),
+        ("refund", AllMustApprove((RefundFairness(), RetrySchedule()))),
+    ],
+)
+def test_policy_set_refuses_a_policy_of_the_wrong_kind(field, policy):
+    with pytest.raises(PolicyConfigError) as exc:
+        PolicySet(**{field: policy})
+    assert (exc.value.field, exc.value.rule) == (field, "wrong_policy_kind")
+
+
+class Undeclared:
+    """A host policy that does not say what it decides."""
+
+    def decide(self, ctx, now):
+        raise NotImplementedError
+
+    def to_dict(self):
+        return {"kind": "undeclared"}
+
+
+class AnnotatedHost:
+    """A host policy whose annotation says what it decides."""
+
+    def decide(self, ctx: RefundContext, now: datetime) -> Decision:
+        raise NotImplementedError
+
+    def to_dict(self):
+        return {"kind": "annotated"}
+
+
+def test_policy_set_tells_host_policies_apart():
+    with pytest.raises(PolicyConfigError) as exc:
+        PolicySet(refund=Undeclared())
+    assert "does not say what it decides" in exc.value.message
+    assert PolicySet(refund=AnnotatedHost()).refund.to_dict() == {"kind": "annotated"}
+    with pytest.raises(PolicyConfigError):
+        PolicySet(retry=AnnotatedHost())
+    assert PolicySet(refund=Override(NoRefundsOnSundays(), RefundFairness())).refund
+    freeze = Fixed(Outcome.DENY, "refund_freeze", "refunds are frozen")
+    assert PolicySet(refund=freeze, retry=freeze).refund is freeze

@@ -275,6 +275,7 @@ class Fixed(PolicyBase):
     """
 
     KIND: ClassVar[str] = "fixed"
+    CONTEXT: ClassVar[type[Any]] = object  # decides any context
 
     outcome: Verdict = param(Verdict)
     code: str = param(Text, "fixed_rule")

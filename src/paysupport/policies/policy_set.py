@@ -86,7 +86,7 @@ def context_of(policy: Any) -> type[Any] | None:
         return None
     params = [p for p in inspect.signature(decide).parameters if p != "self"]
     found = hints.get(params[0]) if params else None
-    return found if isinstance(found, type) else None
+    return found if isinstance(found, type) and found is not Any else None
 
 
 def _kind(expected: type[Any]) -> Any:
