@@ -54,21 +54,54 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def serial_loop(source: SyntheticCases) -> tuple[float, float, dict[str, float]]:
-    cases = source.cases(0, len(source))
+def serial_loop(source: SyntheticCases, chunk: int) -> tuple[float, float, dict[str, float]]:
+    """``run_case`` over every case, chunk by chunk (the cases are never all in memory)."""
     per_kind: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     clock = time.perf_counter
     c0 = time.process_time()
     t0 = clock()
-    for case in cases:
-        t = clock()
-        run_case(case, DEFAULTS)
-        per_kind[case.kind.value] += clock() - t
-        count[case.kind.value] += 1
+    for start in range(0, len(source), chunk):
+        for case in source.cases(start, start + chunk):
+            t = clock()
+            run_case(case, DEFAULTS)
+            per_kind[case.kind.value] += clock() - t
+            count[case.kind.value] += 1
     wall = clock() - t0
     cpu = time.process_time() - c0
     return wall, cpu, {k: per_kind[k] / count[k] * 1e6 for k in sorted(per_kind)}
+
+
+_AREAS = (
+    ("pydantic validation", ("pydantic",)),
+    ("paysupport.models", ("paysupport/models",)),
+    ("paysupport.lifecycles", ("paysupport/lifecycles",)),
+    ("paysupport.policies", ("paysupport/policies",)),
+    ("paysupport.workflows", ("paysupport/workflows",)),
+    ("paysupport.money", ("paysupport/money",)),
+    ("backtest rows + summaries", ("analytics/backtest", "polars", "pyarrow")),
+)
+
+
+def profile(source: SyntheticCases, n: int) -> None:
+    """Own time (tottime) by area over ``n`` cases through the engine, serially."""
+    import cProfile
+    import pstats
+
+    small = SyntheticCases(n, seed=source.seed, start=source.start)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    backtest(DEFAULTS, small, keep_rows=False)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    areas: dict[str, float] = defaultdict(float)
+    for (path, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():
+        area = next((a for a, keys in _AREAS if any(k in path for k in keys)), "other")
+        areas[area] += own
+    total = sum(areas.values())
+    print(f"  where the time goes ({n:,} cases, cProfile own time, {total:.1f} s profiled):")
+    for area, own in sorted(areas.items(), key=lambda kv: -kv[1]):
+        print(f"    {area:28s} {own / total:6.1%}")
 
 
 def main() -> None:
@@ -76,12 +109,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=40_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=2_000)
+    parser.add_argument("--profile", type=int, default=0, help="profile this many cases")
     args = parser.parse_args()
     source = SyntheticCases(args.n, seed=7, start=START)
     _warm(args.n)
 
     print(f"backtest benchmark: {args.n:,} synthetic cases, {args.workers} workers")
-    wall_loop, cpu_loop, per_kind = serial_loop(source)
+    wall_loop, cpu_loop, per_kind = serial_loop(source, args.chunk)
     base_rate = args.n / wall_loop
     base_cpu_rate = args.n / cpu_loop
     print(
@@ -159,6 +193,8 @@ def main() -> None:
         f"  needed: {needed:,.0f} cases/s/core = {1e6 / needed:.0f} µs per case; "
         f"the workflows alone take {1e6 / base_cpu_rate:.0f} µs of CPU per case here"
     )
+    if args.profile:
+        profile(source, args.profile)
 
 
 if __name__ == "__main__":
