@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -29,3 +30,23 @@ settings.register_profile(
 # draw); local runs stay random and keep exploring. PAYSUPPORT_HYPOTHESIS_PROFILE wins.
 _default = "ci" if os.environ.get("CI") else "default"
 settings.load_profile(os.environ.get("PAYSUPPORT_HYPOTHESIS_PROFILE", _default))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--slow`` also runs the long property runs (seeded-bug catch rates, deep machines)."""
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="also run tests marked slow (long property runs; CI runs them as their own step)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked ``slow`` unless ``--slow`` is given."""
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="long run: pass --slow (CI runs these as their own step)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -28,9 +28,16 @@ Escalation policies (``decide(EscalationContext, now)``) and operator authoritie
 - :func:`enforces_four_eyes`: nobody approves their own request.
 
 :func:`check_refund_policy` and :func:`check_escalation_policy` run every check of their
-kind and report all violations at once. Every check takes ``now`` (the injected clock the
-cases are dated against), ``settings`` (Hypothesis settings; by default the active
-profile's) and ``currencies`` (ISO codes to draw amounts in).
+kind and report all violations at once; :func:`check_retry_policy` does the same for retry
+schedules (:func:`never_retries_hard_decline`), and :func:`never_refunds_during_open_chargeback`
+joins the refund checks. Every check takes ``now`` (the injected clock the cases are dated
+against), ``settings`` (Hypothesis settings; by default the active profile's), ``seed`` (fix
+the examples drawn) and ``currencies`` (ISO codes to draw amounts in).
+
+The case strategies lean on the boundaries where rules decide (refundable payments with
+earlier refunds and refunds in flight, requests at and one unit around what is refundable,
+amounts at approvers' limits, ids spelled in other case, hard declines) and report their mix
+with ``hypothesis.event``: run pytest with ``--hypothesis-show-statistics`` to see it.
 
 Do not call them inside a Hypothesis ``@given`` test: they are property tests themselves.
 """
@@ -44,12 +51,21 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import attrs
-from hypothesis import HealthCheck, Phase, given, note
+from hypothesis import HealthCheck, Phase, event, given, note
+from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as Settings  # noqa: N812  (the argument is called settings)
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
-from paysupport.models import Payment, Refund, RefundReason, RefundStatus
+from paysupport.lifecycles import hard_decline_reason
+from paysupport.models import (
+    Payment,
+    PaymentFailure,
+    PaymentStatus,
+    Refund,
+    RefundReason,
+    RefundStatus,
+)
 from paysupport.money import Money
 from paysupport.policies import (
     ApprovalContext,
@@ -57,6 +73,7 @@ from paysupport.policies import (
     EscalationContext,
     Outcome,
     RefundContext,
+    RetryContext,
 )
 from paysupport.testing import strategies as ps
 
@@ -66,6 +83,7 @@ __all__ = [
     "approval_contexts",
     "check_escalation_policy",
     "check_refund_policy",
+    "check_retry_policy",
     "describe",
     "enforces_four_eyes",
     "escalation_contexts",
@@ -75,9 +93,15 @@ __all__ = [
     "is_deterministic",
     "limit_problem",
     "never_approves_more_than_refundable",
+    "never_refunds_during_open_chargeback",
+    "never_retries_hard_decline",
+    "open_chargeback_problem",
     "refund_contexts",
     "refundable_problem",
     "respects_operator_limits",
+    "retry_contexts",
+    "retry_problem",
+    "same_operator",
     "tier_is_monotone_in_amount",
 ]
 
@@ -131,16 +155,34 @@ def refund_contexts(
     currencies: Sequence[str] | None = None,
     max_minor: int = 10**8,
     reasons: Sequence[RefundReason] | None = None,
+    refundable_share: float = 0.8,
 ) -> RefundContext:
     """Refund cases: a payment's whole history, a request on it, the customer and merchant.
 
-    One payment in three also has a refund in flight (pending, or outcome unknown) that
-    leaves part of the capture refundable; goods are returned, kept or not mentioned in
-    equal shares. The customer (with past refunds in the payment's currency) and the
-    merchant are sometimes unknown; sometimes a related payment with the same card, amount
-    and merchant is there, so duplicate-charge rules fire.
+    Weighted towards the cases where refund rules decide: by default 8 payments in 10 have
+    something refundable (captured, or partially refunded with earlier refunds), one in
+    three of those also has a refund in flight (pending, or outcome unknown), and requests
+    ask for exactly what is refundable, one minor unit more or less, what was captured, or
+    captured minus the succeeded refunds (the amounts that forgetful rules approve).
+    Goods are returned, kept or not mentioned in equal shares. The customer (with past
+    refunds in the payment's currency) and the merchant are sometimes unknown; sometimes a
+    related payment with the same card, amount and merchant is there, so duplicate-charge
+    rules fire. Each draw reports its mix with ``hypothesis.event`` (``pytest
+    --hypothesis-show-statistics`` prints it).
+
+    Args:
+        draw: Hypothesis' draw function (supplied by ``st.composite``).
+        now: the clock the case is dated against.
+        currencies: ISO codes to draw payments in (default: a mix with 0, 2 and 3 decimals).
+        max_minor: the largest authorization, in minor units.
+        reasons: refund reasons to draw from.
+        refundable_share: the share of payments with something left to refund.
     """
-    payment = draw(ps.payments(currencies=currencies, max_minor=max_minor, now=now))
+    refundable_first = draw(st.floats(0, 1)) < refundable_share
+    statuses = _REFUNDABLE if refundable_first else None
+    payment = draw(
+        ps.payments(currencies=currencies, max_minor=max_minor, now=now, statuses=statuses)
+    )
     left = payment.amount_refundable.minor
     if payment.captures and left >= 2 and draw(st.integers(0, 2)) == 0:
         # Part of the capture is already on its way back: the case where "refund what was
@@ -155,6 +197,13 @@ def refund_contexts(
         )
         payment = payment.with_refund(in_flight)
     request = draw(ps.refund_requests(payment, now=now, reasons=reasons))
+    boundary = draw(st.sampled_from([None, *_BOUNDARIES]))
+    if boundary is not None and payment.captures:
+        asked = _boundary_amount(payment, boundary)
+        if asked > 0:
+            request = request.evolve(amount=Money.from_minor(asked, payment.currency))
+            event(f"refund request: {boundary}")
+    _report_refund_mix(payment)
     # Returned, kept, or not said: each as often as the others.
     goods = draw(st.sampled_from([True, None, False]))
     request = request.evolve(goods_returned=goods)
@@ -181,6 +230,40 @@ def refund_contexts(
         related = (twin,)
     # attrs' converter=tuple types the argument as an unsolved Iterable for mypy.
     return RefundContext(payment, request, customer, merchant, related)  # type: ignore[arg-type]
+
+
+_REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+_BOUNDARIES = (
+    "exactly refundable",
+    "refundable + 1",
+    "refundable - 1",
+    "all captured",
+    "captured - succeeded refunds",
+)
+
+
+def _boundary_amount(payment: Payment, boundary: str) -> int:
+    refundable = payment.amount_refundable.minor
+    succeeded = sum(r.amount.minor for r in payment.refunds if r.status is RefundStatus.SUCCEEDED)
+    return {
+        "exactly refundable": refundable,
+        "refundable + 1": refundable + 1,
+        "refundable - 1": refundable - 1,
+        "all captured": payment.amount_captured.minor,
+        "captured - succeeded refunds": payment.amount_captured.minor - succeeded,
+    }[boundary]
+
+
+def _report_refund_mix(payment: Payment) -> None:
+    event(f"payment: {payment.status.value}")
+    event(f"refundable left: {'yes' if payment.amount_refundable.is_positive() else 'none'}")
+    if any(
+        r.status.holds_funds and r.status is not RefundStatus.SUCCEEDED for r in payment.refunds
+    ):
+        event("refund in flight")
+    if any(r.status is RefundStatus.SUCCEEDED for r in payment.refunds):
+        event("earlier refunds")
+    event(f"currency exponent: {payment.currency.exponent}")
 
 
 @st.composite
@@ -218,8 +301,10 @@ def approval_contexts(
     """An operator about to approve an amount; the requester is someone else by default.
 
     Operators have per-currency limits (sometimes not in the amount's currency) and are
-    sometimes inactive. ``own_request=True`` makes the approver the requester; ``None``
-    draws both.
+    sometimes inactive. Half the amounts sit on a limit: exactly the approver's limit in that
+    currency, one minor unit above or below it. ``own_request=True`` makes the approver the
+    requester (the id sometimes spelled in other case or with spaces, as ticketing tools
+    do); ``None`` draws both.
     """
     codes = list(currencies or _APPROVAL_CURRENCIES)
     limit_codes = draw(st.lists(st.sampled_from(codes), min_size=1, unique=True))
@@ -228,9 +313,24 @@ def approval_contexts(
         op = op.evolve(active=False)
     code = draw(st.sampled_from(codes))
     amount = draw(ps.money([code], min_minor=1, max_minor=2 * 10**6))
+    limit = op.limit_for(amount.currency.code)
+    if limit is not None and draw(st.booleans()):
+        step = draw(st.sampled_from([-1, 0, 1]))
+        amount = Money.from_minor(max(1, limit.minor + step), amount.currency)
+        event(f"approval amount: limit {step:+d}")
     own = draw(st.booleans()) if own_request is None else own_request
-    requester = op.id if own else draw(st.none() | st.just("op_requester"))
+    requester = draw(_spellings(op.id)) if own else draw(st.none() | st.just("op_requester"))
     return ApprovalContext(op, amount, requester)
+
+
+def _spellings(operator_id: str) -> st.SearchStrategy[str]:
+    """The same operator id as a ticketing tool may write it: as is, upper case, padded."""
+    return st.sampled_from([operator_id, operator_id.upper(), f" {operator_id} "])
+
+
+def same_operator(a: str | None, b: str | None) -> bool:
+    """Whether two operator ids name the same person (case and surrounding space ignored)."""
+    return a is not None and b is not None and a.strip().casefold() == b.strip().casefold()
 
 
 # ---------------------------------------------------------------------- descriptions
@@ -264,18 +364,23 @@ def _describe_refund(ctx: RefundContext, now: datetime, *, money: bool = True) -
     for d in p.open_disputes:
         refundable = "refundable" if d.is_charge_refundable else "not refundable"
         facts.append(
-            f"open {d.network.value} {d.reason_code} dispute at {d.stage.value}, {refundable}"
+            f"open {_network(d.network)} {d.reason_code} dispute at {d.stage.value}, {refundable}"
         )
     if ctx.efw_actionable:
         facts.append("actionable early fraud warning")
-    if ctx.duplicate_gap is not None:
-        facts.append(f"same card and amount {int(ctx.duplicate_gap.total_seconds())}s apart")
+    if ctx.related_payments:
+        facts.append(f"{len(ctx.related_payments)} related payment(s) of the customer")
     if ctx.customer is not None:
         recent = ctx.customer.refunds_since(now - timedelta(days=90))
         facts.append(f"customer had {len(recent)} refunds in 90 days")
     if ctx.segment is not None:
         facts.append(f"{ctx.segment.value} merchant")
     return f"Request: {', '.join(parts)}. Payment {p.id}: {'; '.join(facts)}."
+
+
+def _network(network: object) -> str:
+    """A dispute's network as text: catalogued networks are enums, others raw strings."""
+    return str(getattr(network, "value", network))
 
 
 def _money_facts(p: Payment) -> str:
@@ -301,7 +406,7 @@ def _describe_escalation(ctx: EscalationContext, now: datetime) -> str:
         parts.append(f"{ctx.stake} at stake")
     if ctx.dispute is not None:
         d = ctx.dispute
-        parts.append(f"{d.network.value} {d.reason_code} dispute at {d.stage.value}")
+        parts.append(f"{_network(d.network)} {d.reason_code} dispute at {d.stage.value}")
     if ctx.fraud:
         parts.append(f"fraud signals {', '.join(ctx.fraud)}")
     if ctx.segment is not None:
@@ -337,7 +442,20 @@ def describe(ctx: object, now: datetime = ps.DEFAULT_NOW) -> str:
         return _describe_escalation(ctx, now)
     if isinstance(ctx, ApprovalContext):
         return _describe_approval(ctx)
+    if isinstance(ctx, RetryContext):
+        return _describe_retry(ctx)
     return repr(ctx)
+
+
+def _describe_retry(ctx: RetryContext) -> str:
+    f = ctx.failure
+    network = getattr(f.network, "value", f.network) or "an unknown network"
+    advice = f", Mastercard advice {f.merchant_advice_code}" if f.merchant_advice_code else ""
+    return (
+        f"A {f.amount} payment on {network} was declined on {f.declined_at:%Y-%m-%d} with "
+        f"code {f.network_decline_code or f.decline_code}{advice}; the card had "
+        f"{len(ctx.card_declines)} earlier declines."
+    )
 
 
 def _summary(d: Decision) -> str:
@@ -377,14 +495,21 @@ def _run(
     strategy: st.SearchStrategy[C],
     body: Callable[[C], None],
     settings: Settings | None,
+    seed: int | None = None,
 ) -> None:
-    """Run ``body`` over ``strategy`` with Hypothesis; turn flakiness into a violation."""
+    """Run ``body`` over ``strategy`` with Hypothesis; turn flakiness into a violation.
+
+    ``seed`` fixes the examples drawn (``hypothesis.seed``); by default each run draws anew
+    (or, under a derandomized profile, the same examples every run).
+    """
 
     def prop(case: C) -> None:
         body(case)
 
     prop.__name__ = prop.__qualname__ = f"{check}__{_name(policy)}"
     test = _settings(settings)(given(strategy)(prop))
+    if seed is not None:
+        test = hypothesis_seed(seed)(test)
     # Each (check, policy class) pair keeps its own failing examples in the database.
     key = f"paysupport.testing.properties:{check}:{type(policy).__module__}.{_name(policy)}"
     test._hypothesis_internal_database_key = key.encode()  # type: ignore[attr-defined]
@@ -468,6 +593,7 @@ def never_approves_more_than_refundable(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
 ) -> None:
     """Check that an approval never exceeds what is refundable on the payment.
@@ -491,7 +617,7 @@ def never_approves_more_than_refundable(
                 check, policy, f"{problem} {_describe_refund(ctx, at, money=False)}", decision
             )
 
-    _run(check, policy, refund_contexts(now=at, currencies=currencies), body, settings)
+    _run(check, policy, refund_contexts(now=at, currencies=currencies), body, settings, seed)
 
 
 def _copied(ctx: C) -> C:
@@ -506,6 +632,7 @@ def is_deterministic(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
     contexts: st.SearchStrategy[Any] | None = None,
 ) -> None:
@@ -542,7 +669,7 @@ def is_deterministic(
                     other,
                 )
 
-    _run(check, policy, strategy, body, settings)
+    _run(check, policy, strategy, body, settings, seed)
 
 
 def explanation_problem(policy: object, decision: Decision) -> str | None:
@@ -585,6 +712,7 @@ def explains_every_deny_and_review(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
     contexts: st.SearchStrategy[Any] | None = None,
 ) -> None:
@@ -606,7 +734,54 @@ def explains_every_deny_and_review(
         if problem is not None:
             raise _fail(check, policy, f"{problem} {describe(ctx, at)}", decision)
 
-    _run(check, policy, strategy, body, settings)
+    _run(check, policy, strategy, body, settings, seed)
+
+
+def open_chargeback_problem(policy: object, ctx: RefundContext, decision: Decision) -> str | None:
+    """Why an approval refunds a payment whose open chargeback forbids it (``None`` if fine).
+
+    A refund while a chargeback (or a later stage) is open pays the customer twice: once by
+    the refund, once by the chargeback. Only a dispute the provider marks refundable allows
+    it (:attr:`paysupport.models.Dispute.blocks_refund` is the one definition).
+    """
+    if not decision.approved:
+        return None
+    blocking = [d for d in ctx.payment.disputes if d.blocks_refund]
+    if not blocking:
+        return None
+    d = blocking[0]
+    return (
+        f"Policy {_name(policy)!r} approved a refund on payment {ctx.payment.id} while dispute "
+        f"{d.id} is open at the {d.stage.value} stage: the customer would be paid twice."
+    )
+
+
+def never_refunds_during_open_chargeback(
+    policy: _Decides[RefundContext],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    seed: int | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Check that no refund is approved while an open chargeback forbids it.
+
+    Raises:
+        PropertyViolation: e.g. "Policy 'X' approved a refund on payment pay_gen while
+            dispute dp_0 is open at the chargeback stage: the customer would be paid twice."
+    """
+    check = "never_refunds_during_open_chargeback"
+    at = now or ps.DEFAULT_NOW
+
+    def body(ctx: RefundContext) -> None:
+        decision = _decide(policy, ctx, at, check)
+        problem = open_chargeback_problem(policy, ctx, decision)
+        if problem is not None:
+            raise _fail(
+                check, policy, f"{problem} {_describe_refund(ctx, at, money=False)}", decision
+            )
+
+    _run(check, policy, refund_contexts(now=at, currencies=currencies), body, settings, seed)
 
 
 def _collect(checks: Iterable[Callable[[], None]]) -> None:
@@ -630,21 +805,24 @@ def check_refund_policy(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
 ) -> None:
     """Run every refund-policy check and report all that fail.
 
-    The checks: :func:`never_approves_more_than_refundable`, :func:`is_deterministic` and
+    The checks: :func:`never_approves_more_than_refundable`,
+    :func:`never_refunds_during_open_chargeback`, :func:`is_deterministic` and
     :func:`explains_every_deny_and_review`.
 
     Raises:
         PropertyViolation: one check failed (its own violation), or several (one message
             listing each).
     """
-    kw: dict[str, Any] = {"now": now, "settings": settings, "currencies": currencies}
+    kw: dict[str, Any] = {"now": now, "settings": settings, "seed": seed, "currencies": currencies}
     _collect(
         [
             lambda: never_approves_more_than_refundable(policy, **kw),
+            lambda: never_refunds_during_open_chargeback(policy, **kw),
             lambda: is_deterministic(policy, **kw),
             lambda: explains_every_deny_and_review(policy, **kw),
         ]
@@ -657,6 +835,7 @@ def tier_is_monotone_in_amount(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
 ) -> None:
     """Check that a larger amount at stake never lowers the tier, everything else equal.
@@ -705,7 +884,7 @@ def tier_is_monotone_in_amount(
                 d_hi,
             )
 
-    _run(check, policy, pairs(), body, settings)
+    _run(check, policy, pairs(), body, settings, seed)
 
 
 def limit_problem(authority: object, ctx: ApprovalContext, decision: Decision) -> str | None:
@@ -729,6 +908,7 @@ def respects_operator_limits(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
 ) -> None:
     """Check that nobody approves above their limit, outside their currencies, or inactive.
@@ -750,12 +930,12 @@ def respects_operator_limits(
         if problem is not None:
             raise _fail(check, authority, f"{problem} {_describe_approval(ctx)}", decision)
 
-    _run(check, authority, approval_contexts(currencies=currencies), body, settings)
+    _run(check, authority, approval_contexts(currencies=currencies), body, settings, seed)
 
 
 def four_eyes_problem(authority: object, ctx: ApprovalContext, decision: Decision) -> str | None:
     """Why a decision lets someone approve their own request (``None`` when it does not)."""
-    if decision.approved and ctx.requester_id is not None and ctx.requester_id == ctx.approver.id:
+    if decision.approved and same_operator(ctx.requester_id, ctx.approver.id):
         return (
             f"Authority {_name(authority)!r} let {ctx.approver.id} approve {ctx.amount} "
             "that they requested themselves: four eyes needs a second person."
@@ -768,6 +948,7 @@ def enforces_four_eyes(
     *,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
 ) -> None:
     """Check that no operator ever approves a request they made themselves.
@@ -788,7 +969,7 @@ def enforces_four_eyes(
             raise _fail(check, authority, f"{problem} {_describe_approval(ctx)}", decision)
 
     strategy = approval_contexts(currencies=currencies, own_request=True)
-    _run(check, authority, strategy, body, settings)
+    _run(check, authority, strategy, body, settings, seed)
 
 
 def check_escalation_policy(
@@ -797,6 +978,7 @@ def check_escalation_policy(
     authority: ApprovalPolicy | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
+    seed: int | None = None,
     currencies: Sequence[str] | None = None,
 ) -> None:
     """Run every escalation check (and, given an ``authority``, the approval checks).
@@ -809,7 +991,7 @@ def check_escalation_policy(
         PropertyViolation: one check failed, or several (one message listing each).
     """
     at = now or ps.DEFAULT_NOW
-    kw: dict[str, Any] = {"now": now, "settings": settings}
+    kw: dict[str, Any] = {"now": now, "settings": settings, "seed": seed}
     cases = escalation_contexts(now=at, currencies=currencies)
     checks: list[Callable[[], None]] = [
         lambda: tier_is_monotone_in_amount(policy, currencies=currencies, **kw),
@@ -823,3 +1005,109 @@ def check_escalation_policy(
             lambda: enforces_four_eyes(auth, currencies=currencies, **kw),
         ]
     _collect(checks)
+
+
+# ---------------------------------------------------------------------- retry checks
+@st.composite
+def retry_contexts(
+    draw: st.DrawFn,
+    *,
+    now: datetime = ps.DEFAULT_NOW,
+    currencies: Sequence[str] | None = None,
+) -> RetryContext:
+    """Declines to plan retries for, weighted to the codes where retry rules decide.
+
+    Half the declines carry a code that is hard on the decline date (Visa category 1, a
+    do-not-retry code, or Mastercard advice 03/21) and half a soft one; the card's earlier
+    declines sometimes sit just under or at a network's reattempt limit.
+    """
+    failure = draw(ps.payment_failures(currencies=currencies, now=now))
+    hard = _hard_reason(failure)
+    event(f"decline: {'hard' if hard else 'soft'}")
+    count = draw(st.sampled_from([0, 0, 1, 9, 10, 14, 15, 34, 35]))
+    step = timedelta(minutes=draw(st.integers(1, 120)))
+    declines = tuple(failure.declined_at - step * (i + 1) for i in range(count))
+    # attrs' converter=tuple types the argument as an unsolved Iterable for mypy.
+    return RetryContext(failure=failure, card_declines=declines)  # type: ignore[arg-type]
+
+
+def _hard_reason(failure: PaymentFailure) -> str | None:
+    return hard_decline_reason(failure.decline, failure.advice, failure.declined_at.date())
+
+
+def retry_problem(policy: object, ctx: RetryContext, decision: Decision) -> str | None:
+    """Why a retry plan retries a decline that must never be retried (``None`` if fine).
+
+    Hard is the library's one definition (:func:`paysupport.lifecycles.hard_decline_reason`):
+    the Visa category in force on the decline date, a do-not-retry code, or a Mastercard
+    advice code that says never retry.
+    """
+    plan = decision.detail
+    schedule = getattr(plan, "schedule", ())
+    if not schedule:
+        return None
+    f = ctx.failure
+    hard = _hard_reason(f)
+    if hard is not None:
+        return (
+            f"Policy {_name(policy)!r} schedules {len(schedule)} retr"
+            f"{'y' if len(schedule) == 1 else 'ies'} of payment failure {f.id} "
+            f"(code {f.network_decline_code or f.decline_code}): {hard}."
+        )
+    if any(at < f.declined_at for at in schedule):
+        return f"Policy {_name(policy)!r} schedules a retry before the decline it answers."
+    return None
+
+
+def never_retries_hard_decline(
+    policy: _Decides[RetryContext],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    seed: int | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Check that a hard decline is never retried, and no retry is scheduled in the past.
+
+    Raises:
+        PropertyViolation: e.g. "Policy 'X' schedules 2 retries of payment failure pf_1
+            (code 04): Visa category 1 ...".
+    """
+    check = "never_retries_hard_decline"
+    at = now or ps.DEFAULT_NOW
+
+    def body(ctx: RetryContext) -> None:
+        decision = _decide(policy, ctx, at, check)
+        problem = retry_problem(policy, ctx, decision)
+        if problem is not None:
+            raise _fail(check, policy, f"{problem} {describe(ctx, at)}", decision)
+
+    _run(check, policy, retry_contexts(now=at, currencies=currencies), body, settings, seed)
+
+
+def check_retry_policy(
+    policy: _Decides[RetryContext],
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    seed: int | None = None,
+    currencies: Sequence[str] | None = None,
+) -> None:
+    """Run every retry-policy check and report all that fail.
+
+    The checks: :func:`never_retries_hard_decline`, :func:`is_deterministic` and
+    :func:`explains_every_deny_and_review` over declines.
+
+    Raises:
+        PropertyViolation: one check failed, or several (one message listing each).
+    """
+    at = now or ps.DEFAULT_NOW
+    kw: dict[str, Any] = {"now": now, "settings": settings, "seed": seed}
+    cases = retry_contexts(now=at, currencies=currencies)
+    _collect(
+        [
+            lambda: never_retries_hard_decline(policy, currencies=currencies, **kw),
+            lambda: is_deterministic(policy, contexts=cases, **kw),
+            lambda: explains_every_deny_and_review(policy, contexts=cases, **kw),
+        ]
+    )

@@ -56,6 +56,7 @@ from paysupport.models import (
     SupportCase,
     Tier,
 )
+from paysupport.models.dispute import DISPUTE_STATES
 from paysupport.money import Currency, Money, currencies, currency
 from paysupport.networks import (
     DisputeCategory,
@@ -203,7 +204,11 @@ def disputes(
     if stages is not None:
         allowed = [s for s in allowed if s in stages] or allowed
     stage = draw(st.sampled_from(allowed))
-    status = draw(st.sampled_from(list(statuses or list(DisputeStatus))))
+    # The model's one table of declared stage x status pairs decides which statuses exist
+    # at the stage (a status the table does not declare there would be refused).
+    declared = [st_.status for st_ in DISPUTE_STATES if st_.stage is stage]
+    wanted = [x for x in declared if statuses is None or x in statuses] or declared
+    status = draw(st.sampled_from(wanted))
     opened = draw(_before(now, 120))
     due = draw(st.none() | st.integers(1, 45).map(lambda d: opened + timedelta(days=d)))
     value = amount if amount is not None else draw(money(currencies, min_minor=1, max_minor=10**7))
@@ -319,7 +324,7 @@ def payments(
             )
         )
         dispute_list.append(d.evolve(id=f"dp_{i}"))
-    if dispute_list:
+    if dispute_list and isinstance(dispute_list[0].network, Network):
         card = draw(cards([_CARD_BRAND[dispute_list[0].network]]))
     return Payment(
         id=payment_id,
