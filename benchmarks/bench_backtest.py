@@ -73,13 +73,16 @@ def serial_loop(source: SyntheticCases, chunk: int) -> tuple[float, float, dict[
 
 
 _AREAS = (
-    ("pydantic validation", ("pydantic",)),
+    ("pydantic validation", ("pydantic", "validate_python", "SchemaValidator")),
+    ("case building (synthetic)", ("backtest/_synthetic", "attrs/_make", "<attrs generated")),
     ("paysupport.models", ("paysupport/models",)),
     ("paysupport.lifecycles", ("paysupport/lifecycles",)),
     ("paysupport.policies", ("paysupport/policies",)),
     ("paysupport.workflows", ("paysupport/workflows",)),
     ("paysupport.money", ("paysupport/money",)),
     ("backtest rows + summaries", ("analytics/backtest", "polars", "pyarrow")),
+    ("hashing (idempotency keys, fingerprints)", ("hashlib", "sha256", "json/")),
+    ("dates and times", ("datetime",)),
 )
 
 
@@ -89,14 +92,16 @@ def profile(source: SyntheticCases, n: int) -> None:
     import pstats
 
     small = SyntheticCases(n, seed=source.seed, start=source.start)
+    backtest(DEFAULTS, SyntheticCases(50, seed=1, start=source.start))  # imports, caches
     profiler = cProfile.Profile()
     profiler.enable()
     backtest(DEFAULTS, small, keep_rows=False)
     profiler.disable()
     stats = pstats.Stats(profiler)
     areas: dict[str, float] = defaultdict(float)
-    for (path, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():
-        area = next((a for a, keys in _AREAS if any(k in path for k in keys)), "other")
+    for (path, _line, name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():
+        where = f"{path}:{name}"
+        area = next((a for a, keys in _AREAS if any(k in where for k in keys)), "other")
         areas[area] += own
     total = sum(areas.values())
     print(f"  where the time goes ({n:,} cases, cProfile own time, {total:.1f} s profiled):")

@@ -269,25 +269,24 @@ def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
 
 
 class RowBuffer:
-    """Collects rows column by column and hands them over as one Arrow record batch."""
+    """Collects rows and hands them over as one Arrow record batch (columns built at the end)."""
 
-    __slots__ = ("_columns",)
+    __slots__ = ("_rows",)
 
     def __init__(self) -> None:
-        self._columns: list[list[Any]] = [[] for _ in _NAMES]
+        self._rows: list[tuple[Any, ...]] = []
 
     def __len__(self) -> int:
-        return len(self._columns[0])
+        return len(self._rows)
 
     def add(self, row: tuple[Any, ...]) -> None:
         """Append one row (from ``row_of``)."""
-        for column, value in zip(self._columns, row, strict=True):
-            column.append(value)
+        self._rows.append(row)
 
     def to_batch(self) -> pa.RecordBatch:
         """The rows so far as a record batch of ``ROW_SCHEMA``."""
+        columns = list(zip(*self._rows, strict=True)) if self._rows else [() for _ in _NAMES]
         arrays = [
-            pa.array(col, type=field.type)
-            for col, field in zip(self._columns, ROW_SCHEMA, strict=True)
+            pa.array(col, type=field.type) for col, field in zip(columns, ROW_SCHEMA, strict=True)
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=ROW_SCHEMA)
