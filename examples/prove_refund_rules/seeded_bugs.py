@@ -8,20 +8,22 @@ the kind that costs money or breaks a network rule. They are the testing kit's o
 :func:`~paysupport.testing.properties.check_retry_policy`) on each, with the default example
 count, and requires every one to be caught in every one of 20 runs with different seeds.
 
-| class | the mistake | the check that catches it |
+| class | the mistake | caught by |
 |---|---|---|
-| ForgetsEarlierRefunds | caps a refund at the captured amount | never_approves_more_than_refundable |
-| IgnoresRefundsInFlight | caps at captured minus succeeded refunds | never_approves_more_than_refundable |
-| AssumesTwoDecimals | converts amounts to cents for every currency | never_approves_more_than_refundable |
-| RefundsDuringChargeback | forgets the open-chargeback rule | never_refunds_during_open_chargeback |
-| ApprovesWhenNothingLeft | tests "captured" instead of "refundable" | never_approves_more_than_refundable |
-| DeniesWithoutReason | denies large refunds with no reason | explains_every_deny_and_review |
+| ForgetsEarlierRefunds | caps a refund at the captured amount | approves_more (*) |
+| IgnoresRefundsInFlight | caps at captured minus succeeded refunds | approves_more |
+| AssumesTwoDecimals | converts amounts to cents for every currency | approves_more |
+| RefundsDuringChargeback | forgets the open-chargeback rule | during_open_chargeback |
+| ApprovesWhenNothingLeft | tests "captured" instead of "refundable" | approves_more |
+| DeniesWithoutReason | denies large refunds with no reason | explains_every_deny |
 | RoundRobinReviewer | picks the reviewing tier from a counter | is_deterministic |
 | CaseSensitiveFourEyes | compares operator ids as typed | enforces_four_eyes |
 | LimitInAnyCurrency | compares minor units across currencies | respects_operator_limits |
 | RoundingTolerance | lets approvers go 1 % over their limit | respects_operator_limits |
-| UnsortedTierThresholds | first-match thresholds in the wrong order | tier_is_monotone_in_amount |
+| UnsortedTierThresholds | first-match thresholds in the wrong order | tier_is_monotone |
 | RetriesHardDeclines | retries everything Stripe does not flag | never_retries_hard_decline |
+
+(*) ``never_approves_more_than_refundable``; the others are named after their checks too.
 """
 
 from __future__ import annotations
