@@ -1,25 +1,75 @@
 from __future__ import annotations
 
+import ast
 import doctest
+import importlib
+import inspect
 import subprocess
 import sys
+import types
+from pathlib import Path
 
 import pytest
 
 import paysupport
 
+INIT = Path(paysupport.__file__)
 
-@pytest.mark.parametrize("name", paysupport.__all__)
-def test_every_curated_name_resolves(name: str) -> None:
+
+def _type_checking_imports() -> dict[str, str]:
+    """What type checkers see: the ``if TYPE_CHECKING:`` imports of the package, by name."""
+    tree = ast.parse(INIT.read_text(encoding="utf-8"))
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    )
+    names: dict[str, str] = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom), ast.unparse(node)
+        for alias in node.names:
+            assert alias.asname == alias.name, f"{alias.name}: write 'import X as X' (a re-export)"
+            names[alias.name] = node.module or "paysupport"
+    return names
+
+
+NAMES = sorted(_type_checking_imports())
+
+
+def test_one_list_serves_type_checkers_all_and_dir() -> None:
+    assert paysupport.__all__ == ["__version__", *NAMES]
+    assert dir(paysupport) == sorted(paysupport.__all__)
+    assert len(NAMES) == len(set(NAMES)) > 40
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_name_is_the_object_its_package_defines(name: str) -> None:
+    module = _type_checking_imports()[name]
     value = getattr(paysupport, name)
-    assert value is not None
-    if name != "__version__":
-        assert getattr(value, "__doc__", None), f"{name} has no docstring"
+    if module == "paysupport":
+        expected: object = importlib.import_module(f"paysupport.{name}")
+        assert isinstance(value, types.ModuleType)
+    else:
+        expected = getattr(importlib.import_module(module), name)
+    assert value is expected
+    owner = value.__name__ if isinstance(value, types.ModuleType) else value.__module__
+    assert owner.startswith("paysupport."), f"{name} comes from {owner}"
+    assert inspect.getdoc(value), f"{name} has no docstring"
+
+
+def test_star_import_gives_exactly_the_curated_names() -> None:
+    namespace: dict[str, object] = {}
+    exec("from paysupport import *", namespace)
+    assert sorted(n for n in namespace if n != "__builtins__") == sorted(paysupport.__all__)
 
 
 def test_unknown_name_is_an_attribute_error() -> None:
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         _ = paysupport.no_such_name  # type: ignore[attr-defined]
+
+
+def test_version_matches_the_distribution() -> None:
+    from importlib.metadata import version
+
+    assert paysupport.__version__ == version("paysupport")
 
 
 def test_package_docstring_examples() -> None:
@@ -29,6 +79,6 @@ def test_package_docstring_examples() -> None:
 
 
 def test_import_is_cheap_and_lazy() -> None:
-    code = "import sys, paysupport; print('paysupport.models' in sys.modules)"
+    code = "import sys, paysupport; print(sorted(m for m in sys.modules if 'paysupport' in m))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "['paysupport']"

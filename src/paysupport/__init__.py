@@ -16,143 +16,50 @@ The names below are the curated surface; each lives in the package its folder na
 
 from __future__ import annotations
 
+import ast
 import importlib
+from importlib.abc import InspectLoader
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_EXPORTS: dict[str, str] = {
-    # money
-    "Money": "paysupport.money",
-    "Currency": "paysupport.money",
-    "currency": "paysupport.money",
-    # errors
-    "PaysupportError": "paysupport.errors",
-    "ValidationFailed": "paysupport.errors",
-    "ModelValidationError": "paysupport.errors",
-    "InvalidTransition": "paysupport.errors",
-    "DeadlinePassed": "paysupport.errors",
-    "CurrencyMismatch": "paysupport.errors",
-    "ConflictError": "paysupport.errors",
-    "NotAuthorized": "paysupport.errors",
-    "PolicyConfigError": "paysupport.errors",
-    "ProviderPayloadError": "paysupport.errors",
-    "UnknownCode": "paysupport.errors",
-    # networks
-    "Network": "paysupport.networks",
-    "DisputeStage": "paysupport.networks",
-    "DisputeCategory": "paysupport.networks",
-    "EvidenceKind": "paysupport.networks",
-    "reason_code": "paysupport.networks",
-    "decline_code": "paysupport.networks",
-    "merchant_advice_code": "paysupport.networks",
-    # models
-    "Payment": "paysupport.models",
-    "Capture": "paysupport.models",
-    "Refund": "paysupport.models",
-    "RefundRequest": "paysupport.models",
-    "Dispute": "paysupport.models",
-    "Evidence": "paysupport.models",
-    "PaymentFailure": "paysupport.models",
-    "SupportCase": "paysupport.models",
-    "Merchant": "paysupport.models",
-    "Customer": "paysupport.models",
-    "Operator": "paysupport.models",
-    "Tier": "paysupport.models",
-    "Portfolio": "paysupport.models",
-    # lifecycles
-    "lifecycles": "paysupport",
-    # policies
-    "Decision": "paysupport.policies",
-    "Outcome": "paysupport.workflows",
-    "RefundFairness": "paysupport.policies",
-    "EscalationTier": "paysupport.policies",
-    "OperatorAuthority": "paysupport.policies",
-    "Resolution": "paysupport.policies",
-    "DisputeResponse": "paysupport.policies",
-    "RetrySchedule": "paysupport.policies",
-    # workflows
-    "PolicySet": "paysupport.workflows",
-    "triage": "paysupport.workflows",
-    "request_refund": "paysupport.workflows",
-    "approve_refund": "paysupport.workflows",
-    "settle_refund": "paysupport.workflows",
-    "receive_dispute": "paysupport.workflows",
-    "respond_to_dispute": "paysupport.workflows",
-    "settle_dispute": "paysupport.workflows",
-    "handle_decline": "paysupport.workflows",
-    "record_retry_result": "paysupport.workflows",
-    "commit": "paysupport.workflows",
-    # ports
-    "EffectRunner": "paysupport.ports",
-}
 
-__all__ = [
-    "__version__",
-    "Capture",
-    "ConflictError",
-    "Currency",
-    "CurrencyMismatch",
-    "Customer",
-    "DeadlinePassed",
-    "Decision",
-    "Dispute",
-    "DisputeCategory",
-    "DisputeResponse",
-    "DisputeStage",
-    "EffectRunner",
-    "EscalationTier",
-    "Evidence",
-    "EvidenceKind",
-    "InvalidTransition",
-    "Merchant",
-    "ModelValidationError",
-    "Money",
-    "Network",
-    "NotAuthorized",
-    "Operator",
-    "OperatorAuthority",
-    "Outcome",
-    "Payment",
-    "PaymentFailure",
-    "PaysupportError",
-    "PolicyConfigError",
-    "PolicySet",
-    "Portfolio",
-    "ProviderPayloadError",
-    "Refund",
-    "RefundFairness",
-    "RefundRequest",
-    "Resolution",
-    "RetrySchedule",
-    "SupportCase",
-    "Tier",
-    "UnknownCode",
-    "ValidationFailed",
-    "approve_refund",
-    "commit",
-    "currency",
-    "decline_code",
-    "handle_decline",
-    "lifecycles",
-    "merchant_advice_code",
-    "reason_code",
-    "receive_dispute",
-    "record_retry_result",
-    "request_refund",
-    "respond_to_dispute",
-    "settle_dispute",
-    "settle_refund",
-    "triage",
-]
+def _exports() -> dict[str, str]:
+    """Name -> module, read from the ``if TYPE_CHECKING:`` imports below: the one list.
+
+    Type checkers and IDEs read those imports; at run time this parses them from the
+    package's own source (the only file paysupport reads about itself), so the list is
+    written once and each name is imported only when first used.
+    """
+    loader = __spec__.loader if __spec__ is not None else None
+    source = loader.get_source(__name__) if isinstance(loader, InspectLoader) else None
+    if source is None:  # another loader (pytest's assertion rewriter): the file itself
+        source = Path(__file__).read_text(encoding="utf-8")
+    block = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+        if node.test.id == "TYPE_CHECKING"
+    )
+    return {
+        alias.asname or alias.name: node.module or __name__
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+
+
+_EXPORTS = _exports()
+__all__ = ["__version__", *sorted(_EXPORTS)]
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'paysupport' has no attribute {name!r}")
-    if module == "paysupport":
-        value = importlib.import_module(f"paysupport.{name}")
+    if module == __name__:  # a subpackage, such as ``lifecycles``
+        value = importlib.import_module(f"{__name__}.{name}")
     else:
         value = getattr(importlib.import_module(module), name)
     globals()[name] = value
@@ -163,67 +70,63 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-if TYPE_CHECKING:  # the same names, for type checkers and IDEs
+if TYPE_CHECKING:  # THE list of public names (see _exports); keep the `as` spelling
     from paysupport import lifecycles as lifecycles
-    from paysupport.errors import (
-        ConflictError,
-        CurrencyMismatch,
-        DeadlinePassed,
-        InvalidTransition,
-        ModelValidationError,
-        NotAuthorized,
-        PaysupportError,
-        PolicyConfigError,
-        ProviderPayloadError,
-        UnknownCode,
-        ValidationFailed,
-    )
-    from paysupport.models import (
-        Capture,
-        Customer,
-        Dispute,
-        Evidence,
-        Merchant,
-        Operator,
-        Payment,
-        PaymentFailure,
-        Portfolio,
-        Refund,
-        RefundRequest,
-        SupportCase,
-        Tier,
-    )
-    from paysupport.money import Currency, Money, currency
-    from paysupport.networks import (
-        DisputeCategory,
-        DisputeStage,
-        EvidenceKind,
-        Network,
-        decline_code,
-        merchant_advice_code,
-        reason_code,
-    )
-    from paysupport.policies import (
-        Decision,
-        DisputeResponse,
-        EscalationTier,
-        OperatorAuthority,
-        RefundFairness,
-        Resolution,
-        RetrySchedule,
-    )
-    from paysupport.ports import EffectRunner
-    from paysupport.workflows import (
-        Outcome,
-        PolicySet,
-        approve_refund,
-        commit,
-        handle_decline,
-        receive_dispute,
-        record_retry_result,
-        request_refund,
-        respond_to_dispute,
-        settle_dispute,
-        settle_refund,
-        triage,
-    )
+    from paysupport import sample as sample
+    from paysupport.errors import ConflictError as ConflictError
+    from paysupport.errors import CurrencyMismatch as CurrencyMismatch
+    from paysupport.errors import DeadlinePassed as DeadlinePassed
+    from paysupport.errors import InvalidTransition as InvalidTransition
+    from paysupport.errors import MissingExchangeRate as MissingExchangeRate
+    from paysupport.errors import ModelValidationError as ModelValidationError
+    from paysupport.errors import NotAuthorized as NotAuthorized
+    from paysupport.errors import NotFound as NotFound
+    from paysupport.errors import PaysupportError as PaysupportError
+    from paysupport.errors import PolicyConfigError as PolicyConfigError
+    from paysupport.errors import ProviderPayloadError as ProviderPayloadError
+    from paysupport.errors import UnknownCode as UnknownCode
+    from paysupport.errors import ValidationFailed as ValidationFailed
+    from paysupport.models import Capture as Capture
+    from paysupport.models import Customer as Customer
+    from paysupport.models import Dispute as Dispute
+    from paysupport.models import Evidence as Evidence
+    from paysupport.models import Merchant as Merchant
+    from paysupport.models import Operator as Operator
+    from paysupport.models import Payment as Payment
+    from paysupport.models import PaymentFailure as PaymentFailure
+    from paysupport.models import Portfolio as Portfolio
+    from paysupport.models import Refund as Refund
+    from paysupport.models import RefundRequest as RefundRequest
+    from paysupport.models import SupportCase as SupportCase
+    from paysupport.models import Tier as Tier
+    from paysupport.money import Currency as Currency
+    from paysupport.money import Money as Money
+    from paysupport.money import currency as currency
+    from paysupport.networks import DisputeCategory as DisputeCategory
+    from paysupport.networks import DisputeStage as DisputeStage
+    from paysupport.networks import EvidenceKind as EvidenceKind
+    from paysupport.networks import Network as Network
+    from paysupport.networks import decline_code as decline_code
+    from paysupport.networks import merchant_advice_code as merchant_advice_code
+    from paysupport.networks import reason_code as reason_code
+    from paysupport.policies import Decision as Decision
+    from paysupport.policies import DisputeResponse as DisputeResponse
+    from paysupport.policies import EscalationTier as EscalationTier
+    from paysupport.policies import OperatorAuthority as OperatorAuthority
+    from paysupport.policies import PolicySet as PolicySet
+    from paysupport.policies import RefundFairness as RefundFairness
+    from paysupport.policies import Resolution as Resolution
+    from paysupport.policies import RetrySchedule as RetrySchedule
+    from paysupport.policies import Verdict as Verdict
+    from paysupport.ports import EffectRunner as EffectRunner
+    from paysupport.workflows import Outcome as Outcome
+    from paysupport.workflows import approve_refund as approve_refund
+    from paysupport.workflows import commit as commit
+    from paysupport.workflows import handle_decline as handle_decline
+    from paysupport.workflows import receive_dispute as receive_dispute
+    from paysupport.workflows import record_retry_result as record_retry_result
+    from paysupport.workflows import request_refund as request_refund
+    from paysupport.workflows import respond_to_dispute as respond_to_dispute
+    from paysupport.workflows import settle_dispute as settle_dispute
+    from paysupport.workflows import settle_refund as settle_refund
+    from paysupport.workflows import triage as triage
