@@ -4,6 +4,7 @@ import ast
 import doctest
 import importlib
 import inspect
+import pydoc
 import subprocess
 import sys
 import types
@@ -82,3 +83,11 @@ def test_import_is_cheap_and_lazy() -> None:
     code = "import sys, paysupport; print(sorted(m for m in sys.modules if 'paysupport' in m))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['paysupport']"
+
+
+def test_help_on_a_workflow_is_readable() -> None:
+    # The default PolicySet is shown in the signature: one short line, not every parameter.
+    text = pydoc.render_doc(paysupport.triage, renderer=pydoc.plaintext)
+    signature = text.split("\n\n", 1)[1].splitlines()[0]
+    assert "PolicySet(refund=RefundFairness(...)" in signature
+    assert len(signature) < 400

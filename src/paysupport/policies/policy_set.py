@@ -140,6 +140,18 @@ class PolicySet:
         Table(Priority, Int(1)), factory=lambda: dict(DEFAULT_SLA_HOURS)
     )
 
+    def __repr__(self) -> str:
+        """One line per set, not every parameter: ``help(triage)`` shows it as a default.
+
+        ``to_dict()`` has the parameters; the fingerprint tells two sets apart.
+        """
+        kinds = ", ".join(
+            f"{a.name}={type(getattr(self, a.name)).__name__}(...)"
+            for a in attrs.fields(type(self))
+            if a.name != "sla_hours"
+        )
+        return f"PolicySet({kinds})"
+
     @property
     def dispute_safety_margin(self) -> timedelta:
         """Responses to a dispute are due this long before its ``due_by``.
