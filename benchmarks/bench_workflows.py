@@ -1,20 +1,27 @@
-"""Benchmark: ``request_refund`` end to end against its parts, and a batch simulation.
+"""Benchmark: the refund workflow against the decision alone and against plain pydantic.
 
-Run: ``python benchmarks/bench_workflows.py [--n 20000] [--repeat 3] [--seed 7]``
+Run: ``python benchmarks/bench_workflows.py [--n 3000] [--repeat 3] [--seed 7]``
 
-Contenders, each over the same ``--n`` generated (payment, request) pairs, µs per request
-(median of ``--repeat`` runs):
+Every row is measured in this run over the same ``--n`` generated (payment, request) pairs
+(captured card payments of 1 to 2,000 EUR, half asking for everything left, half for a part;
+about half go to review): µs per request, median of ``--repeat`` runs.
 
-* ``RefundFairness.decide`` (baseline): the policy decision alone, on contexts built before
-  timing.
-* ``context + decide``: building the :class:`RefundContext` too (what the workflow does).
-* ``request_refund``: the whole workflow: context, decision, the new ``Refund``, the payment
-  re-validated with it (``with_refund``), the ``IssueRefund`` effect and its SHA-256 key.
+Rows (issue 13, workflow side):
+
+* ``RefundFairness.decide`` (baseline A): the policy decision alone, on contexts built
+  before timing.
+* ``context + decide``: building the :class:`RefundContext` too.
+* ``request_refund``: the workflow: context, decision, the new ``Refund`` (and its
+  ``require_approval`` event when it needs one), the payment with it, the effect and its key.
 * ``request_refund + commit``: plus the version check and the new store dict.
+  Target: ≤ 5 × baseline A.
+* plain pydantic (baseline B): the payment's and the request's JSON validated by plain
+  pydantic models with the same fields and no library rules (``bench_models.PlainPayment``).
+* ``JSON → Payment + RefundRequest → request_refund → commit``: the webhook-to-decision path
+  a host runs. Target: ≤ 4 × baseline B.
 
-Batch simulation: every request goes through request → commit → ``settle_refund``
-(succeeded) → commit, the full life of a refund; reported as requests per second.
-Ratios are against the baseline measured in the same run.
+A summary line per target says met or missed. Then a batch simulation: request → commit →
+``settle_refund`` (succeeded) → commit, the full life of a refund, in requests per second.
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bench_models import PlainPayment
+from pydantic import BaseModel
+
 from paysupport.models import Capture, Payment, RefundReason, RefundRequest
 from paysupport.money import Money
 from paysupport.policies import RefundContext, RefundFairness
@@ -34,8 +44,38 @@ from paysupport.workflows import RefundResult, commit, key_of, request_refund, s
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
+#: (row, baseline, target ratio) of issue 13's workflow rows.
+TARGETS = (
+    ("request_refund + commit", "RefundFairness.decide (baseline A)", 5.0),
+    ("JSON → models → request_refund → commit", "plain pydantic (baseline B)", 4.0),
+)
+
+
+class PlainMoney(BaseModel):
+    """Money as plain data."""
+
+    minor: int
+    currency: str
+
+
+class PlainRefundRequest(BaseModel):
+    """A refund request as plain data: the same fields as ``RefundRequest``, no rules."""
+
+    id: str
+    payment_id: str
+    amount: PlainMoney | None = None
+    reason: str = "requested_by_customer"
+    requested_by: str = "customer"
+    requester_id: str | None = None
+    requested_at: datetime
+    goods_returned: bool | None = None
+    correct_amount: PlainMoney | None = None
+    duplicate_of: str | None = None
+    note: str | None = None
+
 
 def generate(n: int, seed: int) -> list[tuple[Payment, RefundRequest]]:
+    """``n`` captured payments, each with a refund request (customer's, everything or a part)."""
     rng = random.Random(seed)
     out = []
     for i in range(n):
@@ -63,6 +103,7 @@ def generate(n: int, seed: int) -> list[tuple[Payment, RefundRequest]]:
 
 
 def timed(fn: Callable[[], object], n: int, repeat: int) -> float:
+    """Median over ``repeat`` runs of the µs per item ``fn`` (one pass over ``n``) takes."""
     runs = []
     for _ in range(repeat):
         gc.collect()
@@ -72,16 +113,12 @@ def timed(fn: Callable[[], object], n: int, repeat: int) -> float:
     return statistics.median(runs)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=20_000)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
-    n = args.n
-    data = generate(n, args.seed)
+def measure(data: list[tuple[Payment, RefundRequest]], repeat: int) -> dict[str, float]:
+    """Every row, µs per request, in one run."""
+    n = len(data)
     policy = RefundFairness()
     contexts = [RefundContext(p, r) for p, r in data]
+    texts = [(p.model_dump_json(), r.model_dump_json()) for p, r in data]
 
     def baseline() -> None:
         for c in contexts:
@@ -97,41 +134,69 @@ def main() -> None:
 
     def workflow_commit() -> None:
         for p, r in data:
-            out = request_refund(p, r, now=NOW)
-            commit(out, {key_of(p): p})
+            commit(request_refund(p, r, now=NOW), {key_of(p): p})
 
-    results = {
-        "RefundFairness.decide (baseline)": timed(baseline, n, args.repeat),
-        "context + decide": timed(with_context, n, args.repeat),
-        "request_refund": timed(workflow, n, args.repeat),
-        "request_refund + commit": timed(workflow_commit, n, args.repeat),
+    def plain() -> None:
+        for pj, rj in texts:
+            PlainPayment.model_validate_json(pj)
+            PlainRefundRequest.model_validate_json(rj)
+
+    def json_path() -> None:
+        for pj, rj in texts:
+            p = Payment.model_validate_json(pj)
+            r = RefundRequest.model_validate_json(rj)
+            commit(request_refund(p, r, now=NOW), {key_of(p): p})
+
+    return {
+        "RefundFairness.decide (baseline A)": timed(baseline, n, repeat),
+        "context + decide": timed(with_context, n, repeat),
+        "request_refund": timed(workflow, n, repeat),
+        "request_refund + commit": timed(workflow_commit, n, repeat),
+        "plain pydantic (baseline B)": timed(plain, n, repeat),
+        "JSON → models → request_refund → commit": timed(json_path, n, repeat),
     }
-    base = results["RefundFairness.decide (baseline)"]
-    print(f"n={n} repeat={args.repeat} seed={args.seed}")
-    print(f"{'contender':<36}{'µs/request':>12}{'× baseline':>12}")
-    for name, us in results.items():
-        print(f"{name:<36}{us:>12.1f}{us / base:>12.1f}")
 
-    # batch simulation: request → commit → settle (succeeded) → commit
+
+def batch(data: list[tuple[Payment, RefundRequest]]) -> tuple[int, float]:
+    """request → commit → settle (succeeded) → commit for every pair; (settled, seconds)."""
     gc.collect()
     t = time.perf_counter()
-    issued = settled = 0
+    settled = 0
     for p, r in data:
         key = key_of(p)
         store = commit(request_refund(p, r, now=NOW), {key: p})
         paid = store[key]
-        if paid is p:
+        if paid is p or paid.refunds[-1].status.value != "requested":
             continue
-        issued += 1
-        refund_id = paid.refunds[-1].id
-        out = settle_refund(paid, refund_id, RefundResult.succeeded(), now=NOW)
-        store = commit(out, store)
+        out = settle_refund(paid, paid.refunds[-1].id, RefundResult.succeeded(), now=NOW)
+        commit(out, store)
         settled += 1
-    secs = time.perf_counter() - t
+    return settled, time.perf_counter() - t
+
+
+def main() -> None:
+    """Print every row, its ratio to its baseline, and a met/missed line per target."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--n", type=int, default=3_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    data = generate(args.n, args.seed)
+    rows = measure(data, args.repeat)
+    base_a = rows["RefundFairness.decide (baseline A)"]
+    base_b = rows["plain pydantic (baseline B)"]
+    print(f"n={args.n} repeat={args.repeat} seed={args.seed}")
+    print(f"{'row':<44}{'µs/request':>12}{'× A':>8}{'× B':>8}")
+    for name, us in rows.items():
+        print(f"{name:<44}{us:>12.1f}{us / base_a:>8.1f}{us / base_b:>8.1f}")
+    for row, base, target in TARGETS:
+        ratio = rows[row] / rows[base]
+        verdict = "met" if ratio <= target else "missed"
+        print(f"target {row} ÷ {base} <= {target:g}: {ratio:.1f} -> {verdict}")
+    settled, secs = batch(data)
     print(
-        f"batch: {n} requests, {issued} refunds issued and settled in {secs:.2f} s "
-        f"= {n / secs:,.0f} requests/s ({secs / n * 1e6:.1f} µs each, "
-        f"{secs / n * 1e6 / base:.1f}× baseline)"
+        f"batch: {args.n} requests, {settled} refunds issued and settled in {secs:.2f} s "
+        f"= {args.n / secs:,.0f} requests/s ({secs / args.n * 1e6:.1f} µs each)"
     )
 
 

@@ -57,6 +57,8 @@ KEY_DIGEST_CHARS = 32
 
 
 def _canon(value: Any) -> str:
+    if type(value) is str:  # most cause fields are ids: the hot path
+        return value
     if value is None:
         return ""
     if isinstance(value, Money):

@@ -255,17 +255,17 @@ def commit(
     """
     for c in outcome.changes:
         now = current.get(c.key)
-        if now is not None and now == c.after:
-            continue
-        if c.base_version is None:
-            if now is not None:
-                raise ConflictError(f"{c.key[0]} {c.key[1]}", 0, version_of(now))
-            continue
         if now is None:
+            if c.base_version is None:
+                continue
             raise NotFound(c.key[0], c.key[1], "current")
+        if now is c.after:
+            continue
+        # the version first: comparing two whole aggregates is the slow check
         actual = version_of(now)
-        if actual != c.base_version:
-            raise ConflictError(f"{c.key[0]} {c.key[1]}", c.base_version, actual)
+        if actual == c.base_version or now == c.after:
+            continue
+        raise ConflictError(f"{c.key[0]} {c.key[1]}", c.base_version or 0, actual)
     result = dict(current)
     for c in outcome.changes:
         result[c.key] = c.after
