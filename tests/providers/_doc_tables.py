@@ -17,6 +17,7 @@ from paysupport.providers import (
     AdyenOutcome,
     AdyenTarget,
 )
+from paysupport.workflows.provider_events import NOTE_CODES
 
 
 def _v(x: object) -> str:
@@ -96,6 +97,9 @@ def tables() -> dict[str, str]:
             ]
             for r, a in ADYEN_REFUND_REASONS.items()
         ],
+    )
+    out["apply-notes"] = _table(
+        ["note", "what it tells the host"], [[_v(k), v] for k, v in NOTE_CODES.items()]
     )
     assert all(isinstance(e, AdyenTarget | AdyenOutcome) for e in ADYEN_EVENT_CODES.values())
     return out

@@ -20,3 +20,13 @@ def test_doc_table_equals_the_module_data(name: str, table: str) -> None:
 
 def test_doc_ends_with_the_api_reference() -> None:
     assert DOC.read_text(encoding="utf-8").rstrip().endswith("::: paysupport.providers")
+
+
+def test_every_python_example_parses() -> None:
+    import ast
+    import re
+
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 6
+    for block in blocks:
+        ast.parse(block)
