@@ -199,7 +199,9 @@ class History:
         """The first and last event times, or None when there are no events."""
         if self.events.is_empty():
             return None
-        lo, hi = self.events.select(pl.col("at").min(), pl.col("at").max()).row(0)
+        lo, hi = self.events.select(
+            pl.col("at").min().alias("lo"), pl.col("at").max().alias("hi")
+        ).row(0)
         return lo, hi
 
     def __repr__(self) -> str:

@@ -98,9 +98,13 @@ class RuleQuality(Result):
     def summary(self) -> str:
         """The best threshold in one line."""
         b = self.best
+
+        def pct(x: float | None) -> str:
+            return "n/a" if x is None else f"{x:.1%}"
+
         return (
-            f"best threshold {b['threshold']:.2f}: approval {b['approval_rate']:.1%}, "
-            f"recall {b['recall']:.1%}, expected cost {b['expected_cost_minor']:,} "
+            f"best threshold {b['threshold']:.2f}: approval {pct(b['approval_rate'])}, "
+            f"recall {pct(b['recall'])}, expected cost {b['expected_cost_minor']:,} "
             f"{self.currency} minor units"
         )
 
@@ -112,10 +116,12 @@ class RuleQuality(Result):
     def plot(self, ax: Axes | None = None) -> Axes:
         """Approval rate (conversion) against the share of fraud caught, best point marked."""
         ax = new_axes(ax, "Conversion versus fraud")
-        ax.plot(self.curve["approval_rate"] * 100, self.curve["recall"] * 100, marker=".")
+        ax.plot(
+            self.curve["approval_rate"] * 100, self.curve["recall"].fill_null(0.0) * 100, marker="."
+        )
         ax.scatter(
             [self.best["approval_rate"] * 100],
-            [self.best["recall"] * 100],
+            [(self.best["recall"] or 0.0) * 100],
             color="red",
             zorder=3,
             label=f"least cost at {self.best['threshold']:.2f}",

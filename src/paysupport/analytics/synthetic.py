@@ -26,6 +26,7 @@ from paysupport.analytics.history import (
 )
 from paysupport.errors import ValidationFailed
 from paysupport.money import currency
+from paysupport.networks import decline_code
 
 __all__ = ["ASSUMED_USD_RATES", "MARKET_CURRENCY", "SyntheticParams", "synthetic"]
 
@@ -336,7 +337,7 @@ def _events(
     )
     risk = _risk(p, weights, merchant, month)
     declines = list(p.decline_mix)
-    hard = np.isin(np.array(declines), _HARD)
+    hard = _hard(declines)
 
     approved1 = rng.random(n) < p.approval_rate
     code1 = _draw(rng, p.decline_mix, n)
@@ -374,7 +375,9 @@ def _events(
     return _columns(rng, p, df, merchants, pay, declines)
 
 
-_HARD = np.array(["14", "41", "43", "57", "R0"])
+def _hard(declines: list[str]) -> np.ndarray:
+    """Which decline codes are hard, by the catalogue (never retried)."""
+    return np.array([decline_code(c).is_hard for c in declines], dtype=bool)
 
 
 def _hours(rng: _RNG, mean: float, n: int) -> np.ndarray:
@@ -505,7 +508,7 @@ def _outcomes(rng: _RNG, p: SyntheticParams, df: pl.DataFrame, is_disp: np.ndarr
 
 def _advice(rng: _RNG, decline: np.ndarray, declines: list[str], net: np.ndarray) -> np.ndarray:
     """Mastercard advice codes on half the Mastercard declines: 03 hard, 01 for 54, else 02."""
-    hard = np.append(np.isin(np.array(declines), _HARD), False)[decline]
+    hard = np.append(_hard(declines), False)[decline]
     expired = np.append(np.array(declines) == "54", False)[decline]
     has = (net == _NETS.index("mastercard")) & (decline >= 0) & (rng.random(len(net)) < 0.5)
     mac = np.where(hard, 2, np.where(expired, 0, 1))
