@@ -301,3 +301,14 @@ def test_adyen_other_requests() -> None:
         "disputePspReference": "D1",
         "merchantAccountCode": "M",
     }
+
+
+def test_an_unknown_evidence_kind_is_a_typed_error() -> None:
+    with pytest.raises(ProviderPayloadError) as info:
+        stripe_dispute_evidence_params(
+            "dp_1",
+            {"not_a_kind": "x"},  # type: ignore[dict-item]
+            submit=False,
+            idempotency_key="k",
+        )
+    assert (info.value.field, info.value.rule) == ("evidence", "evidence_kind_known")

@@ -48,7 +48,6 @@ from paysupport.providers.requests import (
     stripe_refund_params,
     stripe_request_for,
 )
-from paysupport.providers.stripe_categories import STRIPE_CATEGORIES, stripe_reason_for
 from paysupport.providers.stripe import (
     STRIPE_CHARGE_STATUS,
     STRIPE_DISPUTE_CLOSED_KIND,
@@ -66,6 +65,7 @@ from paysupport.providers.stripe import (
     payment_from_payment_intent,
     refund_from_stripe,
 )
+from paysupport.providers.stripe_categories import STRIPE_CATEGORIES, stripe_reason_for
 
 __all__ = [
     "ADYEN_CANCEL_OR_REFUND_ACTION",

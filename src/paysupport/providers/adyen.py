@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final
 
+from paysupport.errors import ProviderPayloadError
 from paysupport.models import Dispute, DisputeStatus, PaymentStatus, RefundStatus
 from paysupport.networks import DisputeStage, Network
 from paysupport.providers._payload import Obj, converting_model_errors, fail, no_pan_id
@@ -356,17 +357,33 @@ def event_from_adyen(
     """
     it = _item(item)
     code = it.str_("eventCode")
+    base = _base_fields(it, code, live)
+    try:
+        fields = _meaning(it, code, base, strict=strict)
+    except ProviderPayloadError as exc:
+        if strict or exc.rule != UNKNOWN_VALUE:
+            raise
+        fields = {**base, "kind": EventKind.UNKNOWN}
+        extra = it.opt_obj("additionalData")
+        if code == "CANCEL_OR_REFUND" and extra is not None:
+            fields["raw_status"] = _first(extra, ("modification.action",))[0]
+    fields["sequence"] = sequence_for(fields["kind"], fields.get("dispute_stage"))
+    with converting_model_errors(
+        {"event_id": "pspReference", "occurred_at": "eventDate"}, "pspReference"
+    ):
+        return ProviderEvent(**fields)
+
+
+def _base_fields(it: Obj, code: str, live: bool | None) -> dict[str, Any]:
+    """What every notification carries, whatever its code means."""
     psp = it.req_ident("pspReference")
     success = it.str_bool("success")
     occurred = it.iso_datetime("eventDate")
     assert occurred is not None
-    amount = it.obj("amount").money("value", "currency", PROVIDER)
     extra = it.opt_obj("additionalData")
     scheme, _ = _first(extra, _SCHEME_KEYS)
     raw_network = scheme or it.opt_str("paymentMethod")
-    reason_code, _ = _first(extra, _REASON_KEYS)
-    dispute_status_raw, status_path = _first(extra, ("disputeStatus",))
-    base: dict[str, Any] = {
+    return {
         "provider": PROVIDER,
         "event_id": adyen_event_id(psp, code, success, occurred),
         "event_type": code,
@@ -375,47 +392,43 @@ def event_from_adyen(
         "payment_reference": _payment_reference(it, code),
         "merchant_account": it.req_ident("merchantAccountCode"),
         "success": success,
-        "amount": amount,
-        "raw_status": dispute_status_raw,
+        "amount": it.obj("amount").money("value", "currency", PROVIDER),
+        "raw_status": _first(extra, ("disputeStatus",))[0],
         "raw_reason": it.opt_str("reason"),
-        "reason_code": reason_code,
+        "reason_code": _first(extra, _REASON_KEYS)[0],
         "network": parse_network(raw_network),
         "raw_network": raw_network,
         "fraud_notice_type": _first(extra, (_FRAUD_NOTICE_KEY,))[0],
         "due_by": extra.iso_datetime("defensePeriodEndsAt", required=False) if extra else None,
         "livemode": live,
     }
-    try:
-        target, action = _target(code, success, extra)
-        status = target.status
-        if dispute_status_raw is not None:
-            status = lookup(ADYEN_DISPUTE_STATUS, dispute_status_raw, status_path, "disputeStatus")
-        fields = {
-            **base,
-            "kind": target.kind,
-            "object_type": "dispute" if target.kind.is_dispute else None,
-            "dispute_stage": target.stage,
-            "dispute_status": status,
-            "refund_status": target.refund_status,
-            "payment_status": target.payment_status,
-        }
-        if target.kind.is_dispute and raw_network is not None:
-            facts = _dispute_facts(it, extra, strict=strict)
-            fields["reason_code"] = facts.code if facts.code != "unknown" else reason_code
-            fields["catalogued"] = facts.catalogued
-        if action is not None:
-            fields["raw_status"] = action
-    except Exception as exc:
-        if strict or getattr(exc, "rule", None) != UNKNOWN_VALUE:
-            raise
-        fields = {**base, "kind": EventKind.UNKNOWN}
-        if code == "CANCEL_OR_REFUND" and extra is not None:
-            fields["raw_status"] = _first(extra, ("modification.action",))[0]
-    fields["sequence"] = sequence_for(fields["kind"], fields.get("dispute_stage"))
-    with converting_model_errors(
-        {"event_id": "pspReference", "occurred_at": "eventDate"}, "pspReference"
-    ):
-        return ProviderEvent(**fields)
+
+
+def _meaning(it: Obj, code: str, base: dict[str, Any], *, strict: bool) -> dict[str, Any]:
+    """The normalised kind and targets of a notification (``unknown_value`` if unknown)."""
+    extra = it.opt_obj("additionalData")
+    target, action = _target(code, bool(base["success"]), extra)
+    status = target.status
+    status_raw, status_path = _first(extra, ("disputeStatus",))
+    if status_raw is not None:
+        status = lookup(ADYEN_DISPUTE_STATUS, status_raw, status_path, "disputeStatus")
+    fields = {
+        **base,
+        "kind": target.kind,
+        "object_type": "dispute" if target.kind.is_dispute else None,
+        "dispute_stage": target.stage,
+        "dispute_status": status,
+        "refund_status": target.refund_status,
+        "payment_status": target.payment_status,
+    }
+    if target.kind.is_dispute and base["raw_network"] is not None:
+        facts = _dispute_facts(it, extra, strict=strict)
+        if facts.code != "unknown":
+            fields["reason_code"] = facts.code
+        fields["catalogued"] = facts.catalogued
+    if action is not None:
+        fields["raw_status"] = action
+    return fields
 
 
 def dispute_from_adyen(item: Mapping[str, Any], *, payment_id: str | None = None) -> Dispute:

@@ -296,38 +296,64 @@ def stripe_dispute_evidence_params(
     body: dict[str, Any] = {}
     paragraphs: list[str] = []
     for raw_kind, value in evidence.items():
-        kind = EvidenceKind(raw_kind)
-        fields = STRIPE_EVIDENCE_FIELDS.get(kind, ())
-        where = f"evidence.{kind.value}"
-        if isinstance(value, Mapping):
-            for name, text in value.items():
-                if name not in fields:
-                    fail(
-                        f"{where}.{name}",
-                        "evidence_field",
-                        f"{name!r} is not a Stripe field for {kind.value}; fields: {fields}",
-                    )
-                if not isinstance(text, str):
-                    fail(f"{where}.{name}", "type", "evidence values are strings")
-                _put(body, name, text)
-        elif isinstance(value, str):
-            direct = [f for f in fields if f not in ("uncategorized_file", "uncategorized_text")]
-            if kind is EvidenceKind.OTHER or not fields:
-                paragraphs.append(f"{kind.value}: {value}")
-            elif len(direct) == 1 and "." not in direct[0]:
-                _put(body, direct[0], value)
-            else:
-                fail(
-                    where,
-                    "evidence_field_ambiguous",
-                    f"{kind.value} has several Stripe fields {fields}; pass a mapping",
-                )
-        else:
-            fail(where, "type", "evidence is a string or a mapping of Stripe field to string")
+        _place_evidence(body, paragraphs, _evidence_kind(raw_kind), value)
     if paragraphs:
         if "uncategorized_text" in body:
             paragraphs.insert(0, body.pop("uncategorized_text"))
         body["uncategorized_text"] = "\n\n".join(paragraphs)
+    _check_evidence_lengths(body)
+    return ProviderRequest(
+        "stripe",
+        "stripe",
+        "POST",
+        f"/v1/disputes/{did}",
+        {"evidence": body, "submit": bool(submit)},
+        _key(idempotency_key, STRIPE_IDEMPOTENCY_KEY_MAX),
+    )
+
+
+def _evidence_kind(raw: object) -> EvidenceKind:
+    try:
+        return EvidenceKind(str(raw))
+    except ValueError:
+        fail("evidence", "evidence_kind_known", f"{str(raw)[:40]!r} is not an EvidenceKind")
+
+
+def _place_evidence(
+    body: dict[str, Any], paragraphs: list[str], kind: EvidenceKind, value: object
+) -> None:
+    """Put one kind's evidence in its Stripe fields, or a paragraph of uncategorized_text."""
+    fields = STRIPE_EVIDENCE_FIELDS.get(kind, ())
+    where = f"evidence.{kind.value}"
+    if isinstance(value, Mapping):
+        for name, text in value.items():
+            if name not in fields:
+                fail(
+                    f"{where}.{name}",
+                    "evidence_field",
+                    f"{name!r} is not a Stripe field for {kind.value}; fields: {fields}",
+                )
+            if not isinstance(text, str):
+                fail(f"{where}.{name}", "type", "evidence values are strings")
+            _put(body, name, text)
+    elif isinstance(value, str):
+        direct = [f for f in fields if f not in ("uncategorized_file", "uncategorized_text")]
+        if kind is EvidenceKind.OTHER or not fields:
+            paragraphs.append(f"{kind.value}: {value}")
+        elif len(direct) == 1 and "." not in direct[0]:
+            _put(body, direct[0], value)
+        else:
+            fail(
+                where,
+                "evidence_field_ambiguous",
+                f"{kind.value} has several Stripe fields {fields}; pass a mapping",
+            )
+    else:
+        fail(where, "type", "evidence is a string or a mapping of Stripe field to string")
+
+
+def _check_evidence_lengths(body: dict[str, Any]) -> None:
+    """Stripe's limits: one field, and all fields together."""
     total = 0
     for name, text in _flatten(body, ""):
         if len(text) > STRIPE_EVIDENCE_FIELD_MAX:
@@ -343,14 +369,6 @@ def stripe_dispute_evidence_params(
             "stripe_evidence_total_length",
             f"{total} characters in all; Stripe takes at most {STRIPE_EVIDENCE_TOTAL_MAX}",
         )
-    return ProviderRequest(
-        "stripe",
-        "stripe",
-        "POST",
-        f"/v1/disputes/{did}",
-        {"evidence": body, "submit": bool(submit)},
-        _key(idempotency_key, STRIPE_IDEMPOTENCY_KEY_MAX),
-    )
 
 
 def stripe_close_dispute(dispute_id: str, *, idempotency_key: str) -> ProviderRequest:
