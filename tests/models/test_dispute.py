@@ -65,12 +65,12 @@ def test_deadline_after_opening() -> None:
 
 
 def test_missing_evidence_checklist() -> None:
-    d = open_dispute()
+    d = open_dispute()  # Visa 13.1: proof of delivery or service documentation answers it
     missing = d.missing_evidence()
-    assert EvidenceKind.REFUND_ISSUED in missing
-    on_file = d.evolve(evidence=[Evidence(kind=EvidenceKind.REFUND_ISSUED, collected_at=NOW)])
-    assert EvidenceKind.REFUND_ISSUED not in on_file.missing_evidence()
-    assert len(on_file.missing_evidence()) == len(missing) - 1
+    assert missing == (EvidenceKind.PROOF_OF_DELIVERY, EvidenceKind.SERVICE_DOCUMENTATION)
+    for kind in (EvidenceKind.SERVICE_DOCUMENTATION, EvidenceKind.REFUND_ISSUED):
+        on_file = d.evolve(evidence=[Evidence(kind=kind, collected_at=NOW)])
+        assert on_file.missing_evidence() == ()
 
 
 def test_round_trip() -> None:

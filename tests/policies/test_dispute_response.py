@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from policy_factories import T0, payment
 
 from paysupport.models import Dispute, Evidence, RefundStatus
+from paysupport.models.purchase import PurchaseRecord
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, EvidenceKind
 from paysupport.policies import DisputeContext, DisputeResponse, Outcome
@@ -62,19 +63,18 @@ def test_deadline(now, due, outcome, code):
 
 def test_checklist_lists_what_is_missing():
     d = P.decide(DisputeContext(dispute()), NOW)
-    assert d.detail.required == (
-        "proof_of_delivery|service_documentation",
-        "customer_communication",
-    )
+    assert d.detail.required == ("proof_of_delivery|service_documentation",)
+    assert d.detail.strengthening == ("customer_communication",)
     assert d.detail.missing == d.detail.required
     assert not d.detail.complete
     d = P.decide(DisputeContext(dispute(evidence=(EvidenceKind.SERVICE_DOCUMENTATION,))), NOW)
-    assert d.detail.missing == ("customer_communication",)
+    assert d.detail.missing == ()  # compelling: strengthening evidence is never required
+    assert d.detail.strengthening_missing == ("customer_communication",)
     assert d.detail.on_file == ("service_documentation",)
 
 
 def test_checklist_falls_back_to_the_catalogue():
-    p = DisputeResponse(evidence={})
+    p = DisputeResponse(compelling={})
     d = p.decide(DisputeContext(dispute(code="10.4")), NOW)
     assert len(d.detail.required) == 1
     assert "three_ds_authentication" in d.detail.required[0]
@@ -167,3 +167,107 @@ def test_never_contest_after_due_by_and_always_explained(amount, code, ev, after
     if now >= d.due_by:
         assert dec.outcome is Outcome.ACCEPT
     assert dec == P.decide(DisputeContext(d), now)
+
+
+# ------------------------------------------------------------------ compelling vs strengthening
+def test_a_120_eur_visa_13_1_with_proof_of_delivery_is_contested_by_default():
+    d = P.decide(
+        DisputeContext(dispute(amount=12_000, evidence=(EvidenceKind.PROOF_OF_DELIVERY,))), NOW
+    )
+    assert d.outcome is Outcome.CONTEST
+    assert d.detail.complete
+    assert d.detail.strengthening_missing == ("customer_communication",)
+    assert "evidence_missing" not in d.codes
+
+
+def test_every_reason_names_the_dispute_response_policy():
+    d = P.decide(DisputeContext(dispute()), NOW)
+    assert {r.policy for r in d.reasons} == {"dispute_response"}
+
+
+def _codes():
+    from paysupport.networks import Network, reason_codes
+
+    for net in (Network.VISA, Network.MASTERCARD, Network.AMEX, Network.DISCOVER):
+        for rc in reason_codes(net):
+            if DisputeStage.CHARGEBACK in rc.stages:
+                yield net.value, rc.code
+
+
+@pytest.mark.parametrize(("network", "code"), list(_codes()))
+def test_one_answer_for_missing_evidence(network, code):
+    for evidence in ((), (EvidenceKind.PROOF_OF_DELIVERY,), (EvidenceKind.CVV_AVS_MATCH,)):
+        dp = dispute(network=network, code=code, evidence=evidence)
+        checklist = P.decide(DisputeContext(dp), NOW).detail
+        from_checklist = [k for group in checklist.missing for k in group.split("|")]
+        assert from_checklist == [k.value for k in dp.missing_evidence()]
+
+
+# ------------------------------------------------------------------ late stages
+def test_an_arbitration_without_a_deadline_can_still_be_answered():
+    dp = dispute(code="10.4", amount=500_000, stage=DisputeStage.ARBITRATION, due=None)
+    dp = dp.evolve(evidence=(Evidence(kind=EvidenceKind.THREE_DS_AUTHENTICATION),))
+    d = P.decide(DisputeContext(dp), NOW)
+    assert "no_response_possible" not in d.codes
+    assert d.codes[0] == "deadline_unknown"
+    assert d.outcome is Outcome.CONTEST  # 5,000 EUR × 0.25 − 15 − 600 − 25 > 0
+
+
+# ------------------------------------------------------------------ Visa CE 3.0
+def _purchase(pid, days_before, *, device="dev_123456789012345", ip="203.0.113.7", **kw):
+    return PurchaseRecord(
+        payment_id=pid,
+        card_fingerprint=kw.pop("fp", "fp_card_1"),
+        processed_at=CE3_AT - timedelta(days=days_before),
+        device_id=device,
+        ip_address=ip,
+        **kw,
+    )
+
+
+CE3_AT = T0  # 2026-03-01, after CE 3.0 took effect (2023-04-15)
+
+
+@pytest.mark.parametrize(
+    ("priors", "available"),
+    [
+        ((_purchase("p1", 120), _purchase("p2", 365)), True),  # both ends of the window
+        ((_purchase("p1", 119), _purchase("p2", 200)), False),  # too recent
+        ((_purchase("p1", 130), _purchase("p2", 366)), False),  # too old
+        ((_purchase("p1", 130),), False),  # one is not enough
+        ((_purchase("p1", 130), _purchase("p2", 140, ip=None)), False),  # one identifier only
+        ((_purchase("p1", 130), _purchase("p2", 140, fp="fp_other")), False),  # other card
+        ((_purchase("p1", 130), _purchase("p2", 140, disputed=True)), False),
+        ((_purchase("p1", 130), _purchase("p2", 140, device=None, account_id="acc_1")), False),
+    ],
+)
+def test_ce3_for_a_visa_10_4(priors, available):
+    disputed = _purchase("pay_1", 0)
+    ctx = DisputeContext(dispute(code="10.4"), purchase=disputed, prior_purchases=priors)
+    d = P.decide(ctx, NOW)
+    if available:
+        assert "ce3_available" in d.codes
+        assert "prior_undisputed_transactions" in d.detail.required[0]
+        assert d.reasons[0].value("payments") == ("p2", "p1")  # oldest first
+    else:
+        assert "ce3_not_available" in d.codes
+        assert all("prior_undisputed_transactions" not in g for g in d.detail.required)
+
+
+def test_ce3_evidence_on_file_answers_the_10_4():
+    priors = (_purchase("p1", 130), _purchase("p2", 140))
+    dp = dispute(code="10.4", amount=50_000, evidence=(EvidenceKind.PRIOR_UNDISPUTED_TRANSACTIONS,))
+    ctx = DisputeContext(dp, purchase=_purchase("pay_1", 0), prior_purchases=priors)
+    d = P.decide(ctx, NOW)
+    assert d.detail.complete
+    assert d.outcome is Outcome.CONTEST
+    # Without prior purchases the same evidence is not compelling for a 10.4.
+    assert not P.decide(DisputeContext(dp), NOW).detail.complete
+
+
+def test_ce3_is_only_for_visa_10_4():
+    priors = (_purchase("p1", 130), _purchase("p2", 140))
+    ctx = DisputeContext(
+        dispute(code="13.1"), purchase=_purchase("pay_1", 0), prior_purchases=priors
+    )
+    assert not {"ce3_available", "ce3_not_available"} & set(P.decide(ctx, NOW).codes)

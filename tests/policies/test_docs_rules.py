@@ -7,11 +7,15 @@ from pathlib import Path
 import pytest
 
 from paysupport.errors import ValidationFailed
-from paysupport.policies import EscalationTier, RefundFairness, rules_markdown
+from paysupport.policies import DisputeResponse, EscalationTier, RefundFairness, rules_markdown
 from paysupport.policies.rules import RULES_BEGIN, RULES_END, splice_rules
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "policies"
-PAGES = [("refund-fairness.md", RefundFairness), ("escalation.md", EscalationTier)]
+PAGES = [
+    ("refund-fairness.md", RefundFairness),
+    ("escalation.md", EscalationTier),
+    ("dispute-response.md", DisputeResponse),
+]
 
 
 def generated(page: str, cls: type) -> str:

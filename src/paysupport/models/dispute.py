@@ -33,6 +33,7 @@ from paysupport.networks import (
     network_rules,
     reason_code,
 )
+from paysupport.networks.evidence_needs import evidence_needs
 
 __all__ = [
     "DISPUTE_STATES",
@@ -315,9 +316,14 @@ class Dispute(PaysupportModel):
         return frozenset(e.kind for e in self.evidence)
 
     def missing_evidence(self) -> tuple[EvidenceKind, ...]:
-        """The kinds the reason code is answered by that are not on file yet."""
-        have = self.evidence_kinds
-        return tuple(k for k in self.reason.evidence if k not in have)
+        """The kinds that would make a response compelling, of the groups not on file yet.
+
+        Any one kind of a group will do; ``()`` once every group is answered (or a refund or
+        withdrawal is on file). The same answer as the dispute-response checklist: both read
+        :func:`paysupport.networks.evidence_needs.evidence_needs`.
+        """
+        groups = evidence_needs(self.reason).missing(self.evidence_kinds)
+        return tuple(k for g in groups for k in g)
 
     def time_left(self, now: Any) -> timedelta | None:
         """Time until ``due_by`` at ``now`` (negative once past), or None with no deadline."""

@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from paysupport.errors import UnknownCode
 from paysupport.networks import DisputeCategory, Network, ReasonCode, reason_code, reason_codes
+from paysupport.networks.evidence_needs import reason_keys
 
 __all__ = ["ReasonKey", "keys_for"]
 
@@ -57,8 +58,6 @@ def _reason_key(value: Any) -> str:
 ReasonKey: Any = Annotated[str, PlainValidator(_reason_key, json_schema_input_type=str)]
 
 
-@cache
 def keys_for(rc: ReasonCode) -> tuple[str, str, str, str]:
-    """The keys that match a reason code, most specific first."""
-    net = rc.network.value
-    return (f"{net}:{rc.code}", f"{net}:{rc.family.lower()}", rc.category.value, "*")
+    """The keys that match a reason code, most specific first (the networks' definition)."""
+    return reason_keys(rc)

@@ -28,6 +28,7 @@ from paysupport.models import (
     RefundRequest,
     SupportCase,
 )
+from paysupport.models.purchase import PurchaseRecord
 from paysupport.money import Money
 from paysupport.networks import DisputeCategory, DisputeStage
 
@@ -168,11 +169,16 @@ class DisputeContext:
         dispute: the dispute (reason code, stage, amount, evidence on file, ``due_by``).
         payment: the disputed payment, if loaded (a refund already issued counts).
         merchant: the merchant, if known.
+        purchase: the disputed payment's buyer identifiers (device, IP, shipping address,
+            account), for Visa CE 3.0.
+        prior_purchases: the same customer's earlier payments with their identifiers.
     """
 
     dispute: Dispute
     payment: Payment | None = None
     merchant: Merchant | None = None
+    purchase: PurchaseRecord | None = None
+    prior_purchases: tuple[PurchaseRecord, ...] = attrs.field(default=(), converter=tuple)
 
     currency: str = _fact(lambda c: c.dispute.amount.currency.code)
     segment: MerchantSegment | None = _fact(

@@ -279,11 +279,23 @@ class Step:
 
 @attrs.frozen(slots=True)
 class Checklist:
-    """The evidence a dispute's reason code needs, against the evidence on file."""
+    """The evidence a dispute's reason code needs, against the evidence on file.
+
+    Attributes:
+        required: the compelling groups (``"proof_of_delivery|service_documentation"``:
+            any one kind of a group satisfies it).
+        on_file: the kinds on file.
+        missing: the compelling groups not satisfied (none once a refund or withdrawal is
+            on file); the same answer as ``Dispute.missing_evidence()``.
+        strengthening: kinds that strengthen a response but are not required.
+        strengthening_missing: the strengthening kinds not on file.
+    """
 
     required: tuple[str, ...]
     on_file: tuple[str, ...]
     missing: tuple[str, ...]
+    strengthening: tuple[str, ...] = ()
+    strengthening_missing: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -409,6 +421,8 @@ class Decision:
                 "required": list(self.detail.required),
                 "on_file": list(self.detail.on_file),
                 "missing": list(self.detail.missing),
+                "strengthening": list(self.detail.strengthening),
+                "strengthening_missing": list(self.detail.strengthening_missing),
             }
         elif isinstance(self.detail, RetryPlan):
             out["retry"] = {

@@ -1,21 +1,13 @@
 """Dispute response: accept or contest, from the expected value, the evidence and the deadline.
 
-The rules, in order (disputes.md §1.5, §5.4, §8; refunds-and-failed-payments.md §1.4):
-
-1. ``no_response_possible`` (accept): the dispute has no ``due_by`` (Stripe ``due_by = 0``).
-2. ``deadline_passed`` (accept): ``now`` is at or after ``due_by``; no contest after it.
-3. ``refund_already_issued`` / ``cardholder_withdrew`` (contest): a refund issued before the
-   dispute, or the cardholder's withdrawal, answers every condition; accepting would pay
-   twice (Braintree: submit the refund as evidence, don't accept).
-4. ``no_fee_for_currency`` (review): the fees are unknown in the dispute's currency.
-5. Expected value of contesting, exactly, in minor units:
-   ``amount × chance − dispute fee − arbitration fee (later stages) − handling cost``, where
-   ``chance`` is the win rate for the reason (code, family, category) times
-   ``missing_evidence_factor`` when the evidence checklist is not complete.
-   ``contest_pays`` (contest) when it is above ``min_expected_value``, else
-   ``contest_does_not_pay`` (accept). The decision carries the :class:`Checklist`.
+The policy is its rulebook, :data:`DisputeResponse.RULES` (disputes.md §1.5, §1.6, §5.4, §8;
+refunds-and-failed-payments.md §1.4), listed in ``docs/policies/dispute-response.md``. The
+evidence checklist separates evidence that makes a response *compelling* (missing it
+multiplies the win chance by ``missing_evidence_factor``) from evidence that *strengthens*
+it (listed, never required). Both come from
+:func:`paysupport.networks.evidence_needs.evidence_needs`, the table
+``Dispute.missing_evidence()`` reads too, unless the team overrides a key here.
 """
-# ruff: noqa: RUF009  (param() and derived() are attrs field specifiers, like attrs.field)
 
 from __future__ import annotations
 
@@ -27,8 +19,10 @@ from typing import Any, ClassVar
 
 import attrs
 
+from paysupport.models.purchase import ce3_prior_payments
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, EvidenceKind, ReasonCode
+from paysupport.networks.evidence_needs import UNIVERSAL_EVIDENCE, evidence_needs
 
 from ._reason_keys import ReasonKey, keys_for
 from .config import (
@@ -44,11 +38,15 @@ from .config import (
 )
 from .context import DisputeContext
 from .decision import Checklist, Decision, Reason, Verdict
+from .rules import Rule
+
+# ruff: noqa: RUF009  (param() is an attrs field specifier, like attrs.field)
 
 __all__ = ["DisputeResponse"]
 
-_UNIVERSAL = frozenset({EvidenceKind.REFUND_ISSUED, EvidenceKind.CARDHOLDER_WITHDRAWAL})
+KIND = "dispute_response"
 _LATE_STAGES = frozenset({DisputeStage.PRE_ARBITRATION, DisputeStage.ARBITRATION})
+_CE3_CODES = frozenset({"visa:10.4"})
 
 # Team estimates to start from, not sourced figures: tune them on your own history.
 _DEFAULT_WIN_RATES: dict[str, str] = {
@@ -57,33 +55,34 @@ _DEFAULT_WIN_RATES: dict[str, str] = {
     "processing_error": "0.45",
     "consumer_dispute": "0.35",
 }
-_DEFAULT_EVIDENCE: dict[str, list[list[str]]] = {
-    # Merchandise / services not received: proof of delivery above all.
-    "visa:13.1": [["proof_of_delivery", "service_documentation"], ["customer_communication"]],
-    "mastercard:4855": [["proof_of_delivery", "service_documentation"]],
-    "amex:C08": [["proof_of_delivery", "service_documentation"]],
-    "visa:12.6.1": [["duplicate_charge_documentation"]],
-    "visa:12.6.2": [["duplicate_charge_documentation"]],
-    "fraud": [
-        ["three_ds_authentication", "cvv_avs_match", "prior_undisputed_transactions"],
-        ["customer_details"],
-    ],
-    "consumer_dispute": [["customer_communication"], ["refund_policy", "cancellation_policy"]],
-    "processing_error": [["receipt", "authorization_approval", "transaction_date_proof"]],
-    "authorization": [["authorization_approval"]],
-}
 _FEES: dict[str, int] = {"EUR": 1_500, "USD": 1_500, "GBP": 1_500}
 _ARB_FEES: dict[str, int] = {"EUR": 60_000, "USD": 50_000, "GBP": 50_000}
 _HANDLING: dict[str, int] = {"EUR": 2_500, "USD": 2_500, "GBP": 2_500}
+
+Groups = tuple[tuple[EvidenceKind, ...], ...]
 
 
 def _why(
     code: str, rule: str, values: tuple[tuple[str, Any], ...] = (), template: str = ""
 ) -> Reason:
-    return Reason(code, rule, values, template, "dispute_response")
+    return Reason(code, rule, values, template, KIND)
 
 
-@register_kind("dispute_response")
+def _text(group: tuple[EvidenceKind, ...]) -> str:
+    return "|".join(k.value for k in group)
+
+
+@attrs.define(slots=True)
+class _Draft:
+    """The checklist and notes gathered for one dispute."""
+
+    compelling: Groups
+    strengthening: tuple[EvidenceKind, ...]
+    notes: list[Reason] = attrs.Factory(list)
+    checklist: Checklist | None = None
+
+
+@register_kind(KIND)
 @attrs.frozen(slots=False)
 class DisputeResponse(PolicyBase):
     """The default dispute-response policy: contest when it pays and the rules allow.
@@ -92,11 +91,11 @@ class DisputeResponse(PolicyBase):
         win_rates: the chance of winning per reason key (``"visa:13.1"``, ``"visa:13"``,
             ``"fraud"``, ``"*"``), as exact decimals in ``[0, 1]``; the most specific wins.
         default_win_rate: the chance when no key matches.
-        evidence: per reason key, the evidence to have on file: a list of groups, each a
-            list of kinds any one of which satisfies the group. Without a matching key the
-            network catalogue's condition-specific kinds form one group.
-        missing_evidence_factor: the win chance is multiplied by this while evidence is
-            missing.
+        compelling: per reason key, the team's own compelling evidence (groups; any one kind
+            satisfies a group), replacing the library's table for that key.
+        strengthening: per reason key, the team's own strengthening evidence.
+        missing_evidence_factor: the win chance is multiplied by this while compelling
+            evidence is missing (strengthening evidence never lowers it).
         dispute_fee: per currency (minor units), the fee contesting costs at the chargeback
             stage and later (inquiries are free).
         arbitration_fee: per currency (minor units), added at pre-arbitration and arbitration.
@@ -105,17 +104,18 @@ class DisputeResponse(PolicyBase):
             of the dispute's currency).
     """
 
-    KIND: ClassVar[str] = "dispute_response"
-
+    KIND: ClassVar[str] = KIND
     CONTEXT: ClassVar[type[Any]] = DisputeContext
 
     win_rates: tuple[tuple[str, Decimal], ...] = param(
         Table(ReasonKey, Probability), factory=lambda: dict(_DEFAULT_WIN_RATES)
     )
     default_win_rate: Decimal = param(Probability, Decimal("0.3"))
-    evidence: tuple[tuple[str, tuple[tuple[EvidenceKind, ...], ...]], ...] = param(
-        Table(ReasonKey, Items(Items(EvidenceKind, 1))),
-        factory=lambda: {k: [list(g) for g in v] for k, v in _DEFAULT_EVIDENCE.items()},
+    compelling: tuple[tuple[str, Groups], ...] = param(
+        Table(ReasonKey, Items(Items(EvidenceKind, 1))), factory=dict
+    )
+    strengthening: tuple[tuple[str, tuple[EvidenceKind, ...]], ...] = param(
+        Table(ReasonKey, Items(EvidenceKind)), factory=dict
     )
     missing_evidence_factor: Decimal = param(Probability, Decimal("0.25"))
     dispute_fee: tuple[tuple[str, int], ...] = param(
@@ -134,8 +134,12 @@ class DisputeResponse(PolicyBase):
         return {k: Fraction(v) for k, v in self.win_rates}
 
     @cached_property
-    def _evidence(self) -> dict[str, tuple[tuple[EvidenceKind, ...], ...]]:
-        return dict(self.evidence)
+    def _compelling(self) -> dict[str, Groups]:
+        return dict(self.compelling)
+
+    @cached_property
+    def _strengthening(self) -> dict[str, tuple[EvidenceKind, ...]]:
+        return dict(self.strengthening)
 
     @cached_property
     def _fees(self) -> dict[str, int]:
@@ -158,162 +162,307 @@ class DisputeResponse(PolicyBase):
                 return key, rate
         return "default_win_rate", Fraction(self.default_win_rate)
 
-    def checklist(self, ctx: DisputeContext) -> Checklist:
-        """The evidence the reason code needs, what is on file, and what is missing."""
-        rc = ctx.dispute.reason
-        groups: tuple[tuple[EvidenceKind, ...], ...] | None = None
+    def needs(self, rc: ReasonCode) -> tuple[Groups, tuple[EvidenceKind, ...]]:
+        """The compelling groups and strengthening kinds for ``rc`` (team table first)."""
+        base = evidence_needs(rc)
+        compelling, strengthening = base.compelling, base.strengthening
         for key in keys_for(rc):
-            groups = self._evidence.get(key)
-            if groups is not None:
+            if key in self._compelling:
+                compelling = self._compelling[key]
                 break
-        if groups is None:
-            specific = tuple(k for k in rc.evidence if k not in _UNIVERSAL)
-            groups = (specific,) if specific else ()
-        have = ctx.dispute.evidence_kinds
-        required = tuple("|".join(k.value for k in g) for g in groups)
-        missing = tuple(
-            "|".join(k.value for k in g) for g in groups if not any(k in have for k in g)
-        )
-        on_file = tuple(sorted(k.value for k in have))
-        return Checklist(required, on_file, missing)
+        for key in keys_for(rc):
+            if key in self._strengthening:
+                strengthening = self._strengthening[key]
+                break
+        return compelling, strengthening
+
+    def checklist(self, ctx: DisputeContext) -> Checklist:
+        """The evidence checklist of the dispute (CE 3.0 included when it is available)."""
+        draft = self._draft(ctx)
+        _ce3(self, ctx, ctx.dispute.opened_at, draft)
+        return _make_checklist(ctx, draft)
+
+    def _draft(self, ctx: DisputeContext) -> _Draft:
+        compelling, strengthening = self.needs(ctx.dispute.reason)
+        return _Draft(compelling, strengthening)
 
     # ------------------------------------------------------------------ deciding
     def decide(self, ctx: DisputeContext, now: datetime) -> Decision:
-        """Accept or contest one dispute at ``now``."""
-        info = self.info
-        d = ctx.dispute
-        checklist = self.checklist(ctx)
-        amount = d.amount
-        if d.due_by is None:
-            return Decision(
-                Verdict.ACCEPT,
-                (
-                    _why(
-                        "no_response_possible",
-                        "due_by",
-                        (("due_by", None),),
-                        "the network allows no response to this dispute",
-                    ),
-                ),
-                info,
-                amount=amount,
-                detail=checklist,
-            )
-        if now >= d.due_by:
-            return Decision(
-                Verdict.ACCEPT,
-                (
-                    _why(
-                        "deadline_passed",
-                        "due_by",
-                        (("due_by", d.due_by), ("now", now)),
-                        "the response deadline {due_by} has passed",
-                    ),
-                ),
-                info,
-                amount=amount,
-                detail=checklist,
-            )
-        have = d.evidence_kinds
-        refunded = ctx.payment is not None and ctx.payment.amount_refunded >= amount
-        if EvidenceKind.REFUND_ISSUED in have or refunded:
-            return Decision(
-                Verdict.CONTEST,
-                (
-                    _why(
-                        "refund_already_issued",
-                        "refund_issued",
-                        (("amount", amount),),
-                        "a refund was already issued: submit it as evidence rather than "
-                        "accept and pay twice",
-                    ),
-                ),
-                info,
-                amount=amount,
-                detail=checklist,
-            )
-        if EvidenceKind.CARDHOLDER_WITHDRAWAL in have:
-            return Decision(
-                Verdict.CONTEST,
-                (
-                    _why(
-                        "cardholder_withdrew",
-                        "cardholder_withdrawal",
-                        (),
-                        "the cardholder withdrew the dispute in writing",
-                    ),
-                ),
-                info,
-                amount=amount,
-                detail=checklist,
-            )
-        code = ctx.currency
-        fee = self._fees.get(code) if d.stage is not DisputeStage.INQUIRY else 0
-        arb = self._arb.get(code) if d.stage in _LATE_STAGES else 0
-        handling = self._handling.get(code)
-        if fee is None or arb is None or handling is None:
-            return Decision(
-                Verdict.REVIEW,
-                (
-                    _why(
-                        "no_fee_for_currency",
-                        "dispute_fee",
-                        (("currency", code),),
-                        "dispute fees or handling cost are not set for {currency}",
-                    ),
-                ),
-                info,
-                amount=amount,
-                detail=checklist,
-            )
-        key, rate = self.win_rate(d.reason)
-        chance = rate
-        reasons: list[Reason] = []
-        if checklist.missing:
-            chance = rate * Fraction(self.missing_evidence_factor)
-            reasons.append(
-                _why(
-                    "evidence_missing",
-                    "evidence",
-                    (("missing", checklist.missing), ("factor", self.missing_evidence_factor)),
-                    "evidence missing: {missing} (win chance × {factor})",
-                )
-            )
-        ev = amount.minor * chance - fee - arb - handling
-        ev_minor = Money.from_minor(int(ev), amount.currency)  # toward zero, for display
-        values = (
-            ("amount", amount),
-            ("chance", _dec(chance)),
-            ("rate_key", key),
-            ("dispute_fee", fee),
-            ("arbitration_fee", arb),
-            ("handling_cost", handling),
-            ("expected_value", ev_minor),
-            ("min_expected_value", self.min_expected_value),
+        """Accept or contest one dispute at ``now``: the first rule that decides."""
+        draft = self._draft(ctx)
+        for rule in self.RULES:
+            decision = rule.check(self, ctx, now, draft)
+            if decision is not None:
+                return decision
+        raise AssertionError("the last rule always decides")  # pragma: no cover
+
+    def _done(self, verdict: Verdict, ctx: DisputeContext, d: _Draft, *reasons: Reason) -> Decision:
+        checklist = d.checklist or _make_checklist(ctx, d)
+        return Decision(
+            verdict, (*d.notes, *reasons), self.info, amount=ctx.dispute.amount, detail=checklist
         )
-        if ev > self.min_expected_value:
-            reasons.append(
-                _why(
-                    "contest_pays",
-                    "expected_value",
-                    values,
-                    "{amount} × {chance} − fees {dispute_fee}+{arbitration_fee} − handling "
-                    "{handling_cost} = {expected_value} > {min_expected_value}",
-                )
-            )
-            return Decision(Verdict.CONTEST, tuple(reasons), info, amount=amount, detail=checklist)
-        reasons.append(
+
+    RULES: ClassVar[tuple[Rule[DisputeResponse, DisputeContext, _Draft], ...]]
+
+
+def _make_checklist(ctx: DisputeContext, d: _Draft) -> Checklist:
+    have = ctx.dispute.evidence_kinds
+    answered = bool(have & UNIVERSAL_EVIDENCE)
+    missing = () if answered else tuple(g for g in d.compelling if not any(k in have for k in g))
+    return Checklist(
+        required=tuple(_text(g) for g in d.compelling),
+        on_file=tuple(sorted(k.value for k in have)),
+        missing=tuple(_text(g) for g in missing),
+        strengthening=tuple(k.value for k in d.strengthening),
+        strengthening_missing=tuple(k.value for k in d.strengthening if k not in have),
+    )
+
+
+_P = DisputeResponse
+_C = DisputeContext
+
+
+def _response_possible(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    dispute = ctx.dispute
+    if dispute.due_by is not None:
+        return None
+    allowed = dispute.stage in dispute.reason.stages
+    if allowed and dispute.stage in _LATE_STAGES:
+        # Catalogues often give no window at the late stages and providers may omit one:
+        # the network allows an answer, so decide, and say the deadline is unknown.
+        d.notes.append(
             _why(
-                "contest_does_not_pay",
-                "expected_value",
-                values,
-                "{amount} × {chance} − fees {dispute_fee}+{arbitration_fee} − handling "
-                "{handling_cost} = {expected_value} ≤ {min_expected_value}",
+                "deadline_unknown",
+                "due_by",
+                (("stage", dispute.stage.value),),
+                "the network allows an answer at {stage} but no deadline is known: get the "
+                "provider's due_by and answer as soon as possible",
             )
         )
-        return Decision(Verdict.ACCEPT, tuple(reasons), info, amount=amount, detail=checklist)
+        return None
+    return p._done(
+        Verdict.ACCEPT,
+        ctx,
+        d,
+        _why(
+            "no_response_possible",
+            "due_by",
+            (("due_by", None), ("stage", dispute.stage.value)),
+            "the network allows no response to this dispute at {stage}",
+        ),
+    )
+
+
+def _deadline(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    due = ctx.dispute.due_by
+    if due is None or now < due:
+        return None
+    return p._done(
+        Verdict.ACCEPT,
+        ctx,
+        d,
+        _why(
+            "deadline_passed",
+            "due_by",
+            (("due_by", due), ("now", now)),
+            "the response deadline {due_by} has passed",
+        ),
+    )
+
+
+def _refund_issued(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    dispute = ctx.dispute
+    refunded = ctx.payment is not None and ctx.payment.amount_refunded >= dispute.amount
+    if EvidenceKind.REFUND_ISSUED not in dispute.evidence_kinds and not refunded:
+        return None
+    return p._done(
+        Verdict.CONTEST,
+        ctx,
+        d,
+        _why(
+            "refund_already_issued",
+            "refund_issued",
+            (("amount", dispute.amount),),
+            "a refund was already issued: submit it as evidence rather than accept and pay twice",
+        ),
+    )
+
+
+_WITHDREW = _why(
+    "cardholder_withdrew",
+    "cardholder_withdrawal",
+    (),
+    "the cardholder withdrew the dispute in writing",
+)
+
+
+def _withdrawal(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    if EvidenceKind.CARDHOLDER_WITHDRAWAL in ctx.dispute.evidence_kinds:
+        return p._done(Verdict.CONTEST, ctx, d, _WITHDREW)
+    return None
+
+
+def _ce3(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    rc = ctx.dispute.reason
+    if f"{rc.network.value}:{rc.code}" not in _CE3_CODES or ctx.purchase is None:
+        return None
+    priors = ce3_prior_payments(ctx.purchase, ctx.prior_purchases)
+    if not priors:
+        d.notes.append(
+            _why(
+                "ce3_not_available",
+                "visa_ce3",
+                (("prior_payments", len(ctx.prior_purchases)),),
+                "Visa CE 3.0 does not apply: fewer than two undisputed payments 120-365 days "
+                "old on the same card share the buyer's device or IP and one more identifier "
+                "({prior_payments} prior payments given)",
+            )
+        )
+        return None
+    ce3 = (EvidenceKind.PRIOR_UNDISPUTED_TRANSACTIONS,)
+    d.compelling = ((*d.compelling[0], *ce3), *d.compelling[1:]) if d.compelling else (ce3,)
+    d.notes.append(
+        _why(
+            "ce3_available",
+            "visa_ce3",
+            (("payments", tuple(x.payment_id for x in priors)),),
+            "Visa CE 3.0 applies: submit {payments} as prior undisputed transactions",
+        )
+    )
+    return None
+
+
+def _fees(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    code = ctx.currency
+    stage = ctx.dispute.stage
+    known = (
+        (stage is DisputeStage.INQUIRY or code in p._fees)
+        and (stage not in _LATE_STAGES or code in p._arb)
+        and code in p._handling
+    )
+    if known:
+        return None
+    return p._done(
+        Verdict.REVIEW,
+        ctx,
+        d,
+        _why(
+            "no_fee_for_currency",
+            "dispute_fee",
+            (("currency", code),),
+            "dispute fees or handling cost are not set for {currency}",
+        ),
+    )
+
+
+def _expected_value(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
+    dispute = ctx.dispute
+    amount = dispute.amount
+    code = ctx.currency
+    fee = 0 if dispute.stage is DisputeStage.INQUIRY else p._fees[code]
+    arb = p._arb[code] if dispute.stage in _LATE_STAGES else 0
+    handling = p._handling[code]
+    key, rate = p.win_rate(dispute.reason)
+    chance = rate
+    d.checklist = checklist = _make_checklist(ctx, d)
+    if checklist.missing:
+        chance = rate * Fraction(p.missing_evidence_factor)
+        d.notes.append(
+            _why(
+                "evidence_missing",
+                "compelling",
+                (("missing", checklist.missing), ("factor", p.missing_evidence_factor)),
+                "compelling evidence missing: {missing} (win chance × {factor})",
+            )
+        )
+    ev = amount.minor * chance - fee - arb - handling
+    values = (
+        ("amount", amount),
+        ("chance", _dec(chance)),
+        ("rate_key", key),
+        ("dispute_fee", Money.from_minor(fee, amount.currency)),
+        ("arbitration_fee", Money.from_minor(arb, amount.currency)),
+        ("handling_cost", Money.from_minor(handling, amount.currency)),
+        ("expected_value", Money.from_minor(int(ev), amount.currency)),  # toward zero
+        ("min_expected_value", Money.from_minor(p.min_expected_value, amount.currency)),
+    )
+    template = (
+        "{amount} × {chance} − fees {dispute_fee} + {arbitration_fee} − handling "
+        "{handling_cost} = {expected_value}"
+    )
+    if ev > p.min_expected_value:
+        why = _why("contest_pays", "expected_value", values, template + " > {min_expected_value}")
+        return p._done(Verdict.CONTEST, ctx, d, why)
+    why = _why(
+        "contest_does_not_pay", "expected_value", values, template + " ≤ {min_expected_value}"
+    )
+    return p._done(Verdict.ACCEPT, ctx, d, why)
 
 
 def _dec(value: Fraction) -> Decimal:
     """A fraction as a Decimal for display (exact when it terminates, else 28 digits)."""
     return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+DisputeResponse.RULES = (
+    Rule(
+        "response_possible",
+        "accept",
+        ("no_response_possible", "deadline_unknown"),
+        (),
+        "no `due_by` and the network allows no answer at this stage; at pre-arbitration "
+        "and arbitration, where the network allows an answer, decide on and note "
+        "`deadline_unknown`",
+        _response_possible,
+    ),
+    Rule(
+        "deadline",
+        "accept",
+        ("deadline_passed",),
+        (),
+        "`now` is at or after `due_by`: no contest after the deadline",
+        _deadline,
+    ),
+    Rule(
+        "refund_issued",
+        "contest",
+        ("refund_already_issued",),
+        (),
+        "a refund already issued answers every condition: submit it rather than pay twice",
+        _refund_issued,
+    ),
+    Rule(
+        "cardholder_withdrawal",
+        "contest",
+        ("cardholder_withdrew",),
+        (),
+        "the cardholder's written withdrawal answers every condition",
+        _withdrawal,
+    ),
+    Rule(
+        "visa_ce3",
+        "note",
+        ("ce3_available", "ce3_not_available"),
+        (),
+        "Visa 10.4 with the disputed purchase and the customer's prior ones: CE 3.0 "
+        "evidence joins the compelling evidence when two prior payments qualify",
+        _ce3,
+    ),
+    Rule(
+        "fees_known",
+        "review",
+        ("no_fee_for_currency",),
+        ("dispute_fee", "arbitration_fee", "handling_cost"),
+        "the fees of contesting are unknown in the dispute's currency",
+        _fees,
+    ),
+    Rule(
+        "expected_value",
+        "contest / accept",
+        ("contest_pays", "contest_does_not_pay", "evidence_missing"),
+        ("win_rates", "default_win_rate", "missing_evidence_factor", "min_expected_value"),
+        "amount × chance − fees − handling, exactly; chance × `missing_evidence_factor` while "
+        "compelling evidence is missing; contest when above `min_expected_value`",
+        _expected_value,
+    ),
+)
