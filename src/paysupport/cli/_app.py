@@ -350,13 +350,20 @@ def diagram_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="write to this file, not stdout")
     ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            help="dispute only: inquiry, chargeback, pre_arbitration, arbitration, or all "
+            "(default: the stage-level overview)"
+        ),
+    ] = None,
 ) -> None:
     """Draw a lifecycle from its definition (Mermaid, Graphviz DOT, or SVG via Graphviz)."""
     machine = LIFECYCLES[lifecycle.value]
     if fmt is DiagramFormat.SVG:
-        text = _svg(diagram(machine, "dot"))
+        text = _svg(diagram(machine, "dot", stage=stage))
     else:
-        text = diagram(machine, fmt.value)
+        text = diagram(machine, fmt.value, stage=stage)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return

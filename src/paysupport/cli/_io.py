@@ -151,7 +151,7 @@ def load_portfolio(path: Path, now: str | None) -> tuple[Portfolio, datetime]:
 def plain(value: Any) -> Any:
     """JSON-ready machine values: money as minor units and currency, ISO times, enum values."""
     if isinstance(value, Money):
-        return {"amount_minor": value.minor, "currency": value.currency.code}
+        return {"minor": value.minor, "currency": value.currency.code}
     if isinstance(value, Currency):
         return value.code
     if isinstance(value, datetime | date):
