@@ -169,7 +169,7 @@ from paysupport.providers import (  # noqa: E402
     payment_from_payment_intent,
 )
 from paysupport.workflows import IssueRefund  # noqa: E402
-from tests.providers._support import adyen_item, bare, load  # noqa: E402
+from tests.providers._support import adyen_item, bare, load, stripe_event  # noqa: E402
 
 LATER = datetime(2024, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -408,3 +408,33 @@ def test_a_negative_refund_notification_is_refused_at_the_door() -> None:
     with pytest.raises(ValidationFailed) as info:
         event(EventKind.REFUND_SUCCEEDED, 10, "evt_n", object_id="re_n", amount=eur("-5"))
     assert info.value.field.startswith("amount")
+
+
+def test_a_refund_counted_in_amount_refunded_is_itemised_when_its_own_notice_arrives() -> None:
+    body = load("stripe/event_charge_refunded_no_refunds_list.json")
+    charge = dict(body["data"]["object"], amount_refunded=0, refunded=False)
+    p = payment_from_charge(charge, merchant_id="m")
+    p = apply_provider_event(p, event_from_stripe(body), now=LATER).after("payment", p.id)
+    assert p.refunded_unitemised == Money.of("49.90", "EUR")
+    refund = load("stripe/refund_succeeded.json")
+    refund.update(id="re_dash", charge=p.id, amount=4990, currency="eur")
+    out = apply_provider_event(
+        p, event_from_stripe(stripe_event("refund.updated", refund)), now=LATER
+    )
+    assert out.note_codes == ("refund_made_elsewhere",)
+    after = out.after("payment", p.id)
+    assert (after.refunded_unitemised, after.refund("re_dash").amount) == (
+        None,
+        Money.of("49.90", "EUR"),
+    )
+    assert after.amount_refundable == Money.of("0", "EUR")
+    assert after.status is PaymentStatus.REFUNDED
+
+
+def test_adyen_refunded_reversed_on_a_refund_that_never_succeeded_ends_failed() -> None:
+    p = _pending_adyen_refund()
+    item = adyen_item("refunded_reversed")
+    bare(item)["pspReference"] = "RFND000000000001"
+    out = apply_provider_event(p, event_from_adyen(item), now=at(1))
+    r = out.after("payment", p.id).refunds[0]
+    assert r.status is RefundStatus.FAILED and r.history[-1].event == "fail"

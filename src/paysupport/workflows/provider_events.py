@@ -349,10 +349,25 @@ def _refund_event(
         return b.build()
 
 
+def _itemise(payment: Payment, amount: Money) -> Payment:
+    """The payment with ``amount`` taken out of ``refunded_unitemised``, where it was counted.
+
+    A charge's ``amount_refunded`` may have counted a refund before its own notification
+    arrives; recorded as a refund, it is no longer unitemised (and never counted twice).
+    """
+    known = payment.refunded_unitemised
+    if known is None or known.currency is not amount.currency or amount > known:
+        return payment
+    rest = known - amount
+    return payment.evolve(refunded_unitemised=rest if rest.is_positive() else None)
+
+
 def _refund_made_elsewhere(
     b: Builder, payment: Payment, oid: str, amount: Money, data: dict[str, str], now: datetime
 ) -> Outcome:
+    before = payment
     try:
+        payment = _itemise(payment, amount)
         after = b.fire(
             lifecycles.payment,
             payment,
@@ -362,14 +377,15 @@ def _refund_made_elsewhere(
             amount=amount,
             data=data,
         )
-    except InvalidTransition as exc:
+    except (InvalidTransition, ValidationFailed) as exc:
+        why = exc.reason if isinstance(exc, InvalidTransition) and exc.reason else str(exc)
         b.note(
             "provider_refund_not_recorded",
             f"the provider refunded {amount} ({oid}) on payment {payment.id}, which the "
-            f"payment cannot take: {exc.reason or exc}",
+            f"payment cannot take: {why}",
         )
         return b.build()
-    b.change(payment, after)
+    b.change(before, after)
     b.note("refund_made_elsewhere", f"refund {oid} was made at the provider")
     return b.build()
 
