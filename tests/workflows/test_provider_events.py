@@ -438,3 +438,16 @@ def test_adyen_refunded_reversed_on_a_refund_that_never_succeeded_ends_failed() 
     out = apply_provider_event(p, event_from_adyen(item), now=at(1))
     r = out.after("payment", p.id).refunds[0]
     assert r.status is RefundStatus.FAILED and r.history[-1].event == "fail"
+
+
+def test_a_dispute_the_payment_cannot_hold_is_an_explicit_note() -> None:
+    ev = event_from_stripe(load("stripe/event_charge_dispute_created.json"))
+    usd = captured(id="ch_3Pcaptured", amount="50.00").model_copy(
+        update={
+            "amount": Money.of("50.00", "USD"),
+            "captures": (),
+            "status": PaymentStatus.AUTHORIZED,
+        }
+    )
+    out = apply_provider_event(usd, ev, now=at(1))
+    assert out.note_codes == ("dispute_not_recorded",) and not out.changes

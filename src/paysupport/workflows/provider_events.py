@@ -447,9 +447,14 @@ def _open_dispute(
     if isinstance(new, str):
         b.note("unknown_dispute", f"no dispute {event.object_id!r} on {payment.id}: {new}")
         return b.build()
-    if policies is not None:
-        return receive_dispute(payment, new, policies=policies, now=now)
-    b.change(payment, payment.with_dispute(new))
+    try:
+        if policies is not None:
+            return receive_dispute(payment, new, policies=policies, now=now)
+        after = payment.with_dispute(new)
+    except (ValidationFailed, CurrencyMismatch) as exc:
+        b.note("dispute_not_recorded", f"{event.event_type} {new.id}: {exc}")
+        return b.build()
+    b.change(payment, after)
     b.note("dispute_recorded", f"dispute {new.id}: call receive_dispute for the plan")
     return b.build()
 
