@@ -124,7 +124,10 @@ def test_operator_above_limit_needs_four_eyes() -> None:
     out = request_refund(
         p, request(requester_id="op_j", requested_by="operator"), operator=op, now=at()
     )
-    assert [d.outcome.value for d in out.decisions] == ["approve", "deny"]
+    # one refund decision: authority's routing of the fairness decision, naming the tier
+    (decision,) = out.decisions
+    assert decision.outcome.value == "review" and decision.tier is Tier.MIDDLE
+    assert [d.outcome.value for d in decision.parts] == ["approve", "deny"]
     assert isinstance(out.effects[0], RequestApproval)
     assert out.effects[0].tier is Tier.MIDDLE
 

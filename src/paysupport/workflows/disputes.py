@@ -26,8 +26,7 @@ from paysupport.models import (
     RefundStatus,
 )
 from paysupport.networks import DisputeStage
-from paysupport.policies import Checklist, DisputeContext, ResolutionContext
-from paysupport.policies import Outcome as PolicyOutcome
+from paysupport.policies import Checklist, DisputeContext, ResolutionContext, Verdict
 
 from ._build import Builder, find_dispute
 from .effects import AcceptDispute, RecordDisputeLoss, RequestEvidence, SubmitEvidence
@@ -168,7 +167,7 @@ def plan_response(
     )
     checklist = decision.detail
     if (
-        decision.outcome is PolicyOutcome.CONTEST
+        decision.outcome is Verdict.CONTEST
         and isinstance(checklist, Checklist)
         and checklist.missing
         and dispute.is_open
@@ -237,8 +236,8 @@ def respond_to_dispute(
     deadline = submit_by(dispute, policies)
     if deadline is not None and now > deadline:
         b.note("inside_safety_margin", f"the response was due by {deadline.isoformat()}")
-    wants_contest = contest if contest is not None else decision.outcome is PolicyOutcome.CONTEST
-    if decision.outcome is PolicyOutcome.REVIEW and contest is None:
+    wants_contest = contest if contest is not None else decision.outcome is Verdict.CONTEST
+    if decision.outcome is Verdict.REVIEW and contest is None:
         b.note("needs_review", "; ".join(decision.codes))
         return b.build()
     checklist = decision.detail

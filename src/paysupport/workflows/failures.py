@@ -18,8 +18,7 @@ import attrs
 from paysupport import lifecycles
 from paysupport.errors import InvalidTransition
 from paysupport.models import Merchant, PaymentFailure, RecoveryStatus
-from paysupport.policies import Outcome as PolicyOutcome
-from paysupport.policies import RetryContext, RetryPlan
+from paysupport.policies import RetryContext, RetryPlan, Verdict
 
 from ._build import Builder
 from .effects import NotifyCustomer, RequestNewPaymentMethod, ScheduleRetry
@@ -70,7 +69,7 @@ def _plan(
     declines: Any = tuple(card_declines)
     decision = b.decide(policies.retry.decide(RetryContext(failure, declines, merchant), now))
     plan = decision.detail if isinstance(decision.detail, RetryPlan) else RetryPlan()
-    if decision.outcome is PolicyOutcome.RETRY and plan.schedule:
+    if decision.outcome is Verdict.RETRY and plan.schedule:
         at = plan.schedule[0]
         try:
             after = b.fire(lifecycles.recovery, failure, "schedule_retry", now=now, retry_at=at)
@@ -87,9 +86,9 @@ def _plan(
             )
         )
         return after
-    if decision.outcome is PolicyOutcome.ASK_CUSTOMER:
+    if decision.outcome is Verdict.ASK_CUSTOMER:
         return _ask(b, failure, plan.ask or "new_payment_method", now)
-    if decision.outcome is PolicyOutcome.STOP:
+    if decision.outcome is Verdict.STOP:
         if failure.status is RecoveryStatus.RECOVERED:
             return failure
         after = b.fire(

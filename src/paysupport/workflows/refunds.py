@@ -33,8 +33,7 @@ from paysupport.models import (
     Tier,
 )
 from paysupport.money import Money
-from paysupport.policies import ApprovalContext, Decision, OperatorAuthority, RefundContext
-from paysupport.policies import Outcome as Verdict
+from paysupport.policies import ApprovalContext, Decision, ExchangeRates, RefundContext, Verdict
 
 from ._build import Builder, find_refund
 from .effects import CancelPayment, IssueRefund, NotifyCustomer, RequestApproval
@@ -180,6 +179,7 @@ def request_refund(
     operator: Operator | None = None,
     operators: Mapping[str, Operator] | None = None,
     related_payments: Iterable[Payment] = (),
+    rates: ExchangeRates | None = None,
     now: datetime,
 ) -> Outcome:
     """Decide a refund request and, if granted, record the refund and ask for its execution.
@@ -209,11 +209,13 @@ def request_refund(
         operators: the host's operator directory by id, where the requesting operator is
             looked up when ``operator`` is not them.
         related_payments: the customer's other recent payments (duplicate detection).
+        rates: the day's exchange rates, for limits set in a reference currency.
         now: the time of the decision.
 
     Returns:
-        The outcome: the fairness (and authority) decisions, the payment with the new
-        refund, and the effects.
+        The outcome: the refund decision (the fairness decision, or the authority's routing
+        of it holding the fairness decision in ``parts``), the payment with the new refund,
+        and the effects.
 
     Raises:
         ValidationFailed: the request is for another payment.
@@ -236,17 +238,17 @@ def request_refund(
         return _void_instead(b, payment, request)
     acting = _acting_operator(request, operator, operators)
     related: Any = tuple(related_payments)
-    decision = policies.refund.decide(
-        RefundContext(payment, request, customer, merchant, related), now
+    context = RefundContext(payment, request, customer, merchant, related, rates=rates)
+    decision = b.decide(
+        _route(policies, policies.refund.decide(context, now), request, acting, rates)
     )
     amount = decision.amount
     if decision.outcome is Verdict.DENY or amount is None or not amount.is_positive():
-        b.decide(decision)
         _denied(b, payment, request, decision.codes)
         return b.build()
-    needs, reasons = _approval_needed(b, decision, amount, acting, policies)
+    needs = decision.tier if decision.outcome is Verdict.REVIEW else None
     requester = request.requester_id or (acting.id if acting is not None else None)
-    _record(b, payment, request, rid, amount, requester, needs, reasons, now)
+    _record(b, payment, request, rid, amount, requester, needs, decision.codes, now)
     return b.build()
 
 
@@ -351,43 +353,33 @@ def _denied(b: Builder, payment: Payment, request: RefundRequest, codes: tuple[s
     b.note("refund_denied", "; ".join(codes))
 
 
-def _approval_needed(
-    b: Builder,
-    decision: Decision,
-    amount: Money,
-    acting: Operator | None,
+def _route(
     policies: PolicySet,
-) -> tuple[Tier | None, tuple[str, ...]]:
-    """Record the decisions; return the tier that must approve (``None``: nobody) and why.
+    decision: Decision,
+    request: RefundRequest,
+    acting: Operator | None,
+    rates: ExchangeRates | None,
+) -> Decision:
+    """The refund decision the workflow acts on: the fairness decision routed by authority.
 
-    The tier comes from one place, :func:`_approval_tier`, and the recorded review
-    decision names the same tier as the :class:`RequestApproval` that follows.
+    ``OperatorAuthority.route`` is the one place that names the approving tier: the
+    decision it returns (review, with that tier) is recorded, and :class:`RequestApproval`
+    asks for the same tier. A plain approval nobody's authority had to check is the fairness
+    decision itself.
     """
-    authority = policies.authority
-    if decision.outcome is Verdict.REVIEW:
-        needs = _approval_tier(decision.tier, amount, authority)
-        b.decide(decision if decision.tier is needs else attrs.evolve(decision, tier=needs))
-        return needs, decision.codes
-    b.decide(decision)
-    if acting is None:
-        return None, decision.codes
-    auth = b.decide(authority.decide(ApprovalContext(acting, amount, None)))
-    if auth.outcome is Verdict.APPROVE:
-        return None, decision.codes
-    return _approval_tier(auth.tier, amount, authority), auth.codes
-
-
-def _approval_tier(floor: Tier | None, amount: Money, authority: OperatorAuthority) -> Tier:
-    """The least tier that may approve ``amount``: at least ``floor`` and within its limits.
-
-    When no tier has authority in the amount's currency, the top tier.
-    """
-    needed = authority.tier_needed(amount)
-    if needed is None:
-        return Tier.SENIOR
-    if floor is None:
-        return needed
-    return floor if floor >= needed else needed
+    if decision.outcome is Verdict.DENY or decision.amount is None:
+        return decision
+    operator_request = request.requested_by is RequesterKind.OPERATOR
+    routed = policies.authority.route(
+        decision,
+        operator=acting,
+        operator_request=operator_request,
+        requester_id=(request.requester_id or acting.id) if acting is not None else None,
+        rates=rates,
+    )
+    if routed.outcome is decision.outcome is not Verdict.REVIEW and len(routed.parts) < 2:
+        return decision
+    return routed
 
 
 def _pending_effects(
@@ -428,15 +420,17 @@ def approve_refund(
     approver: Operator,
     *,
     policies: PolicySet = DEFAULTS,
+    rates: ExchangeRates | None = None,
     now: datetime,
 ) -> Outcome:
     """A second operator approves a refund awaiting approval; returns :class:`IssueRefund`.
 
     The acting operator is the approver. Four eyes: the approver may not be the requester
     (ids compared trimmed and case-folded), must be active, and the amount must be within
-    their authority (:class:`~paysupport.policies.OperatorAuthority`). Approving an already
-    approved refund again (same approver) changes nothing and returns the same
-    :class:`IssueRefund`.
+    their authority (:class:`~paysupport.policies.OperatorAuthority`, with ``rates`` for limits
+    set in a reference currency). The refund lifecycle's guard checks four eyes on the actor
+    again. Approving an already approved refund again (same approver) changes nothing and
+    returns the same :class:`IssueRefund`.
 
     Raises:
         NotFound: no such refund on the payment (``refund_id``).
@@ -449,15 +443,10 @@ def approve_refund(
         b.note("already_approved", f"refund {refund.id} was approved by {approver.id}")
         _pending_effects(b, payment, refund)
         return b.build()
-    if _same_id(refund.requested_by, approver.id):
-        raise NotAuthorized(
-            approver.id,
-            f"approve refund of {refund.amount}",
-            f"{refund.requested_by} requested this and cannot approve their own request "
-            "(four eyes)",
-        )
     auth = b.decide(
-        policies.authority.decide(ApprovalContext(approver, refund.amount, refund.requested_by))
+        policies.authority.decide(
+            ApprovalContext(approver, refund.amount, refund.requested_by, rates=rates)
+        )
     )
     if auth.outcome is not Verdict.APPROVE:
         raise NotAuthorized(
