@@ -337,10 +337,14 @@ def event_from_adyen(
     ``eventDate``; ``object_id`` is ``pspReference``; ``payment_reference`` is
     ``originalReference``. The kind and target values follow :data:`ADYEN_EVENT_CODES`; a
     dispute's status is ``additionalData.disputeStatus`` (:data:`ADYEN_DISPUTE_STATUS`) when
-    sent, else the table's. ``due_by`` is ``additionalData.defensePeriodEndsAt``.
+    sent, else the table's. ``due_by`` is ``additionalData.defensePeriodEndsAt``. For dispute
+    codes ``catalogued`` says whether the scheme and reason code are in the catalogues;
+    NOTIFICATION_OF_FRAUD's ``nofReasonCode`` (a fraud-notice type) is ``fraud_notice_type``,
+    never ``reason_code``. Amounts are never negative (``non_negative`` in both modes).
 
     Args:
-        item: ``{"NotificationRequestItem": {...}}`` or the bare item.
+        item: ``{"NotificationRequestItem": {...}}`` or the bare item (a mapping, or an
+            object with ``to_dict()``).
         strict: with ``True`` (default) an unknown eventCode, disputeStatus or
             modification.action raises ``ProviderPayloadError(rule="unknown_value")``, and a
             reason code outside a catalogued network's catalogue raises
@@ -441,7 +445,10 @@ def dispute_from_adyen(item: Mapping[str, Any], *, payment_id: str | None = None
     ``additionalData.chargebackSchemeCode`` (or ``rfiSchemeCode``; ``paymentMethod`` when
     neither is sent) read by :meth:`Network.parse` (``"mc"`` is Mastercard); the reason code
     from ``chargebackReasonCode`` / ``rfiReasonCode``, trimmed (Adyen's own example sends
-    ``" 4853"``), and it must be in the catalogue.
+    ``" 4853"``), and it must be in a catalogued network's catalogue. A scheme outside the
+    catalogues (``jcb``, ``bankTransfer_IBAN``) or a notification without a reason code (a
+    REQUEST_FOR_INFORMATION) gives ``catalogued=False`` with the raw values (``"unknown"``
+    for a missing code) and only Adyen's own deadline.
 
     Args:
         item: ``{"NotificationRequestItem": {...}}`` or the bare item.
@@ -455,9 +462,11 @@ def dispute_from_adyen(item: Mapping[str, Any], *, payment_id: str | None = None
 
     Raises:
         ProviderPayloadError: not a dispute code (``unknown_value`` at ``eventCode``), a
-            missing field, an unknown scheme (``network_known``) or reason code
-            (``reason_code_known``), or a stage the network does not have
-            (``stage_exists_for_network``, e.g. an Amex pre-arbitration).
+            missing field (``originalReference`` when ``payment_id`` is not given: some
+            published notifications omit it), a negative amount (``non_negative``), a
+            catalogued scheme's unknown reason code (``reason_code_known``), or a stage the
+            network does not have (``stage_exists_for_network``, e.g. an Amex
+            pre-arbitration).
     """
     it = _item(item)
     code = it.str_("eventCode")
