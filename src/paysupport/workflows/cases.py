@@ -10,7 +10,9 @@ one :class:`~paysupport.workflows.Outcome` with every decision, change and effec
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 
@@ -43,6 +45,7 @@ from .refunds import request_refund
 
 __all__ = ["CaseContext", "close", "escalate_if_sla_near", "reopen", "resolve", "triage"]
 
+_US = timedelta(microseconds=1)
 _REFUND_CLAIMS = frozenset(
     {ClaimKind.REFUND_REQUEST, ClaimKind.OVERCHARGE, ClaimKind.DUPLICATE_CHARGE}
 )
@@ -317,10 +320,10 @@ def escalate_if_sla_near(
     """
     b = Builder()
     left = case.sla_remaining(now)
-    if case.status not in _OPEN or left is None:
+    if case.status not in _OPEN or left is None or case.sla_due_at is None:
         b.note("not_applicable", f"case {case.id} is {case.status.value} or has no SLA")
         return b.build()
-    if left > float(policies.sla_warning):
+    if not _near_breach(case.opened_at, case.sla_due_at, policies.sla_warning, now):
         b.note("sla_ok", f"{left:.0%} of the SLA window left")
         return b.build()
     ctx = context or CaseContext()
@@ -350,6 +353,14 @@ def escalate_if_sla_near(
     b.effect(_assign(c, target, "sla_near_breach"))
     b.change(case, c)
     return b.build()
+
+
+def _near_breach(opened_at: datetime, due_at: datetime, warning: Decimal, now: datetime) -> bool:
+    """``warning`` of the SLA window or less is left at ``now``, compared exactly (no float)."""
+    window = (due_at - opened_at) // _US
+    left = (due_at - now) // _US
+    share = Fraction(warning)
+    return window <= 0 or left * share.denominator <= share.numerator * window
 
 
 def resolve(
