@@ -952,21 +952,26 @@ def event_from_stripe(event: Mapping[str, Any], *, strict: bool = True) -> Provi
 
     Handles the types in :data:`STRIPE_EVENT_TYPES`: ``charge.*``, ``charge.dispute.*``,
     ``charge.refund.updated``, ``refund.*``, ``payment_intent.*`` and
-    ``radar.early_fraud_warning.*``. ``occurred_at`` is the event's ``created``.
+    ``radar.early_fraud_warning.*``. ``occurred_at`` is the event's ``created``. A charge
+    event carries the charge's ``amount_refunded`` (what ``apply_provider_event`` needs to
+    never refund twice); a dispute event says whether its network and code are
+    ``catalogued`` (see :func:`dispute_from_stripe`).
 
     Args:
-        event: the Event (``{"id": "evt_...", "type": ..., "created": ..., "data": {...}}``).
-        strict: with ``True`` (default) an unknown ``type`` or status raises
-            ``ProviderPayloadError(rule="unknown_value")`` and a dispute reason code outside
-            the catalogue raises ``reason_code_known``; with ``False`` they yield an event of
-            kind ``unknown`` carrying the raw strings (reason codes are then kept unchecked).
+        event: the Event (``{"id": "evt_...", "type": ..., "created": ..., "data": {...}}``),
+            a mapping or a ``stripe.Event`` (anything with ``to_dict()``).
+        strict: with ``True`` (default) an unknown ``type``, status or dispute ``reason``
+            raises ``ProviderPayloadError(rule="unknown_value")`` and a catalogued network's
+            reason code outside the catalogue raises ``reason_code_known`` (except on a
+            ``noncompliant`` dispute); with ``False`` they yield an event of kind
+            ``unknown`` carrying the raw strings (reason codes are then kept unchecked).
 
     Returns:
         The normalised event.
 
     Raises:
-        ProviderPayloadError: a field is missing or mistyped (in either mode), or a value is
-            unknown (strict mode).
+        ProviderPayloadError: a field is missing, mistyped or negative (in either mode), an
+            id holds a card number (``no_full_card_number``), or a value is unknown (strict).
     """
     e = Obj(event)
     if e.opt_str("object") not in (None, "event"):
