@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=2_000)
     parser.add_argument("--profile", type=int, default=0, help="profile this many cases")
+    parser.add_argument("--dask", action="store_true", help="also run on a Dask LocalCluster")
     args = parser.parse_args()
     source = SyntheticCases(args.n, seed=7, start=START)
     _warm(args.n)
@@ -141,7 +142,9 @@ def main() -> None:
     context = multiprocessing.get_context("spawn")
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.workers, mp_context=context) as pool:
-        warm = dict(pool.map(_warm, [args.n] * 2 * args.workers))
+        warm: dict[int, float] = {}
+        while len(warm) < args.workers:  # until every worker has started and warmed up
+            warm.update(pool.map(_warm, [args.n] * args.workers))
         startup = time.perf_counter() - t0
         t1 = time.perf_counter()
         pooled = backtest(
@@ -198,8 +201,41 @@ def main() -> None:
         f"  needed: {needed:,.0f} cases/s/core = {1e6 / needed:.0f} µs per case; "
         f"the workflows alone take {1e6 / base_cpu_rate:.0f} µs of CPU per case here"
     )
+    if args.dask:
+        dask_run(source, args, serial)
     if args.profile:
         profile(source, args.profile)
+
+
+def dask_run(source: SyntheticCases, args: argparse.Namespace, serial: object) -> None:
+    """The same cases on a LocalCluster of ``--workers`` processes (one thread each)."""
+    from distributed import Client, LocalCluster
+
+    t0 = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(_warm, args.n)
+        startup = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        result = backtest(DEFAULTS, source, chunk_size=args.chunk, client=client, keep_rows=False)
+        wall = time.perf_counter() - t1
+    same = (
+        result.summary("reason_code")
+        .to_polars()
+        .equals(
+            serial.summary("reason_code").to_polars()  # type: ignore[attr-defined]
+        )
+    )
+    rate = args.n / wall
+    print(
+        f"  dask LocalCluster         {wall:7.2f} s  {rate:9,.0f} cases/s  "
+        f"{rate / args.workers:,.0f} cases/s/worker (cluster start-up {startup:.1f} s); "
+        f"summary == serial: {same}"
+    )
 
 
 if __name__ == "__main__":
