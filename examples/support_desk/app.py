@@ -119,10 +119,27 @@ def create_app(
     app.state.engine = engine
     _install_error_handlers(app)
 
-    def done(handled: Handled, **extra: Any) -> dict[str, Any]:
-        return {**extra, **handled.to_dict()}
+    for add_routes in (
+        _reference_routes,
+        _payment_routes,
+        _refund_routes,
+        _dispute_routes,
+        _webhook_routes,
+        _failure_routes,
+        _case_routes,
+        _effect_routes,
+    ):
+        add_routes(app, desk)
+    return app
 
-    # ------------------------------------------------------------------ reference data
+
+def _done(handled: Handled, **extra: Any) -> dict[str, Any]:
+    return {**extra, **handled.to_dict()}
+
+
+def _reference_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The reference data routes."""
+
     @app.post("/operators", status_code=201)
     def add_operator(body: JsonBody) -> dict[str, Any]:
         desk.register(Operator.model_validate(body))
@@ -138,7 +155,10 @@ def create_app(
         desk.register(Customer.model_validate(body))
         return {"id": body.get("id")}
 
-    # ------------------------------------------------------------------ payments
+
+def _payment_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The payments routes."""
+
     @app.post("/payments", status_code=201)
     def add_payment(body: JsonBody) -> dict[str, Any]:
         payment = Payment.model_validate(body)
@@ -155,7 +175,10 @@ def create_app(
             "disputes": {d.id: desk.history("dispute", d.id) for d in payment.disputes},
         }
 
-    # ------------------------------------------------------------------ refunds
+
+def _refund_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The refunds routes."""
+
     @app.post("/refund-requests", status_code=200)
     def post_refund_request(body: RefundRequestIn) -> dict[str, Any]:
         fields = body.request_fields()
@@ -175,23 +198,26 @@ def create_app(
     @app.post("/refunds/{refund_id}/approve")
     def approve(refund_id: str, body: OperatorAction) -> dict[str, Any]:
         handled = desk.approve_refund(refund_id, body.operator_id)
-        return done(handled, refund=_refund_of(desk, refund_id))
+        return _done(handled, refund=_refund_of(desk, refund_id))
 
     @app.post("/refunds/{refund_id}/deny")
     def deny(refund_id: str, body: OperatorAction) -> dict[str, Any]:
         handled = desk.deny_refund(refund_id, body.operator_id, body.reason)
-        return done(handled, refund=_refund_of(desk, refund_id))
+        return _done(handled, refund=_refund_of(desk, refund_id))
 
     @app.post("/refunds/{refund_id}/reconcile")
     def reconcile(refund_id: str) -> dict[str, Any]:
         handled = desk.reconcile_refund(refund_id)
-        return done(handled, refund=_refund_of(desk, refund_id))
+        return _done(handled, refund=_refund_of(desk, refund_id))
 
     @app.get("/approvals")
     def approvals() -> list[dict[str, Any]]:
         return desk.effects("request_approval")
 
-    # ------------------------------------------------------------------ disputes
+
+def _dispute_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The disputes routes."""
+
     @app.post("/disputes")
     def post_dispute(body: JsonBody) -> dict[str, Any]:
         if body.get("due_by") is None:
@@ -213,7 +239,7 @@ def create_app(
         else:
             dispute = Dispute.model_validate(body)
         handled = desk.receive_dispute(dispute)
-        return done(handled, dispute=_dispute_of(desk, dispute.id))
+        return _done(handled, dispute=_dispute_of(desk, dispute.id))
 
     @app.post("/disputes/{dispute_id}/evidence")
     def post_evidence(dispute_id: str, body: EvidenceIn) -> dict[str, Any]:
@@ -226,7 +252,7 @@ def create_app(
         handled = desk.respond_to_dispute(
             dispute_id, operator_id=body.operator_id, contest=body.contest, force=body.force
         )
-        return done(handled, dispute=_dispute_of(desk, dispute_id))
+        return _done(handled, dispute=_dispute_of(desk, dispute_id))
 
     @app.get("/disputes/{dispute_id}")
     def get_dispute(dispute_id: str) -> dict[str, Any]:
@@ -235,11 +261,14 @@ def create_app(
             "history": desk.history("dispute", dispute_id),
         }
 
-    # ------------------------------------------------------------------ webhooks
+
+def _webhook_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The webhooks routes."""
+
     @app.post("/webhooks/stripe")
     def stripe_webhook(body: JsonBody) -> dict[str, Any]:
         event = event_from_stripe(body)
-        return done(desk.apply_provider_event(event), event_id=event.event_id)
+        return _done(desk.apply_provider_event(event), event_id=event.event_id)
 
     @app.post("/webhooks/adyen")
     def adyen_webhook(body: JsonBody) -> dict[str, Any]:
@@ -247,15 +276,18 @@ def create_app(
         answers = []
         for item in body.get("notificationItems", []):
             event = event_from_adyen(item, live=live)
-            answers.append(done(desk.apply_provider_event(event), event_id=event.event_id))
+            answers.append(_done(desk.apply_provider_event(event), event_id=event.event_id))
         return {"notificationResponse": "[accepted]", "items": answers}
 
-    # ------------------------------------------------------------------ failed payments
+
+def _failure_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The failed payments routes."""
+
     @app.post("/declines")
     def post_decline(body: JsonBody) -> dict[str, Any]:
         failure = PaymentFailure.model_validate(body)
         handled = desk.handle_decline(failure)
-        return done(handled, failure=desk.get(PaymentFailure, failure.id).model_dump(mode="json"))
+        return _done(handled, failure=desk.get(PaymentFailure, failure.id).model_dump(mode="json"))
 
     @app.get("/failures/{failure_id}")
     def get_failure(failure_id: str) -> dict[str, Any]:
@@ -267,18 +299,21 @@ def create_app(
     @app.post("/failures/{failure_id}/retry-result")
     def post_retry_result(failure_id: str, body: RetryResultIn) -> dict[str, Any]:
         handled = desk.record_retry_result(failure_id, RetryResult(**body.model_dump()))
-        return done(handled, failure=desk.get(PaymentFailure, failure_id).model_dump(mode="json"))
+        return _done(handled, failure=desk.get(PaymentFailure, failure_id).model_dump(mode="json"))
 
     @app.post("/retries/run")
     def run_retries() -> dict[str, Any]:
         return {"executed": desk.run_due_retries()}
 
-    # ------------------------------------------------------------------ cases
+
+def _case_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The cases routes."""
+
     @app.post("/cases")
     def post_case(body: CaseIn) -> dict[str, Any]:
         case = SupportCase.model_validate(body.case)
         handled = desk.open_case(case, operator_id=body.operator_id, failure_id=body.failure_id)
-        return done(handled, case=desk.get(SupportCase, case.id).model_dump(mode="json"))
+        return _done(handled, case=desk.get(SupportCase, case.id).model_dump(mode="json"))
 
     @app.get("/cases/{case_id}")
     def get_case(case_id: str) -> dict[str, Any]:
@@ -290,23 +325,24 @@ def create_app(
     @app.post("/cases/{case_id}/resolve")
     def post_resolve(case_id: str, body: CaseAction) -> dict[str, Any]:
         handled = desk.resolve_case(case_id, operator_id=body.operator_id, note=body.reason)
-        return done(handled, case=desk.get(SupportCase, case_id).model_dump(mode="json"))
+        return _done(handled, case=desk.get(SupportCase, case_id).model_dump(mode="json"))
 
     @app.post("/cases/{case_id}/reopen")
     def post_reopen(case_id: str, body: CaseAction) -> dict[str, Any]:
         handled = desk.reopen_case(case_id, operator_id=body.operator_id, note=body.reason)
-        return done(handled, case=desk.get(SupportCase, case_id).model_dump(mode="json"))
+        return _done(handled, case=desk.get(SupportCase, case_id).model_dump(mode="json"))
 
     @app.get("/cases")
     def list_cases(status: str | None = None) -> list[dict[str, Any]]:
         return desk.case_queue(status)
 
-    # ------------------------------------------------------------------ effects
+
+def _effect_routes(app: FastAPI, desk: SupportDesk) -> None:
+    """The effects routes."""
+
     @app.get("/effects")
     def list_effects(kind: str | None = None) -> list[dict[str, Any]]:
         return desk.effects(kind)
-
-    return app
 
 
 def _refund_of(desk: SupportDesk, refund_id: str) -> dict[str, Any]:
