@@ -192,3 +192,22 @@ def test_summary_figures_are_integers_per_currency():
 def test_the_period_is_the_cases_month():
     late = refund_case("r1", 1_000, at=datetime(2026, 4, 30, 23, 59, tzinfo=UTC))
     assert backtest(DEFAULTS, [late]).row(0)["period"] == "2026-04"
+
+
+def test_cases_are_streamed_one_chunk_ahead_at_most():
+    pulled = 0
+    gaps: list[int] = []
+
+    def stream():
+        nonlocal pulled
+        for case in CASES:
+            pulled += 1
+            yield case
+
+    def progress(done: int, total: int | None) -> None:
+        gaps.append(pulled - done)
+
+    result = backtest(DEFAULTS, stream(), chunk_size=5, keep_rows=False, progress=progress)
+    assert result.size == len(CASES)
+    assert len(gaps) == 10
+    assert max(gaps) <= 5  # never more than one chunk read ahead of what is done
