@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from paysupport.errors import CurrencyMismatch, InvalidAmount, PaysupportError, UnknownCurrency
 from paysupport.money import Currency, Money, currencies, currency, total, zero
@@ -282,3 +282,57 @@ def test_addition_is_exact(a: int, b: int, code: str) -> None:
 def test_no_float_is_ever_accepted(value: float, code: str) -> None:
     with pytest.raises(InvalidAmount):
         Money.of(value, code)  # type: ignore[arg-type]
+
+
+# Anything a caller might pass by mistake: wrong types, unhashable values, garbage text,
+# numbers far out of range.
+garbage = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**120),
+    st.integers(min_value=-5, max_value=5),
+    st.floats(allow_nan=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(["1e999999999", "1e-999999999", "12.34 EUR", "EUR", "--1", "1 2 3"]),
+    st.binary(max_size=8),
+    st.lists(st.text(max_size=3), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, y: Money.of(x, y),
+        lambda x, y: Money.of(x, "EUR"),
+        lambda x, y: Money.from_minor(x, y),
+        lambda x, y: Money.parse(x),
+        lambda x, y: currency(x),
+        lambda x, y: Money.from_minor(1234, "EUR").multiply(x),
+        lambda x, y: Money.from_minor(1234, "EUR").multiply("1.5", rounding=x),
+        lambda x, y: Money.from_minor(1234, "EUR").allocate(x),
+        lambda x, y: Money.from_minor(1234, "EUR").split(x),
+        lambda x, y: TypeAdapter(Money).validate_python({"minor": x, "currency": y}),
+    ],
+)
+@given(x=garbage, y=garbage)
+def test_caller_mistakes_raise_typed_errors_naming_the_field(call, x, y) -> None:  # type: ignore[no-untyped-def]
+    exc = _raised(call, x, y)
+    if exc is None:
+        return
+    # pydantic wraps ours when Money is a field (TypeAdapter): a named rule, never a bare error.
+    assert isinstance(exc, PaysupportError | ValidationError), repr(exc)
+    if isinstance(exc, PaysupportError):
+        assert getattr(exc, "field", None) or getattr(exc, "violations", None)
+    else:
+        assert all(e["type"] not in ("assertion_error", "value_error") for e in exc.errors())
+
+
+def _raised(call, x, y) -> Exception | None:  # type: ignore[no-untyped-def]
+    try:
+        call(x, y)
+    except Exception as exc:
+        return exc
+    return None

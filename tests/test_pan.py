@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paysupport.pan import contains_pan, find_pans, mask_pans
+from paysupport.pan import contains_pan, find_pans, mask_pans, may_contain_pan
 
 # Digit zero of a few scripts (each has its ten digits at consecutive code points).
 ZEROS = ["0", "\u0660", "\u06f0", "\u0966", "\uff10", "\u09e6", "\u0e50", "\U0001d7ce"]
@@ -102,3 +104,19 @@ def test_masking_never_leaves_a_card_number(text: str) -> None:
     masked = mask_pans(text)
     assert not contains_pan(masked)
     assert (masked == text) is (not contains_pan(text))
+
+
+@given(pan=pans, data=st.data(), before=st.text(max_size=20))
+def test_document_precheck_never_misses_a_card_number(
+    pan: str, data: st.DataObject, before: str
+) -> None:
+    text = before + data.draw(spelled(pan))
+    for doc in (json.dumps({"note": text}), json.dumps({"note": text}, ensure_ascii=False)):
+        assert may_contain_pan(doc)
+        assert may_contain_pan(doc.encode())
+
+
+def test_document_precheck_passes_ordinary_json() -> None:
+    doc = json.dumps({"id": "pay_1", "at": "2026-06-01T12:00:00Z", "amount": 12000})
+    assert not may_contain_pan(doc)
+    assert may_contain_pan(doc.replace("pay_1", "pay_4242424242424242"))

@@ -7,18 +7,45 @@ codes) so that generic code keeps working.
 
 A validation error always names the ``field`` and the ``rule`` it broke, in machine-readable
 form, beside a sentence for people.
+
+Whose fault it is: every class carries a :class:`Fault` in ``fault``, so a host knows whom to
+tell without a list of classes:
+
+=================  ==========================================================================
+``caller``         the caller's input or request: :class:`ValidationFailed` and its subclasses
+                   (:class:`InvalidAmount`, :class:`UnknownCurrency`,
+                   :class:`ModelValidationError`, :class:`RefundExceedsCapturable`,
+                   :class:`PolicyConfigError`, :class:`MissingExchangeRate`),
+                   :class:`CurrencyMismatch`, :class:`UnknownCode` and its subclasses,
+                   :class:`NotFound`, :class:`NotAuthorized`. Fix the input and call again.
+``provider``       a provider's payload: :class:`ProviderPayloadError`. Record and alert; the
+                   provider's data is not what its documentation says.
+``host``           the host's adapter failed carrying out an effect: :class:`EffectFailed`.
+                   Retry with the same idempotency key.
+``state``          the request conflicts with the current state: :class:`InvalidTransition`
+                   (and :class:`DeadlinePassed`), with a machine-readable ``code``, and
+                   :class:`ConflictError`. Reload, decide again, or refuse.
+=================  ==========================================================================
+
+No message shows a full card number: :class:`PaysupportError` masks every text argument
+with :func:`paysupport.pan.mask_pans` (``[card ending 4242]``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from paysupport.pan import mask_pans
 
 __all__ = [
     "ConflictError",
     "CurrencyMismatch",
     "DeadlinePassed",
     "EffectFailed",
+    "Fault",
     "InvalidAmount",
     "InvalidTransition",
     "MissingExchangeRate",
@@ -39,8 +66,26 @@ __all__ = [
 ]
 
 
+class Fault(StrEnum):
+    """Whose fault an error is: who has to act on it."""
+
+    CALLER = "caller"
+    PROVIDER = "provider"
+    HOST = "host"
+    STATE = "state"
+
+
 class PaysupportError(Exception):
-    """Base class of every error paysupport raises on purpose."""
+    """Base class of every error paysupport raises on purpose.
+
+    Text arguments are masked (no full card number in a message); ``fault`` says who has to
+    act (see the module docstring).
+    """
+
+    fault: ClassVar[Fault] = Fault.CALLER
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(mask_pans(a) if isinstance(a, str) else a for a in args))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +110,10 @@ class ValidationFailed(PaysupportError, ValueError):
     """
 
     def __init__(self, field: str, rule: str, message: str) -> None:
-        self.field = field
+        self.field = mask_pans(field)
         self.rule = rule
-        self.message = message
-        super().__init__(f"{field}: {message} [{rule}]")
+        self.message = mask_pans(message)
+        super().__init__(f"{self.field}: {self.message} [{rule}]")
 
     @property
     def violations(self) -> tuple[RuleViolation, ...]:
@@ -106,9 +151,11 @@ class ModelValidationError(ValidationFailed):
         if not violations:
             raise ValueError("ModelValidationError needs at least one violation")
         self.model = model
-        self._violations = tuple(violations)
+        self._violations = tuple(
+            RuleViolation(mask_pans(v.field), v.rule, mask_pans(v.message)) for v in violations
+        )
         first = self._violations[0]
-        ValueError.__init__(self, self._render())
+        PaysupportError.__init__(self, self._render())
         self.field = first.field
         self.rule = first.rule
         self.message = first.message
@@ -144,7 +191,7 @@ class UnknownCode(PaysupportError, LookupError):
 
     def __init__(self, kind: str, code: str, known: Iterable[str] = ()) -> None:
         self.kind = kind
-        self.code = code
+        self.code = mask_pans(code) if isinstance(code, str) else code
         self.known = tuple(known)
         hint = f"; known: {', '.join(self.known)}" if self.known else ""
         super().__init__(f"unknown {kind} {code!r}{hint}")
@@ -168,8 +215,10 @@ class UnknownDeclineCode(UnknownCode):
 class InvalidTransition(PaysupportError):
     """A lifecycle was asked for an event it cannot take from its current state.
 
-    Nothing changed: not the model, not its history.
+    Nothing changed: not the model, not its history. ``code`` says why, for machines.
     """
+
+    fault: ClassVar[Fault] = Fault.STATE
 
     def __init__(
         self, machine: str, state: str, event: str, reason: str = "", code: str = "not_allowed"
@@ -177,7 +226,7 @@ class InvalidTransition(PaysupportError):
         self.machine = machine
         self.state = state
         self.event = event
-        self.reason = reason
+        self.reason = mask_pans(reason)
         self.code = code
         why = f": {reason}" if reason else ""
         super().__init__(f"{machine}: event {event!r} is not allowed in state {state!r}{why}")
@@ -195,14 +244,16 @@ class NotAuthorized(PaysupportError):
     """An operator tried to act beyond their authority, or to approve their own request."""
 
     def __init__(self, operator: str, action: str, reason: str) -> None:
-        self.operator = operator
+        self.operator = mask_pans(operator)
         self.action = action
-        self.reason = reason
+        self.reason = mask_pans(reason)
         super().__init__(f"operator {operator!r} may not {action}: {reason}")
 
 
 class ConflictError(PaysupportError):
     """An outcome was computed against a version of an aggregate that has since changed."""
+
+    fault: ClassVar[Fault] = Fault.STATE
 
     def __init__(self, aggregate: str, expected: int, actual: int) -> None:
         self.aggregate = aggregate
@@ -225,7 +276,7 @@ class NotFound(PaysupportError, LookupError):
 
     def __init__(self, kind: str, id: str, field: str) -> None:
         self.kind = kind
-        self.id = id
+        self.id = mask_pans(id) if isinstance(id, str) else id
         self.field = field
         super().__init__(f"{field}: no {kind} with id {id!r}")
 
@@ -237,6 +288,10 @@ class MissingExchangeRate(ValidationFailed):
 class ProviderPayloadError(ValidationFailed):
     """A provider payload (Stripe, Adyen) is malformed or uses a value we do not know."""
 
+    fault: ClassVar[Fault] = Fault.PROVIDER
+
 
 class EffectFailed(PaysupportError):
     """A host adapter failed while carrying out an effect."""
+
+    fault: ClassVar[Fault] = Fault.HOST

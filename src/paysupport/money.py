@@ -19,7 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    Underflow,
+    localcontext,
+)
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal, final
 
@@ -117,13 +125,13 @@ def currency(code: str | Currency) -> Currency:
     """
     if type(code) is Currency:
         return code
-    found = _CURRENCIES.get(code)
-    if found is not None:
-        return found
     if not isinstance(code, str):
         raise UnknownCurrency(
             "currency", "currency_is_code", f"expected an ISO 4217 code, got {type(code).__name__}"
         )
+    found = _CURRENCIES.get(code)
+    if found is not None:
+        return found
     normal = code.strip().upper()
     found = _CURRENCIES.get(normal)
     if found is not None:
@@ -158,12 +166,35 @@ def _reject_non_exact(value: object, field: str) -> None:
         raise InvalidAmount(field, "not_a_number", f"{value!r} is a bool, not an amount")
 
 
+#: Amounts, factors and ratios must lie within 10**-100 .. 10**100 (zero aside): far beyond any
+#: real amount, and small enough that exact arithmetic stays cheap.
+_MAX_ADJUSTED: Final = 100
+#: Decimal arithmetic on money: precise enough to be exact for every number in range, and any
+#: overflow, underflow or invalid operation raises instead of rounding silently.
+_EXACT: Final = Context(
+    prec=4 * _MAX_ADJUSTED,
+    Emax=8 * _MAX_ADJUSTED,
+    Emin=-8 * _MAX_ADJUSTED,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Underflow],
+)
+
+
+def _check_minor_range(minor: int, field: str) -> None:
+    if not -_MAX_MINOR <= minor <= _MAX_MINOR:
+        raise InvalidAmount(field, "amount_in_range", "minor units beyond 10**103 are out of range")
+
+
+_MAX_MINOR: Final = 10 ** (_MAX_ADJUSTED + 3)
+#: At most this many parts from :meth:`Money.split` (a list of them is built).
+_MAX_PARTS: Final = 1_000_000
+
+
 def _to_decimal(value: str | Decimal | int, field: str) -> Decimal:
     _reject_non_exact(value, field)
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, int):
-        return Decimal(value)
+        d = Decimal(value)
     elif isinstance(value, str):
         text = value.strip().replace("_", "")
         try:
@@ -176,6 +207,10 @@ def _to_decimal(value: str | Decimal | int, field: str) -> Decimal:
         )
     if not d.is_finite():
         raise InvalidAmount(field, "finite", f"{value!r} is not a finite amount")
+    if d and not -_MAX_ADJUSTED <= d.adjusted() <= _MAX_ADJUSTED:
+        raise InvalidAmount(
+            field, "amount_in_range", f"{value!r} is out of range (10**-100 to 10**100)"
+        )
     return d
 
 
@@ -198,6 +233,7 @@ class Money:
             raise InvalidAmount(
                 "amount", "minor_units_int", f"minor units must be an int, got {minor!r}"
             )
+        _check_minor_range(minor, "amount")
         object.__setattr__(self, "_minor", int(minor))
         object.__setattr__(self, "_currency", currency(currency_))
 
@@ -225,7 +261,7 @@ class Money:
         """
         cur = currency(currency_)
         d = _to_decimal(amount, "amount")
-        scaled = d.scaleb(cur.exponent)
+        scaled = _EXACT.scaleb(d, cur.exponent)
         integral = scaled.to_integral_value()
         if scaled != integral:
             raise InvalidAmount(
@@ -267,7 +303,7 @@ class Money:
     @property
     def amount(self) -> Decimal:
         """The amount in major units as a ``Decimal`` with the currency's exponent."""
-        return Decimal(self._minor).scaleb(-self._currency.exponent)
+        return _EXACT.scaleb(Decimal(self._minor), -self._currency.exponent)
 
     def is_zero(self) -> bool:
         """True for exactly zero."""
@@ -373,7 +409,12 @@ class Money:
             return NotImplemented
         if isinstance(factor, int):
             return Money._make(self._minor * factor, self._currency)
-        product = Decimal(self._minor) * factor
+        try:
+            product = _EXACT.multiply(Decimal(self._minor), factor)
+        except ArithmeticError:
+            raise InvalidAmount(
+                "factor", "amount_in_range", f"{self} × {factor} is out of range"
+            ) from None
         if product != product.to_integral_value():
             raise InvalidAmount(
                 "factor",
@@ -392,10 +433,12 @@ class Money:
 
         ``rounding`` names a :mod:`decimal` rounding mode; banker's rounding is the default.
         """
-        if rounding not in _ROUNDINGS:
+        if not isinstance(rounding, str) or rounding not in _ROUNDINGS:
             raise InvalidAmount("rounding", "rounding_mode", f"unknown rounding mode {rounding!r}")
         f = _to_decimal(factor, "factor")
-        product = (Decimal(self._minor) * f).quantize(Decimal(1), rounding=rounding)
+        with localcontext(_EXACT):
+            product = (Decimal(self._minor) * f).quantize(Decimal(1), rounding=rounding)
+        _check_minor_range(int(product), "factor")
         return Money._make(int(product), self._currency)
 
     def allocate(self, ratios: Sequence[int | Decimal | str]) -> list[Money]:
@@ -408,6 +451,11 @@ class Money:
         Raises:
             InvalidAmount: no ratios, a negative ratio, a float, or ratios summing to zero.
         """
+        if isinstance(ratios, str | bytes) or not isinstance(ratios, Iterable):
+            raise InvalidAmount(
+                "ratios", "ratios_sequence", f"expected a sequence of ratios, got {ratios!r}"
+            )
+        ratios = list(ratios)
         if not ratios:
             raise InvalidAmount("ratios", "ratios_not_empty", "allocate needs at least one ratio")
         fracs: list[Fraction] = []
@@ -430,9 +478,18 @@ class Money:
         return [Money._make(sign * p, self._currency) for p in parts]
 
     def split(self, n: int) -> list[Money]:
-        """Split into ``n`` near-equal parts; the first parts get the extra minor units."""
+        """Split into ``n`` near-equal parts; the first parts get the extra minor units.
+
+        Raises:
+            InvalidAmount: ``n`` is not an int from 1 to 1,000,000 (rule
+                ``split_count_positive`` or ``split_count_in_range``).
+        """
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise InvalidAmount("n", "split_count_positive", f"cannot split into {n!r} parts")
+        if n > _MAX_PARTS:
+            raise InvalidAmount(
+                "n", "split_count_in_range", f"cannot split into more than {_MAX_PARTS} parts"
+            )
         q, r = divmod(abs(self._minor), n)
         sign = -1 if self._minor < 0 else 1
         return [Money._make(sign * (q + (1 if i < r else 0)), self._currency) for i in range(n)]
@@ -530,6 +587,7 @@ def _money_from_mapping(value: dict[Any, Any]) -> Money:
         _reject_non_exact(minor, "minor")
         if not isinstance(minor, int):
             raise InvalidAmount("minor", "minor_units_int", f"minor must be an int, got {minor!r}")
+        _check_minor_range(minor, "minor")
         return Money._make(minor, currency(value["currency"]))
     if keys == {"amount", "currency"}:
         return Money.of(value["amount"], value["currency"])

@@ -35,7 +35,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["PanMatch", "contains_pan", "find_pans", "mask_pans"]
+__all__ = ["PanMatch", "contains_pan", "find_pans", "mask_pans", "may_contain_pan"]
 
 _MIN_DIGITS: Final = 12
 _MAX_DIGITS: Final = 19
@@ -52,6 +52,11 @@ _CHAIN: Final = re.compile(r"[0-9]+(?:[ \t\n\r\f\v._/\\-]+[0-9]+)*", re.ASCII)
 _GROUP: Final = re.compile(r"[0-9]+", re.ASCII)
 # Fast pre-check on ASCII text: fewer than 12 digits cannot hold a card number.
 _TWELVE_DIGITS: Final = re.compile(r"(?:[0-9][^0-9]*){12}", re.ASCII)
+# Fast pre-check on a whole ASCII document: drop the separators, turn each digit into "1"
+# and anything else into "0"; no twelve "1" in a row, no card number.
+_ASCII_SEPARATORS: Final = b" \t\n\r\f\v._/-"
+_DIGIT_MAP: Final = bytes(0x31 if 0x30 <= i <= 0x39 else 0x30 for i in range(256))
+_TWELVE_ONES: Final = b"1" * _MIN_DIGITS
 
 
 class _Normaliser(dict[int, str]):
@@ -117,6 +122,23 @@ def _may_hold_pan(text: str) -> bool:
     if text.isascii():
         return _TWELVE_DIGITS.search(text) is not None
     return True
+
+
+def may_contain_pan(document: str | bytes | bytearray) -> bool:
+    """Cheap, conservative test of a whole document (JSON text, a log line).
+
+    False only when no text inside ``document`` can hold a card number, even after JSON
+    unescaping: the document is ASCII, has no backslash (so no escapes), and nowhere holds 12
+    digits joined only by separators. Anything else answers True: scan the values with
+    :func:`find_pans`.
+
+    Args:
+        document: text or UTF-8 bytes.
+    """
+    raw = document.encode() if isinstance(document, str) else bytes(document)
+    if not raw.isascii() or b"\\" in raw:
+        return True
+    return _TWELVE_ONES in raw.translate(_DIGIT_MAP, _ASCII_SEPARATORS)
 
 
 def _chain_matches(norm: str, start: int, end: int) -> list[PanMatch]:

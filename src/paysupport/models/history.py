@@ -57,4 +57,4 @@ class LifecycleEvent(PaysupportModel):
     at: AwareDatetime
     actor: Identifier | None = None
     reason: SafeText | None = None
-    data: Annotated[dict[str, str], AfterValidator(_freeze)] = Field(default_factory=EventData)
+    data: Annotated[dict[str, SafeText], AfterValidator(_freeze)] = Field(default_factory=EventData)

@@ -3,16 +3,22 @@
 Amounts are derived from those records and guarded by invariants: captured never exceeds
 authorized; refunds (succeeded or still in flight) never exceed captured; every amount is in
 the payment's currency; a dispute never exceeds what was captured.
+
+``refunded_unitemised`` holds refunds a provider reports only as a total (a Stripe Charge
+without its expanded ``refunds`` list, Adyen totals): it counts as refunded, against what is
+refundable and in the refunded-never-exceeds-captured rule, and is never turned into invented
+:class:`~paysupport.models.Refund` records.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple, Self
+from typing import Any, NamedTuple, Self
 
 from pydantic import AwareDatetime, Field, NonNegativeInt, model_validator
 
+from paysupport.errors import NotFound
 from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
 from paysupport.models.card import PaymentMethod
 from paysupport.models.dispute import Dispute
@@ -91,6 +97,13 @@ class Payment(PaysupportModel):
     disputes: tuple[Dispute, ...] = ()
     early_fraud_warning: EarlyFraudWarning | None = None
     multicapture: bool = False
+    refunded_unitemised: Money | None = Field(
+        default=None,
+        description=(
+            "refunds the provider reports only as a total (Stripe amount_refunded without the "
+            "refunds list, Adyen totals): counted as refunded, never turned into Refund records"
+        ),
+    )
     description: SafeText | None = None
     provider: str | None = None
     provider_reference: str | None = None
@@ -101,65 +114,60 @@ class Payment(PaysupportModel):
     @model_validator(mode="after")
     def _payment_rules(self) -> Self:
         cur = self.amount.currency
-        if not self.amount.is_positive():
+        if self.amount.minor <= 0:
             raise rule_error(
                 "amount", "payment_amount_positive", "the authorized amount must be above zero"
             )
-        amounts = [
-            *(("captures", i, c.amount) for i, c in enumerate(self.captures)),
-            *(("refunds", i, r.amount) for i, r in enumerate(self.refunds)),
-            *(("disputes", i, d.amount) for i, d in enumerate(self.disputes)),
-        ]
-        for kind, i, amount in amounts:
-            if amount.currency is not cur:
+        _same_currency(cur, "captures", self.captures)
+        _same_currency(cur, "refunds", self.refunds)
+        _same_currency(cur, "disputes", self.disputes)
+        extra = self.refunded_unitemised
+        if extra is not None:
+            if extra.currency is not cur:
                 raise rule_error(
-                    f"{kind}.{i}.amount",
+                    "refunded_unitemised",
                     "currency_matches_payment",
-                    f"{kind}[{i}] is in {amount.currency.code}, the payment in {cur.code}",
+                    f"refunded_unitemised is in {extra.currency.code}, the payment in {cur.code}",
                 )
-        owners = [
-            *(("refunds", i, r.payment_id) for i, r in enumerate(self.refunds)),
-            *(("disputes", i, d.payment_id) for i, d in enumerate(self.disputes)),
-        ]
-        for kind, i, owner in owners:
-            if owner != self.id:
+            if extra.minor <= 0:
                 raise rule_error(
-                    f"{kind}.{i}.payment_id",
-                    "belongs_to_payment",
-                    f"{kind}[{i}] is for payment {owner!r}",
+                    "refunded_unitemised",
+                    "refunded_unitemised_positive",
+                    "refunded_unitemised is above zero, or None when nothing was refunded",
                 )
-        for kind, ids in (
-            ("captures", [c.id for c in self.captures]),
-            ("refunds", [r.id for r in self.refunds]),
-            ("disputes", [d.id for d in self.disputes]),
+        _belong_to(self.id, "refunds", self.refunds)
+        _belong_to(self.id, "disputes", self.disputes)
+        for kind, records in (
+            ("captures", self.captures),
+            ("refunds", self.refunds),
+            ("disputes", self.disputes),
         ):
-            if len(ids) != len(set(ids)):
+            if len(records) > 1 and len({r.id for r in records}) != len(records):
                 raise rule_error(kind, "unique_ids", f"{kind} has repeated ids")
-        if self.refunds and not self.captures:
-            raise rule_error(
-                "refunds", "refund_needs_capture", "only captured money can be refunded"
-            )
-        captured = self.amount_captured
-        if captured > self.amount:
+        if (self.refunds or extra is not None) and not self.captures:
+            field = "refunds" if self.refunds else "refunded_unitemised"
+            raise rule_error(field, "refund_needs_capture", "only captured money can be refunded")
+        sums = self.amounts()
+        captured = sums.captured
+        if captured > sums.authorized:
             raise rule_error(
                 "captures",
                 "captured_exceeds_authorized",
-                f"captured {captured} exceeds the authorized {self.amount}",
+                f"captured {self._money(captured)} exceeds the authorized {self.amount}",
             )
-        sums = self.amounts()
-        committed = self._money(sums.refunded + sums.in_flight)
+        committed = sums.refunded + sums.in_flight
         if committed > captured:
             raise rule_error(
-                "refunds",
+                "refunds" if self.refunds else "refunded_unitemised",
                 "refund_total_exceeds_captured",
-                f"refunds of {committed} exceed the captured {captured}",
+                f"refunds of {self._money(committed)} exceed the captured {self._money(captured)}",
             )
         for i, d in enumerate(self.disputes):
-            if d.amount > captured:
+            if d.amount.minor > captured:
                 raise rule_error(
                     f"disputes.{i}.amount",
                     "dispute_exceeds_captured",
-                    f"disputes[{i}] of {d.amount} exceeds the captured {captured}",
+                    f"disputes[{i}] of {d.amount} exceeds the captured {self._money(captured)}",
                 )
         if self.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED) and self.captures:
             raise rule_error(
@@ -180,17 +188,29 @@ class Payment(PaysupportModel):
         return self.amount.currency
 
     def amounts(self) -> PaymentAmounts:
-        """Every derived amount in one pass over the records, as integer minor units."""
-        captured = sum(c.amount.minor for c in self.captures)
-        refunded = in_flight = 0
+        """Every derived amount in one pass over the records, as integer minor units.
+
+        Computed once per immutable payment (a changed copy computes its own).
+        """
+        cached = self.__dict__.get("_amounts_cache")
+        key = (self.captures, self.refunds, self.disputes, self.refunded_unitemised, self.amount)
+        if cached is not None and all(a is b for a, b in zip(cached[0], key, strict=True)):
+            return cached[1]  # type: ignore[no-any-return]
+        captured = 0
+        for c in self.captures:
+            captured += c.amount.minor
+        refunded = 0 if self.refunded_unitemised is None else self.refunded_unitemised.minor
+        in_flight = charged_back = 0
         for r in self.refunds:
             status = r.status
             if status is RefundStatus.SUCCEEDED:
                 refunded += r.amount.minor
             elif status.holds_funds:
                 in_flight += r.amount.minor
-        charged_back = sum(d.amount.minor for d in self.disputes if d.status.funds_lost)
-        return PaymentAmounts(
+        for d in self.disputes:
+            if d.status.funds_lost:
+                charged_back += d.amount.minor
+        sums = PaymentAmounts(
             authorized=self.amount.minor,
             captured=captured,
             refunded=refunded,
@@ -198,6 +218,8 @@ class Payment(PaysupportModel):
             charged_back=charged_back,
             refundable=max(0, captured - refunded - in_flight - charged_back),
         )
+        self.__dict__["_amounts_cache"] = (key, sums)
+        return sums
 
     def _money(self, minor: int) -> Money:
         return Money.from_minor(minor, self.amount.currency)
@@ -205,7 +227,7 @@ class Payment(PaysupportModel):
     @property
     def amount_captured(self) -> Money:
         """Sum of all captures."""
-        return self._money(sum(c.amount.minor for c in self.captures))
+        return self._money(self.amounts().captured)
 
     @property
     def amount_capturable(self) -> Money:
@@ -216,7 +238,7 @@ class Payment(PaysupportModel):
 
     @property
     def amount_refunded(self) -> Money:
-        """Sum of succeeded refunds (reversed refunds no longer count)."""
+        """Sum of succeeded refunds (reversed ones no longer count) and ``refunded_unitemised``."""
         return self._money(self.amounts().refunded)
 
     @property
@@ -256,29 +278,83 @@ class Payment(PaysupportModel):
         return min((c.captured_at for c in self.captures), default=None)
 
     def refund(self, refund_id: str) -> Refund:
-        """The refund with this id (KeyError if absent)."""
+        """The refund with this id.
+
+        Raises:
+            NotFound: no refund on this payment has that id (``field="refund_id"``).
+        """
         for r in self.refunds:
             if r.id == refund_id:
                 return r
-        raise KeyError(refund_id)
+        raise NotFound("refund", str(refund_id), "refund_id")
 
     def dispute(self, dispute_id: str) -> Dispute:
-        """The dispute with this id (KeyError if absent)."""
+        """The dispute with this id.
+
+        Raises:
+            NotFound: no dispute on this payment has that id (``field="dispute_id"``).
+        """
         for d in self.disputes:
             if d.id == dispute_id:
                 return d
-        raise KeyError(dispute_id)
+        raise NotFound("dispute", str(dispute_id), "dispute_id")
 
     def with_refund(self, refund: Refund) -> Payment:
-        """A validated copy with ``refund`` added or replacing the one with its id."""
-        kept = [r for r in self.refunds if r.id != refund.id]
-        pos = next((i for i, r in enumerate(self.refunds) if r.id == refund.id), len(kept))
-        kept.insert(pos, refund)
-        return self.evolve(refunds=tuple(kept))
+        """A validated copy with ``refund`` added or replacing the one with its id.
+
+        The refund is a valid model already; only the payment's rules run again.
+        """
+        return self._with_record("refunds", Refund, refund)
 
     def with_dispute(self, dispute: Dispute) -> Payment:
-        """A validated copy with ``dispute`` added or replacing the one with its id."""
-        kept = [d for d in self.disputes if d.id != dispute.id]
-        pos = next((i for i, d in enumerate(self.disputes) if d.id == dispute.id), len(kept))
-        kept.insert(pos, dispute)
-        return self.evolve(disputes=tuple(kept))
+        """A validated copy with ``dispute`` added or replacing the one with its id.
+
+        The dispute is a valid model already; only the payment's rules run again.
+        """
+        return self._with_record("disputes", Dispute, dispute)
+
+    def with_capture(self, capture: Capture) -> Payment:
+        """A validated copy with ``capture`` added or replacing the one with its id.
+
+        The status is left as it is: a lifecycle event (``capture``) moves it.
+        """
+        return self._with_record("captures", Capture, capture)
+
+    def _with_record(self, field: str, kind: type[PaysupportModel], record: Any) -> Payment:
+        current: tuple[Any, ...] = getattr(self, field)
+        new_id = _id_of(record)
+        if type(record) is not kind:
+            # Not a model built already: validate it as part of the field.
+            return self.evolve(**{field: (*(r for r in current if r.id != new_id), record)})
+        records = list(current)
+        for i, r in enumerate(records):
+            if r.id == new_id:
+                records[i] = record
+                break
+        else:
+            records.append(record)
+        return self._derive({field: tuple(records)})
+
+
+def _id_of(record: Any) -> Any:
+    return record.get("id") if isinstance(record, dict) else getattr(record, "id", None)
+
+
+def _same_currency(cur: Currency, kind: str, records: tuple[Any, ...]) -> None:
+    for i, r in enumerate(records):
+        if r.amount.currency is not cur:
+            raise rule_error(
+                f"{kind}.{i}.amount",
+                "currency_matches_payment",
+                f"{kind}[{i}] is in {r.amount.currency.code}, the payment in {cur.code}",
+            )
+
+
+def _belong_to(payment_id: str, kind: str, records: tuple[Any, ...]) -> None:
+    for i, r in enumerate(records):
+        if r.payment_id != payment_id:
+            raise rule_error(
+                f"{kind}.{i}.payment_id",
+                "belongs_to_payment",
+                f"{kind}[{i}] is for payment {r.payment_id!r}",
+            )

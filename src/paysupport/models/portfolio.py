@@ -11,6 +11,7 @@ from typing import Self, TypeVar
 
 from pydantic import model_validator
 
+from paysupport.errors import NotFound
 from paysupport.models._base import PaysupportModel, SafeText, rule_error
 from paysupport.models.case import SupportCase
 from paysupport.models.failure import PaymentFailure
@@ -60,20 +61,32 @@ class Portfolio(PaysupportModel):
         return self
 
     def merchant(self, merchant_id: str) -> Merchant:
-        """The merchant with this id (KeyError if absent)."""
-        return _find(self.merchants, merchant_id)
+        """The merchant with this id.
+
+        Raises:
+            NotFound: no merchant has that id (``field="merchant_id"``).
+        """
+        return _find(self.merchants, merchant_id, "merchant")
 
     def customer(self, customer_id: str) -> Customer:
-        """The customer with this id (KeyError if absent)."""
-        return _find(self.customers, customer_id)
+        """The customer with this id.
+
+        Raises:
+            NotFound: no customer has that id (``field="customer_id"``).
+        """
+        return _find(self.customers, customer_id, "customer")
 
     def payment(self, payment_id: str) -> Payment:
-        """The payment with this id (KeyError if absent)."""
-        return _find(self.payments, payment_id)
+        """The payment with this id.
+
+        Raises:
+            NotFound: no payment has that id (``field="payment_id"``).
+        """
+        return _find(self.payments, payment_id, "payment")
 
 
-def _find(items: tuple[_T, ...], key: str) -> _T:
+def _find(items: tuple[_T, ...], key: str, kind: str) -> _T:
     for item in items:
         if item.id == key:
             return item
-    raise KeyError(key)
+    raise NotFound(kind, str(key), f"{kind}_id")

@@ -1,0 +1,283 @@
+"""Benchmark: the model layer's hot paths against a plain pydantic model of the same fields.
+
+Run: ``python benchmarks/bench_models.py [--n 3000] [--repeat 5]``
+
+Rows (issue 13, model side), each measured in this run against its baseline:
+
+* ``Payment.model_validate_json`` ÷ the same JSON into ``PlainPayment``: a plain pydantic
+  model with the same fields and no library rules (no invariants, no card-number boundary,
+  ``Money`` as a ``{minor, currency}`` sub-model). Target ≤ 1.5.
+* ``with_refund`` / ``with_capture`` / ``with_dispute`` / ``evolve`` on a payment with one
+  capture and one refund ÷ ``PlainPayment.model_validate`` of the same data (what a full
+  re-validation of a plain model costs). Reported, no target of their own.
+* bytes per live ``Payment`` with one capture and one refund (tracemalloc, 2,000 copies built
+  from distinct JSON) ÷ bytes per live ``PlainPayment``. Target: half the bytes of the
+  measured starting point (``BASELINE_BYTES_RATIO``, measured before the change with this
+  script), so ≤ ``BASELINE_BYTES_RATIO / 2``.
+
+Each row prints µs (median of ``--repeat``) and its ratio; one summary line per target says
+met or missed. The default run takes well under 30 seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from paysupport.models import Capture, Dispute, Payment, Refund
+from paysupport.money import Money
+
+#: bytes per live Payment ÷ bytes per live PlainPayment, measured with this script before the
+#: model changes of issue 13 (commit 9dbb136).
+BASELINE_BYTES_RATIO = 0.0
+
+
+# --------------------------------------------------------------------------- the baseline
+class PlainMoney(BaseModel):
+    """Money as plain data."""
+
+    minor: int
+    currency: str
+
+
+class PlainStatus(StrEnum):
+    """Any status, as plain text."""
+
+    PENDING = "pending"
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    SUCCEEDED = "succeeded"
+    NEEDS_RESPONSE = "needs_response"
+
+
+class PlainCard(BaseModel):
+    """Card as plain data."""
+
+    brand: str
+    last4: str
+    fingerprint: str | None = None
+    exp_month: int | None = None
+    exp_year: int | None = None
+    funding: str = "unknown"
+    country: str | None = None
+
+
+class PlainPaymentMethod(BaseModel):
+    """Payment method as plain data."""
+
+    type: str = "card"
+    card: PlainCard | None = None
+
+
+class PlainEvent(BaseModel):
+    """Lifecycle event as plain data."""
+
+    event: str
+    source: str
+    target: str
+    at: datetime
+    actor: str | None = None
+    reason: str | None = None
+    data: dict[str, str] = Field(default_factory=dict)
+
+
+class PlainCapture(BaseModel):
+    """Capture as plain data."""
+
+    id: str
+    amount: PlainMoney
+    captured_at: datetime
+
+
+class PlainRefund(BaseModel):
+    """Refund as plain data."""
+
+    id: str
+    payment_id: str
+    amount: PlainMoney
+    reason: str = "requested_by_customer"
+    status: PlainStatus = PlainStatus.PENDING
+    created_at: datetime
+    request_id: str | None = None
+    requested_by: str | None = None
+    approved_by: str | None = None
+    failure_reason: str | None = None
+    provider: str | None = None
+    provider_reference: str | None = None
+    provider_status: str | None = None
+    provider_reason: str | None = None
+    note: str | None = None
+    history: tuple[PlainEvent, ...] = ()
+    version: int = 0
+
+
+class PlainPayment(BaseModel):
+    """A payment as plain data: the same fields as ``Payment``, no rules."""
+
+    id: str
+    merchant_id: str
+    customer_id: str | None = None
+    amount: PlainMoney
+    status: PlainStatus = PlainStatus.AUTHORIZED
+    payment_method: PlainPaymentMethod = Field(default_factory=PlainPaymentMethod)
+    created_at: datetime
+    captures: tuple[PlainCapture, ...] = ()
+    refunds: tuple[PlainRefund, ...] = ()
+    disputes: tuple[dict[str, Any], ...] = ()
+    early_fraud_warning: dict[str, Any] | None = None
+    multicapture: bool = False
+    refunded_unitemised: PlainMoney | None = None
+    description: str | None = None
+    provider: str | None = None
+    provider_reference: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    history: tuple[PlainEvent, ...] = ()
+    version: int = 0
+
+
+# --------------------------------------------------------------------------- the data
+def sample(i: int = 0) -> dict[str, Any]:
+    """A captured 120 EUR card payment with one 40 EUR refund, as a provider would send it."""
+    at = "2026-06-01T12:00:00Z"
+    return {
+        "id": f"pay_{i:08d}",
+        "merchant_id": "m_1",
+        "customer_id": f"cus_{i % 997}",
+        "amount": {"minor": 12000, "currency": "EUR"},
+        "status": "partially_refunded",
+        "payment_method": {
+            "type": "card",
+            "card": {"brand": "visa", "last4": "4242", "fingerprint": "Xt5EWLLDS7FJjR1c"},
+        },
+        "created_at": at,
+        "captures": [
+            {"id": f"cap_{i}", "amount": {"minor": 12000, "currency": "EUR"}, "captured_at": at}
+        ],
+        "refunds": [
+            {
+                "id": f"re_{i}",
+                "payment_id": f"pay_{i:08d}",
+                "amount": {"minor": 4000, "currency": "EUR"},
+                "status": "succeeded",
+                "created_at": "2026-06-02T09:30:00Z",
+                "provider": "stripe",
+                "provider_reference": f"re_3MtwBwLkdIwHu7ix{i:08d}",
+            }
+        ],
+        "description": "Order 1042: two shirts",
+        "provider": "stripe",
+        "provider_reference": f"ch_3MtwBwLkdIwHu7ix{i:08d}",
+        "metadata": {"order_id": "1042", "channel": "web"},
+    }
+
+
+def sample_json(i: int = 0) -> str:
+    """:func:`sample` as JSON text."""
+    return json.dumps(sample(i))
+
+
+# --------------------------------------------------------------------------- timing
+def per_call_us(fn: Callable[[], object], n: int, repeat: int) -> float:
+    """Median over ``repeat`` runs of the µs one call of ``fn`` takes."""
+    runs = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        runs.append((time.perf_counter() - start) / n * 1e6)
+    return statistics.median(runs)
+
+
+def bytes_per_live(build: Callable[[int], object], count: int) -> float:
+    """Bytes held per live object, ``count`` objects built by ``build(i)``."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    kept = [build(i) for i in range(count)]
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    total = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    del kept
+    return total / count
+
+
+def main() -> None:
+    """Print every row and one met/missed line per target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    n, repeat = args.n, args.repeat
+
+    js = sample_json()
+    data = sample()
+    plain_json = per_call_us(lambda: PlainPayment.model_validate_json(js), n, repeat)
+    plain_py = per_call_us(lambda: PlainPayment.model_validate(data), n, repeat)
+    ours_json = per_call_us(lambda: Payment.model_validate_json(js), n, repeat)
+    payment = Payment.model_validate_json(js)
+    at = payment.created_at
+    refund = Refund(
+        id="re_new",
+        payment_id=payment.id,
+        amount=Money.of("10.00", "EUR"),
+        status="pending",
+        created_at=at,
+    )
+    dispute = Dispute(
+        id="dp_1",
+        payment_id=payment.id,
+        network="visa",
+        reason_code="13.1",
+        amount=Money.of("20.00", "EUR"),
+        opened_at=at,
+    )
+    authorized = payment.model_validate({**data, "status": "partially_captured", "refunds": []})
+    authorized = authorized.evolve(captures=(), status="authorized")
+    capture = Capture(id="cap_new", amount=Money.of("30.00", "EUR"), captured_at=at)
+    ops: list[tuple[str, Callable[[], object]]] = [
+        ("with_refund", lambda: payment.with_refund(refund)),
+        ("with_dispute", lambda: payment.with_dispute(dispute)),
+        ("with_capture", lambda: authorized.with_capture(capture)),
+        ("evolve(description=...)", lambda: payment.evolve(description="note")),
+    ]
+    print(f"{'row':<46}{'µs':>10}{'ratio':>10}")
+    print(f"{'PlainPayment.model_validate_json (baseline)':<46}{plain_json:>10.2f}{1:>10.2f}")
+    print(f"{'PlainPayment.model_validate (baseline)':<46}{plain_py:>10.2f}{1:>10.2f}")
+    json_ratio = ours_json / plain_json
+    print(f"{'Payment.model_validate_json':<46}{ours_json:>10.2f}{json_ratio:>10.2f}")
+    for name, fn in ops:
+        t = per_call_us(fn, n, repeat)
+        print(f"{'Payment.' + name:<46}{t:>10.2f}{t / plain_py:>10.2f}")
+
+    count = 2000
+    plain_bytes = bytes_per_live(lambda i: PlainPayment.model_validate_json(sample_json(i)), count)
+    ours_bytes = bytes_per_live(lambda i: Payment.model_validate_json(sample_json(i)), count)
+    bytes_ratio = ours_bytes / plain_bytes
+    print(f"{'bytes per live PlainPayment (baseline)':<46}{plain_bytes:>10.0f}{1:>10.2f}")
+    print(f"{'bytes per live Payment':<46}{ours_bytes:>10.0f}{bytes_ratio:>10.2f}")
+    print()
+    verdict = "met" if json_ratio <= 1.5 else "missed"
+    print(f"target validate_json ratio <= 1.50: {json_ratio:.2f} {verdict}")
+    goal = BASELINE_BYTES_RATIO / 2
+    verdict = "met" if bytes_ratio <= goal else "missed"
+    print(
+        f"target bytes ratio <= {goal:.2f} (half of {BASELINE_BYTES_RATIO:.2f} before): "
+        f"{bytes_ratio:.2f} {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()
