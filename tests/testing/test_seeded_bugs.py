@@ -42,15 +42,15 @@ CATCH = settings(
 
 def _check(policy: Any, seed: int) -> None:
     if policy in seeded_bugs.REFUND_BUGS:
-        check_refund_policy(policy, settings=CATCH, seed=seed)
+        check_refund_policy(policy, settings=CATCH, seed=seed, fail_fast=True)
     elif policy in seeded_bugs.APPROVAL_BUGS:
         check_escalation_policy(
-            seeded_bugs.TEAM_ESCALATION, authority=policy, settings=CATCH, seed=seed
+            seeded_bugs.TEAM_ESCALATION, authority=policy, settings=CATCH, seed=seed, fail_fast=True
         )
     elif policy in seeded_bugs.ESCALATION_BUGS:
-        check_escalation_policy(policy, settings=CATCH, seed=seed)
+        check_escalation_policy(policy, settings=CATCH, seed=seed, fail_fast=True)
     else:
-        check_retry_policy(policy, settings=CATCH, seed=seed)
+        check_retry_policy(policy, settings=CATCH, seed=seed, fail_fast=True)
 
 
 ALL_BUGS = (

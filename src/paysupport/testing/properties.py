@@ -784,12 +784,14 @@ def never_refunds_during_open_chargeback(
     _run(check, policy, refund_contexts(now=at, currencies=currencies), body, settings, seed)
 
 
-def _collect(checks: Iterable[Callable[[], None]]) -> None:
+def _collect(checks: Iterable[Callable[[], None]], fail_fast: bool = False) -> None:
     found: list[PropertyViolation] = []
     for run in checks:
         try:
             run()
         except PropertyViolation as exc:
+            if fail_fast:
+                raise
             found.append(exc)
     if len(found) == 1:
         raise found[0]
@@ -807,12 +809,16 @@ def check_refund_policy(
     settings: Settings | None = None,
     seed: int | None = None,
     currencies: Sequence[str] | None = None,
+    fail_fast: bool = False,
 ) -> None:
     """Run every refund-policy check and report all that fail.
 
     The checks: :func:`never_approves_more_than_refundable`,
     :func:`never_refunds_during_open_chargeback`, :func:`is_deterministic` and
     :func:`explains_every_deny_and_review`.
+
+    With ``fail_fast=True`` the run stops at the first failing check (faster when you
+    only need to know whether the policy holds).
 
     Raises:
         PropertyViolation: one check failed (its own violation), or several (one message
@@ -825,7 +831,8 @@ def check_refund_policy(
             lambda: never_refunds_during_open_chargeback(policy, **kw),
             lambda: is_deterministic(policy, **kw),
             lambda: explains_every_deny_and_review(policy, **kw),
-        ]
+        ],
+        fail_fast,
     )
 
 
@@ -980,6 +987,7 @@ def check_escalation_policy(
     settings: Settings | None = None,
     seed: int | None = None,
     currencies: Sequence[str] | None = None,
+    fail_fast: bool = False,
 ) -> None:
     """Run every escalation check (and, given an ``authority``, the approval checks).
 
@@ -987,24 +995,28 @@ def check_escalation_policy(
     :func:`explains_every_deny_and_review` over escalation cases; with ``authority``, also
     :func:`respects_operator_limits` and :func:`enforces_four_eyes` on it.
 
+    With ``fail_fast=True`` the run stops at the first failing check (faster when you
+    only need to know whether the policy holds).
+
     Raises:
         PropertyViolation: one check failed, or several (one message listing each).
     """
     at = now or ps.DEFAULT_NOW
     kw: dict[str, Any] = {"now": now, "settings": settings, "seed": seed}
     cases = escalation_contexts(now=at, currencies=currencies)
-    checks: list[Callable[[], None]] = [
-        lambda: tier_is_monotone_in_amount(policy, currencies=currencies, **kw),
-        lambda: is_deterministic(policy, contexts=cases, **kw),
-        lambda: explains_every_deny_and_review(policy, contexts=cases, **kw),
-    ]
+    checks: list[Callable[[], None]] = []
     if authority is not None:
         auth = authority
         checks += [
             lambda: respects_operator_limits(auth, currencies=currencies, **kw),
             lambda: enforces_four_eyes(auth, currencies=currencies, **kw),
         ]
-    _collect(checks)
+    checks += [
+        lambda: tier_is_monotone_in_amount(policy, currencies=currencies, **kw),
+        lambda: is_deterministic(policy, contexts=cases, **kw),
+        lambda: explains_every_deny_and_review(policy, contexts=cases, **kw),
+    ]
+    _collect(checks, fail_fast)
 
 
 # ---------------------------------------------------------------------- retry checks
@@ -1092,11 +1104,15 @@ def check_retry_policy(
     settings: Settings | None = None,
     seed: int | None = None,
     currencies: Sequence[str] | None = None,
+    fail_fast: bool = False,
 ) -> None:
     """Run every retry-policy check and report all that fail.
 
     The checks: :func:`never_retries_hard_decline`, :func:`is_deterministic` and
     :func:`explains_every_deny_and_review` over declines.
+
+    With ``fail_fast=True`` the run stops at the first failing check (faster when you
+    only need to know whether the policy holds).
 
     Raises:
         PropertyViolation: one check failed, or several (one message listing each).
@@ -1109,5 +1125,6 @@ def check_retry_policy(
             lambda: never_retries_hard_decline(policy, currencies=currencies, **kw),
             lambda: is_deterministic(policy, contexts=cases, **kw),
             lambda: explains_every_deny_and_review(policy, contexts=cases, **kw),
-        ]
+        ],
+        fail_fast,
     )
