@@ -3,7 +3,7 @@
     python benchmarks/bench_health.py            # 10,000,000 events
     python benchmarks/bench_health.py --n 2000000
 
-The parent generates a seeded synthetic history and writes it to an Arrow IPC file; two
+The parent generates a seeded synthetic history (tiled to N) and writes it as Arrow IPC; two
 child processes then load it and measure, each with its own peak memory (ru_maxrss):
 ``portfolio_health`` (polars), and the same per-merchant, per-network, per-month counts and
 sums with pandas groupby as the baseline. Targets: health < 10 s, peak < 2 GiB, at least
@@ -30,15 +30,27 @@ def _peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _generate(n: int, merchants: int, folder: Path) -> tuple[int, float]:
+def _generate(n: int, merchants: int, folder: Path, copies: int = 10) -> tuple[int, float]:
+    """A seeded synthetic history of about ``n / copies`` events, tiled ``copies`` times.
+
+    Each copy gets its own event and payment ids (a suffix), so payments stay distinct and
+    every merchant carries ``copies`` times the volume; generating 10,000,000 events
+    directly would take most of the run.
+    """
     import polars as pl
 
     from paysupport.analytics import synthetic
 
     started = time.perf_counter()
-    history = synthetic(seed=7, n_payments=int(n / 1.9) + 1_000, n_merchants=merchants)
-    events = history.events.head(n)
-    events.write_ipc(folder / "events.arrow")
+    base_n = max(n // copies, 1)
+    history = synthetic(seed=7, n_payments=int(base_n / 1.9) + 1_000, n_merchants=merchants)
+    base = history.events.head(base_n)
+    tiles = [
+        base.with_columns(pl.col("event_id") + f"_{k}", pl.col("payment_id") + f"_{k}")
+        for k in range(copies)
+    ]
+    events = pl.concat(tiles).head(n)
+    events.write_ipc(folder / "events.arrow", compression="lz4")
     history.merchants.write_ipc(folder / "merchants.arrow")
     pl.DataFrame(
         {"currency": list(history.usd_rates), "rate": [str(r) for r in history.usd_rates.values()]}

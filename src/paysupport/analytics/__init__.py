@@ -33,8 +33,8 @@ _LAZY: dict[str, str] = {
     "EVENT_COLUMNS": "paysupport.analytics.history",
     "MERCHANT_COLUMNS": "paysupport.analytics.history",
     "CASE_COLUMNS": "paysupport.analytics.history",
-    "synthetic": "paysupport.analytics.synthetic",
-    "SyntheticParams": "paysupport.analytics.synthetic",
+    "synthetic": "paysupport.analytics._synthetic",
+    "SyntheticParams": "paysupport.analytics._synthetic",
     "programs_in_force": "paysupport.analytics.programs",
     "ProgramRule": "paysupport.analytics.programs",
     "portfolio_health": "paysupport.analytics.health",
@@ -114,5 +114,5 @@ if TYPE_CHECKING:
     )
     from paysupport.analytics.review import BusinessReview, business_review
     from paysupport.analytics.rules import Costs, RuleQuality, rule_quality
-    from paysupport.analytics.synthetic import SyntheticParams, synthetic
+    from paysupport.analytics._synthetic import SyntheticParams, synthetic
     from paysupport.analytics.team import Standards, TeamPerformance, team_performance

@@ -237,8 +237,8 @@ def synthetic(seed: int = 0, params: SyntheticParams | None = None, **overrides:
     Example:
         >>> from paysupport.analytics import synthetic
         >>> h = synthetic(seed=1, n_payments=500, n_merchants=5, months=3)
-        >>> h.merchants.height, h.events["kind"].value_counts().height
-        (5, 5)
+        >>> h.merchants.height, h.events.filter(kind="authorization")["payment_id"].n_unique()
+        (5, 500)
     """
     p = _params(params or SyntheticParams(), overrides)
     rng = np.random.default_rng(seed)
