@@ -147,6 +147,14 @@ def test_history_cases_run_and_are_summarised_by_segment_and_market(cases):
     assert summary["cases"].to_list() == [len(cases)]
 
 
+def test_without_support_cases_the_refund_is_its_own_case():
+    history = History.from_frames(
+        pl.DataFrame(EVENTS), pl.DataFrame(MERCHANTS), pl.DataFrame(CASES)
+    )
+    refunds = cases_from_history(history, kinds=["refund"])
+    assert [c.id for c in refunds] == ["r1", "r3", "r_same", "r2"]  # by time, then id
+
+
 def test_kinds_select_and_unknown_kinds_are_refused():
     history = History.from_frames(pl.DataFrame(EVENTS), pl.DataFrame(MERCHANTS))
     only = cases_from_history(history, kinds=["decline"])

@@ -289,7 +289,7 @@ def cases_from_history(
     covered: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
     support_rows = list(history.cases.iter_rows(named=True))
     for row in support_rows:
-        if row["payment_id"] is not None:
+        if row["payment_id"] is not None and "support" in chosen:
             covered[str(row["payment_id"])].append((row["claim"], row["opened_at"]))
     out: list[Case] = []
     for pid, evs in by_payment.items():
