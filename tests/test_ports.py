@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from paysupport.errors import EffectFailed, NotFound
+from paysupport.errors import EffectFailed, NotFound, ValidationFailed
 from paysupport.models import Tier
 from paysupport.money import Money
 from paysupport.ports import EffectRunner, Notifier, PaymentGateway
@@ -114,3 +114,11 @@ def test_the_result_of_an_effect_that_did_not_run_is_not_found() -> None:
     with pytest.raises(NotFound) as info:
         report.result_of(refund)
     assert info.value.id == refund.idempotency_key and info.value.field == "effect"
+
+
+def test_something_that_is_not_an_effect_is_refused_before_anything_runs() -> None:
+    ran: list[object] = []
+    runner = EffectRunner({NotifyCustomer: ran.append})
+    with pytest.raises(ValidationFailed) as info:
+        runner.run([NOTE, {"kind": "notify_customer"}])  # type: ignore[list-item]
+    assert info.value.field == "effects[1]" and ran == []

@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from paysupport.errors import EffectFailed, NotFound
+from paysupport.errors import EffectFailed, NotFound, ValidationFailed
 from paysupport.workflows.effects import (
     AcceptDispute,
     AssignCase,
@@ -232,7 +232,11 @@ class EffectRunner:
         done = set(seen)
         todo: list[Effect] = []
         skipped: list[Effect] = []
-        for e in effects:
+        for i, e in enumerate(effects):
+            if not isinstance(e, Effect):
+                raise ValidationFailed(
+                    f"effects[{i}]", "effect_type", f"{type(e).__name__} is not an Effect"
+                )
             if e.idempotency_key in done:
                 skipped.append(e)
             else:
@@ -247,6 +251,9 @@ class EffectRunner:
         """Carry out ``effects`` in order; stop at the first failure.
 
         A handler that returns an awaitable is a failure here (use :meth:`run_async`).
+
+        Raises:
+            ValidationFailed: an item of ``effects`` is not an :class:`Effect` (nothing ran).
         """
         todo, skipped = self._plan(effects, seen)
         ran: list[Effect] = []
@@ -277,7 +284,11 @@ class EffectRunner:
         return RunReport(tuple(ran), tuple(skipped), results=tuple(results))
 
     async def run_async(self, effects: Iterable[Effect], *, seen: Iterable[str] = ()) -> RunReport:
-        """Like :meth:`run`, awaiting handlers that return awaitables (sync ones work too)."""
+        """Like :meth:`run`, awaiting handlers that return awaitables (sync ones work too).
+
+        Raises:
+            ValidationFailed: an item of ``effects`` is not an :class:`Effect` (nothing ran).
+        """
         todo, skipped = self._plan(effects, seen)
         ran: list[Effect] = []
         results: list[object] = []

@@ -37,3 +37,10 @@ def test_an_edited_effect_is_refused() -> None:
     with pytest.raises(ValidationFailed) as info:
         Effect.from_dict({"kind": "launch_rocket"})
     assert info.value.rule == "effect_kind_known"
+
+
+@pytest.mark.parametrize("stored", [None, "issue_refund", ["issue_refund"], 42])
+def test_a_stored_effect_that_is_not_a_mapping_is_refused(stored: object) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        Effect.from_dict(stored)  # type: ignore[arg-type]
+    assert info.value.field == "data"

@@ -119,8 +119,13 @@ class Effect:
         than run under a key that no longer matches its content.
 
         Raises:
-            ValidationFailed: unknown ``kind``, a bad field, or a key that does not match.
+            ValidationFailed: not a mapping, unknown ``kind``, a bad field, or a key that
+                does not match.
         """
+        if not isinstance(data, Mapping):
+            raise ValidationFailed(
+                "data", "effect_mapping", f"an effect is a mapping, not {type(data).__name__}"
+            )
         kind = data.get("kind")
         cls = EFFECT_TYPES.get(kind) if isinstance(kind, str) else None
         if cls is None:
