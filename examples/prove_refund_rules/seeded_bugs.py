@@ -78,7 +78,7 @@ class TeamRefundRules:
     4. otherwise refund what was asked, up to what is refundable.
     """
 
-    review_above_minor: int = 50_000
+    review_above_minor: int = 10_000
 
     def cap(self, ctx: RefundContext) -> Money:
         """The most this refund may give back."""
