@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -169,3 +170,15 @@ def test_settle_dispute_refuses_a_result_that_is_not_an_ending() -> None:
     with pytest.raises(ValidationFailed) as info:
         settle_dispute(received(p, d), "dp_1", "draw", now=at(2))
     assert info.value.field == "result"
+
+
+def test_explanations_show_fees_as_money_never_minor_units() -> None:
+    # issue 11.20: "fees 1500+0" mixed minor units with formatted money
+    p, d = big()
+    out = receive_dispute(p, d, now=at(1))
+    messages = [r.message for dec in out.decisions for r in dec.reasons]
+    fees = [m for m in messages if "fees" in m]
+    assert fees, messages
+    for m in fees:
+        assert not re.search(r"fees \d+\s*\+", m), m
+        assert re.search(r"fees \d+\.\d\d EUR", m), m
