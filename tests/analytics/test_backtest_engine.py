@@ -211,3 +211,19 @@ def test_cases_are_streamed_one_chunk_ahead_at_most():
     assert result.size == len(CASES)
     assert len(gaps) == 10
     assert max(gaps) <= 5  # never more than one chunk read ahead of what is done
+
+
+def test_handling_tier_and_approving_tier_are_apart():
+    from backtest_support import BIG, JUNIOR, triage_case
+
+    case = triage_case("s1", 15_000, operator=JUNIOR)
+    case = attrs.evolve(case, context=attrs.evolve(case.context, merchant=BIG))
+    outcome = run_case(case, DEFAULTS)
+    assigned = [e.tier.value for e in outcome.effects if e.kind == "assign_case"]
+    approving = [e.tier.value for e in outcome.effects if isinstance(e, RequestApproval)]
+    assert assigned and approving and assigned != approving  # the fixture separates them
+    row = backtest(DEFAULTS, [case]).row(0)
+    assert (row["tier"], row["approval_tier"]) == (assigned[0], approving[0])
+    summary = backtest(DEFAULTS, [case]).summary().to_dicts()[0]
+    assert summary[f"tier_{assigned[0]}"] == 1
+    assert summary[f"approvals_{approving[0]}"] == 1

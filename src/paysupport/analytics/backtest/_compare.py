@@ -33,6 +33,8 @@ COMPARED: tuple[str, ...] = (
     "expected_loss_minor",
     "realised_loss_minor",
     "approvals",
+    "approvals_middle",
+    "approvals_senior",
     "reviews",
     "contested",
     "accepted",
@@ -47,6 +49,8 @@ _PER_CASE: dict[str, pl.Expr] = {
     "expected_loss_minor": pl.col("expected_loss_minor").fill_null(0),
     "realised_loss_minor": pl.col("realised_loss_minor").fill_null(0),
     "approvals": pl.col("approval_needed").cast(pl.Int64),
+    "approvals_middle": (pl.col("approval_tier") == "middle").fill_null(False).cast(pl.Int64),
+    "approvals_senior": (pl.col("approval_tier") == "senior").fill_null(False).cast(pl.Int64),
     "reviews": (pl.col("verdict") == "review").fill_null(False).cast(pl.Int64),
     "contested": pl.col("contested").cast(pl.Int64),
     "accepted": pl.col("accepted").cast(pl.Int64),
@@ -60,6 +64,7 @@ _SIDE = [
     "tier",
     "refund_minor",
     "approval_needed",
+    "approval_tier",
     "rules",
     "fingerprint",
     "policy",
@@ -184,7 +189,7 @@ def _changes(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
         pl.any_horizontal(
             *[
                 pl.col(c).ne_missing(pl.col(f"{c}_b"))
-                for c in ("verdict", "tier", "refund_minor", "approval_needed")
+                for c in ("verdict", "tier", "refund_minor", "approval_needed", "approval_tier")
             ]
         )
     )
@@ -199,6 +204,7 @@ def _changes(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
         _arrow(pl.col("tier"), pl.col("tier_b")).alias("tier"),
         _arrow(pl.col("refund_minor"), pl.col("refund_minor_b")).alias("refund_minor"),
         _arrow(pl.col("approval_needed"), pl.col("approval_needed_b")).alias("approval"),
+        _arrow(pl.col("approval_tier"), pl.col("approval_tier_b")).alias("approval_tier"),
         pl.Series("cause", causes, dtype=pl.List(pl.String)),
         pl.Series(
             "cause_policy",

@@ -162,7 +162,9 @@ class BacktestResult:
         or ``period`` (the month of the case, ``YYYY-MM``).
 
         Figures (all integers; money in minor units of the row's currency): ``cases``,
-        ``refunds``, ``refunded_minor``, ``approvals``, ``approval_minor``, ``reviews``,
+        ``refunds``, ``refunded_minor``, ``approvals``, ``approval_minor``,
+        ``approvals_junior``, ``approvals_middle``, ``approvals_senior`` (by approving tier),
+        ``reviews``,
         ``denials``, ``contested``, ``accepted``, ``expected_known``, ``expected_win_minor``,
         ``fees_minor``, ``expected_loss_minor``, ``realised_known``, ``realised_won``,
         ``realised_lost``, ``realised_loss_minor``, ``sla_known``, ``sla_breaches``,

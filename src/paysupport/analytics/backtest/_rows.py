@@ -59,6 +59,7 @@ ROW_SCHEMA = pa.schema(
         ("refund_minor", _INT),
         ("approval_needed", _BOOL),
         ("approval_minor", _INT),
+        ("approval_tier", _STR),
         ("contested", _BOOL),
         ("accepted", _BOOL),
         ("expected_win_minor", _INT),
@@ -209,18 +210,22 @@ def _sla_breach(case: Case, outcome: Outcome) -> bool | None:
     return None
 
 
-def _tier(outcome: Outcome, decision: Decision | None) -> str | None:
+def _tiers(outcome: Outcome, decision: Decision | None) -> tuple[str | None, str | None]:
+    """The tier handling the case, and the tier asked to approve (four eyes), if any.
+
+    Handling: the case assignment's tier, else the approval's, else the decision's.
+    """
     assigned: str | None = None
+    approver: str | None = None
     for e in outcome.effects:
-        if isinstance(e, RequestApproval):
-            return e.tier.value
-        if isinstance(e, AssignCase) and assigned is None:
+        if isinstance(e, RequestApproval) and approver is None:
+            approver = e.tier.value
+        elif isinstance(e, AssignCase) and assigned is None:
             assigned = e.tier.value
-    if assigned is not None:
-        return assigned
-    if decision is not None and decision.tier is not None:
-        return decision.tier.value
-    return None
+    handling = assigned or approver
+    if handling is None and decision is not None and decision.tier is not None:
+        handling = decision.tier.value
+    return handling, approver
 
 
 def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
@@ -241,6 +246,7 @@ def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
     if decision is not None:
         win, fees, loss = _expected(decision, amount)
     won, realised_loss = _realised(case, verdict, amount, fees)
+    tier, approval_tier = _tiers(outcome, decision)
     at = case.at
     return (
         case.id,
@@ -260,12 +266,13 @@ def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
         decision.policy.fingerprint if decision is not None else None,
         [f"{d.policy.kind}:{d.outcome.value}" for d in outcome.decisions],
         [_rule(d, r) for d in outcome.decisions for r in d.reasons],
-        _tier(outcome, decision),
+        tier,
         [e.kind for e in outcome.effects],
         [n.code for n in outcome.notes],
         refund,
         approval_needed,
         approval,
+        approval_tier,
         verdict == "contest",
         verdict == "accept",
         win,
