@@ -6,12 +6,14 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 import paysupport
 from paysupport import sample
+from paysupport.analytics import synthetic
 from paysupport.cli import main
 from paysupport.lifecycles import LIFECYCLES, diagram
 
@@ -29,8 +31,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-@pytest.fixture
-def files(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    tmp_path = tmp_path_factory.mktemp("files")
     portfolio, now = sample.load()
     good = tmp_path / "portfolio.json"
     good.write_text(
@@ -53,15 +56,31 @@ def files(tmp_path: Path) -> dict[str, str]:
     paths["broken"].write_text('{"payments": [', encoding="utf-8")
     paths["invalid"].write_text('{"now": "2026-11-24T12:00:00Z", "payments": [{"id": 1}]}')
     paths["binary"].write_bytes(b"\xff\xfe\x00{")
-    return {k: str(v) for k, v in paths.items()}
+    history = synthetic(seed=5, n_payments=300, n_merchants=3, months=6, start=date(2025, 1, 1))
+    for name, frame in (("events", history.events), ("merchants", history.merchants)):
+        paths[name] = tmp_path / f"{name}.parquet"
+        frame.write_parquet(paths[name])
+        paths[f"{name}_csv"] = tmp_path / f"{name}.csv"
+        frame.write_csv(paths[f"{name}_csv"])
+    rates = history.usd_rates
+    assert rates
+    return {
+        **{k: str(v) for k, v in paths.items()},
+        "market": history.merchants["market"][0],
+        "segment": history.merchants["segment"][0],
+        "rates": ",".join(f"{c}={r}" for c, r in sorted(rates.items())),
+    }
 
 
 # Every command, good input first, then what users get wrong: (argv, exit code, text in output).
+# Analytics commands read the history from files: --events/--merchants/--usd-rate (see files()).
+DATA = ["--events", "{events}", "--merchants", "{merchants}", "--usd-rate", "{rates}"]
+CSV = ["--events", "{events_csv}", "--merchants", "{merchants_csv}", "--usd-rate", "{rates}"]
 GOOD = [
     (["--version"], f"paysupport {paysupport.__version__}"),
     (["--help"], "reason-code"),
     (["demo"], "Support queue as of 2026-11-24T12:00:00+00:00"),
-    (["demo", "--format", "json"], '"dp_2002"'),
+    (["demo", "--format", "json"], '"at_risk"'),
     (["report"], "Open disputes (2)"),
     (["report", "{good}"], "Open cases"),
     (["report", "{no_now}", "--now", "2026-12-20T00:00:00Z"], "PAST DUE"),
@@ -78,6 +97,14 @@ GOOD = [
     (["schema", "dispute"], '"title": "Dispute"'),
     (["sample", "portfolio"], '"now": "2026-11-24T12:00:00+00:00"'),
     (["sample", "cases"], '"case": {'),
+    (["health", *DATA], "acceptance_rate"),
+    (["health", *CSV, "--by", "market"], "Monitoring programs"),
+    (["health", *DATA, "--by", "portfolio", "-f", "json"], '"at_risk"'),
+    (["review", "2025Q2", "--segment", "{segment}", *DATA], "Business review"),
+    (["review", "2025Q2", "--market", "{market}", *DATA, "-f", "json"], '"actions"'),
+    (["review", "2025Q2", "--merchant", "m_000", *DATA, "-f", "markdown"], "# Business review"),
+    (["backtest", *DATA], "Backtest of"),
+    (["backtest", *DATA, "--by", "network", "-f", "json"], '"summary"'),
 ]
 BAD = [
     (["frobnicate"], "No such command 'frobnicate'"),
@@ -108,6 +135,16 @@ BAD = [
     (["schema", "nope"], "'nope' is not one of"),
     (["sample", "everything"], "is not one of 'portfolio', 'cases'"),
     (["triage", "{missing}"], "no such file"),
+    (["health", "--events", "{events}"], "--events and --merchants go together"),
+    (["health", "--events", "{missing}", "--merchants", "{merchants}"], "no such file"),
+    (["health", "--events", "{merchants}", "--merchants", "{merchants}"], "events.event_id"),
+    (["health", "--events", "{events}", "--merchants", "{merchants}"], "no USD rate"),
+    (["health", *DATA[:4], "--usd-rate", "HKD"], "CODE=RATE"),
+    (["health", "--by", "planet"], "'planet' is not one of"),
+    (["review", "2025Q2"], "name the subject"),
+    (["review", "2025Q9", "--segment", "{segment}", *DATA], "2025Q9"),
+    (["review", "2025Q2", "--merchant", "m_999", *DATA], "m_999"),
+    (["backtest", "--workers", "0"], "--workers"),
 ]
 
 
@@ -116,7 +153,14 @@ def _ids(value: object) -> str:
 
 
 def _fill(argv: list[str], files: dict[str, str]) -> list[str]:
-    return [a.format(**files) for a in argv]
+    out: list[str] = []
+    for a in argv:
+        if a == "{rates}":  # one --usd-rate per currency
+            rates = files["rates"].split(",")
+            out += [x for r in rates for x in ("--usd-rate", r)][1:]
+        else:
+            out.append(a.format(**files))
+    return out
 
 
 @pytest.mark.parametrize(("argv", "expected"), GOOD, ids=_ids)
@@ -187,7 +231,7 @@ def test_a_file_report_equals_the_sample_report(
     capsys: pytest.CaptureFixture[str], files: dict[str, str]
 ) -> None:
     _, from_file, _ = run(capsys, "report", files["good"], "--format", "json")
-    _, bundled, _ = run(capsys, "demo", "--format", "json")
+    _, bundled, _ = run(capsys, "report", "--format", "json")
     assert json.loads(from_file) == json.loads(bundled)
 
 
@@ -299,3 +343,17 @@ def test_without_the_cli_extra_one_line_says_what_to_install() -> None:
         "paysupport: the command line needs the 'cli' extra: pip install \"paysupport[cli]\" "
         '(from a checkout: pip install ".[cli]")'
     ]
+
+
+def test_the_demo_runs_without_the_analytics_extra() -> None:
+    code = (
+        "import sys; sys.modules['polars'] = None; from paysupport.cli import main; "
+        "raise SystemExit(main(['demo']))"
+    )
+    done = _python("-c", code)
+    assert done.returncode == 0, done.stderr
+    assert "Support queue as of" in done.stdout
+    assert 'Portfolio health needs the analytics extra: pip install ".[cli,analytics]"' in (
+        done.stdout
+    )
+    assert "Traceback" not in done.stderr

@@ -24,8 +24,8 @@ from rich.tree import Tree
 
 from paysupport import __version__, sample
 from paysupport.analytics.queue import QueueReport, case_context, queue_report
-from paysupport.cli import _io, _render
-from paysupport.cli._io import BadInput
+from paysupport.cli import _analytics, _io, _render
+from paysupport.cli._io import BadInput, Format, FormatOption
 from paysupport.errors import PaysupportError
 from paysupport.lifecycles import LIFECYCLES, diagram
 from paysupport.models import (
@@ -58,13 +58,6 @@ app = typer.Typer(
 )
 
 
-class Format(enum.StrEnum):
-    """Output for people (Rich tables) or for programs (JSON with machine values)."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
 class DiagramFormat(enum.StrEnum):
     """Diagram languages: Mermaid and Graphviz DOT text, or SVG drawn by Graphviz."""
 
@@ -95,9 +88,6 @@ ModelName = enum.StrEnum(  # type: ignore[misc]
 )
 _MODELS = {m.__name__.lower(): m for m in ALL_MODELS}
 
-FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="text for people, json for programs")
-]
 NowOption = Annotated[
     str | None,
     typer.Option(help=f"the moment to compute deadlines and SLAs at: {_io.NOW_HELP}"),
@@ -149,10 +139,20 @@ def _print_queue(report: QueueReport, fmt: Format) -> None:
 
 @app.command()
 def demo(now: NowOption = None, fmt: FormatOption = Format.TEXT) -> None:
-    """Run the main job on the bundled sample: the support queue an operator starts with."""
+    """Run the main job on the bundled sample: the support queue, then portfolio health.
+
+    The queue is what an operator starts the day with; the health figures (with the
+    analytics extra) are what an account manager watches, on the demo history.
+    """
     portfolio, sample_now = sample.load()
     moment = _io.parse_now(now) if now is not None else sample_now
-    _print_queue(_queue(portfolio, moment), fmt)
+    report = _queue(portfolio, moment)
+    health = _analytics.demo_health()
+    if fmt is Format.JSON:
+        print(_io.dumps({"queue": report, "health": health}))
+        return
+    _print_queue(report, fmt)
+    _analytics.print_demo_health(health)
 
 
 @app.command()
@@ -392,6 +392,10 @@ def sample_cmd(
         line = {"case": case, "now": now, **_io.plain(case_context(portfolio, case))}
         line = {k: v for k, v in _io.plain(line).items() if v not in (None, [], False)}
         print(json.dumps(line, ensure_ascii=False))
+
+
+for _name, _command in _analytics.COMMANDS.items():
+    app.command(name=_name)(_command)
 
 
 def _usage_error(exc: typer.TyperException) -> int:

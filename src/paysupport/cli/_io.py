@@ -13,10 +13,11 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 import pydantic
+import typer
 
 from paysupport.errors import PaysupportError
 from paysupport.models import Portfolio
@@ -24,6 +25,8 @@ from paysupport.money import Currency, Money
 
 __all__ = [
     "BadInput",
+    "Format",
+    "FormatOption",
     "dumps",
     "load_portfolio",
     "one_line",
@@ -33,6 +36,18 @@ __all__ = [
 ]
 
 NOW_HELP = "an ISO 8601 time with a zone (2026-11-24T12:00:00Z), or 'now' to read the clock"
+
+
+class Format(enum.StrEnum):
+    """Output for people (Rich tables) or for programs (JSON with machine values)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="text for people, json for programs")
+]
 
 
 class BadInput(Exception):
