@@ -82,9 +82,15 @@ def idempotency_key(kind: str, cause: Mapping[str, Any]) -> str:
     >>> idempotency_key("issue_refund", {"refund_id": "rf_1"})[:13]
     'issue_refund:'
     """
-    text = "\n".join([kind, *(f"{k}={_canon(v)}" for k, v in cause.items())])
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
-    return f"{kind}:{digest}"
+    return _key(kind, [f"{k}={_canon(v)}" for k, v in cause.items()])
+
+
+def _key(kind: str, lines: list[str]) -> str:
+    text = kind + "".join("\n" + line for line in lines) if lines else kind
+    return f"{kind}:{_sha256(text.encode('utf-8')).hexdigest()[:KEY_DIGEST_CHARS]}"
+
+
+_sha256 = hashlib.sha256
 
 
 @attrs.frozen(kw_only=True)
@@ -100,8 +106,8 @@ class Effect:
     idempotency_key: str = attrs.field(init=False, eq=True)
 
     def __attrs_post_init__(self) -> None:
-        cause = {name: getattr(self, name) for name in self.cause_fields}
-        object.__setattr__(self, "idempotency_key", idempotency_key(self.kind, cause))
+        lines = [f"{name}={_canon(getattr(self, name))}" for name in self.cause_fields]
+        object.__setattr__(self, "idempotency_key", _key(self.kind, lines))
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-friendly dict: ``kind``, ``idempotency_key`` and every field."""

@@ -65,12 +65,13 @@ def key_of(model: Aggregate) -> AggregateKey:
 
 def version_of(model: Aggregate) -> int:
     """The concurrency token of an aggregate (see the module docstring)."""
+    version: int = model.version
     if isinstance(model, Payment):
-        children = sum(r.version + 1 for r in model.refunds) + sum(
-            d.version + 1 for d in model.disputes
-        )
-        return model.version + children
-    return model.version
+        for r in model.refunds:
+            version += r.version + 1
+        for d in model.disputes:
+            version += d.version + 1
+    return version
 
 
 @attrs.frozen
