@@ -489,7 +489,7 @@ def _columns(
         ),
         pl.Series("risk_score", np.where(is_auth, pay.score[idx], np.nan)).fill_nan(None),
     )
-    return out.select(list(EVENT_COLUMNS))
+    return out.select(pl.col(c).cast(dtype) for c, (dtype, _, _) in EVENT_COLUMNS.items())
 
 
 _OUTCOMES = ("accepted", "won", "lost", "under_review")

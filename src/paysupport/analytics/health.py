@@ -247,6 +247,7 @@ def _cube(history: History, rates: dict[str, float], period: str) -> pl.DataFram
         .agg(pl.col(n).sum() for n in [*counts, *amounts])
         .with_columns(pl.col(n).cast(pl.Int64) for n in counts)
         .collect()
+        .with_columns(pl.col("merchant_id").cast(pl.String))
     )
 
 

@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 UTC_US = pl.Datetime("us", "UTC")
+_CAT = pl.Categorical()
+"""Low-cardinality text columns are stored as categoricals (4 bytes a row, not 16); their
+values are the same strings."""
 
 EVENT_KINDS = ("authorization", "capture", "refund", "dispute", "fraud_report")
 """The kinds of event, in a payment's usual order."""
@@ -50,20 +53,20 @@ EVENT_COLUMNS: Mapping[str, tuple[pl.DataType, bool, str]] = MappingProxyType(
     {
         "event_id": (pl.String(), True, "unique id (a dispute's id for dispute rows)"),
         "payment_id": (pl.String(), True, "the payment the event belongs to"),
-        "merchant_id": (pl.String(), True, "a merchant of the merchants table"),
+        "merchant_id": (_CAT, True, "a merchant of the merchants table"),
         "kind": (pl.Enum(EVENT_KINDS), True, "authorization, capture, refund, dispute, ..."),
         "at": (UTC_US, True, "when it happened (timezone-aware; stored in UTC)"),
         "amount_minor": (pl.Int64(), True, "amount in ISO 4217 minor units, >= 0"),
-        "currency": (pl.String(), True, "ISO 4217 code"),
+        "currency": (_CAT, True, "ISO 4217 code"),
         "network": (pl.Enum(NETWORKS), True, "visa, mastercard, amex or discover"),
         "card_present": (pl.Boolean(), True, "card present (False: e-commerce, MOTO)"),
         "approved": (pl.Boolean(), False, "authorization: approved (True) or declined"),
-        "decline_code": (pl.String(), False, "declined authorization: ISO 8583 or Stripe code"),
-        "merchant_advice_code": (pl.String(), False, "Mastercard merchant advice code"),
-        "reason_code": (pl.String(), False, "dispute: the network's reason code"),
-        "outcome": (pl.String(), False, "dispute: a DisputeStatus value (won, lost, ...)"),
-        "fraud_type": (pl.String(), False, "fraud_report: tc40, safe or efw"),
-        "refund_reason": (pl.String(), False, "refund: a RefundReason value"),
+        "decline_code": (_CAT, False, "declined authorization: ISO 8583 or Stripe code"),
+        "merchant_advice_code": (_CAT, False, "Mastercard merchant advice code"),
+        "reason_code": (_CAT, False, "dispute: the network's reason code"),
+        "outcome": (_CAT, False, "dispute: a DisputeStatus value (won, lost, ...)"),
+        "fraud_type": (_CAT, False, "fraud_report: tc40, safe or efw"),
+        "refund_reason": (_CAT, False, "refund: a RefundReason value"),
         "risk_score": (pl.Float64(), False, "authorization: fraud score in [0, 1]"),
     }
 )
@@ -242,6 +245,15 @@ def _cast(df: pl.DataFrame, table: str, name: str, dtype: pl.DataType) -> pl.Exp
     if isinstance(dtype, pl.Enum):
         check_in(df, table, name, dtype.categories.to_list(), f"known_{name}")
         return pl.col(name).cast(pl.String).cast(dtype)
+    if dtype == _CAT:
+        if source == _CAT:
+            return pl.col(name)
+        if isinstance(source, (pl.Categorical, pl.Enum)):
+            return pl.col(name).cast(pl.String).cast(dtype)
+        if source != pl.String:
+            row = first_row(df, pl.col(name).is_not_null())
+            raise fail_at(table, name, row, "dtype", f"{name} holds text, got {source}")
+        return pl.col(name).cast(dtype)
     cast = pl.col(name).cast(dtype, strict=False)
     row = first_row(df, pl.col(name).is_not_null() & cast.is_null())
     if row is not None:
