@@ -109,3 +109,9 @@ def test_realised_result_is_never_seen_by_the_workflow():
     won = dispute_case("d1", 90_000, result="won", at=T0)
     lost = attrs.evolve(won, realised_result="lost")
     assert run_case(won, DEFAULTS) == run_case(lost, DEFAULTS)
+
+
+def test_run_case_refuses_what_is_not_a_case():
+    with pytest.raises(ValidationFailed) as err:
+        run_case({"id": "r1"}, DEFAULTS)  # type: ignore[arg-type]
+    assert err.value.field == "case"

@@ -173,3 +173,9 @@ def test_synthetic_history_never_looks_ahead():
     for case in built:
         assert all(t < case.at for t in _times(case)), case.id
     assert [c.at for c in built] == sorted(c.at for c in built)
+
+
+def test_anything_but_a_history_is_refused():
+    with pytest.raises(ValidationFailed) as err:
+        cases_from_history({"events": []})
+    assert err.value.field == "history"

@@ -210,7 +210,12 @@ def run_case(case: Case, policies: PolicySet) -> Outcome:
 
     Returns:
         The workflow's outcome.
+
+    Raises:
+        ValidationFailed: ``case`` is not a backtest case (``field`` is ``case``).
     """
+    if not isinstance(case, _CASE_TYPES):
+        raise ValidationFailed("case", "is_case", f"a {type(case).__name__} is not a case")
     now = case.at
     if isinstance(case, RefundCase):
         return request_refund(

@@ -281,6 +281,11 @@ def cases_from_history(
             the event or case id).
     """
     chosen = _kinds(kinds)
+    for table in ("events", "merchants", "cases"):
+        if not isinstance(getattr(history, table, None), pl.DataFrame):
+            raise ValidationFailed(
+                "history", "is_history", f"expected a History, got {type(history).__name__}"
+            )
     merchants = _merchants(history)
     events: pl.DataFrame = history.events.sort(["payment_id", "at"], maintain_order=True)
     by_payment: dict[str, list[Event]] = defaultdict(list)
