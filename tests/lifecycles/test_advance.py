@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paysupport.errors import DeadlinePassed, InvalidTransition
-from paysupport.lifecycles import dispute
-from paysupport.models import Dispute, DisputeStatus
+from paysupport.errors import DeadlinePassed, InvalidTransition, ValidationFailed
+from paysupport.lifecycles import dispute, refund
+from paysupport.models import Dispute, DisputeStatus, RefundStatus
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 
@@ -102,3 +102,37 @@ def test_advance_and_fire_agree(steps: list[tuple[str, int]]) -> None:
         assert rec.due_by == model.due_by
         assert rec.evidence_submitted_at == model.evidence_submitted_at
         assert [h[0] for h in rec.history] == [e.event for e in model.history]
+
+
+def test_advance_runs_the_time_checks_fire_runs() -> None:
+    rec = DisputeRecord(T0 + timedelta(days=30))
+    with pytest.raises(InvalidTransition) as early:
+        dispute.advance(rec, "submit_evidence", now=T0 - timedelta(days=1))  # before opening
+    assert early.value.code == "out_of_order"
+    dispute.advance(rec, "submit_evidence", now=T0 + timedelta(days=3))
+    with pytest.raises(InvalidTransition) as back:
+        dispute.advance(rec, "win", now=T0 + timedelta(days=2))  # before the last event
+    assert back.value.code == "out_of_order"
+    with pytest.raises(ValidationFailed) as naive:
+        dispute.advance(rec, "win", now=datetime(2026, 2, 1))  # naive on purpose
+    assert naive.value.rule == "timezone_aware"
+    assert (rec.state, rec.version) == ("chargeback:under_review", 1)
+    assert rec.history[-1].at == T0 + timedelta(days=3)
+
+
+def test_advance_reads_the_acting_operator() -> None:
+    @dataclass
+    class RefundRecord:
+        requested_by: str | None
+        created_at: datetime = T0
+        status: RefundStatus = RefundStatus.AWAITING_APPROVAL
+        approved_by: str | None = None
+        history: list[tuple[Any, ...]] = field(default_factory=list)
+        version: int = 0
+
+    rec = RefundRecord("op_j")
+    with pytest.raises(InvalidTransition) as exc:
+        refund.advance(rec, "approve", now=T0, actor="OP_J ")
+    assert exc.value.code == "four_eyes"
+    assert refund.advance(rec, "approve", now=T0, actor="op_x") == "requested"
+    assert rec.approved_by == "op_x"

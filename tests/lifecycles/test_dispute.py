@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from paysupport.errors import DeadlinePassed, InvalidTransition
-from paysupport.lifecycles import dispute, dispute_state
+from paysupport.errors import DeadlinePassed, InvalidTransition, ModelValidationError
+from paysupport.lifecycles import dispute, dispute_event_for, dispute_state
 from paysupport.models import Dispute
+from paysupport.models.dispute import DISPUTE_STATES, DisputeState, dispute_state_allowed
 from tests.lifecycles._support import at, make_dispute
 
 
@@ -82,7 +83,7 @@ def test_expire_before_due_by_is_refused() -> None:
 
 def test_no_response_possible_without_due_by() -> None:
     d = make_dispute(due_by=None)
-    with pytest.raises(InvalidTransition, match="no response is possible"):
+    with pytest.raises(InvalidTransition, match="no response deadline is known"):
         fire(d, "submit_evidence")
     assert fire(d, "expire").status.value == "expired"
 
@@ -99,9 +100,27 @@ def test_pre_arbitration_and_arbitration_visa() -> None:
     d = walk(d, ("submit_evidence", 22), ("lose", 30), ("open_arbitration", 31))
     assert dispute_state(d) == "arbitration:needs_response"
     assert d.due_by is None  # Visa's arbitration window is not in the catalogue
-    with pytest.raises(InvalidTransition, match="no response is possible"):
+    with pytest.raises(InvalidTransition, match="pass the provider's due_by"):
         fire(d, "submit_evidence", 32)
     assert dispute_state(fire(d, "reverse", 33)) == "arbitration:won"
+
+
+def test_visa_arbitration_can_be_answered_with_the_providers_deadline() -> None:
+    d = walk(
+        make_dispute("visa", "13.1"),
+        ("submit_evidence", 1),
+        ("lose", 20),
+        ("open_pre_arbitration", 21),
+        ("submit_evidence", 22),
+        ("lose", 30),
+        ("open_arbitration", 31),
+    )
+    answered = fire(d, "submit_evidence", 32, due_by=at(days=40))
+    assert dispute_state(answered) == "arbitration:under_review"
+    assert answered.due_by == at(days=40) and answered.evidence_submitted_at == at(days=32)
+    with pytest.raises(DeadlinePassed):
+        fire(d, "submit_evidence", 41, due_by=at(days=40))
+    assert fire(d, "accept", 33, due_by=at(days=40)).status.value == "accepted"
 
 
 def test_arbitration_due_by_can_come_from_the_provider() -> None:
@@ -183,9 +202,7 @@ def test_bad_due_by_is_refused() -> None:
         fire(d, "open_chargeback", 1, reason_code="13.1", due_by="soon")
 
 
-@pytest.mark.parametrize(
-    "event", ["win", "lose", "close", "open_chargeback", "open_pre_arbitration", "open_arbitration"]
-)
+@pytest.mark.parametrize("event", ["open_chargeback", "open_pre_arbitration", "open_arbitration"])
 def test_events_not_possible_while_needing_response(event: str) -> None:
     with pytest.raises(InvalidTransition, match="not possible from chargeback:needs_response"):
         fire(make_dispute(), event)
@@ -197,3 +214,138 @@ def test_final_states_refuse_everything(final: str) -> None:
     for event in dispute.events:
         with pytest.raises(InvalidTransition, match="a final state"):
             fire(d, event, 32)
+
+
+# ---------------------------------------------------------------------- what providers report
+def test_not_defended_in_time_expires_at_its_stage() -> None:
+    d = make_dispute()  # due in 30 days by the catalogue
+    with pytest.raises(InvalidTransition, match="runs until"):
+        fire(d, "expire", 10)
+    reported = fire(d, "expire", 10, reported_by="adyen")  # DISPUTE_DEFENSE_PERIOD_ENDED
+    assert dispute_state(reported) == "chargeback:expired" and dispute.is_terminal(reported)
+    assert [e.event for e in reported.history] == ["expire"]
+    assert reported.status.funds_lost
+
+
+@pytest.mark.parametrize("before", [[], [("submit_evidence", 1)], [("reverse", 2)]])
+def test_mastercard_second_chargeback_is_lost_at_pre_arbitration_directly(
+    before: list[tuple[str, float]],
+) -> None:
+    d = walk(make_dispute("mastercard", "4853"), *before)
+    lost = fire(d, "lose", 30, stage="pre_arbitration")
+    assert dispute_state(lost) == "pre_arbitration:lost"
+    assert [e.event for e in lost.history] == [*(e for e, _ in before), "lose"]
+    assert lost.history[-1].data == {"stage": "pre_arbitration"}
+
+
+def test_outcomes_reported_at_a_later_stage() -> None:
+    d = fire(make_dispute("visa", "13.1"), "submit_evidence")
+    assert dispute_state(fire(d, "win", 40, stage="pre_arbitration")) == "pre_arbitration:won"
+    assert dispute_state(fire(d, "lose", 40, stage="arbitration")) == "arbitration:lost"
+    assert dispute_state(fire(make_dispute(), "lose", 40)) == "chargeback:lost"
+
+
+@pytest.mark.parametrize(
+    ("network", "code", "stage", "why"),
+    [
+        ("amex", "C08", "pre_arbitration", "amex disputes have no pre_arbitration stage"),
+        ("mastercard", "4808", "pre_arbitration", "4808 has no pre_arbitration stage"),
+        ("visa", "13.1", "representment", "unknown stage 'representment'"),
+    ],
+)
+def test_reported_outcomes_respect_the_network(
+    network: str, code: str, stage: str, why: str
+) -> None:
+    d = fire(make_dispute(network, code), "submit_evidence")
+    with pytest.raises(InvalidTransition, match=why) as exc:
+        fire(d, "lose", 10, stage=stage)
+    assert exc.value.code == "outcome_stage"
+
+
+def test_an_outcome_never_moves_back_a_stage() -> None:
+    d = walk(make_dispute(), ("submit_evidence", 1), ("lose", 20), ("open_pre_arbitration", 21))
+    with pytest.raises(InvalidTransition, match="outcome is at the chargeback"):
+        fire(d, "win", 22, stage="chargeback")
+
+
+def test_arbitration_opened_under_review_by_the_network() -> None:
+    d = walk(make_dispute(), ("submit_evidence", 1), ("lose", 20), ("open_pre_arbitration", 21))
+    d = fire(d, "submit_evidence", 22)
+    scheme = fire(d, "open_arbitration", 30, status="under_review")  # Adyen SCHEME_ARBITRATION
+    assert dispute_state(scheme) == "arbitration:under_review"
+    assert [e.event for e in scheme.history][-1] == "open_arbitration"
+    with pytest.raises(InvalidTransition, match="opens as needs_response or under_review"):
+        fire(d, "open_arbitration", 30, status="won")
+
+
+def test_prevented_chargeback_closes_without_a_ruling() -> None:
+    closed = fire(make_dispute(), "close", 2)  # Stripe `prevented`
+    assert dispute_state(closed) == "chargeback:closed" and dispute.is_terminal(closed)
+    assert not closed.status.funds_lost
+
+
+def test_an_unanswered_inquiry_can_still_become_a_chargeback() -> None:
+    d = make_dispute("amex", "004", stage="inquiry")
+    expired = fire(d, "expire", 21)
+    assert dispute_state(expired) == "inquiry:expired" and not dispute.is_terminal(expired)
+    assert dispute_state(fire(expired, "open_chargeback", 22, reason_code="C08")) == (
+        "chargeback:needs_response"
+    )
+
+
+# ---------------------------------------------------------------------- one state table
+def test_the_machine_declares_exactly_the_models_states() -> None:
+    assert set(dispute.states) == {s.value for s in DISPUTE_STATES}
+    assert dispute.terminal_states == {s.value for s in DISPUTE_STATES if s.final}
+    for row in DISPUTE_STATES:
+        assert dispute_state_allowed(row.stage, row.status)
+
+
+def test_the_model_refuses_a_pair_outside_the_table() -> None:
+    with pytest.raises(ModelValidationError) as exc:
+        make_dispute(stage="inquiry", status="won", code="30")
+    assert exc.value.rule == "dispute_state_declared"
+
+
+def test_every_declared_state_can_be_reached_or_opened() -> None:
+    """Each state is a start (inquiry or chargeback opened) or the target of a transition."""
+    targets = {t.target for t in dispute.transitions()}
+    starts = {"inquiry:needs_response", "chargeback:needs_response"}
+    assert set(dispute.states) <= targets | starts
+
+
+#: From an answered Visa 13.1 chargeback, the reports no event may record.
+_NOT_FROM_UNDER_REVIEW = {
+    "inquiry:needs_response",  # stages only move forward
+    "inquiry:under_review",
+    "inquiry:expired",
+    "inquiry:closed",
+    "chargeback:needs_response",  # back to needing a response within the stage
+    "chargeback:accepted",  # accepting or expiring needs a pending response
+    "chargeback:expired",
+    "pre_arbitration:accepted",  # a stage opens needing a response or under review
+    "pre_arbitration:expired",
+    "arbitration:needs_response",  # Visa goes to pre-arbitration first
+    "arbitration:under_review",
+    "arbitration:accepted",
+    "arbitration:expired",
+}
+
+
+@pytest.mark.parametrize("row", DISPUTE_STATES, ids=lambda r: r.value)
+def test_a_report_of_any_state_is_one_event(row: DisputeState) -> None:
+    """Every state a provider may report is recorded by one event, or refused; none invented."""
+    start = fire(make_dispute("visa", "13.1"), "submit_evidence")
+    if row.value == dispute_state(start):
+        assert dispute_event_for(start, row.stage, row.status) is None
+        return
+    try:
+        found = dispute_event_for(start, row.stage, row.status)
+        assert found is not None
+        reached = fire(start, found[0], 40, **found[1])
+    except InvalidTransition:
+        assert row.value in _NOT_FROM_UNDER_REVIEW
+        return
+    assert row.value not in _NOT_FROM_UNDER_REVIEW
+    assert dispute_state(reached) == row.value
+    assert len(reached.history) == len(start.history) + 1

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import MappingProxyType
 
 import pytest
+from statemachine import State
+from statemachine.exceptions import InvalidDefinition
 
-from paysupport.errors import DeadlinePassed, InvalidTransition, ValidationFailed
+from paysupport.errors import DeadlinePassed, InvalidTransition, NotFound, ValidationFailed
 from paysupport.lifecycles import (
     LIFECYCLES,
     DisputeMachine,
+    Lifecycle,
+    LifecycleMachine,
     PaymentMachine,
+    compiled,
     diagram,
     dispute,
     lifecycle_for,
@@ -63,22 +69,46 @@ def test_events_cannot_go_back_in_time() -> None:
 
 def test_can_and_allowed_events() -> None:
     d = make_dispute()
-    assert dispute.allowed_events(d, now=at(days=1)) == ("submit_evidence", "accept", "reverse")
-    assert dispute.allowed_events(d, now=at(days=31)) == ("expire", "reverse")
+    reported = ("reverse", "close", "win", "lose")  # what the provider may report any time
+    assert dispute.allowed_events(d, now=at(days=1)) == ("submit_evidence", "accept", *reported)
+    assert dispute.allowed_events(d, now=at(days=31)) == ("expire", *reported)
     assert dispute.can(d, "accept", now=at(days=1))
     assert not dispute.can(d, "accept", now=at(days=31))
     assert not dispute.can(d, "nope", now=at(days=1))
+    assert not dispute.can(d, "accept", now=datetime(2026, 3, 2))  # naive: refused, no raise
 
 
-def test_decide_is_the_same_table() -> None:
-    d = make_dispute()
-    assert dispute.decide("chargeback:needs_response", "submit_evidence", d, at(days=1)) == (
-        "chargeback:under_review"
-    )
-    with pytest.raises(DeadlinePassed):
-        dispute.decide("chargeback:needs_response", "submit_evidence", d, at(days=31))
-    with pytest.raises(InvalidTransition):
-        dispute.decide("chargeback:won", "win", d, at(days=1))
+@pytest.mark.parametrize(
+    ("event", "now", "code"),
+    [
+        ("teleport", at(1), "unknown_event"),
+        ("refund", at(1), "not_allowed"),
+        ("capture", at(-1), "out_of_order"),
+        ("capture", at(1), "within_capturable"),
+    ],
+)
+def test_refusals_carry_a_machine_readable_code(event: str, now: datetime, code: str) -> None:
+    with pytest.raises(InvalidTransition) as exc:
+        payment.fire(make_payment(), event, now=now, amount=eur("500"))
+    assert exc.value.code == code and exc.value.reason
+
+
+def test_deadline_and_final_state_codes() -> None:
+    with pytest.raises(DeadlinePassed) as exc:
+        dispute.fire(make_dispute(), "submit_evidence", now=at(days=31))
+    assert exc.value.code == "before_due_by"
+    accepted = dispute.fire(make_dispute(), "accept", now=at(days=1))
+    with pytest.raises(InvalidTransition) as final:
+        dispute.fire(accepted, "win", now=at(days=2))
+    assert final.value.code == "final_state"
+
+
+def test_a_result_breaking_a_model_rule_is_refused_with_its_rule() -> None:
+    d = dispute.fire(make_dispute(), "submit_evidence", now=at(days=1))
+    before_opened = at(days=-1).isoformat()
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(d, "open_pre_arbitration", now=at(days=2), due_by=before_opened)
+    assert exc.value.code == "model_rule" and "due_after_opened" in exc.value.reason
 
 
 def test_bound_machine_route() -> None:
@@ -150,8 +180,116 @@ def test_every_declared_state_has_a_row_and_events_are_known() -> None:
 @pytest.mark.parametrize("name", list(LIFECYCLES))
 def test_diagrams_render(name: str) -> None:
     lc = LIFECYCLES[name]
-    mermaid = diagram(lc)
+    mermaid = diagram(name)
     assert mermaid.startswith("stateDiagram-v2") and mermaid == lc.diagram("mermaid")
-    assert diagram(lc.machine_class, "dot").startswith("digraph")
-    with pytest.raises(ValueError, match="unsupported"):
+    assert mermaid == diagram(lc) == diagram(lc.machine_class)
+    dot = diagram(lc, "dot")
+    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
+    with pytest.raises(ValidationFailed, match="unsupported"):
         diagram(lc, "svg")
+
+
+def test_every_transition_is_drawn() -> None:
+    for name, lc in LIFECYCLES.items():
+        whole = diagram(name, stage="all") if name == "dispute" else diagram(name)
+        for tr in lc.transitions():
+            a, b = (v.replace(":", "_") for v in (tr.source, tr.target))
+            line = next(x for x in whole.splitlines() if x.startswith(f"    {a} --> {b} : "))
+            assert tr.event in line, (name, tr)
+
+
+def test_dispute_diagrams_by_stage() -> None:
+    overview = diagram("dispute")
+    assert "    chargeback --> pre_arbitration : " in overview
+    assert "open_pre_arbitration" in overview and "chargeback_needs_response" not in overview
+    chargeback = diagram("dispute", stage="chargeback")
+    assert "chargeback_needs_response --> chargeback_under_review : submit_evidence" in chargeback
+    assert "    chargeback_under_review --> pre_arbitration : " in chargeback  # collapsed
+    assert "inquiry_needs_response" not in chargeback
+    assert diagram("dispute", "dot", stage="arbitration").startswith("digraph dispute_arbitration")
+    with pytest.raises(ValidationFailed, match="unknown stage"):
+        diagram("dispute", stage="representment")
+    with pytest.raises(ValidationFailed, match="no stages"):
+        diagram("payment", stage="chargeback")
+    with pytest.raises(NotFound):
+        diagram("subscription")
+
+
+# ---------------------------------------------------------------------- one definition
+def test_the_machine_class_declares_the_effects() -> None:
+    assert set(PaymentMachine.effects) == {"capture", "refund", "settle_refund", "reverse_refund"}
+    captured = payment.fire(make_payment(), "capture", now=at(1), amount=eur("60"))
+    assert [c.amount for c in captured.captures] == [eur("60")]
+
+
+def test_compiling_a_variant_leaves_the_original_alone() -> None:
+    class NoCaptureRecords(PaymentMachine):
+        lifecycle_name = "variant"
+        effects = MappingProxyType({})
+
+    variant = Lifecycle(NoCaptureRecords)
+    assert variant.fire(make_payment(), "capture", now=at(1)).captures == ()
+    assert len(PaymentMachine(make_payment()).fire("capture", now=at(1)).captures) == 1
+    assert len(payment.fire(make_payment(), "capture", now=at(1)).captures) == 1
+    assert compiled(PaymentMachine) is payment
+    assert lifecycle_for(Payment) is payment
+
+
+def _always(*args: object, **kwargs: object) -> bool:
+    return True
+
+
+@pytest.mark.parametrize("kind", ["validators", "on", "before", "after", "unless"])
+def test_what_the_table_cannot_honour_is_refused_when_compiled(kind: str) -> None:
+    class Declared(LifecycleMachine):
+        a = State(initial=True)
+        b = State(final=True)
+        go = a.to(b, **{kind: _always})
+
+    with pytest.raises(InvalidDefinition, match=f"{kind}="):
+        Lifecycle(Declared)
+
+
+def test_plain_functions_as_guards_are_refused() -> None:
+    class PlainGuard(LifecycleMachine):
+        a = State(initial=True)
+        b = State(final=True)
+        go = a.to(b, cond=_always)
+
+    with pytest.raises(InvalidDefinition, match=r"guard\(\)"):
+        Lifecycle(PlainGuard)
+
+
+def test_callback_methods_and_state_actions_are_refused() -> None:
+    class ByName(LifecycleMachine):
+        a = State(initial=True)
+        b = State(final=True)
+        go = a.to(b)
+
+        def on_go(self) -> None:
+            """Would run on the bound machine only."""
+
+        def on_enter_b(self) -> None:
+            """Would run on the bound machine only."""
+
+    with pytest.raises(InvalidDefinition, match="on_enter_b, on_go"):
+        Lifecycle(ByName)
+
+    class Entering(LifecycleMachine):
+        a = State(initial=True)
+        b = State(final=True, enter=_always)
+        go = a.to(b)
+
+    with pytest.raises(InvalidDefinition, match="enter="):
+        Lifecycle(Entering)
+
+
+def test_effects_for_undeclared_events_are_refused() -> None:
+    class Typo(LifecycleMachine):
+        a = State(initial=True)
+        b = State(final=True)
+        go = a.to(b)
+        effects = MappingProxyType({"goo": lambda *a: {}})
+
+    with pytest.raises(InvalidDefinition, match="goo"):
+        Lifecycle(Typo)

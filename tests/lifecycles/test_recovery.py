@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from paysupport.errors import InvalidTransition
-from paysupport.lifecycles import recovery
+from paysupport.lifecycles import hard_decline_reason, recovery
 from paysupport.models import PaymentFailure
+from paysupport.policies import RetryContext, RetrySchedule
 from tests.lifecycles._support import at, make_failure
 
 
@@ -103,3 +105,30 @@ def test_give_up(start: str) -> None:
 
 def test_scheduled_retry_can_turn_to_customer_action() -> None:
     assert fire(scheduled(), "require_customer_action", 2).next_retry_at is None
+
+
+@pytest.mark.parametrize(
+    ("declined_at", "hard"),
+    [
+        (datetime(2020, 6, 1, 9, tzinfo=UTC), True),  # Visa category 1 until 2021-04-17
+        (datetime(2022, 6, 1, 9, tzinfo=UTC), False),  # category 2 since
+    ],
+)
+def test_hard_decline_is_the_one_the_retry_policy_applies_on_that_date(
+    declined_at: datetime, hard: bool
+) -> None:
+    """Code 03 gets one answer from the recovery guard and the retry policy on each date."""
+    f = make_failure(network="visa", network_decline_code="03", declined_at=declined_at)
+    now = declined_at + timedelta(hours=1)
+    retry_at = now + timedelta(days=1)
+    assert recovery.can(f, "schedule_retry", now=now, retry_at=retry_at) is not hard
+    decision = RetrySchedule().decide(RetryContext(f), now)
+    policy_says_hard = decision.outcome.value != "retry" and any(
+        r.code in ("visa_category_1", "hard_decline") for r in decision.reasons
+    )
+    assert policy_says_hard is hard
+    reason = hard_decline_reason(f.decline, f.advice, now.date())
+    assert (reason is not None) is hard
+    if hard:
+        with pytest.raises(InvalidTransition, match="Visa category 1 on 2020-06-01"):
+            recovery.fire(f, "schedule_retry", now=now, retry_at=retry_at)

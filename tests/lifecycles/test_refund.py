@@ -38,6 +38,8 @@ def walk(r: Refund, *events: str) -> Refund:
         (["submit_timed_out", "fail"], "failed"),
         (["submit_timed_out", "require_action"], "requires_action"),
         (["succeed"], "succeeded"),
+        (["fail"], "failed"),  # the provider answered the call at once
+        (["require_action"], "requires_action"),
         (["cancel"], "canceled"),
         (["require_approval"], "awaiting_approval"),
         (["require_approval", "deny"], "canceled"),
@@ -52,21 +54,56 @@ def test_paths(events: list[str], state: str) -> None:
 
 def test_approval_by_a_second_person() -> None:
     r = fire(make_refund(), "require_approval")
-    approved = fire(r, "approve", 2, approver="op_bob")
+    approved = refund.fire(r, "approve", now=at(2), actor="op_bob")
     assert approved.status.value == "requested" and approved.approved_by == "op_bob"
+    assert approved.history[-1].actor == "op_bob"
     assert fire(approved, "submit", 3).status.value == "pending"
 
 
 @pytest.mark.parametrize(
-    ("data", "why"),
-    [({}, "needs 'approver'"), ({"approver": "op_alice"}, "four eyes")],
+    ("actor", "data", "why"),
+    [
+        (None, {}, "needs the acting operator"),
+        (None, {"approver": "op_bob"}, "needs the acting operator"),
+        ("op_alice", {}, "four eyes"),
+        # the acting operator is the approver, whatever the data says (issue 18)
+        ("op_alice", {"approver": "op_bob"}, "the approver is the acting operator"),
+        ("op_bob", {"approver": "op_alice"}, "the approver is the acting operator"),
+        # ids are compared trimmed and case-folded
+        ("OP_ALICE", {}, "four eyes"),
+        (" Op_Alice", {}, "four eyes"),
+    ],
 )
-def test_approval_refusals(data: dict[str, str], why: str) -> None:
-    r = fire(make_refund(), "require_approval")
-    with pytest.raises(InvalidTransition, match=why):
-        fire(r, "approve", 2, **data)
+def test_approval_refusals(actor: str | None, data: dict[str, str], why: str) -> None:
+    r = fire(make_refund(), "require_approval")  # requested by op_alice
+    with pytest.raises(InvalidTransition, match=why) as exc:
+        refund.fire(r, "approve", now=at(2), actor=actor, **data)
+    assert exc.value.code == "four_eyes"
+    assert not refund.can(r, "approve", now=at(2), actor=actor, **data)
     with pytest.raises(InvalidTransition, match="not possible from awaiting_approval"):
         fire(r, "submit", 2)
+
+
+def test_the_requester_cannot_approve_by_naming_someone_else() -> None:
+    r = fire(make_refund(requested_by="op_j"), "require_approval")
+    with pytest.raises(InvalidTransition, match=r"four eyes|acting operator"):
+        refund.fire(r, "approve", now=at(2), actor="op_j", approver="op_x")
+    with pytest.raises(InvalidTransition, match="four eyes"):
+        refund.fire(r, "approve", now=at(2), actor="OP_J")
+    bound = refund.bind(r)
+    with pytest.raises(InvalidTransition, match="four eyes"):
+        bound.fire("approve", now=at(2), actor="op_j ")
+    assert refund.fire(r, "approve", now=at(2), actor="op_x", approver="OP_X").approved_by == "op_x"
+
+
+def test_failed_straight_from_pending_or_unknown_never_via_success() -> None:
+    for start in ("submit", "submit_timed_out"):
+        r = fire(fire(make_refund(), start), "fail", 2, failure_reason="declined")
+        assert r.status.value == "failed"
+        assert [e.event for e in r.history] == [start, "fail"]
+        assert not refund.can(r, "reverse", now=at(3))
+    with pytest.raises(InvalidTransition, match="not possible from pending"):
+        fire(fire(make_refund(), "submit"), "reverse", 2)
 
 
 def test_failure_reason_is_recorded_and_checked() -> None:

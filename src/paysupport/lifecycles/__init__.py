@@ -11,7 +11,12 @@ leaves the input alone; a refused event raises
 :class:`~paysupport.errors.InvalidTransition` (or
 :class:`~paysupport.errors.DeadlinePassed`) and changes nothing. :func:`replay` rebuilds a
 model from its history. ``Lifecycle.bind(model)`` gives a python-statemachine instance for
-notebooks, and :func:`diagram` draws a machine from its own definition.
+notebooks, and :func:`diagram` draws a lifecycle from its compiled definition (Mermaid or
+DOT; the dispute lifecycle as a stage overview or one stage at a time).
+
+A refusal's ``code`` says which rule refused (a guard's code such as ``four_eyes`` or
+``before_due_by``, or the engine's ``unknown_event``, ``not_allowed``, ``final_state``,
+``out_of_order``, ``model_rule``).
 """
 
 from __future__ import annotations
@@ -19,20 +24,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from statemachine import StateMachine
-
+from paysupport.errors import NotFound
 from paysupport.lifecycles._case import REOPEN_WINDOW, CaseMachine, case
-from paysupport.lifecycles._dispute import DisputeMachine, dispute, dispute_state
+from paysupport.lifecycles._diagram import render as _render
+from paysupport.lifecycles._dispute import (
+    DisputeMachine,
+    dispute,
+    dispute_event_for,
+    dispute_state,
+)
 from paysupport.lifecycles._engine import (
     CompiledTransition,
     Lifecycle,
     LifecycleMachine,
+    Step,
+    compiled,
     guard,
 )
-from paysupport.lifecycles._engine import diagram as _diagram
 from paysupport.lifecycles._payment import PaymentMachine, payment
 from paysupport.lifecycles._recovery import RecoveryMachine, hard_decline_reason, recovery
-from paysupport.lifecycles._refund import RefundMachine, refund
+from paysupport.lifecycles._refund import RefundMachine, refund, same_person
 from paysupport.models.case import SupportCase
 from paysupport.models.dispute import Dispute
 from paysupport.models.failure import PaymentFailure
@@ -51,9 +62,12 @@ __all__ = [
     "PaymentMachine",
     "RecoveryMachine",
     "RefundMachine",
+    "Step",
     "case",
+    "compiled",
     "diagram",
     "dispute",
+    "dispute_event_for",
     "dispute_state",
     "guard",
     "hard_decline_reason",
@@ -62,6 +76,7 @@ __all__ = [
     "recovery",
     "refund",
     "replay",
+    "same_person",
 ]
 
 #: Every lifecycle by name, in the order the docs present them.
@@ -110,10 +125,31 @@ def replay(initial: M, history: Iterable[LifecycleEvent]) -> M:
     return rebuilt
 
 
-def diagram(machine: type[StateMachine] | Lifecycle[Any], format: str = "mermaid") -> str:
-    """Draw a lifecycle from its definition: ``format`` is ``"mermaid"`` or ``"dot"``.
+def diagram(
+    lifecycle: str | Lifecycle[Any] | type[LifecycleMachine],
+    format: str = "mermaid",
+    stage: str | None = None,
+) -> str:
+    """Draw a lifecycle from its compiled definition: ``format`` ``"mermaid"`` or ``"dot"``.
 
-    Accepts a machine class (``PaymentMachine``) or a compiled lifecycle (``payment``).
+    Args:
+        lifecycle: a name in :data:`LIFECYCLES` (``"dispute"``), a compiled lifecycle, or a
+            machine class.
+        format: ``"mermaid"`` (``stateDiagram-v2`` text) or ``"dot"`` (Graphviz).
+        stage: dispute only: ``None`` for the stage-level overview, a stage
+            (``"chargeback"``) for that stage's statuses, ``"all"`` for the whole machine.
+
+    Raises:
+        NotFound: no lifecycle of that name.
+        ValidationFailed: an unknown format or stage.
     """
-    cls = machine.machine_class if isinstance(machine, Lifecycle) else machine
-    return _diagram(cls, format)
+    if isinstance(lifecycle, str):
+        found = LIFECYCLES.get(lifecycle)
+        if found is None:
+            raise NotFound("lifecycle", lifecycle, "lifecycle")
+        lc = found
+    elif isinstance(lifecycle, Lifecycle):
+        lc = lifecycle
+    else:
+        lc = compiled(lifecycle)
+    return _render(lc, format, stage)

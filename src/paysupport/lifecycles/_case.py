@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from statemachine import State
 
-from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, guard
+from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, compiled, guard
 from paysupport.models.case import CaseStatus, SupportCase
 from paysupport.models.parties import Tier
 
@@ -29,7 +30,7 @@ def _tier(data: Data) -> Tier | None:
 
 
 @guard()
-def tier_given(c: SupportCase, now: datetime, data: Data) -> str | None:
+def tier_given(c: SupportCase, now: datetime, data: Data, actor: str | None) -> str | None:
     """Triage names the tier that handles the case (junior, middle, senior)."""
     if _tier(data) is None:
         return f"event data needs 'tier', one of {', '.join(_TIERS)}"
@@ -43,7 +44,7 @@ def _escalated_tier(c: SupportCase, data: Data) -> Tier | None:
 
 
 @guard()
-def higher_tier(c: SupportCase, now: datetime, data: Data) -> str | None:
+def higher_tier(c: SupportCase, now: datetime, data: Data, actor: str | None) -> str | None:
     """The case goes to a tier above its current one (the next one if none is named)."""
     target = _escalated_tier(c, data)
     if target is None:
@@ -54,7 +55,9 @@ def higher_tier(c: SupportCase, now: datetime, data: Data) -> str | None:
 
 
 @guard()
-def within_reopen_window(c: SupportCase, now: datetime, data: Data) -> str | None:
+def within_reopen_window(
+    c: SupportCase, now: datetime, data: Data, actor: str | None
+) -> str | None:
     """The case was resolved no longer than the reopen window ago."""
     if c.resolved_at is not None and now - c.resolved_at > REOPEN_WINDOW:
         days = REOPEN_WINDOW.days
@@ -64,17 +67,57 @@ def within_reopen_window(c: SupportCase, now: datetime, data: Data) -> str | Non
     return None
 
 
+# ---------------------------------------------------------------------- effects
+def _assignee(data: Data) -> dict[str, Any]:
+    return {"assignee": data["assignee"]} if data.get("assignee") else {}
+
+
+def _triage(c: SupportCase, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return {"tier": _tier(data), **_assignee(data)}
+
+
+def _start(c: SupportCase, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return _assignee(data)
+
+
+def _first_response(c: SupportCase, now: datetime) -> dict[str, Any]:
+    return {"first_response_at": now} if c.first_response_at is None else {}
+
+
+def _wait_on_customer(
+    c: SupportCase, now: datetime, data: Data, actor: str | None
+) -> Mapping[str, Any]:
+    return _first_response(c, now)
+
+
+def _escalate(c: SupportCase, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return {"tier": _escalated_tier(c, data), "assignee": data.get("assignee") or None}
+
+
+def _resolve(c: SupportCase, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return {"resolved_at": now, **_first_response(c, now)}
+
+
+def _close(c: SupportCase, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return {"closed_at": now}
+
+
+def _reopen(c: SupportCase, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return {"resolved_at": None, "contacts": c.contacts + 1}
+
+
+# ---------------------------------------------------------------------- machine
 class CaseMachine(LifecycleMachine):
     """Support case: new, triaged, in progress, waiting, escalated, resolved, closed."""
 
-    new = State("New", value=CaseStatus.NEW.value, initial=True)
-    triaged = State("Triaged", value=CaseStatus.TRIAGED.value)
-    in_progress = State("In progress", value=CaseStatus.IN_PROGRESS.value)
-    waiting_on_customer = State("Waiting on customer", value=CaseStatus.WAITING_ON_CUSTOMER.value)
-    waiting_on_network = State("Waiting on network", value=CaseStatus.WAITING_ON_NETWORK.value)
-    escalated = State("Escalated", value=CaseStatus.ESCALATED.value)
-    resolved = State("Resolved", value=CaseStatus.RESOLVED.value)
-    closed = State("Closed", value=CaseStatus.CLOSED.value, final=True)
+    new = State("New", value=CaseStatus.NEW, initial=True)
+    triaged = State("Triaged", value=CaseStatus.TRIAGED)
+    in_progress = State("In progress", value=CaseStatus.IN_PROGRESS)
+    waiting_on_customer = State("Waiting on customer", value=CaseStatus.WAITING_ON_CUSTOMER)
+    waiting_on_network = State("Waiting on network", value=CaseStatus.WAITING_ON_NETWORK)
+    escalated = State("Escalated", value=CaseStatus.ESCALATED)
+    resolved = State("Resolved", value=CaseStatus.RESOLVED)
+    closed = State("Closed", value=CaseStatus.CLOSED, final=True)
 
     triage = new.to(triaged, cond=tier_given)
     start = triaged.to(in_progress) | escalated.to(in_progress)
@@ -92,58 +135,20 @@ class CaseMachine(LifecycleMachine):
     close = resolved.to(closed)
     reopen = resolved.to(in_progress, cond=within_reopen_window)
 
-
-def _assignee(data: Data) -> dict[str, Any]:
-    return {"assignee": data["assignee"]} if data.get("assignee") else {}
-
-
-def _triage(c: SupportCase, now: datetime, data: Data) -> Mapping[str, Any]:
-    return {"tier": _tier(data), **_assignee(data)}
-
-
-def _start(c: SupportCase, now: datetime, data: Data) -> Mapping[str, Any]:
-    return _assignee(data)
-
-
-def _first_response(c: SupportCase, now: datetime) -> dict[str, Any]:
-    return {"first_response_at": now} if c.first_response_at is None else {}
-
-
-def _wait_on_customer(c: SupportCase, now: datetime, data: Data) -> Mapping[str, Any]:
-    return _first_response(c, now)
-
-
-def _escalate(c: SupportCase, now: datetime, data: Data) -> Mapping[str, Any]:
-    return {"tier": _escalated_tier(c, data), "assignee": data.get("assignee") or None}
-
-
-def _resolve(c: SupportCase, now: datetime, data: Data) -> Mapping[str, Any]:
-    return {"resolved_at": now, **_first_response(c, now)}
-
-
-def _close(c: SupportCase, now: datetime, data: Data) -> Mapping[str, Any]:
-    return {"closed_at": now}
-
-
-def _reopen(c: SupportCase, now: datetime, data: Data) -> Mapping[str, Any]:
-    return {"resolved_at": None, "contacts": c.contacts + 1}
+    lifecycle_name = "case"
+    started_at = "opened_at"
+    effects = MappingProxyType(
+        {
+            "triage": _triage,
+            "start": _start,
+            "wait_on_customer": _wait_on_customer,
+            "escalate": _escalate,
+            "resolve": _resolve,
+            "close": _close,
+            "reopen": _reopen,
+        }
+    )
 
 
 #: The compiled support-case lifecycle.
-case: Lifecycle[SupportCase] = Lifecycle(
-    CaseMachine,
-    name="case",
-    effects={
-        "triage": _triage,
-        "start": _start,
-        "wait_on_customer": _wait_on_customer,
-        "escalate": _escalate,
-        "resolve": _resolve,
-        "close": _close,
-        "reopen": _reopen,
-    },
-    state_changes=lambda value: {"status": CaseStatus(value)},
-    clock=lambda c: c.opened_at,
-    # timestamps from now (never before opened_at or resolved_at) and a counter
-    trusted=("wait_on_customer", "resolve", "close", "reopen"),
-)
+case: Lifecycle[SupportCase] = compiled(CaseMachine)

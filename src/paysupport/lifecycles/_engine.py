@@ -1,33 +1,47 @@
-"""The lifecycle engine: a python-statemachine class compiled once into a transition table.
+"""The lifecycle engine: a python-statemachine class compiled into a transition table.
 
-A lifecycle is declared once, as a python-statemachine :class:`LifecycleMachine` subclass:
-states, transitions and guards. :class:`Lifecycle` reads that class at import and compiles
-a plain table ``{state: {event: (transition, ...)}}``; :meth:`Lifecycle.fire` walks the
-table, evaluates the same guard functions, and returns a *new* model with the status, one
-more :class:`~paysupport.models.LifecycleEvent` in its history and ``version + 1``. The
-input model is never touched, so a refused event changes nothing.
+A lifecycle is declared once, as a :class:`LifecycleMachine` subclass: its states,
+transitions and guards (``cond=``, made with :func:`guard`), and in :attr:`effects` the
+fields each event changes besides the state. :class:`Lifecycle` compiles that class into a
+plain table ``{state: {event: (transition, ...)}}``; anything the class declares that the
+table could not honour (``validators=``, ``unless=``, ``on=``/``before=``/``after=``
+callbacks, ``on_<event>``-style methods, state ``enter``/``exit`` actions) is refused when
+the class is compiled, at import.
 
-The machine class stays usable on its own: ``PaymentMachine(payment)`` binds a machine to
-one model for notebooks, and renders diagrams. Both routes call the same guards and the
-same effects, and a property test checks that they agree.
+:meth:`Lifecycle.fire` returns a *new* model with the state, the event's field changes, one
+more :class:`~paysupport.models.LifecycleEvent` in its history and ``version + 1``; the
+input model is never touched, so a refused event changes nothing. :meth:`Lifecycle.advance`
+does the same on a mutable record (the batch route); both run one set of checks
+(:meth:`Lifecycle.step`). ``PaymentMachine(payment)`` binds a python-statemachine instance
+to one model (slow to build: for notebooks and diagrams); it builds every next model through
+the same compiled lifecycle, so the routes cannot disagree.
 
-Why compile: building a python-statemachine instance costs hundreds of microseconds, which
-is too slow for batch work over millions of aggregates; a dict lookup and a few function
-calls are not.
+Why compile: a python-statemachine instance costs about a millisecond to build, too slow for
+batch work over millions of aggregates; a dict lookup and a few function calls are not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, NoReturn, Protocol, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    NamedTuple,
+    NoReturn,
+    Protocol,
+    TypeVar,
+    cast,
+)
 
-from statemachine import StateMachine
-from statemachine.contrib.diagram import formatter
-from statemachine.exceptions import TransitionNotAllowed
+import pydantic
+from statemachine import State, StateMachine
+from statemachine.exceptions import InvalidDefinition, TransitionNotAllowed
 
 from paysupport.errors import (
     DeadlinePassed,
@@ -35,7 +49,7 @@ from paysupport.errors import (
     ModelValidationError,
     ValidationFailed,
 )
-from paysupport.models.history import LifecycleEvent
+from paysupport.models.history import EventData, LifecycleEvent
 from paysupport.money import Money
 
 if TYPE_CHECKING:
@@ -44,11 +58,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Aggregate",
     "Check",
+    "CompiledTransition",
     "Cond",
     "Data",
     "Effect",
     "Lifecycle",
     "LifecycleMachine",
+    "Step",
     "guard",
     "stringify",
 ]
@@ -56,11 +72,20 @@ __all__ = [
 #: Event data as recorded in the history: text keys and text values, so it stores anywhere.
 Data = Mapping[str, str]
 
-#: A guard's check: ``None`` when the transition may happen, else the refusal in words.
-Check = Callable[[Any, datetime, Data], "str | None"]
+#: A guard's check ``(model, now, data, actor)``: ``None`` when the transition may happen,
+#: else the refusal in words. ``actor`` is the acting operator (or ``None``).
+Check = Callable[[Any, datetime, Data, "str | None"], "str | None"]
 
-#: An effect: the model fields an accepted event changes, besides status and history.
-Effect = Callable[[Any, datetime, Data], Mapping[str, Any]]
+#: An effect ``(model, now, data, actor)``: the model fields an accepted event changes,
+#: besides its state and history.
+Effect = Callable[[Any, datetime, Data, "str | None"], Mapping[str, Any]]
+
+#: Refusal codes the engine itself gives (guards give their own, see :func:`guard`).
+UNKNOWN_EVENT = "unknown_event"
+NOT_FROM_STATE = "not_allowed"
+FINAL_STATE = "final_state"
+OUT_OF_ORDER = "out_of_order"
+MODEL_RULE = "model_rule"
 
 
 class Aggregate(Protocol):
@@ -77,45 +102,46 @@ class Aggregate(Protocol):
     def evolve(self, **changes: Any) -> Any:
         """A validated copy with ``changes``."""
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
-        """A copy with ``update`` applied, not validated."""
-
 
 M = TypeVar("M", bound=Aggregate)
 
 
 class Cond(Protocol):
-    """A guard as python-statemachine sees it: a function of ``(aggregate, now, data)``.
+    """A guard as python-statemachine sees it: a function of ``(aggregate, now, data, actor)``.
 
-    ``check`` returns the refusal reason (or ``None``); ``deadline`` marks guards whose
-    refusal is a :class:`~paysupport.errors.DeadlinePassed`.
+    ``check`` returns the refusal reason (or ``None``); ``code`` is the machine-readable
+    code of the rule it enforces; ``deadline`` marks guards whose refusal is a
+    :class:`~paysupport.errors.DeadlinePassed`.
     """
 
     __name__: str
     check: Check
+    code: str
     deadline: bool
 
-    def __call__(self, aggregate: Any, now: datetime, data: Data) -> bool:
+    def __call__(self, aggregate: Any, now: datetime, data: Data, actor: str | None) -> bool:
         """True when the guard lets the transition happen."""
 
 
-def guard(*, deadline: bool = False) -> Callable[[Check], Cond]:
-    """Turn a check ``(model, now, data) -> reason | None`` into a machine guard.
+def guard(*, code: str | None = None, deadline: bool = False) -> Callable[[Check], Cond]:
+    """Turn a check ``(model, now, data, actor) -> reason | None`` into a machine guard.
 
     The result is what ``cond=`` takes in the machine class, named after the check so that
-    diagrams show ``[within_capturable]``; the compiled table calls ``check`` directly to
-    get the reason of a refusal.
+    diagrams show ``[within_capturable]``. A refusal raises
+    :class:`~paysupport.errors.InvalidTransition` whose ``code`` is ``code`` (default: the
+    check's name) and whose ``reason`` is the sentence the check returned.
     """
 
     def wrap(check: Check) -> Cond:
-        def cond(aggregate: Any, now: datetime, data: Data) -> bool:
-            return check(aggregate, now, data) is None
+        def cond(aggregate: Any, now: datetime, data: Data, actor: str | None = None) -> bool:
+            return check(aggregate, now, data, actor) is None
 
         cond.__name__ = check.__name__
         cond.__qualname__ = check.__name__
         cond.__doc__ = check.__doc__
         out = cast(Cond, cond)
         out.check = check
+        out.code = code or check.__name__
         out.deadline = deadline
         return out
 
@@ -152,36 +178,71 @@ def stringify(data: Mapping[str, object]) -> dict[str, str]:
 _NO_DATA: Data = MappingProxyType({})
 
 
-def _check_now(now: object) -> None:
-    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationFailed("now", "timezone_aware", "now must be a timezone-aware datetime")
+class Step(NamedTuple):
+    """One accepted event as the batch route records it (compares equal to a plain tuple)."""
+
+    event: str
+    source: str
+    target: str
+    at: datetime
+    actor: str | None
+    reason: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledTransition:
-    """One row of the compiled table: from ``source`` on ``event`` to ``target`` if guards pass."""
+class CompiledTransition(NamedTuple):
+    """One row of the compiled table: from ``source`` on ``event`` to ``target`` if guards pass.
+
+    ``changes`` are the state fields the target sets (``{"status": ...}``); ``effect`` the
+    event's other field changes, as the machine class declares them.
+    """
 
     source: str
     event: str
     target: str
     guards: tuple[Cond, ...]
     changes: Mapping[str, Any]
+    effect: Effect | None
+
+
+def _status(model: Any) -> str:
+    status: str = model.status
+    return status
 
 
 class LifecycleMachine(StateMachine):
     """Base of every lifecycle definition: a python-statemachine ``StateMachine``.
 
-    Subclasses declare states and transitions. An instance is bound to one model:
-    ``PaymentMachine(payment)``; its state is the model's status, :attr:`aggregate` is the
-    model after the last accepted event, and :meth:`fire` is all-or-nothing (the models are
-    immutable values: an accepted event replaces :attr:`aggregate` with a new one).
+    Subclasses declare states (a state's ``value`` is what the model stores, e.g. a
+    ``PaymentStatus``), transitions with their guards, and these class attributes:
+
+    Attributes:
+        lifecycle_name: the lifecycle's name in errors (``"payment"``).
+        effects: per event, the function giving the fields it changes besides the state.
+        started_at: the model field holding when the aggregate began (no event may be
+            dated before it), or ``None``.
+
+    An instance is bound to one model: ``PaymentMachine(payment)``; its state is the model's
+    state, :attr:`aggregate` is the model after the last accepted event, and :meth:`fire` is
+    all-or-nothing.
     """
 
-    #: The compiled lifecycle, attached by :class:`Lifecycle` when it compiles the class.
-    lifecycle: ClassVar[Lifecycle[Any]]
+    lifecycle_name: ClassVar[str] = ""
+    effects: ClassVar[Mapping[str, Effect]] = MappingProxyType({})
+    started_at: ClassVar[str | None] = None
 
-    def __init__(self, aggregate: Any) -> None:
-        self._binding = _Binding(type(self).lifecycle, aggregate)
+    @staticmethod
+    def state_of(model: Any) -> str:
+        """The state value of a model (default: its ``status``)."""
+        return _status(model)
+
+    @staticmethod
+    def state_fields(state: State) -> Mapping[str, Any]:
+        """The model fields a state sets (default: ``{"status": state.value}``)."""
+        return {"status": state.value}
+
+    def __init__(self, aggregate: Any, lifecycle: Lifecycle[Any] | None = None) -> None:
+        self._lifecycle: Lifecycle[Any] = lifecycle or compiled(type(self))
+        self._binding = _Binding(self._lifecycle, aggregate)
         self._pending: tuple[str | None, str | None] = (None, None)
         super().__init__(model=self._binding, state_field="state")
 
@@ -204,17 +265,17 @@ class LifecycleMachine(StateMachine):
         Raises:
             InvalidTransition: the event is not allowed now (``DeadlinePassed`` after a
                 deadline); nothing changed.
+            ValidationFailed: ``now`` is naive, or a data value has an unsupported type.
         """
-        lc = type(self).lifecycle
-        _check_now(now)
+        lc = self._lifecycle
         values = stringify(data)
         before = self._binding.aggregate
-        lc.precheck(before, event, now)
+        lc.check_time(before, event, now)
         self._pending = (actor, reason)
         try:
-            self.send(event, aggregate=before, now=now, data=values)
+            self.send(event, aggregate=before, now=now, data=values, actor=actor)
         except TransitionNotAllowed:
-            lc.select(before, event, now, values)  # raises the precise refusal
+            lc.select(before, event, now, values, actor)  # raises the precise refusal
             raise InvalidTransition(  # pragma: no cover - the routes disagree
                 lc.name, str(lc.state_of(before)), event, "refused by python-statemachine"
             ) from None
@@ -223,14 +284,14 @@ class LifecycleMachine(StateMachine):
         return self._binding.aggregate
 
     def on_transition(
-        self, event: str, source: Any, target: Any, now: datetime, data: Data
+        self, event: str, source: State, target: State, now: datetime, data: Data
     ) -> None:
         """Build the next model (python-statemachine calls this before it moves the state)."""
-        lc = type(self).lifecycle
+        lc = self._lifecycle
         actor, reason = self._pending
-        self._binding.aggregate = lc.apply(
-            self._binding.aggregate, event, source.value, target.value, now, data, actor, reason
-        )
+        model = self._binding.aggregate
+        tr = next(t for t in lc.table[str(source.value)][event] if t.target == str(target.value))
+        self._binding.aggregate = lc.apply(model, tr, now, data, actor, reason)
 
 
 class _Binding:
@@ -253,83 +314,33 @@ class _Binding:
             raise RuntimeError("the state follows the aggregate; fire an event to change it")
 
 
-def _status_of(model: Any) -> str:
-    status: str = model.status
-    return status
-
-
 class Lifecycle(Generic[M]):
-    """A compiled lifecycle: the table derived from a :class:`LifecycleMachine` class.
+    """A compiled lifecycle: the table derived from one :class:`LifecycleMachine` class.
 
-    Args:
-        machine_class: the python-statemachine definition.
-        name: the lifecycle's name in errors (``"payment"``).
-        effects: per event, the extra field changes an accepted event makes.
-        state_changes: turns a state value into the model fields it sets, as the model
-            stores them (default: ``{"status": value}``; pass the enum conversion).
-        state_of: reads the state value from a model (default: ``model.status``).
-        clock: the model's own start time (``created_at``...): no event may come before it.
-        trusted: events whose effect cannot break a model rule once the guards and the clock
-            check have passed (it sets ``now``-based timestamps or values it validated).
+    Compiling reads the class and changes nothing on it; a subclass compiles to its own
+    lifecycle. Everything the class declares is compiled (guards, effects, the clock) or
+    refused with ``InvalidDefinition``.
 
-    Building the next model: an event without an effect, or with a *trusted* one, changes
-    only fields whose values are valid by construction (the state comes from the table,
-    the history entry is a validated :class:`~paysupport.models.LifecycleEvent`), so the
-    copy skips re-validating the whole model; every other event re-validates every field
-    and rule (``model.evolve``). The property tests re-validate every model they reach.
+    Building the next model: the state fields come from the table and the history entry is
+    built by the engine, so neither is re-parsed; a field an effect changes is validated
+    with the model's own rules (one field: pydantic's assignment validation, which re-runs
+    the model's cross-field rules; several: a full ``evolve``). The property tests
+    re-validate every model they reach.
     """
 
-    def __init__(
-        self,
-        machine_class: type[LifecycleMachine],
-        *,
-        name: str,
-        effects: Mapping[str, Effect] | None = None,
-        state_changes: Callable[[str], Mapping[str, Any]] | None = None,
-        state_of: Callable[[Any], str] | None = None,
-        clock: Callable[[Any], datetime] | None = None,
-        trusted: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, machine_class: type[LifecycleMachine]) -> None:
         self.machine_class = machine_class
-        self.name = name
-        self._effects: Mapping[str, Effect] = dict(effects or {})
-        self.state_of: Callable[[Any], str] = state_of or _status_of
-        self._clock = clock
-        self._trusted = frozenset(trusted)
-        to_changes = state_changes or (lambda value: {"status": value})
-        table: dict[str, dict[str, list[CompiledTransition]]] = {}
+        self.name: str = machine_class.lifecycle_name or machine_class.__name__
+        self.state_of: Callable[[Any], str] = machine_class.state_of
+        self._started_at = machine_class.started_at
         self.states: tuple[str, ...] = tuple(str(s.value) for s in machine_class.states)
         self.terminal_states: frozenset[str] = frozenset(
             str(s.value) for s in machine_class.states if s.final
         )
         initial = machine_class.initial_state
         self.initial_state: str | None = str(initial.value) if initial is not None else None
-        events: list[str] = []
-        for state in machine_class.states:
-            rows = table.setdefault(str(state.value), {})
-            for tr in state.transitions:
-                compiled = _compile(tr, to_changes)
-                for ev in tr.events:
-                    name_ = str(ev)
-                    if name_ not in events:
-                        events.append(name_)
-                    rows.setdefault(name_, []).append(
-                        CompiledTransition(
-                            compiled.source,
-                            name_,
-                            compiled.target,
-                            compiled.guards,
-                            compiled.changes,
-                        )
-                    )
-        unknown = (set(self._effects) | self._trusted) - set(events)
-        if unknown:
-            raise ValueError(f"effects for events the machine does not declare: {sorted(unknown)}")
-        self.events: tuple[str, ...] = tuple(events)
-        self._table: dict[str, dict[str, tuple[CompiledTransition, ...]]] = {
-            s: {e: tuple(ts) for e, ts in rows.items()} for s, rows in table.items()
-        }
-        machine_class.lifecycle = self
+        self.events: tuple[str, ...] = _events_of(machine_class)
+        self._table = _compile_class(machine_class, self.events)
 
     # ------------------------------------------------------------------ the table
     @property
@@ -347,90 +358,96 @@ class Lifecycle(Generic[M]):
         """Whether the model is in a state nothing can leave."""
         return self.state_of(model) in self.terminal_states
 
-    # ------------------------------------------------------------------ firing
-    def precheck(self, model: Any, event: str, now: datetime) -> None:
-        """Refuse an event dated before the model began or before its last recorded event."""
+    # ------------------------------------------------------------------ the checks
+    def check_time(self, model: Any, event: str, now: datetime) -> None:
+        """Refuse a naive ``now``, or one before the model began or before its last event.
+
+        Raises:
+            ValidationFailed: ``now`` is not a timezone-aware datetime (rule
+                ``timezone_aware``).
+            InvalidTransition: ``now`` comes before the last recorded event (code
+                ``out_of_order``).
+        """
+        if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+            raise ValidationFailed("now", "timezone_aware", "now must be a timezone-aware datetime")
         history = model.history
-        last = history[-1].at if history else (self._clock(model) if self._clock else None)
+        if history:
+            last: datetime | None = history[-1].at
+        elif self._started_at is not None:
+            last = getattr(model, self._started_at)
+        else:
+            last = None
         if last is not None and now < last:
             raise InvalidTransition(
                 self.name,
                 str(self.state_of(model)),
                 event,
                 f"it is dated {now.isoformat()}, before the last recorded {last.isoformat()}",
+                code=OUT_OF_ORDER,
             )
 
-    def decide(
-        self, state: str, event: str, model: Any, now: datetime, data: Data = _NO_DATA
-    ) -> str:
-        """The batch kernel: the state ``event`` leads to from ``state``; nothing is built.
+    def step(
+        self,
+        model: Any,
+        event: str,
+        now: datetime,
+        data: Data = _NO_DATA,
+        actor: str | None = None,
+    ) -> tuple[CompiledTransition, Mapping[str, Any]]:
+        """Every check an event goes through, then its field changes; nothing is built.
 
-        The guards read ``model`` (any object with the attributes they use) and ``now``.
-        Recording the event is the caller's business. Use :meth:`fire` unless you drive
-        millions of records and keep their state yourself.
+        The one route :meth:`fire`, :meth:`advance`, :meth:`can` and :meth:`replay` share:
+        the time checks (:meth:`check_time`), then the first transition whose guards pass.
+
+        Returns:
+            The transition taken, and every field it changes (state fields and effect).
 
         Raises:
-            InvalidTransition: no transition, or the guards refused (``DeadlinePassed``).
+            ValidationFailed: ``now`` is naive.
+            InvalidTransition: out of order, no transition, or the guards refused
+                (``DeadlinePassed`` when a deadline guard refused).
         """
-        return self._choose(state, event, model, now, data).target
+        self.check_time(model, event, now)
+        tr = self._choose(self.state_of(model), event, model, now, data, actor)
+        if tr.effect is None:
+            return tr, tr.changes
+        return tr, {**tr.changes, **tr.effect(model, now, data, actor)}
 
-    def _choose(
-        self, state: str, event: str, model: Any, now: datetime, data: Data
-    ) -> CompiledTransition:
-        """The first transition from ``state`` on ``event`` whose guards all pass."""
-        candidates = self._table.get(state, {}).get(event)
-        if candidates:
-            for tr in candidates:
-                for g in tr.guards:
-                    if g.check(model, now, data) is not None:
-                        break
-                else:
-                    return tr
-        return self._refuse(state, event, model, now, data, candidates)
-
-    def advance(
+    def select(
         self,
-        record: Any,
+        model: Any,
         event: str,
-        *,
         now: datetime,
-        actor: str | None = None,
-        reason: str | None = None,
         data: Data = _NO_DATA,
-    ) -> str:
-        """The batch route: move a lightweight record, apply the event's changes, log it.
-
-        ``record`` is any mutable object (a slotted class or a dataclass, not a pydantic
-        model) with the model's fields that the lifecycle reads and writes (e.g. ``stage``,
-        ``status``, ``due_by`` for a dispute), plus ``history`` (a list) and ``version`` (an
-        int). On success the same field changes as :meth:`fire` are set on the record,
-        ``(event, source, target, now, actor, reason)`` is appended to its history, its
-        version goes up by one, and the target state is returned. On refusal nothing
-        changes and :class:`InvalidTransition` is raised, as with :meth:`fire`.
-
-        Same table, guards and effects as :meth:`fire`; what is skipped is building and
-        validating models, the cost a simulation over millions of records cannot pay.
-        """
-        source = str(self.state_of(record))
-        tr = self.select(record, event, now, data)
-        effect = self._effects.get(event)
-        changes = dict(tr.changes)
-        if effect is not None:
-            changes.update(effect(record, now, data))
-        for name_, value in changes.items():
-            setattr(record, name_, value)
-        record.history.append((event, source, tr.target, now, actor, reason))
-        record.version += 1
-        return tr.target
-
-    def select(self, model: Any, event: str, now: datetime, data: Data) -> CompiledTransition:
+        actor: str | None = None,
+    ) -> CompiledTransition:
         """The transition ``event`` takes from the model's state; raise if none may.
 
         Raises:
             InvalidTransition: no transition for the event here, or every guard refused
                 (``DeadlinePassed`` when a deadline guard refused).
         """
-        return self._choose(self.state_of(model), event, model, now, data)
+        return self._choose(self.state_of(model), event, model, now, data, actor)
+
+    def _choose(
+        self,
+        state: str,
+        event: str,
+        model: Any,
+        now: datetime,
+        data: Data,
+        actor: str | None,
+    ) -> CompiledTransition:
+        """The first transition from ``state`` on ``event`` whose guards all pass."""
+        candidates = self._table.get(state, {}).get(event)
+        if candidates:
+            for tr in candidates:
+                for g in tr.guards:
+                    if g.check(model, now, data, actor) is not None:
+                        break
+                else:
+                    return tr
+        return self._refuse(state, event, model, now, data, actor, candidates)
 
     def _refuse(
         self,
@@ -439,72 +456,33 @@ class Lifecycle(Generic[M]):
         model: Any,
         now: datetime,
         data: Data,
+        actor: str | None,
         candidates: tuple[CompiledTransition, ...] | None,
     ) -> NoReturn:
         if not candidates:
-            missing = (
-                f"{self.name} has no event {event!r}"
-                if event not in self.events
-                else f"{event!r} is not possible from {state!s}"
-            )
-            if state in self.terminal_states:
-                missing += " (a final state)"
-            raise InvalidTransition(self.name, str(state), event, missing)
+            if event not in self.events:
+                why, code = f"{self.name} has no event {event!r}", UNKNOWN_EVENT
+            elif state in self.terminal_states:
+                why, code = f"{event!r} is not possible from {state!s} (a final state)", FINAL_STATE
+            else:
+                why, code = f"{event!r} is not possible from {state!s}", NOT_FROM_STATE
+            raise InvalidTransition(self.name, str(state), event, why, code=code)
         refusals: list[str] = []
+        codes: list[str] = []
         deadline = False
         for tr in candidates:
             for g in tr.guards:
-                why = g.check(model, now, data)
-                if why is not None:
-                    if why not in refusals:
-                        refusals.append(why)
+                why_not = g.check(model, now, data, actor)
+                if why_not is not None:
+                    if why_not not in refusals:
+                        refusals.append(why_not)
+                        codes.append(g.code)
                     deadline = deadline or g.deadline
                     break
         error = DeadlinePassed if deadline else InvalidTransition
-        raise error(self.name, str(state), event, "; ".join(refusals))
+        raise error(self.name, str(state), event, "; ".join(refusals), code=codes[0])
 
-    def apply(
-        self,
-        model: M,
-        event: str,
-        source: str,
-        target: str,
-        now: datetime,
-        data: Data,
-        actor: str | None,
-        reason: str | None,
-    ) -> M:
-        """Build the model after ``event`` moved it from ``source`` to ``target``."""
-        tr = next(t for t in self._table[source][event] if t.target == target)
-        changes = dict(tr.changes)
-        effect = self._effects.get(event)
-        if effect is not None:
-            changes.update(effect(model, now, data))
-        record = LifecycleEvent(
-            event=event,
-            source=str(source),
-            target=target,
-            at=now,
-            actor=actor,
-            reason=reason,
-            data=dict(data),
-        )
-        changes["history"] = (*model.history, record)
-        changes["version"] = model.version + 1
-        try:
-            if effect is None or event in self._trusted:
-                new: M = model.model_copy(update=changes)
-            else:
-                new = model.evolve(**changes)
-        except ModelValidationError as exc:
-            raise InvalidTransition(
-                self.name,
-                str(source),
-                event,
-                f"the result would break {', '.join(sorted(exc.rules))}",
-            ) from exc
-        return new
-
+    # ------------------------------------------------------------------ the routes
     def fire(
         self,
         model: M,
@@ -517,38 +495,122 @@ class Lifecycle(Generic[M]):
     ) -> M:
         """Apply ``event`` to ``model`` at ``now``; return the new model, leave ``model`` as is.
 
-        ``data`` is recorded in the history as text (Money as ``"12.34 EUR"``, datetimes in
-        ISO 8601), so that replaying the history takes the same decisions.
+        ``actor`` is the acting operator (guards such as four eyes read it); ``data`` is
+        recorded in the history as text (Money as ``"12.34 EUR"``, datetimes in ISO 8601),
+        so that replaying the history takes the same decisions.
 
         Raises:
-            InvalidTransition: the event is not allowed now; nothing changed.
+            InvalidTransition: the event is not allowed now; nothing changed. ``code`` says
+                which rule refused it (a guard's code, ``out_of_order``, ``not_allowed``...).
             DeadlinePassed: the event came after its deadline; nothing changed.
             ValidationFailed: ``now`` is naive, or a data value has an unsupported type.
         """
-        _check_now(now)
-        values = stringify(data)
-        self.precheck(model, event, now)
-        tr = self.select(model, event, now, values)
-        return self.apply(model, event, tr.source, tr.target, now, values, actor, reason)
+        values = stringify(data) if data else _NO_DATA
+        tr, changes = self.step(model, event, now, values, actor)
+        return self._build(model, tr, changes, now, values, actor, reason)
 
-    def can(self, model: Any, event: str, *, now: datetime, **data: object) -> bool:
-        """Whether :meth:`fire` would accept ``event`` now with ``data``."""
+    def apply(
+        self,
+        model: M,
+        tr: CompiledTransition,
+        now: datetime,
+        data: Data,
+        actor: str | None,
+        reason: str | None,
+    ) -> M:
+        """Build the model after ``tr`` was chosen for it (the guards have passed)."""
+        changes = (
+            tr.changes
+            if tr.effect is None
+            else {**tr.changes, **tr.effect(model, now, data, actor)}
+        )
+        return self._build(model, tr, changes, now, data, actor, reason)
+
+    def _build(
+        self,
+        model: M,
+        tr: CompiledTransition,
+        changes: Mapping[str, Any],
+        now: datetime,
+        data: Data,
+        actor: str | None,
+        reason: str | None,
+    ) -> M:
+        record = _event(tr, now, data, actor, reason)
+        fields = dict(changes)
+        effect_fields = [k for k in fields if k not in tr.changes]
+        fields["history"] = (*model.history, record)
+        fields["version"] = model.version + 1
         try:
-            _check_now(now)
-            self.precheck(model, event, now)
-            self.select(model, event, now, stringify(data))
-        except InvalidTransition:
+            if not effect_fields:
+                return _copy(model, fields)
+            if len(effect_fields) == 1:
+                name = effect_fields[0]
+                value = fields.pop(name)
+                new = _copy(model, fields)
+                validator: Any = getattr(type(new), "__pydantic_validator__")  # noqa: B009
+                validator.validate_assignment(new, name, value)
+                return new
+            return cast(M, model.evolve(**fields))
+        except (pydantic.ValidationError, ModelValidationError) as exc:
+            rules = _broken_rules(model, fields, exc)
+            raise InvalidTransition(
+                self.name, tr.source, tr.event, f"the result would break {rules}", code=MODEL_RULE
+            ) from exc
+
+    def advance(
+        self,
+        record: Any,
+        event: str,
+        *,
+        now: datetime,
+        actor: str | None = None,
+        reason: str | None = None,
+        data: Data = _NO_DATA,
+    ) -> str:
+        """The batch route: move a mutable record, apply the event's changes, log it.
+
+        ``record`` is any mutable object (a slotted class or a dataclass, not a pydantic
+        model) with the model's fields the lifecycle reads and writes (e.g. ``stage``,
+        ``status``, ``due_by`` and ``opened_at`` for a dispute), plus ``history`` (a list)
+        and ``version`` (an int). The same checks as :meth:`fire` run (:meth:`step`: time
+        order, a timezone-aware ``now``, the guards); on success the same field changes are
+        set on the record, a :class:`Step` is appended to its history, its version goes up
+        by one, and the target state is returned. On refusal nothing changes. What is
+        skipped is building and validating models, the cost a simulation over millions of
+        records cannot pay.
+
+        Raises:
+            InvalidTransition: as :meth:`fire`; nothing changed.
+            ValidationFailed: ``now`` is naive.
+        """
+        tr, changes = self.step(record, event, now, data, actor)
+        for name, value in changes.items():
+            setattr(record, name, value)
+        record.history.append(Step(event, tr.source, tr.target, now, actor, reason))
+        record.version += 1
+        return tr.target
+
+    def can(
+        self, model: Any, event: str, *, now: datetime, actor: str | None = None, **data: object
+    ) -> bool:
+        """Whether :meth:`fire` would accept ``event`` now with ``data`` from ``actor``."""
+        try:
+            self.step(model, event, now, stringify(data), actor)
+        except (InvalidTransition, ValidationFailed):
             return False
         return True
 
-    def allowed_events(self, model: Any, *, now: datetime, **data: object) -> tuple[str, ...]:
+    def allowed_events(
+        self, model: Any, *, now: datetime, actor: str | None = None, **data: object
+    ) -> tuple[str, ...]:
         """The events :meth:`fire` would accept now with ``data``, in declaration order."""
         rows = self._table.get(self.state_of(model), {})
-        return tuple(ev for ev in rows if self.can(model, ev, now=now, **data))
+        return tuple(ev for ev in rows if self.can(model, ev, now=now, actor=actor, **data))
 
     def bind(self, model: M) -> LifecycleMachine:
         """A python-statemachine instance bound to ``model`` (slow to build; for people)."""
-        return self.machine_class(model)
+        return self.machine_class(model, self)
 
     def replay(self, initial: M, history: Iterable[LifecycleEvent]) -> M:
         """Fire every recorded event again, from ``initial``; return the rebuilt model.
@@ -563,8 +625,7 @@ class Lifecycle(Generic[M]):
                 raise InvalidTransition(
                     self.name, str(state), ev.event, f"the history says it left {ev.source!r}"
                 )
-            self.precheck(model, ev.event, ev.at)
-            tr = self.select(model, ev.event, ev.at, ev.data)
+            tr, changes = self.step(model, ev.event, ev.at, ev.data, ev.actor)
             if tr.target != ev.target:
                 raise InvalidTransition(
                     self.name,
@@ -572,38 +633,175 @@ class Lifecycle(Generic[M]):
                     ev.event,
                     f"replay reaches {tr.target!r}, the history says {ev.target!r}",
                 )
-            model = self.apply(
-                model, ev.event, tr.source, tr.target, ev.at, ev.data, ev.actor, ev.reason
-            )
+            model = self._build(model, tr, changes, ev.at, ev.data, ev.actor, ev.reason)
         return model
 
-    def diagram(self, fmt: str = "mermaid") -> str:
-        """The machine drawn from its definition: ``"mermaid"`` or ``"dot"`` (needs pydot)."""
-        return diagram(self.machine_class, fmt)
+    def diagram(self, fmt: str = "mermaid", stage: str | None = None) -> str:
+        """This lifecycle drawn from its table: see :func:`paysupport.lifecycles.diagram`."""
+        from paysupport.lifecycles._diagram import render  # the renderer reads this module
+
+        return render(self, fmt, stage)
 
     def __repr__(self) -> str:
         return f"<Lifecycle {self.name}: {len(self.states)} states, {len(self.events)} events>"
 
 
-def _compile(tr: Transition, to_changes: Callable[[str], Mapping[str, Any]]) -> CompiledTransition:
+@cache
+def compiled(machine_class: type[LifecycleMachine]) -> Lifecycle[Any]:
+    """The lifecycle compiled from ``machine_class`` (once per class, then cached)."""
+    return Lifecycle(machine_class)
+
+
+# ---------------------------------------------------------------------- building models
+def _event(
+    tr: CompiledTransition, now: datetime, data: Data, actor: str | None, reason: str | None
+) -> LifecycleEvent:
+    """The history entry; built without re-parsing when every field is the engine's own."""
+    if actor is None and reason is None and not data:
+        # event, source and target come from the compiled table, ``now`` passed the time
+        # check: nothing here came from outside, so there is nothing to validate.
+        trusted: LifecycleEvent = _copy_new(
+            LifecycleEvent,
+            {
+                "event": tr.event,
+                "source": tr.source,
+                "target": tr.target,
+                "at": now,
+                "actor": None,
+                "reason": None,
+                "data": EventData(),
+            },
+        )
+        return trusted
+    return LifecycleEvent(
+        event=tr.event,
+        source=tr.source,
+        target=tr.target,
+        at=now,
+        actor=actor,
+        reason=reason,
+        data=dict(data),
+    )
+
+
+def _copy(model: M, changes: Mapping[str, Any]) -> M:
+    """A copy of ``model`` with ``changes``, not re-validated (what ``model_copy`` does)."""
+    cls: Any = type(model)
+    values = {**model.__dict__, **changes}
+    if len(values) != len(cls.model_fields):  # a cached value beside the fields: drop it
+        values = {k: values[k] for k in cls.model_fields}
+    new: M = _copy_new(cls, values)
+    return new
+
+
+def _copy_new(cls: Any, values: dict[str, Any]) -> Any:
+    new = cls.__new__(cls)
+    object.__setattr__(new, "__dict__", values)
+    object.__setattr__(new, "__pydantic_fields_set__", set(values))
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
+
+
+def _broken_rules(model: Any, fields: Mapping[str, Any], exc: Exception) -> str:
+    if isinstance(exc, ModelValidationError):
+        return ", ".join(sorted({v.rule for v in exc.violations}))
+    try:
+        model.evolve(**fields)
+    except ModelValidationError as full:
+        return ", ".join(sorted({v.rule for v in full.violations}))
+    return "a model rule"  # pragma: no cover - assignment and full validation agree
+
+
+# ---------------------------------------------------------------------- compiling
+def _events_of(cls: type[LifecycleMachine]) -> tuple[str, ...]:
+    """Every event the class declares, in the order its transitions first name them."""
+    events: dict[str, None] = {}
+    for state in cls.states:
+        for tr in state.transitions:
+            events.update(dict.fromkeys(str(ev) for ev in tr.events))
+    return tuple(events)
+
+
+_GENERIC = ("before_transition", "after_transition", "on_enter_state", "on_exit_state")
+
+
+def _compile_class(
+    cls: type[LifecycleMachine], events: tuple[str, ...]
+) -> dict[str, dict[str, tuple[CompiledTransition, ...]]]:
+    """The table of ``cls``, or ``InvalidDefinition`` for what the table cannot honour."""
+    unknown = set(cls.effects) - set(events)
+    if unknown:
+        raise InvalidDefinition(f"{cls.__name__}.effects names undeclared events {sorted(unknown)}")
+    _refuse_conventions(cls, events)
+    table: dict[str, dict[str, list[CompiledTransition]]] = {}
+    for state in cls.states:
+        _refuse_callbacks(cls, f"state {state.id}", ("enter", state.enter), ("exit", state.exit))
+        rows = table.setdefault(str(state.value), {})
+        for tr in state.transitions:
+            guards, target = _compile_transition(cls, tr)
+            for ev in tr.events:
+                rows.setdefault(str(ev), []).append(
+                    CompiledTransition(
+                        str(tr.source.value),
+                        str(ev),
+                        str(target.value),
+                        guards,
+                        MappingProxyType(dict(cls.state_fields(target))),
+                        cls.effects.get(str(ev)),
+                    )
+                )
+    return {s: {e: tuple(ts) for e, ts in rows.items()} for s, rows in table.items()}
+
+
+def _compile_transition(
+    cls: type[LifecycleMachine], tr: Transition
+) -> tuple[tuple[Cond, ...], State]:
+    where = f"{cls.__name__}: {tr}"
+    if tr.target is None or len(tr.targets) != 1:
+        raise InvalidDefinition(f"{where}: a lifecycle transition has exactly one target")
     guards: list[Cond] = []
     for spec in tr.cond:
         func = spec.func
-        if not callable(func) or not hasattr(func, "check") or spec.expected_value is False:
-            raise TypeError(f"{tr}: guards must be made with lifecycles guard(), got {func!r}")
+        if spec.expected_value is False:
+            raise InvalidDefinition(f"{where}: unless= is not compiled; write a guard()")
+        if not callable(func) or not hasattr(func, "check"):
+            raise InvalidDefinition(f"{where}: guards must be made with guard(), got {func!r}")
         guards.append(cast(Cond, func))
-    if tr.target is None:  # pragma: no cover - lifecycles have no targetless transitions
-        raise TypeError(f"{tr}: a lifecycle transition needs a target")
-    target = str(tr.target.value)
-    return CompiledTransition(str(tr.source.value), "", target, tuple(guards), to_changes(target))
+    _refuse_callbacks(
+        cls,
+        where,
+        ("validators", tr.validators),
+        ("on", tr.on),
+        ("before", tr.before),
+        ("after", tr.after),
+    )
+    return tuple(guards), tr.target
 
 
-def diagram(machine_class: type[StateMachine], fmt: str = "mermaid") -> str:
-    """Render a machine class from its own definition: ``"mermaid"`` or ``"dot"``.
+def _refuse_callbacks(cls: type[LifecycleMachine], where: str, *groups: tuple[str, Any]) -> None:
+    for kind, specs in groups:
+        for spec in specs:
+            if not spec.is_convention:
+                raise InvalidDefinition(
+                    f"{where}: {kind}= callbacks are not compiled; declare guards with "
+                    f"guard() and field changes in {cls.__name__}.effects"
+                )
 
-    Mermaid text needs nothing else; DOT needs pydot. SVG would need Graphviz's ``dot``
-    program, which paysupport does not require.
-    """
-    if fmt not in ("mermaid", "dot"):
-        raise ValueError(f"unsupported diagram format {fmt!r}; use 'mermaid' or 'dot'")
-    return formatter.render(machine_class, fmt).rstrip() + "\n"
+
+def _refuse_conventions(cls: type[LifecycleMachine], events: tuple[str, ...]) -> None:
+    names = list(_GENERIC)
+    for ev in events:
+        names += [f"before_{ev}", f"on_{ev}", f"after_{ev}"]
+    for state in cls.states:
+        names += [f"on_enter_{state.id}", f"on_exit_{state.id}"]
+    found = [n for n in names if hasattr(cls, n)]
+    own = getattr(cls, "on_transition", None)
+    if own is not LifecycleMachine.on_transition:
+        found.append("on_transition")
+    if found:
+        raise InvalidDefinition(
+            f"{cls.__name__} defines {', '.join(sorted(found))}: python-statemachine would call "
+            f"them but the compiled lifecycle would not; use guard() and "
+            f"{cls.__name__}.effects"
+        )

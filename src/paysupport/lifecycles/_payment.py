@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from statemachine import State
 
 from paysupport.lifecycles._data import data_money, missing, money_problem
-from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, guard
+from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, compiled, guard
 from paysupport.models.payment import Capture, Payment, PaymentStatus
 from paysupport.models.refund import Refund, RefundStatus
 from paysupport.money import Money
@@ -29,7 +30,7 @@ def _capture_amount(p: Payment, data: Data) -> Money:
 
 
 @guard()
-def within_capturable(p: Payment, now: datetime, data: Data) -> str | None:
+def within_capturable(p: Payment, now: datetime, data: Data, actor: str | None) -> str | None:
     """The capture is above zero, in the payment's currency, and at most what is capturable."""
     if "amount" in data and (why := money_problem(data["amount"], p.currency)):
         return why
@@ -43,7 +44,7 @@ def within_capturable(p: Payment, now: datetime, data: Data) -> str | None:
 
 
 @guard()
-def keeps_remainder(p: Payment, now: datetime, data: Data) -> str | None:
+def keeps_remainder(p: Payment, now: datetime, data: Data, actor: str | None) -> str | None:
     """Multicapture is on and the capture leaves part of the authorization open."""
     if not p.multicapture:
         return "multicapture is off: a partial capture releases the rest"
@@ -67,7 +68,7 @@ def _refund_amount(p: Payment, data: Data) -> Money:
 
 
 @guard()
-def within_refundable(p: Payment, now: datetime, data: Data) -> str | None:
+def within_refundable(p: Payment, now: datetime, data: Data, actor: str | None) -> str | None:
     """The refund is above zero and at most what was captured and is not yet refunded."""
     if why := missing(data, "refund_id"):
         return why
@@ -90,7 +91,7 @@ def within_refundable(p: Payment, now: datetime, data: Data) -> str | None:
 
 
 @guard()
-def no_open_chargeback(p: Payment, now: datetime, data: Data) -> str | None:
+def no_open_chargeback(p: Payment, now: datetime, data: Data, actor: str | None) -> str | None:
     """No open chargeback (or later stage) blocks a refund, unless the charge is refundable."""
     for d in p.disputes:
         if d.blocks_refund:
@@ -102,7 +103,7 @@ def no_open_chargeback(p: Payment, now: datetime, data: Data) -> str | None:
 
 
 @guard()
-def completes_refund(p: Payment, now: datetime, data: Data) -> str | None:
+def completes_refund(p: Payment, now: datetime, data: Data, actor: str | None) -> str | None:
     """After this refund, everything captured has been refunded."""
     if p.amount_refunded + _refund_amount(p, data) != p.amount_captured:
         return "the refund leaves part of the capture unrefunded"
@@ -116,7 +117,7 @@ def _reversible(p: Payment, data: Data) -> Refund | None:
 
 
 @guard()
-def refund_succeeded(p: Payment, now: datetime, data: Data) -> str | None:
+def refund_succeeded(p: Payment, now: datetime, data: Data, actor: str | None) -> str | None:
     """The named refund exists on the payment and had succeeded."""
     if why := missing(data, "refund_id"):
         return why
@@ -126,12 +127,53 @@ def refund_succeeded(p: Payment, now: datetime, data: Data) -> str | None:
 
 
 @guard()
-def other_refunds_remain(p: Payment, now: datetime, data: Data) -> str | None:
+def other_refunds_remain(p: Payment, now: datetime, data: Data, actor: str | None) -> str | None:
     """Other succeeded refunds remain once this one is reversed."""
     refund = _reversible(p, data)
     if refund is None or p.amount_refunded == refund.amount:
         return "no other succeeded refund remains"
     return None
+
+
+# ---------------------------------------------------------------------- effects
+def _capture(p: Payment, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    capture_id = data.get("capture_id") or f"{p.id}-capture-{len(p.captures) + 1}"
+    return {
+        "captures": (
+            *p.captures,
+            Capture(id=capture_id, amount=_capture_amount(p, data), captured_at=now),
+        )
+    }
+
+
+def _refund(p: Payment, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    amount = _refund_amount(p, data)
+    existing = _existing_refund(p, data["refund_id"])
+    if existing is not None:
+        done = existing.model_copy(update={"status": RefundStatus.SUCCEEDED})
+    else:
+        done = Refund(
+            id=data["refund_id"],
+            payment_id=p.id,
+            amount=amount,
+            status=RefundStatus.SUCCEEDED,
+            created_at=now,
+        )
+    return {"refunds": _replace(p.refunds, done)}
+
+
+def _reverse_refund(p: Payment, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    refund = _existing_refund(p, data["refund_id"])
+    assert refund is not None  # the guard checked it
+    return {
+        "refunds": _replace(p.refunds, refund.model_copy(update={"status": RefundStatus.REVERSED}))
+    }
+
+
+def _replace(refunds: tuple[Refund, ...], new: Refund) -> tuple[Refund, ...]:
+    if any(r.id == new.id for r in refunds):
+        return tuple(new if r.id == new.id else r for r in refunds)
+    return (*refunds, new)
 
 
 # ---------------------------------------------------------------------- machine
@@ -142,14 +184,14 @@ class PaymentMachine(LifecycleMachine):
     # final one; python-statemachine's reachability check does not apply.
     validate_final_reachability = False
 
-    pending = State("Pending", value=PaymentStatus.PENDING.value, initial=True)
-    authorized = State("Authorized", value=PaymentStatus.AUTHORIZED.value)
-    partially_captured = State("Partially captured", value=PaymentStatus.PARTIALLY_CAPTURED.value)
-    captured = State("Captured", value=PaymentStatus.CAPTURED.value)
-    partially_refunded = State("Partially refunded", value=PaymentStatus.PARTIALLY_REFUNDED.value)
-    refunded = State("Refunded", value=PaymentStatus.REFUNDED.value)
-    canceled = State("Canceled", value=PaymentStatus.CANCELED.value, final=True)
-    failed = State("Failed", value=PaymentStatus.FAILED.value, final=True)
+    pending = State("Pending", value=PaymentStatus.PENDING, initial=True)
+    authorized = State("Authorized", value=PaymentStatus.AUTHORIZED)
+    partially_captured = State("Partially captured", value=PaymentStatus.PARTIALLY_CAPTURED)
+    captured = State("Captured", value=PaymentStatus.CAPTURED)
+    partially_refunded = State("Partially refunded", value=PaymentStatus.PARTIALLY_REFUNDED)
+    refunded = State("Refunded", value=PaymentStatus.REFUNDED)
+    canceled = State("Canceled", value=PaymentStatus.CANCELED, final=True)
+    failed = State("Failed", value=PaymentStatus.FAILED, final=True)
 
     authorize = pending.to(authorized)
     fail = pending.to(failed)
@@ -185,58 +227,17 @@ class PaymentMachine(LifecycleMachine):
         | partially_refunded.to(captured, cond=refund_succeeded)
     )
 
-
-# ---------------------------------------------------------------------- effects
-def _capture(p: Payment, now: datetime, data: Data) -> Mapping[str, Any]:
-    capture_id = data.get("capture_id") or f"{p.id}-capture-{len(p.captures) + 1}"
-    return {
-        "captures": (
-            *p.captures,
-            Capture(id=capture_id, amount=_capture_amount(p, data), captured_at=now),
-        )
-    }
-
-
-def _refund(p: Payment, now: datetime, data: Data) -> Mapping[str, Any]:
-    amount = _refund_amount(p, data)
-    existing = _existing_refund(p, data["refund_id"])
-    if existing is not None:
-        done = existing.model_copy(update={"status": RefundStatus.SUCCEEDED})
-    else:
-        done = Refund(
-            id=data["refund_id"],
-            payment_id=p.id,
-            amount=amount,
-            status=RefundStatus.SUCCEEDED,
-            created_at=now,
-        )
-    return {"refunds": _replace(p.refunds, done)}
-
-
-def _reverse_refund(p: Payment, now: datetime, data: Data) -> Mapping[str, Any]:
-    refund = _existing_refund(p, data["refund_id"])
-    assert refund is not None  # the guard checked it
-    return {
-        "refunds": _replace(p.refunds, refund.model_copy(update={"status": RefundStatus.REVERSED}))
-    }
-
-
-def _replace(refunds: tuple[Refund, ...], new: Refund) -> tuple[Refund, ...]:
-    if any(r.id == new.id for r in refunds):
-        return tuple(new if r.id == new.id else r for r in refunds)
-    return (*refunds, new)
+    lifecycle_name = "payment"
+    started_at = "created_at"
+    effects = MappingProxyType(
+        {
+            "capture": _capture,
+            "refund": _refund,
+            "settle_refund": _refund,
+            "reverse_refund": _reverse_refund,
+        }
+    )
 
 
 #: The compiled payment lifecycle.
-payment: Lifecycle[Payment] = Lifecycle(
-    PaymentMachine,
-    name="payment",
-    effects={
-        "capture": _capture,
-        "refund": _refund,
-        "settle_refund": _refund,
-        "reverse_refund": _reverse_refund,
-    },
-    state_changes=lambda value: {"status": PaymentStatus(value)},
-    clock=lambda p: p.created_at,
-)
+payment: Lifecycle[Payment] = compiled(PaymentMachine)

@@ -9,18 +9,21 @@ and when is the retry policy's business; the lifecycle enforces only the network
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from statemachine import State
 
 from paysupport.errors import UnknownCode
 from paysupport.lifecycles._data import data_datetime
-from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, guard
+from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, compiled, guard
 from paysupport.models.failure import PaymentFailure, RecoveryStatus, RetryAttempt
 from paysupport.networks import (
     DeclineCode,
+    DeclineSeverity,
     MerchantAdviceCode,
     RetryAction,
     VisaDeclineCategory,
@@ -60,16 +63,26 @@ def _lookup_advice(code: str | None) -> MerchantAdviceCode | None:
 
 
 def hard_decline_reason(
-    decline: DeclineCode | None, advice: MerchantAdviceCode | None
+    decline: DeclineCode | None, advice: MerchantAdviceCode | None, on: dt.date
 ) -> str | None:
-    """Why a decline is hard (never retry this credential), or ``None`` if it is not."""
+    """Why a decline is hard on ``on`` (never retry this credential), or ``None``.
+
+    The same definition the retry policy applies: the Visa category in force on that date
+    (:meth:`~paysupport.networks.DeclineCode.severity_on`; Visa moved some codes between
+    categories, e.g. ``03`` from category 1 to 2 on 2021-04-17), or a Mastercard advice code
+    that says never retry.
+    """
     if advice is not None and advice.never_retry:
         return f"Mastercard advice {advice.code} ({advice.text}): never retry"
-    if decline is not None:
-        if decline.visa_category is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE:
-            return f"decline {decline.code} ({decline.meaning}) is Visa category 1: never retry"
-        if decline.is_hard or decline.action is RetryAction.DO_NOT_RETRY:
-            return f"decline {decline.code} ({decline.meaning}) is hard: never retry"
+    if decline is None:
+        return None
+    if decline.visa_category_on(on) is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE:
+        return (
+            f"decline {decline.code} ({decline.meaning}) is Visa category 1 on "
+            f"{on.isoformat()}: never retry"
+        )
+    if decline.severity_on(on) is DeclineSeverity.HARD:
+        return f"decline {decline.code} ({decline.meaning}) is hard: never retry"
     return None
 
 
@@ -98,14 +111,16 @@ def _reported(data: Data) -> tuple[DeclineCode | None, MerchantAdviceCode | None
 
 # ---------------------------------------------------------------------- guards
 @guard()
-def retry_allowed(f: PaymentFailure, now: datetime, data: Data) -> str | None:
+def retry_allowed(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> str | None:
     """The decline is soft and needs no customer action: a plain retry can work."""
     decline, advice = _current(f)
-    return hard_decline_reason(decline, advice) or _customer_reason(decline, advice, f.advice_code)
+    return hard_decline_reason(decline, advice, now.date()) or _customer_reason(
+        decline, advice, f.advice_code
+    )
 
 
 @guard()
-def retry_time_valid(f: PaymentFailure, now: datetime, data: Data) -> str | None:
+def retry_time_valid(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> str | None:
     """``retry_at`` is given, not in the past, and respects the advice code's minimum wait."""
     at = data_datetime(data.get("retry_at"))
     if at is None:
@@ -121,7 +136,7 @@ def retry_time_valid(f: PaymentFailure, now: datetime, data: Data) -> str | None
 
 
 @guard()
-def retry_due(f: PaymentFailure, now: datetime, data: Data) -> str | None:
+def retry_due(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> str | None:
     """The scheduled retry time has come."""
     if f.next_retry_at is not None and now < f.next_retry_at:
         return f"the retry is scheduled for {f.next_retry_at.isoformat()}"
@@ -129,7 +144,7 @@ def retry_due(f: PaymentFailure, now: datetime, data: Data) -> str | None:
 
 
 @guard()
-def decline_reported(f: PaymentFailure, now: datetime, data: Data) -> str | None:
+def decline_reported(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> str | None:
     """The failed retry reports a decline code or a network decline code."""
     if not data.get("decline_code") and not data.get("network_decline_code"):
         return "event data needs 'decline_code' or 'network_decline_code'"
@@ -137,28 +152,59 @@ def decline_reported(f: PaymentFailure, now: datetime, data: Data) -> str | None
 
 
 @guard()
-def stops_retries(f: PaymentFailure, now: datetime, data: Data) -> str | None:
+def stops_retries(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> str | None:
     """The new decline is hard or needs the customer: retries stop."""
     decline, advice = _reported(data)
-    if hard_decline_reason(decline, advice) or _customer_reason(
+    if hard_decline_reason(decline, advice, now.date()) or _customer_reason(
         decline, advice, data.get("advice_code")
     ):
         return None
     return "the new decline is soft"
 
 
+# ---------------------------------------------------------------------- effects
+def _schedule(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return {"next_retry_at": data_datetime(data["retry_at"])}
+
+
+def _succeeded(
+    f: PaymentFailure, now: datetime, data: Data, actor: str | None
+) -> Mapping[str, Any]:
+    attempt = RetryAttempt(at=now, succeeded=True)
+    return {"attempts": (*f.attempts, attempt), "attempt": f.attempt + 1, "next_retry_at": None}
+
+
+def _failed(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    codes = {
+        key: data.get(key) or None
+        for key in ("decline_code", "network_decline_code", "merchant_advice_code")
+    }
+    attempt = RetryAttempt(at=now, succeeded=False, **codes)
+    return {
+        **codes,
+        "advice_code": data.get("advice_code") or None,
+        "attempts": (*f.attempts, attempt),
+        "attempt": f.attempt + 1,
+        "next_retry_at": None,
+    }
+
+
+def _clear(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> Mapping[str, Any]:
+    return {"next_retry_at": None}
+
+
 # ---------------------------------------------------------------------- machine
 class RecoveryMachine(LifecycleMachine):
     """Failed-payment recovery: declined, retry scheduled, retrying, recovered or not."""
 
-    declined = State("Declined", value=RecoveryStatus.DECLINED.value, initial=True)
-    retry_scheduled = State("Retry scheduled", value=RecoveryStatus.RETRY_SCHEDULED.value)
-    retrying = State("Retrying", value=RecoveryStatus.RETRYING.value)
+    declined = State("Declined", value=RecoveryStatus.DECLINED, initial=True)
+    retry_scheduled = State("Retry scheduled", value=RecoveryStatus.RETRY_SCHEDULED)
+    retrying = State("Retrying", value=RecoveryStatus.RETRYING)
     needs_customer_action = State(
-        "Needs customer action", value=RecoveryStatus.NEEDS_CUSTOMER_ACTION.value
+        "Needs customer action", value=RecoveryStatus.NEEDS_CUSTOMER_ACTION
     )
-    recovered = State("Recovered", value=RecoveryStatus.RECOVERED.value, final=True)
-    exhausted = State("Exhausted", value=RecoveryStatus.EXHAUSTED.value, final=True)
+    recovered = State("Recovered", value=RecoveryStatus.RECOVERED, final=True)
+    exhausted = State("Exhausted", value=RecoveryStatus.EXHAUSTED, final=True)
 
     schedule_retry = declined.to(retry_scheduled, cond=[retry_allowed, retry_time_valid])
     start_retry = retry_scheduled.to(retrying, cond=retry_due)
@@ -174,49 +220,18 @@ class RecoveryMachine(LifecycleMachine):
         declined.to(exhausted) | retry_scheduled.to(exhausted) | needs_customer_action.to(exhausted)
     )
 
-
-# ---------------------------------------------------------------------- effects
-def _schedule(f: PaymentFailure, now: datetime, data: Data) -> Mapping[str, Any]:
-    return {"next_retry_at": data_datetime(data["retry_at"])}
-
-
-def _succeeded(f: PaymentFailure, now: datetime, data: Data) -> Mapping[str, Any]:
-    attempt = RetryAttempt(at=now, succeeded=True)
-    return {"attempts": (*f.attempts, attempt), "attempt": f.attempt + 1, "next_retry_at": None}
-
-
-def _failed(f: PaymentFailure, now: datetime, data: Data) -> Mapping[str, Any]:
-    codes = {
-        key: data.get(key) or None
-        for key in ("decline_code", "network_decline_code", "merchant_advice_code")
-    }
-    attempt = RetryAttempt(at=now, succeeded=False, **codes)
-    return {
-        **codes,
-        "advice_code": data.get("advice_code") or None,
-        "attempts": (*f.attempts, attempt),
-        "attempt": f.attempt + 1,
-        "next_retry_at": None,
-    }
-
-
-def _clear(f: PaymentFailure, now: datetime, data: Data) -> Mapping[str, Any]:
-    return {"next_retry_at": None}
+    lifecycle_name = "recovery"
+    started_at = "declined_at"
+    effects = MappingProxyType(
+        {
+            "schedule_retry": _schedule,
+            "retry_succeeded": _succeeded,
+            "retry_failed": _failed,
+            "require_customer_action": _clear,
+            "give_up": _clear,
+        }
+    )
 
 
 #: The compiled failed-payment recovery lifecycle.
-recovery: Lifecycle[PaymentFailure] = Lifecycle(
-    RecoveryMachine,
-    name="recovery",
-    effects={
-        "schedule_retry": _schedule,
-        "retry_succeeded": _succeeded,
-        "retry_failed": _failed,
-        "require_customer_action": _clear,
-        "give_up": _clear,
-    },
-    state_changes=lambda value: {"status": RecoveryStatus(value)},
-    clock=lambda f: f.declined_at,
-    # timestamps from now (never before declined_at) and validated attempts
-    trusted=("schedule_retry", "retry_succeeded", "require_customer_action", "give_up"),
-)
+recovery: Lifecycle[PaymentFailure] = compiled(RecoveryMachine)

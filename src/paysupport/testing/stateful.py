@@ -201,8 +201,8 @@ class LifecycleStateMachine(RuleBasedStateMachine):
         """
         lc = self.lifecycle
         before = self.model
-        predicted = lc.can(before, event, now=now, **data)
-        listed = event in lc.allowed_events(before, now=now, **data)
+        predicted = lc.can(before, event, now=now, actor=actor, **data)
+        listed = event in lc.allowed_events(before, now=now, actor=actor, **data)
         assert predicted == listed, (
             f"can() says {predicted} but allowed_events() {'lists' if listed else 'omits'} "
             f"{event!r} in state {self.state}"
@@ -267,7 +267,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
         allowed = [
             (name, values)
             for name, values in candidates
-            if name in self.lifecycle.allowed_events(self.model, now=now, **values)
+            if name in self.lifecycle.allowed_events(self.model, now=now, actor=actor, **values)
         ]
         if not allowed and not candidates:
             return  # a terminal state: fire_refused_event covers it
@@ -636,7 +636,8 @@ class RecoveryLifecycleMachine(LifecycleStateMachine):
     ) -> None:
         """No retry for a hard decline; attempts only grow; recovery needs a success."""
         if event == "schedule_retry":
-            assert hard_decline_reason(before.decline, before.advice) is None
+            on = after.history[-1].at.date()
+            assert hard_decline_reason(before.decline, before.advice, on) is None
         assert after.attempts[: len(before.attempts)] == before.attempts
         if event == "retry_succeeded":
             assert after.attempts and after.attempts[-1].succeeded
