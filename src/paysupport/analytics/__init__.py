@@ -96,6 +96,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from paysupport.analytics._synthetic import SyntheticParams, synthetic
     from paysupport.analytics.health import HealthReport, portfolio_health
     from paysupport.analytics.history import (
         CASE_COLUMNS,
@@ -114,5 +115,4 @@ if TYPE_CHECKING:
     )
     from paysupport.analytics.review import BusinessReview, business_review
     from paysupport.analytics.rules import Costs, RuleQuality, rule_quality
-    from paysupport.analytics._synthetic import SyntheticParams, synthetic
     from paysupport.analytics.team import Standards, TeamPerformance, team_performance
