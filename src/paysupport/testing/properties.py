@@ -64,6 +64,7 @@ from paysupport.models import (
     PaymentStatus,
     Refund,
     RefundReason,
+    RefundRequest,
     RefundStatus,
 )
 from paysupport.money import Money
@@ -183,30 +184,9 @@ def refund_contexts(
     payment = draw(
         ps.payments(currencies=currencies, max_minor=max_minor, now=now, statuses=statuses)
     )
-    left = payment.amount_refundable.minor
-    if payment.captures and left >= 2 and draw(st.integers(0, 2)) == 0:
-        # Part of the capture is already on its way back: the case where "refund what was
-        # paid" and "refund what is left" differ, which bugs hide in.
-        taken = {r.id for r in payment.refunds}
-        in_flight = Refund(
-            id=next(f"re_flight{i}" for i in range(len(taken) + 1) if f"re_flight{i}" not in taken),
-            payment_id=payment.id,
-            amount=Money.from_minor(draw(st.integers(1, left - 1)), payment.currency),
-            status=draw(st.sampled_from([RefundStatus.PENDING, RefundStatus.UNKNOWN])),
-            created_at=max(c.captured_at for c in payment.captures) + timedelta(minutes=30),
-        )
-        payment = payment.with_refund(in_flight)
-    request = draw(ps.refund_requests(payment, now=now, reasons=reasons))
-    boundary = draw(st.sampled_from([None, *_BOUNDARIES]))
-    if boundary is not None and payment.captures:
-        asked = _boundary_amount(payment, boundary)
-        if asked > 0:
-            request = request.evolve(amount=Money.from_minor(asked, payment.currency))
-            event(f"refund request: {boundary}")
+    payment = _with_refund_in_flight(draw, payment)
+    request = _boundary_request(draw, payment, now, reasons)
     _report_refund_mix(payment)
-    # Returned, kept, or not said: each as often as the others.
-    goods = draw(st.sampled_from([True, None, False]))
-    request = request.evolve(goods_returned=goods)
     customer = draw(
         st.none()
         | ps.customers(currencies=[payment.currency.code], now=now).map(
@@ -214,22 +194,61 @@ def refund_contexts(
         )
     )
     merchant = draw(st.none() | ps.merchants().map(lambda m: m.evolve(id=payment.merchant_id)))
-    related: tuple[Payment, ...] = ()
-    if payment.payment_method.fingerprint is not None and draw(st.booleans()):
-        gap = draw(st.integers(1, 3 * 86_400))
-        twin = Payment(
-            id=f"{payment.id}_twin",
-            merchant_id=payment.merchant_id,
-            customer_id=payment.customer_id,
-            amount=payment.amount,
-            status=payment.status,
-            payment_method=payment.payment_method,
-            created_at=payment.created_at - timedelta(seconds=gap),
-            captures=payment.captures,
-        )
-        related = (twin,)
+    related = _twins(draw, payment)
     # attrs' converter=tuple types the argument as an unsolved Iterable for mypy.
     return RefundContext(payment, request, customer, merchant, related)  # type: ignore[arg-type]
+
+
+def _with_refund_in_flight(draw: st.DrawFn, payment: Payment) -> Payment:
+    """One time in three, part of what is left is already on its way back.
+
+    The case where "refund what was paid" and "refund what is left" differ, which bugs
+    hide in.
+    """
+    left = payment.amount_refundable.minor
+    if not payment.captures or left < 2 or draw(st.integers(0, 2)) != 0:
+        return payment
+    taken = {r.id for r in payment.refunds}
+    in_flight = Refund(
+        id=next(f"re_flight{i}" for i in range(len(taken) + 1) if f"re_flight{i}" not in taken),
+        payment_id=payment.id,
+        amount=Money.from_minor(draw(st.integers(1, left - 1)), payment.currency),
+        status=draw(st.sampled_from([RefundStatus.PENDING, RefundStatus.UNKNOWN])),
+        created_at=max(c.captured_at for c in payment.captures) + timedelta(minutes=30),
+    )
+    return payment.with_refund(in_flight)
+
+
+def _boundary_request(
+    draw: st.DrawFn, payment: Payment, now: datetime, reasons: Sequence[RefundReason] | None
+) -> RefundRequest:
+    """A request, its amount often on a boundary; goods returned, kept or not said."""
+    request = draw(ps.refund_requests(payment, now=now, reasons=reasons))
+    boundary = draw(st.sampled_from([None, *_BOUNDARIES]))
+    if boundary is not None and payment.captures:
+        asked = _boundary_amount(payment, boundary)
+        if asked > 0:
+            request = request.evolve(amount=Money.from_minor(asked, payment.currency))
+            event(f"refund request: {boundary}")
+    return request.evolve(goods_returned=draw(st.sampled_from([True, None, False])))
+
+
+def _twins(draw: st.DrawFn, payment: Payment) -> tuple[Payment, ...]:
+    """Sometimes a payment with the same card, amount and merchant, seconds to days before."""
+    if payment.payment_method.fingerprint is None or not draw(st.booleans()):
+        return ()
+    gap = draw(st.integers(1, 3 * 86_400))
+    twin = Payment(
+        id=f"{payment.id}_twin",
+        merchant_id=payment.merchant_id,
+        customer_id=payment.customer_id,
+        amount=payment.amount,
+        status=payment.status,
+        payment_method=payment.payment_method,
+        created_at=payment.created_at - timedelta(seconds=gap),
+        captures=payment.captures,
+    )
+    return (twin,)
 
 
 _REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)

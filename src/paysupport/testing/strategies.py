@@ -280,6 +280,63 @@ def payments(
         Capture(id=f"cap_{i}", amount=m, captured_at=created + timedelta(minutes=i))
         for i, m in enumerate(caps)
     )
+    refund_list = _refunds_for(draw, status, cap_total, cur, created, payment_id, with_refunds)
+    dispute_list = [
+        draw(_dispute_on(draw, payment_id, cap_total, cur, networks, now)).evolve(id=f"dp_{i}")
+        for i in range(draw(st.integers(0, 1)) if with_disputes else 0)
+    ]
+    if dispute_list and isinstance(dispute_list[0].network, Network):
+        card = draw(cards([_CARD_BRAND[dispute_list[0].network]]))
+    return Payment(
+        id=payment_id,
+        merchant_id=merchant_id,
+        customer_id=customer_id,
+        amount=Money.from_minor(authorized, cur),
+        status=status,
+        payment_method=PaymentMethod(type="card", card=card),
+        created_at=created,
+        captures=captures,
+        refunds=tuple(refund_list),
+        disputes=tuple(dispute_list),
+        multicapture=n_caps > 1,
+        early_fraud_warning=draw(st.none() | _early_fraud_warnings(created)),
+    )
+
+
+def _early_fraud_warnings(created: datetime) -> st.SearchStrategy[EarlyFraudWarning]:
+    """An early fraud warning the issuer sent a day after the payment."""
+    return st.builds(
+        EarlyFraudWarning,
+        id=st.just("issfr_gen"),
+        fraud_type=st.sampled_from(["made_with_stolen_card", "unauthorized_use_of_card"]),
+        actionable=st.booleans(),
+        created_at=st.just(created + timedelta(days=1)),
+    )
+
+
+def _dispute_on(
+    draw: st.DrawFn,
+    payment_id: str,
+    cap_total: int,
+    cur: Currency,
+    networks: Sequence[Network | str] | None,
+    now: datetime,
+) -> st.SearchStrategy[Dispute]:
+    """A dispute on the payment, for at most what was captured."""
+    amount = Money.from_minor(draw(st.integers(1, cap_total)), cur)
+    return disputes(payment_id=payment_id, amount=amount, networks=networks, now=now)
+
+
+def _refunds_for(
+    draw: st.DrawFn,
+    status: PaymentStatus,
+    cap_total: int,
+    cur: Currency,
+    created: datetime,
+    payment_id: str,
+    with_refunds: bool,
+) -> list[Refund]:
+    """Refunds that agree with the payment's status, then some that do not change it."""
     refund_list: list[Refund] = []
 
     def add_refund(amount: int, refund_status: RefundStatus) -> None:
@@ -313,42 +370,7 @@ def payments(
         if refund_status.holds_funds:
             left -= amount
         add_refund(amount, refund_status)
-    dispute_list: list[Dispute] = []
-    for i in range(draw(st.integers(0, 1)) if with_disputes else 0):
-        d = draw(
-            disputes(
-                payment_id=payment_id,
-                amount=Money.from_minor(draw(st.integers(1, cap_total)), cur),
-                networks=networks,
-                now=now,
-            )
-        )
-        dispute_list.append(d.evolve(id=f"dp_{i}"))
-    if dispute_list and isinstance(dispute_list[0].network, Network):
-        card = draw(cards([_CARD_BRAND[dispute_list[0].network]]))
-    return Payment(
-        id=payment_id,
-        merchant_id=merchant_id,
-        customer_id=customer_id,
-        amount=Money.from_minor(authorized, cur),
-        status=status,
-        payment_method=PaymentMethod(type="card", card=card),
-        created_at=created,
-        captures=captures,
-        refunds=tuple(refund_list),
-        disputes=tuple(dispute_list),
-        multicapture=n_caps > 1,
-        early_fraud_warning=draw(
-            st.none()
-            | st.builds(
-                EarlyFraudWarning,
-                id=st.just("issfr_gen"),
-                fraud_type=st.sampled_from(["made_with_stolen_card", "unauthorized_use_of_card"]),
-                actionable=st.booleans(),
-                created_at=st.just(created + timedelta(days=1)),
-            )
-        ),
-    )
+    return refund_list
 
 
 @st.composite
