@@ -259,7 +259,8 @@ def _results(
         yield from _serial(chunks, sets, keep)
     elif chosen == "process":
         if executor is not None:
-            yield from _pool(chunks, sets, keep, executor, 2 * workers)
+            size = max(workers, int(getattr(executor, "_max_workers", 1)))
+            yield from _pool(chunks, sets, keep, executor, 2 * size)
             return
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
