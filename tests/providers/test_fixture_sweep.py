@@ -116,3 +116,21 @@ def test_every_fixture_goes_through_the_host_entry_point(
 
 #: Notes the refund and dispute workflows that apply_provider_event delegates to may add.
 _WORKFLOW_NOTES = {"already_succeeded", "already_failed", "already_pending", "not_applicable"}
+
+
+def test_every_translated_dispute_state_is_a_declared_state() -> None:
+    from paysupport.models.dispute import dispute_state_allowed
+    from paysupport.providers import ADYEN_EVENT_CODES, STRIPE_DISPUTE_STATUS, AdyenTarget
+
+    pairs = set(STRIPE_DISPUTE_STATUS.values())
+    pairs |= {
+        (t.stage, t.status)
+        for t in ADYEN_EVENT_CODES.values()
+        if isinstance(t, AdyenTarget) and t.stage is not None and t.status is not None
+    }
+    for _, provider, body, live in SWEEP:
+        ev = _translate(provider, body, live)
+        if ev.dispute_stage is not None and ev.dispute_status is not None:
+            pairs.add((ev.dispute_stage, ev.dispute_status))
+    undeclared = {(s.value, t.value) for s, t in pairs if not dispute_state_allowed(s, t)}
+    assert not undeclared
