@@ -147,7 +147,7 @@ def _table(cases: pl.DataFrame, keys: tuple[str, ...], period: str, s: Standards
             _hours("resolved_at").median().alias("resolution_hours"),
             pl.col("escalated").sum().alias("escalations"),
             pl.col("approval_requested").sum().alias("approvals_requested"),
-            (pl.col("approval_granted") == True).sum().alias("approvals_granted"),  # noqa: E712
+            pl.col("approval_granted").fill_null(False).sum().alias("approvals_granted"),
             pl.col("escalated").mean().alias("escalation_rate"),
             pl.col("reopened").mean().alias("reopen_rate"),
         )
