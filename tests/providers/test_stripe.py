@@ -420,3 +420,11 @@ def test_negative_amount_refunded_on_a_charge_is_refused() -> None:
     with pytest.raises(ProviderPayloadError) as info:
         payment_from_charge(charge, merchant_id="m")
     assert (info.value.field, info.value.rule) == ("amount_refunded", "non_negative")
+
+
+def test_a_refunded_charge_without_amount_refunded_is_refused() -> None:
+    charge = load("stripe/charge_refunded_no_refunds_list.json")
+    del charge["amount_refunded"]
+    with pytest.raises(ProviderPayloadError) as info:
+        payment_from_charge(charge, merchant_id="m")
+    assert (info.value.field, info.value.rule) == ("amount_refunded", "required")

@@ -597,6 +597,8 @@ def _unitemised(o: Obj, refunds: list[Refund]) -> Money | None:
     listed refund explains is refunded all the same, so it counts against the refundable.
     """
     total_minor = o.amount_int("amount_refunded", required=False)
+    if total_minor is None and o.bool_("refunded", default=False):
+        fail(o.at("amount_refunded"), "required", "a refunded charge must say amount_refunded")
     if not total_minor:
         return None
     total = o.money("amount_refunded", "currency", PROVIDER)
