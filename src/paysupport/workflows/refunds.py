@@ -184,12 +184,11 @@ def request_refund(
 ) -> Outcome:
     """Decide a refund request and, if granted, record the refund and ask for its execution.
 
-    The refund-fairness policy decides (approve / partial / review / deny). A review, or an
+    The refund-fairness policy decides; the authority policy routes it. A review, or an
     amount above the acting operator's authority, parks the refund in ``awaiting_approval``
-    and returns :class:`RequestApproval` for a tier that may approve it (four eyes);
-    otherwise the refund is recorded as ``requested`` and :class:`IssueRefund` is returned.
-    A denial changes nothing and tells the customer. An uncaptured authorization is voided
-    instead (:class:`CancelPayment`).
+    with :class:`RequestApproval` for the tier the routed decision names (four eyes); else
+    the refund is ``requested`` with :class:`IssueRefund`. A denial changes nothing and
+    tells the customer. An uncaptured authorization is voided (:class:`CancelPayment`).
 
     Authority is never granted by omission: a request made by an operator
     (``requested_by="operator"``) is checked against *that* operator's authority, found as
@@ -214,8 +213,7 @@ def request_refund(
 
     Returns:
         The outcome: the refund decision (the fairness decision, or the authority's routing
-        of it holding the fairness decision in ``parts``), the payment with the new refund,
-        and the effects.
+        of it, with the fairness decision in ``parts``), the payment, the effects.
 
     Raises:
         ValidationFailed: the request is for another payment.
