@@ -112,7 +112,7 @@ def _child_pandas(folder: Path) -> dict[str, float]:
         c: float(r) / 10 ** _exponent(c) for c, r in zip(rates.currency, rates.rate, strict=True)
     }
     kind = events["kind"].astype(str)
-    usd = events["amount_minor"] * events["currency"].map(per_minor)
+    usd = events["amount_minor"] * events["currency"].astype(str).map(per_minor)
     frame = pd.DataFrame(
         {
             "merchant_id": events["merchant_id"],
