@@ -178,3 +178,41 @@ def test_failure_fingerprint_is_never_a_card_number() -> None:
         )
     v = info.value.violations[0]
     assert (v.field, v.rule) == ("card_fingerprint", "no_full_card_number")
+
+
+def test_every_error_says_whose_fault_it_is() -> None:
+    import paysupport.errors as errors
+
+    classes = [
+        getattr(errors, n)
+        for n in errors.__all__
+        if isinstance(getattr(errors, n), type)
+        and issubclass(getattr(errors, n), errors.PaysupportError)
+    ]
+    faults = {c.__name__: c.fault for c in classes}
+    assert set(faults.values()) == set(errors.Fault)
+    assert faults["ProviderPayloadError"] is errors.Fault.PROVIDER
+    assert faults["EffectFailed"] is errors.Fault.HOST
+    assert faults["InvalidTransition"] is faults["ConflictError"] is errors.Fault.STATE
+    assert faults["NotFound"] is faults["InvalidAmount"] is errors.Fault.CALLER
+
+
+def test_error_messages_never_show_a_card_number() -> None:
+    from paysupport.errors import InvalidTransition, NotFound, ValidationFailed
+
+    for exc in (
+        NotFound("payment", "4242 4242 4242 4242", "payment_id"),
+        ValidationFailed("note", "rule", "got 4242-4242-4242-4242"),
+        InvalidTransition("refund", "pending", "fail", reason="card 4242424242424242"),
+    ):
+        assert "4242" * 4 not in str(exc).replace(" ", "").replace("-", "")
+        assert "[card ending 4242]" in str(exc)
+
+
+def test_portfolio_lookups_name_the_missing_id() -> None:
+    from paysupport.errors import NotFound
+    from paysupport.models import Portfolio
+
+    with pytest.raises(NotFound) as info:
+        Portfolio().payment("pay_x")
+    assert (info.value.kind, info.value.field) == ("payment", "payment_id")

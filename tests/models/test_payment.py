@@ -208,3 +208,63 @@ def test_amounts_summary_agrees_with_each_property(p: Payment) -> None:
     assert s.authorized == p.amount.minor
     # Money is neither created nor lost: the parts never exceed what was captured.
     assert s.refunded + s.in_flight <= s.captured
+
+
+def test_refunds_reported_only_as_a_total_count_as_refunded(captured: Payment) -> None:
+    # 60 EUR captured; the provider says 10 EUR was refunded, without the refund records.
+    p = captured.evolve(refunded_unitemised=eur("10"))
+    assert p.amount_refunded == eur("10")
+    assert p.amount_refundable == eur("50")
+    assert p.amounts().refunded == 1000
+    with_record = p.with_refund(
+        Refund(id="re_1", payment_id="pay_1", amount=eur("50"), status="succeeded", created_at=NOW)
+    )
+    assert with_record.is_fully_refunded and with_record.amount_refundable == Money.zero("EUR")
+    for value, rule in (
+        (eur("60.01"), "refund_total_exceeds_captured"),
+        (Money.of("5", "USD"), "currency_matches_payment"),
+        (Money.zero("EUR"), "refunded_unitemised_positive"),
+    ):
+        with pytest.raises(ModelValidationError) as info:
+            captured.evolve(refunded_unitemised=value)
+        assert (info.value.field, info.value.rule) == ("refunded_unitemised", rule)
+    with pytest.raises(ModelValidationError) as info:
+        p.with_refund(Refund(id="re_1", payment_id="pay_1", amount=eur("55"), created_at=NOW))
+    assert info.value.rule == "refund_total_exceeds_captured"
+    uncaptured = captured.evolve(captures=(), status="authorized")
+    with pytest.raises(ModelValidationError) as info:
+        uncaptured.evolve(refunded_unitemised=eur("1"))
+    assert info.value.rule == "refund_needs_capture"
+
+
+def test_unknown_ids_are_not_found_naming_the_field(captured: Payment) -> None:
+    from paysupport.errors import NotFound
+
+    with pytest.raises(NotFound) as info:
+        captured.refund("re_missing")
+    assert (info.value.kind, info.value.id, info.value.field) == (
+        "refund",
+        "re_missing",
+        "refund_id",
+    )
+    with pytest.raises(NotFound) as info:
+        captured.dispute("dp_missing")
+    assert info.value.field == "dispute_id"
+
+
+def test_with_capture_adds_or_replaces(captured: Payment) -> None:
+    more = captured.with_capture(Capture(id="cap_2", amount=eur("40"), captured_at=NOW))
+    assert more.amount_captured == eur("100")
+    same = more.with_capture(Capture(id="cap_2", amount=eur("10"), captured_at=NOW))
+    assert [c.id for c in same.captures] == ["cap_1", "cap_2"]
+    assert same.amount_captured == eur("70")
+    with pytest.raises(ModelValidationError) as info:
+        captured.with_capture(Capture(id="cap_2", amount=eur("40.01"), captured_at=NOW))
+    assert (info.value.field, info.value.rule) == ("captures", "captured_exceeds_authorized")
+    assert captured.amount_captured == eur("60")
+
+
+def test_derived_amounts_are_computed_once_per_payment(captured: Payment) -> None:
+    assert captured.amounts() is captured.amounts()
+    changed = captured.model_copy(update={"captures": ()})
+    assert changed.amounts().captured == 0  # a copy never reuses a stale cache
