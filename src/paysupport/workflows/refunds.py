@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from paysupport import lifecycles
+from paysupport.lifecycles import same_person
 from paysupport.errors import InvalidTransition, NotAuthorized, ValidationFailed
 from paysupport.models import (
     Customer,
@@ -302,11 +303,6 @@ def _record(
     _pending_effects(b, after, refund, needs=needs, reasons=reasons)
 
 
-def _same_id(a: str | None, b: str | None) -> bool:
-    """Two operator ids name the same person (compared trimmed and case-folded)."""
-    return a is not None and b is not None and a.strip().casefold() == b.strip().casefold()
-
-
 def _acting_operator(
     request: RefundRequest,
     operator: Operator | None,
@@ -320,14 +316,14 @@ def _acting_operator(
     if request.requested_by is not RequesterKind.OPERATOR:
         return operator
     wanted = request.requester_id
-    if wanted is None or (operator is not None and _same_id(operator.id, wanted)):
+    if wanted is None or (operator is not None and same_person(operator.id, wanted)):
         if operator is not None:
             return operator
     else:
         directory = operators or {}
         found = directory.get(wanted)
         if found is None:
-            found = next((o for k, o in directory.items() if _same_id(k, wanted)), None)
+            found = next((o for k, o in directory.items() if same_person(k, wanted)), None)
         if found is not None:
             return found
     raise NotAuthorized(
@@ -437,7 +433,7 @@ def approve_refund(
     """
     refund = find_refund(payment, refund_id)
     b = Builder()
-    if refund.status is RefundStatus.REQUESTED and _same_id(refund.approved_by, approver.id):
+    if refund.status is RefundStatus.REQUESTED and same_person(refund.approved_by, approver.id):
         b.note("already_approved", f"refund {refund.id} was approved by {approver.id}")
         _pending_effects(b, payment, refund)
         return b.build()
