@@ -18,8 +18,8 @@ from typing import Any
 import attrs
 
 from paysupport import lifecycles
-from paysupport.lifecycles import same_person
 from paysupport.errors import InvalidTransition, NotAuthorized, ValidationFailed
+from paysupport.lifecycles import same_person
 from paysupport.models import (
     Customer,
     Merchant,
