@@ -207,9 +207,19 @@ class Obj:
         return epoch_to_datetime(value, self.at(key))
 
     def iso_datetime(self, key: str, *, required: bool = True) -> datetime | None:
-        """An ISO 8601 timestamp with an offset; a naive one is refused."""
-        value = self.str_(key) if required else self.opt_str(key)
+        """An ISO 8601 timestamp with an offset; a naive one is refused.
+
+        The text becomes a datetime, never stored: it is not masked on the way in (a value
+        that does not parse is reported through :func:`fail`, which masks it).
+        """
+        value = self._get(key, required)
         if value is None:
+            return None
+        if not isinstance(value, str):
+            fail(self.at(key), "type", f"expected an ISO 8601 string, got {type(value).__name__}")
+        if not value.strip():
+            if required:
+                fail(self.at(key), "required", f"{key!r} is empty")
             return None
         return parse_iso(value, self.at(key))
 
