@@ -227,3 +227,28 @@ def test_handling_tier_and_approving_tier_are_apart():
     summary = backtest(DEFAULTS, [case]).summary().to_dicts()[0]
     assert summary[f"tier_{assigned[0]}"] == 1
     assert summary[f"approvals_{approving[0]}"] == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"n": -1}, "n"),
+        ({"seed": "x"}, "seed"),
+        ({"templates": 0}, "templates"),
+        ({"days": 0}, "days"),
+        ({"start": datetime(2026, 1, 1)}, "start"),
+    ],
+)
+def test_synthetic_cases_refuse_bad_parameters(kwargs, field):
+    params = {"n": 10, "start": T0, **kwargs}
+    with pytest.raises(ValidationFailed) as err:
+        SyntheticCases(**params)
+    assert err.value.field == field
+
+
+def test_synthetic_cases_are_the_same_in_any_chunking():
+    source = SyntheticCases(40, seed=3, start=T0, templates=8)
+    whole = source.cases(0, 40)
+    assert source.cases(10, 25) == whole[10:25]
+    assert SyntheticCases(40, seed=4, start=T0, templates=8).cases(0, 40) != whole
+    assert len({c.id for c in whole}) == 40

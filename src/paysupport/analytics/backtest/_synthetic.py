@@ -10,6 +10,7 @@ process (a few hundred models), so a chunk of cases costs an ``evolve`` each, an
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -98,7 +99,12 @@ class _Draw:
         return items[self.below(len(items))]
 
 
-@attrs.frozen(eq=False)
+def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationFailed(attribute.name, "positive_int", f"{attribute.name} must be ≥ 1")
+
+
+@attrs.frozen
 class SyntheticCases:
     """``n`` deterministic synthetic cases from ``seed``, starting at ``start``.
 
@@ -111,42 +117,32 @@ class SyntheticCases:
     """
 
     n: int = attrs.field()
-    seed: int = 0
+    seed: int = attrs.field(default=0)
     start: datetime = attrs.field(kw_only=True)
-    days: int = 90
-    templates: int = 256
-    _pool: dict[str, list[Case]] = attrs.field(init=False, factory=dict, repr=False)
+    days: int = attrs.field(default=90, validator=_positive)
+    templates: int = attrs.field(default=256, validator=_positive)
 
     @n.validator
     def _check_n(self, _: Any, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValidationFailed("n", "non_negative_int", "n must be an int ≥ 0")
 
+    @seed.validator
+    def _check_seed(self, _: Any, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationFailed("seed", "non_negative_int", "seed must be an int ≥ 0")
+
     @start.validator
     def _check_start(self, _: Any, value: datetime) -> None:
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ValidationFailed("start", "timezone_aware", "start must be timezone-aware")
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "seed": self.seed,
-            "start": self.start,
-            "days": self.days,
-            "templates": self.templates,
-        }
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_pool", {})
 
     def __len__(self) -> int:
         return self.n
 
     def cases(self, start: int, stop: int) -> list[Case]:
         """Cases ``start`` to ``stop`` (exclusive), the same in every process."""
-        pool = self._templates()
+        pool = _templates(self.seed, self.start, self.days, self.templates)
         kinds = [k for k, w in _MIX for _ in range(w)]
         out: list[Case] = []
         evolve = attrs.evolve
@@ -156,165 +152,161 @@ class SyntheticCases:
             out.append(evolve(d.pick(pool[kind]), id=f"{kind[0]}{i}"))
         return out
 
-    # ------------------------------------------------------------------ templates
-    def _templates(self) -> dict[str, list[Case]]:
-        if not self._pool:
-            merchants = [
-                Merchant(
-                    id=f"m_{k}",
-                    name=f"Merchant {k}",
-                    segment=_SEGMENTS[k % len(_SEGMENTS)],
-                    market=_MARKETS[k % len(_MARKETS)],
-                )
-                for k in range(24)
-            ]
-            operators = [
-                Operator(id=f"op_{t}", tier=t) for t in ("junior", "junior", "middle", "senior")
-            ]
-            built: dict[str, list[Case]] = {
-                "refund": [],
-                "dispute": [],
-                "decline": [],
-                "support": [],
-            }
-            for j in range(self.templates):
-                d = _Draw(self.seed, 1 << 40, j)
-                m = d.pick(merchants)
-                at = self.start + timedelta(minutes=d.below(self.days * 24 * 60))
-                built["refund"].append(self._refund(d, j, m, at, d.pick(operators)))
-                built["dispute"].append(self._dispute(d, j, m, at))
-                built["decline"].append(self._decline(d, j, m, at))
-                built["support"].append(self._support(d, j, m, at, d.pick(operators)))
-            self._pool.update(built)
-        return self._pool
 
-    def _payment(self, d: _Draw, j: int, m: Merchant, at: datetime) -> Payment:
-        currency = d.pick(_CURRENCIES)
-        amount = Money.from_minor(500 + d.below(60_000) * (1 + d.below(4)), currency)
-        captured = at - timedelta(days=1 + d.below(240), minutes=d.below(600))
-        brand = d.pick(("visa", "visa", "mastercard", "amex"))
-        return Payment(
-            id=f"pay_{j}",
-            merchant_id=m.id,
-            customer_id=f"cus_{j % 97}",
-            amount=amount,
-            status="captured",
-            created_at=captured,
-            captures=(Capture(id=f"cap_{j}", amount=amount, captured_at=captured),),
-            payment_method=PaymentMethod(
-                type="card", card=Card(brand=brand, last4=f"{j % 10_000:04d}")
-            ),
+@functools.lru_cache(maxsize=8)
+def _templates(seed: int, start: datetime, days: int, count: int) -> dict[str, tuple[Case, ...]]:
+    """The template pool, built once per process and parameters (chunks reuse it)."""
+    merchants = [
+        Merchant(
+            id=f"m_{k}",
+            name=f"Merchant {k}",
+            segment=_SEGMENTS[k % len(_SEGMENTS)],
+            market=_MARKETS[k % len(_MARKETS)],
         )
+        for k in range(24)
+    ]
+    operators = [Operator(id=f"op_{t}", tier=t) for t in ("junior", "junior", "middle", "senior")]
+    built: dict[str, list[Case]] = {"refund": [], "dispute": [], "decline": [], "support": []}
+    for j in range(count):
+        d = _Draw(seed, 1 << 40, j)
+        m = d.pick(merchants)
+        at = start + timedelta(minutes=d.below(days * 24 * 60))
+        built["refund"].append(_refund(d, j, m, at, d.pick(operators)))
+        built["dispute"].append(_dispute(d, j, m, at))
+        built["decline"].append(_decline(d, j, m, at))
+        built["support"].append(_support(d, j, m, at, d.pick(operators)))
+    return {k: tuple(v) for k, v in built.items()}
 
-    def _refund(self, d: _Draw, j: int, m: Merchant, at: datetime, op: Operator) -> RefundCase:
-        p = self._payment(d, j, m, at)
-        past = tuple(
-            PastRefund(
-                at=at - timedelta(days=1 + d.below(80)),
-                amount=Money.from_minor(1_000 + d.below(20_000), p.amount.currency),
-            )
-            for _ in range(d.pick((0, 0, 0, 1, 2, 5, 9)))
-        )
-        partial = d.below(3) == 0
-        ask = Money.from_minor(1 + d.below(p.amount.minor), p.amount.currency) if partial else None
-        reason = d.pick(
-            (RefundReason.REQUESTED_BY_CUSTOMER, RefundReason.GOODWILL, RefundReason.GOODS_RETURNED)
-        )
-        request = RefundRequest(
-            id=f"rq_{j}", payment_id=p.id, amount=ask, reason=reason, requested_at=at
-        )
-        customer = Customer(id=p.customer_id or "cus", past_refunds=past)
-        operator = op if d.below(2) else None
-        return RefundCase(
-            id=f"r_{j}",
-            at=at,
-            payment=p,
-            request=request,
-            customer=customer,
-            merchant=m,
-            operator=operator,
-        )
 
-    def _dispute(self, d: _Draw, j: int, m: Merchant, at: datetime) -> DisputeCase:
+def _payment(d: _Draw, j: int, m: Merchant, at: datetime) -> Payment:
+    currency = d.pick(_CURRENCIES)
+    amount = Money.from_minor(500 + d.below(60_000) * (1 + d.below(4)), currency)
+    captured = at - timedelta(days=1 + d.below(240), minutes=d.below(600))
+    brand = d.pick(("visa", "visa", "mastercard", "amex"))
+    return Payment(
+        id=f"pay_{j}",
+        merchant_id=m.id,
+        customer_id=f"cus_{j % 97}",
+        amount=amount,
+        status="captured",
+        created_at=captured,
+        captures=(Capture(id=f"cap_{j}", amount=amount, captured_at=captured),),
+        payment_method=PaymentMethod(
+            type="card", card=Card(brand=brand, last4=f"{j % 10_000:04d}")
+        ),
+    )
+
+
+def _refund(d: _Draw, j: int, m: Merchant, at: datetime, op: Operator) -> RefundCase:
+    p = _payment(d, j, m, at)
+    past = tuple(
+        PastRefund(
+            at=at - timedelta(days=1 + d.below(80)),
+            amount=Money.from_minor(1_000 + d.below(20_000), p.amount.currency),
+        )
+        for _ in range(d.pick((0, 0, 0, 1, 2, 5, 9)))
+    )
+    partial = d.below(3) == 0
+    ask = Money.from_minor(1 + d.below(p.amount.minor), p.amount.currency) if partial else None
+    reason = d.pick(
+        (RefundReason.REQUESTED_BY_CUSTOMER, RefundReason.GOODWILL, RefundReason.GOODS_RETURNED)
+    )
+    request = RefundRequest(
+        id=f"rq_{j}", payment_id=p.id, amount=ask, reason=reason, requested_at=at
+    )
+    customer = Customer(id=p.customer_id or "cus", past_refunds=past)
+    operator = op if d.below(2) else None
+    return RefundCase(
+        id=f"r_{j}",
+        at=at,
+        payment=p,
+        request=request,
+        customer=customer,
+        merchant=m,
+        operator=operator,
+    )
+
+
+def _dispute(d: _Draw, j: int, m: Merchant, at: datetime) -> DisputeCase:
+    network, code = d.pick(_DISPUTES)
+    p = _payment(d, j, m, at)
+    dispute = Dispute.opened(
+        id=f"dp_{j}",
+        payment_id=p.id,
+        network=network,
+        reason_code=code,
+        amount=p.amount,
+        opened_at=at,
+    )
+    result = d.pick((DisputeResult.WON, DisputeResult.LOST, DisputeResult.LOST, None))
+    return DisputeCase(
+        id=f"d_{j}", at=at, payment=p, dispute=dispute, merchant=m, realised_result=result
+    )
+
+
+def _decline(d: _Draw, j: int, m: Merchant, at: datetime) -> DeclineCase:
+    network, code, mac = d.pick(_DECLINES)
+    failure = PaymentFailure(
+        id=f"f_{j}",
+        merchant_id=m.id,
+        amount=Money.from_minor(500 + d.below(50_000), d.pick(_CURRENCIES)),
+        network=network,
+        network_decline_code=code,
+        merchant_advice_code=mac,
+        declined_at=at,
+        recurring=d.below(3) == 0,
+    )
+    return DeclineCase(
+        id=f"f_{j}", at=at, failure=failure, merchant=m, realised_recovered=d.below(2) == 0
+    )
+
+
+def _support(d: _Draw, j: int, m: Merchant, at: datetime, op: Operator) -> TriageCase:
+    claim = d.pick(_CLAIMS)
+    p = _payment(d, j, m, at)
+    dispute_id = None
+    failure = None
+    if claim == "dispute_received":
         network, code = d.pick(_DISPUTES)
-        p = self._payment(d, j, m, at)
-        dispute = Dispute.opened(
-            id=f"dp_{j}",
-            payment_id=p.id,
-            network=network,
-            reason_code=code,
-            amount=p.amount,
-            opened_at=at,
+        opened = at - timedelta(hours=1 + d.below(48))
+        p = p.with_dispute(
+            Dispute.opened(
+                id=f"sdp_{j}",
+                payment_id=p.id,
+                network=network,
+                reason_code=code,
+                amount=p.amount,
+                opened_at=opened,
+            )
         )
-        result = d.pick((DisputeResult.WON, DisputeResult.LOST, DisputeResult.LOST, None))
-        return DisputeCase(
-            id=f"d_{j}", at=at, payment=p, dispute=dispute, merchant=m, realised_result=result
-        )
-
-    def _decline(self, d: _Draw, j: int, m: Merchant, at: datetime) -> DeclineCase:
+        dispute_id = f"sdp_{j}"
+    if claim == "failed_payment":
         network, code, mac = d.pick(_DECLINES)
         failure = PaymentFailure(
-            id=f"f_{j}",
+            id=f"sf_{j}",
+            payment_id=p.id,
             merchant_id=m.id,
-            amount=Money.from_minor(500 + d.below(50_000), d.pick(_CURRENCIES)),
+            amount=p.amount,
             network=network,
             network_decline_code=code,
             merchant_advice_code=mac,
-            declined_at=at,
-            recurring=d.below(3) == 0,
+            declined_at=at - timedelta(minutes=5),
         )
-        return DeclineCase(
-            id=f"f_{j}", at=at, failure=failure, merchant=m, realised_recovered=d.below(2) == 0
-        )
-
-    def _support(self, d: _Draw, j: int, m: Merchant, at: datetime, op: Operator) -> TriageCase:
-        claim = d.pick(_CLAIMS)
-        p = self._payment(d, j, m, at)
-        dispute_id = None
-        failure = None
-        if claim == "dispute_received":
-            network, code = d.pick(_DISPUTES)
-            opened = at - timedelta(hours=1 + d.below(48))
-            p = p.with_dispute(
-                Dispute.opened(
-                    id=f"sdp_{j}",
-                    payment_id=p.id,
-                    network=network,
-                    reason_code=code,
-                    amount=p.amount,
-                    opened_at=opened,
-                )
-            )
-            dispute_id = f"sdp_{j}"
-        if claim == "failed_payment":
-            network, code, mac = d.pick(_DECLINES)
-            failure = PaymentFailure(
-                id=f"sf_{j}",
-                payment_id=p.id,
-                merchant_id=m.id,
-                amount=p.amount,
-                network=network,
-                network_decline_code=code,
-                merchant_advice_code=mac,
-                declined_at=at - timedelta(minutes=5),
-            )
-        case = SupportCase(
-            id=f"case_{j}",
-            claim=claim,
-            merchant_id=m.id,
-            payment_ids=(p.id,),
-            dispute_id=dispute_id,
-            opened_at=at,
-            contacts=1 + d.below(4),
-            priority=d.pick(("low", "normal", "normal", "high", "urgent")),
-        )
-        correct = None
-        if claim == "overcharge":
-            correct = Money.from_minor(p.amount.minor * 9 // 10, p.amount.currency)
-        context = CaseContext(
-            payments=(p,), merchant=m, failure=failure, operator=op, correct_amount=correct
-        )
-        resolved = at + timedelta(hours=1 + d.below(150))
-        return TriageCase(
-            id=f"s_{j}", at=at, case=case, context=context, realised_resolved_at=resolved
-        )
+    case = SupportCase(
+        id=f"case_{j}",
+        claim=claim,
+        merchant_id=m.id,
+        payment_ids=(p.id,),
+        dispute_id=dispute_id,
+        opened_at=at,
+        contacts=1 + d.below(4),
+        priority=d.pick(("low", "normal", "normal", "high", "urgent")),
+    )
+    correct = None
+    if claim == "overcharge":
+        correct = Money.from_minor(p.amount.minor * 9 // 10, p.amount.currency)
+    context = CaseContext(
+        payments=(p,), merchant=m, failure=failure, operator=op, correct_amount=correct
+    )
+    resolved = at + timedelta(hours=1 + d.below(150))
+    return TriageCase(id=f"s_{j}", at=at, case=case, context=context, realised_resolved_at=resolved)
