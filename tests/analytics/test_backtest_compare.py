@@ -87,3 +87,13 @@ def test_bad_bootstrap_settings_are_named(kwargs, field):
     with pytest.raises(ValidationFailed) as err:
         compare(DEFAULTS, GENEROUS, CASES[:2], **kwargs)
     assert err.value.field == field
+
+
+def test_plot_and_html_show_every_difference(comparison):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = comparison.plot(currency="EUR")
+    assert len(ax.patches) == len(comparison.differences())
+    page = comparison._repr_html_()
+    assert "changed cases" in page and "<table" in page
