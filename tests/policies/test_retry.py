@@ -222,3 +222,28 @@ def test_schedule_obeys_network_limits(code, network, mac, attempt_min, decline_
             )
             same = [f.declined_at, *attempts, *sched]
             assert sum(t - timedelta(days=30) < x <= t for x in same) <= 35
+
+
+# ------------------------------------------------------------------ one definition of "hard"
+def _hard_cases():
+    from paysupport.networks import decline_codes
+
+    days = (date(2020, 6, 1), date(2021, 4, 17), date(2025, 6, 1))
+    for dc in decline_codes():
+        if len(dc.code) <= 2:
+            for day in days:
+                yield dc.code, day
+
+
+@pytest.mark.parametrize(("code", "day"), list(_hard_cases()))
+def test_retry_policy_and_recovery_lifecycle_agree_on_hard_declines(code, day):
+    from datetime import UTC, datetime
+
+    from paysupport.lifecycles import hard_decline_reason
+
+    now = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    f = failure(code=code, declined_at=now - timedelta(minutes=5))
+    d = plan(f, now=now)
+    policy_hard = bool({"visa_category_1", "hard_decline"} & set(d.codes))
+    lifecycle_hard = hard_decline_reason(f.decline, None, day) is not None
+    assert policy_hard == lifecycle_hard, (code, day, d.codes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import attrs
@@ -23,6 +24,7 @@ from paysupport.models import (
     Merchant,
     MerchantSegment,
     Payment,
+    PaymentAmounts,
     PaymentFailure,
     RefundReason,
     RefundRequest,
@@ -54,9 +56,8 @@ def _history(ctx: RefundContext) -> tuple[tuple[datetime, int, str], ...]:
     customer = ctx.customer
     if customer is None or not customer.past_refunds:
         return ()
-    return tuple(
-        sorted((r.at, r.amount.minor, r.amount.currency.code) for r in customer.past_refunds)
-    )
+    # Plain ints and codes, in the customer's order: the rules count and sum, never sort.
+    return tuple([(r.at, r.amount.minor, r.amount.currency.code) for r in customer.past_refunds])
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -76,7 +77,8 @@ class RefundContext:
     in-flight minus lost chargebacks), ``captured``, ``captured_at``, ``method``,
     ``currency``, ``segment``, ``open_dispute`` (an open dispute exists),
     ``blocking_dispute`` (an open dispute forbids a refund: :attr:`Dispute.blocks_refund`),
-    ``efw_actionable``, ``history`` (past refunds as ``(at, minor, currency)``, oldest first).
+    ``efw_actionable``, ``history`` (past refunds as ``(at, minor, currency)``, in the
+    customer's order).
     """
 
     payment: Payment
@@ -86,22 +88,49 @@ class RefundContext:
     related_payments: tuple[Payment, ...] = attrs.field(default=(), converter=tuple)
     rates: ExchangeRates | None = None
 
-    refundable: Money = _fact(lambda c: c.payment.amount_refundable)
-    captured: Money = _fact(lambda c: c.payment.amount_captured)
+    _amounts: PaymentAmounts = _fact(lambda c: c.payment.amounts())
+    refundable: Money = _fact(
+        lambda c: Money.from_minor(c._amounts.refundable, c.payment.amount.currency)
+    )
     captured_at: datetime | None = _fact(lambda c: c.payment.captured_at)
-    method: str = _fact(lambda c: c.payment.payment_method.type)
-    currency: str = _fact(lambda c: c.payment.amount.currency.code)
-    segment: MerchantSegment | None = _fact(
-        lambda c: c.merchant.segment if c.merchant is not None else None
-    )
-    open_dispute: bool = _fact(lambda c: any(d.is_open for d in c.payment.disputes))
-    blocking_dispute: bool = _fact(lambda c: any(d.blocks_refund for d in c.payment.disputes))
-    efw_actionable: bool = _fact(
-        lambda c: (
-            c.payment.early_fraud_warning is not None and c.payment.early_fraud_warning.actionable
-        )
-    )
     history: tuple[tuple[datetime, int, str], ...] = _fact(_history)
+
+    @cached_property
+    def captured(self) -> Money:
+        """What was captured (computed on first use: few rules read it)."""
+        return Money.from_minor(self._amounts.captured, self.payment.amount.currency)
+
+    # Cheap facts are read through, not stored: building a context stays cheap (issue 13).
+    @property
+    def method(self) -> str:
+        """The payment method type (``"card"``...)."""
+        return self.payment.payment_method.type
+
+    @property
+    def currency(self) -> str:
+        """The payment's currency code."""
+        return self.payment.amount.currency.code
+
+    @property
+    def segment(self) -> MerchantSegment | None:
+        """The merchant's segment, if the merchant is known."""
+        return self.merchant.segment if self.merchant is not None else None
+
+    @property
+    def open_dispute(self) -> bool:
+        """An open dispute exists (any stage)."""
+        return any(d.is_open for d in self.payment.disputes)
+
+    @property
+    def blocking_dispute(self) -> bool:
+        """An open dispute forbids a refund (:attr:`Dispute.blocks_refund`)."""
+        return any(d.blocks_refund for d in self.payment.disputes)
+
+    @property
+    def efw_actionable(self) -> bool:
+        """An actionable early fraud warning is on the payment."""
+        efw = self.payment.early_fraud_warning
+        return efw is not None and efw.actionable
 
     @property
     def is_duplicate_claim(self) -> bool:
