@@ -225,6 +225,13 @@ def test_report_json_has_machine_values(capsys: pytest.CaptureFixture[str]) -> N
     assert data["now"] == "2026-11-24T12:00:00+00:00"
     assert [d["dispute_id"] for d in data["disputes"]] == ["dp_2002", "dp_2001"]
     assert {f["failure_id"]: f["next_step"] for f in data["declines"]}["pf_4002"] == "do_not_retry"
+    # Machine values: money as integer minor units and a currency, times in ISO 8601.
+    assert data["disputes"][0]["amount"] == {"minor": 240000, "currency": "USD"}
+    assert data["disputes"][0]["due_by"] == "2026-11-27T10:00:00+00:00"
+    assert {f["failure_id"]: f["amount"] for f in data["declines"]}["pf_4001"] == {
+        "minor": 2900,
+        "currency": "USD",
+    }
 
 
 def test_a_file_report_equals_the_sample_report(

@@ -29,8 +29,8 @@ class DisputeRow:
     category: str
     stage: str
     status: str
-    amount: str
-    due_by: str | None
+    amount: Money
+    due_by: datetime | None
     hours_left: int | None
     missing_evidence: tuple[str, ...]
 
@@ -40,7 +40,7 @@ class DeclineRow:
     """One failed payment: how the networks classify it and what they allow next."""
 
     failure_id: str
-    amount: str
+    amount: Money
     codes: str
     severity: str
     visa_category: int | None
@@ -58,7 +58,7 @@ class CaseRow:
     priority: str
     payments: tuple[str, ...]
     sla_left_pct: int | None
-    refundable: tuple[str, ...]
+    refundable: tuple[tuple[str, Money], ...]
     tier: str | None
     plan: tuple[str, ...]
     effects: tuple[str, ...]
@@ -74,8 +74,20 @@ class QueueReport:
     cases: tuple[CaseRow, ...]
 
     def to_dict(self) -> dict[str, object]:
-        """Plain data, ready for JSON."""
-        return asdict(self)
+        """Plain data, ready for JSON: money as ``{"minor", "currency"}``, ISO 8601 times."""
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Money):
+        return {"minor": value.minor, "currency": value.currency.code}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _money(m: Money) -> str:
@@ -121,16 +133,19 @@ def queue_report(
                 DisputeRow(
                     dispute_id=d.id,
                     payment_id=p.id,
-                    network=d.network.value,
+                    network=str(getattr(d.network, "value", d.network)),
                     reason_code=d.reason_code,
-                    title=d.reason.title,
-                    category=d.category.value,
+                    # A dispute outside the catalogues (JCB, UnionPay, ...) keeps raw codes.
+                    title=d.reason.title if d.catalogued else "(not in the catalogues)",
+                    category=d.category.value if d.catalogued else "unknown",
                     stage=d.stage.value,
                     status=d.status.value,
-                    amount=_money(d.amount),
-                    due_by=d.due_by.isoformat() if d.due_by else None,
+                    amount=d.amount,
+                    due_by=d.due_by,
                     hours_left=int(left.total_seconds() // 3600) if left is not None else None,
-                    missing_evidence=tuple(k.value for k in d.missing_evidence()),
+                    missing_evidence=(
+                        tuple(k.value for k in d.missing_evidence()) if d.catalogued else ()
+                    ),
                 )
             )
     disputes.sort(key=lambda r: (r.hours_left is None, r.hours_left or 0, r.dispute_id))
@@ -142,7 +157,7 @@ def queue_report(
         declines.append(
             DeclineRow(
                 failure_id=f.id,
-                amount=_money(f.amount),
+                amount=f.amount,
                 codes=codes,
                 severity=dc.severity.value if dc and dc.severity else "unknown",
                 visa_category=(
@@ -175,9 +190,7 @@ def queue_report(
                 priority=c.priority.value,
                 payments=c.payment_ids,
                 sla_left_pct=round(sla_left * 100) if sla_left is not None else None,
-                refundable=tuple(
-                    f"{pid}: {_money(payments[pid].amount_refundable)}" for pid in c.payment_ids
-                ),
+                refundable=tuple((pid, payments[pid].amount_refundable) for pid in c.payment_ids),
                 tier=tier,
                 plan=tuple(_decision_line(d) for d in outcome.decisions),
                 effects=tuple(_effect_line(e) for e in outcome.effects),
@@ -214,7 +227,7 @@ def render_text(report: QueueReport) -> str:
             left = "PAST DUE"
         out.append(
             f"  {d.dispute_id}  {d.network} {d.reason_code} {d.title} ({d.category}), "
-            f"{d.stage}/{d.status}, {d.amount}, {left}"
+            f"{d.stage}/{d.status}, {_money(d.amount)}, {left}"
         )
         if d.missing_evidence:
             out.append(f"      missing evidence: {', '.join(d.missing_evidence)}")
@@ -223,9 +236,8 @@ def render_text(report: QueueReport) -> str:
     for f in report.declines:
         cat = f", Visa category {f.visa_category}" if f.visa_category else ""
         mac = f", MAC {f.merchant_advice}" if f.merchant_advice else ""
-        out.append(
-            f"  {f.failure_id}  {f.amount}  {f.codes}: {f.severity}{cat}{mac} -> {f.next_step}"
-        )
+        head = f"  {f.failure_id}  {_money(f.amount)}  {f.codes}"
+        out.append(f"{head}: {f.severity}{cat}{mac} -> {f.next_step}")
     out.append("")
     out.append(f"Open cases ({len(report.cases)}), least SLA left first:")
     for c in report.cases:
@@ -234,8 +246,8 @@ def render_text(report: QueueReport) -> str:
             sla = "SLA BREACHED"
         tier = f", tier {c.tier}" if c.tier else ""
         out.append(f"  {c.case_id}  {c.claim} [{c.priority}] {c.status}, {sla}{tier}")
-        for r in c.refundable:
-            out.append(f"      refundable {r}")
+        for pid, amount in c.refundable:
+            out.append(f"      refundable {pid}: {_money(amount)}")
         for line in c.plan:
             out.append(f"      decided  {line}")
         for line in c.effects:

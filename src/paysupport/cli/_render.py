@@ -89,8 +89,8 @@ def _cases(rows: Any) -> Tree:
         head.append_text(_sla(c.sla_left_pct))
         head.append(f", tier {c.tier}" if c.tier else "")
         node = tree.add(head)
-        for r in c.refundable:
-            node.add(Text(f"refundable {show(r)}"))
+        for payment_id, amount in c.refundable:
+            node.add(Text(f"refundable {payment_id}: {show(amount)}"))
         for line in c.plan:
             node.add(Text(f"decided  {line}"))
         for line in c.effects:
