@@ -428,3 +428,17 @@ def test_a_refunded_charge_without_amount_refunded_is_refused() -> None:
     with pytest.raises(ProviderPayloadError) as info:
         payment_from_charge(charge, merchant_id="m")
     assert (info.value.field, info.value.rule) == ("amount_refunded", "required")
+
+
+def test_a_co_badged_card_disputes_on_the_network_that_processed_it() -> None:
+    obj = load("stripe/dispute_needs_response.json")
+    obj["payment_method_details"]["card"].update(
+        network="cartes_bancaires", network_reason_code="14"
+    )
+    d = dispute_from_stripe(obj)  # brand "visa", processed on Cartes Bancaires
+    assert (d.network, d.reason_code, d.catalogued) == ("cartes_bancaires", "14", False)
+    obj["payment_method_details"]["card"].update(network="visa", network_reason_code="13.1")
+    assert (dispute_from_stripe(obj).network, dispute_from_stripe(obj).catalogued) == (
+        Network.VISA,
+        True,
+    )

@@ -422,7 +422,12 @@ def _reason_code_raw(o: Obj) -> tuple[str | None, str]:
 
 
 def _brand(o: Obj) -> tuple[str | None, str]:
-    """The card brand, or the payment method type of a non-card dispute, and its path."""
+    """The dispute's network and the path it was read from.
+
+    The card ``network`` that processed the charge (a co-badged Visa processed on
+    ``cartes_bancaires`` is a Cartes Bancaires dispute), else the card ``brand``; for a
+    non-card dispute, the payment method type.
+    """
     details = o.opt_obj("payment_method_details")
     if details is None:
         return None, o.at("payment_method_details.card.brand")
@@ -432,6 +437,9 @@ def _brand(o: Obj) -> tuple[str | None, str]:
     card = details.opt_obj("card")
     if card is None:
         return None, details.at("card.brand")
+    network = card.opt_str("network")
+    if network is not None and network.strip().lower() not in ("unknown", "link"):
+        return network.strip().lower(), card.at("network")
     brand = card.opt_str("brand")
     return (brand.strip().lower() if brand else None), card.at("brand")
 
