@@ -5,6 +5,8 @@ Rules (by the amount's last two minor digits, so tests can pick an outcome):
 - ``.13`` — the refund is declined by the provider (``failed``, reason ``declined``);
 - ``.99`` — the call times out: the provider *did* take the refund, but the answer is lost
   (the host must record the refund as ``unknown`` and settle it from the provider later);
+- ``.42`` — the provider accepts the refund (``pending``); its notification says later how
+  it ended (:meth:`FakeGateway.adyen_refund_notification`);
 - anything else succeeds.
 
 Like Stripe and Adyen, the fake honours idempotency keys: the same key returns the first
@@ -101,6 +103,8 @@ class FakeGateway:
             return self._book(
                 entry, GatewayAnswer("failed", ref, failure_reason="declined", raw_status="failed")
             )
+        if cents == 42:
+            return self._book(entry, GatewayAnswer("pending", ref, raw_status="received"))
         answer = self._book(entry, GatewayAnswer("succeeded", ref, raw_status="succeeded"))
         if cents == 99:
             raise GatewayTimeout(f"refund of {amount} on {payment_reference}: no answer")
@@ -185,6 +189,31 @@ class FakeGateway:
         )
 
     # ------------------------------------------------------------------ notifications
+    def adyen_refund_notification(
+        self,
+        *,
+        psp_reference: str,
+        original_reference: str,
+        amount: Money,
+        at: datetime,
+        event_code: str = "REFUND_FAILED",
+        reason: str = "Refund Failed",
+    ) -> dict[str, Any]:
+        """An Adyen notification body about a refund, in Adyen's published shape."""
+        item = {
+            "amount": {"currency": amount.currency.code, "value": amount.minor},
+            "eventCode": event_code,
+            "eventDate": at.isoformat(),
+            "merchantAccountCode": "ACME_ECOM",
+            "merchantReference": original_reference,
+            "originalReference": original_reference,
+            "paymentMethod": "visa",
+            "pspReference": psp_reference,
+            "reason": reason,
+            "success": "true",
+        }
+        return {"live": "false", "notificationItems": [{"NotificationRequestItem": item}]}
+
     def stripe_dispute_event(
         self,
         *,

@@ -111,6 +111,7 @@ def payment(
     created_at: datetime = T0 - timedelta(days=3),
     fingerprint: str = "fpAnna0001",
     provider_reference: str | None = None,
+    provider: str = "stripe",
 ) -> dict[str, Any]:
     return {
         "id": id,
@@ -130,7 +131,7 @@ def payment(
                 "captured_at": (created_at + timedelta(minutes=1)).isoformat(),
             }
         ],
-        "provider": "stripe",
+        "provider": provider,
         "provider_reference": provider_reference or f"ch_{id}",
     }
 
@@ -592,3 +593,33 @@ def test_a_resolved_case_is_reopened_when_the_customer_writes_back(
     clock.advance(days=30)
     late = client.post("/cases/case_re/reopen", json={})
     assert late.status_code == 409  # past the reopen window: open a new case
+
+
+def test_a_refund_the_provider_reports_failed_after_accepting_it_ends_failed_once(
+    client: TestClient, gateway: FakeGateway, clock: Clock
+) -> None:
+    # Adyen REFUND_FAILED on a refund still pending: failed, never "succeeded then reversed".
+    add_payment(client, payment("pay_ad", "64.42", provider="adyen", provider_reference="8816"))
+    r = client.post("/refund-requests", json={"id": "req_ad", "payment_id": "pay_ad"}).json()
+    refund = r["refund"]
+    assert refund["status"] == "pending", r
+    clock.advance(hours=1)
+    body = gateway.adyen_refund_notification(
+        psp_reference=refund["provider_reference"],
+        original_reference="8816",
+        amount=Money.of("64.42", "EUR"),
+        at=clock(),
+    )
+    hook = client.post("/webhooks/adyen", json=body)
+    assert hook.status_code == 200, hook.json()
+    got = client.get(f"/refunds/{refund['id']}").json()
+    assert got["refund"]["status"] == "failed"
+    assert [e["event"] for e in got["history"]] == ["submit", "fail"]
+    told = [
+        e["effect"]["template"]
+        for e in client.get("/effects").json()
+        if e["kind"] == "notify_customer"
+    ]
+    assert "refund_failed" in told and "refund_reversed" not in told
+    paid = client.get("/payments/pay_ad").json()["payment"]
+    assert paid["status"] == "captured"
