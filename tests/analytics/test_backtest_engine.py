@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import polars as pl
@@ -189,9 +189,13 @@ def test_summary_figures_are_integers_per_currency():
     assert err.value.field == "currency"
 
 
-def test_the_period_is_the_cases_month():
+def test_the_period_is_the_cases_month_in_utc():
     late = refund_case("r1", 1_000, at=datetime(2026, 4, 30, 23, 59, tzinfo=UTC))
-    assert backtest(DEFAULTS, [late]).row(0)["period"] == "2026-04"
+    tokyo = refund_case(
+        "r2", 1_000, at=datetime(2026, 5, 1, 8, 0, tzinfo=timezone(timedelta(hours=9)))
+    )
+    rows = backtest(DEFAULTS, [late, tokyo]).to_polars()
+    assert rows["period"].to_list() == ["2026-04", "2026-04"]  # 8:00 in Tokyo is 23:00 UTC
 
 
 def test_cases_are_streamed_one_chunk_ahead_at_most():

@@ -8,6 +8,7 @@ figures come from the values the deciding rule recorded (``chance``, ``dispute_f
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -247,7 +248,7 @@ def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
         win, fees, loss = _expected(decision, amount)
     won, realised_loss = _realised(case, verdict, amount, fees)
     tier, approval_tier = _tiers(outcome, decision)
-    at = case.at
+    at = case.at.astimezone(UTC)  # periods are UTC months, as the at column
     return (
         case.id,
         case.kind.value,
