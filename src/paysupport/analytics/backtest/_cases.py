@@ -114,7 +114,7 @@ class DisputeCase:
 
     Attributes:
         id: the case id.
-        at: when the notice arrived (the dispute's ``opened_at`` by default use).
+        at: when the notice arrived (usually the dispute's ``opened_at``).
         payment: the disputed payment as it was just before ``at`` (without this dispute).
         dispute: the dispute as it was notified.
         merchant: the merchant.
