@@ -64,7 +64,7 @@ def test_every_print_on_the_first_pages_is_checked(page: str) -> None:
 
 
 def test_a_wrong_promise_fails() -> None:
-    code, count = _checked('print(1 + 1)  # -> 3\n')
+    code, count = _checked("print(1 + 1)  # -> 3\n")
     assert count == 1
     with pytest.raises(AssertionError, match="printed '2', the page says '3'"):
         exec(code, {"_check_print": _check_print})
