@@ -226,8 +226,10 @@ def _triage_line(raw: dict[str, Any], now: str | None) -> tuple[SupportCase, Out
 
 
 def _outcome_tree(line: int, case: SupportCase, outcome: Outcome) -> Tree:
+    tier = next((d.tier.value for d in outcome.decisions if d.tier is not None), None)
     head = Text(f"line {line}: {case.id}", style="bold")
-    tree = Tree(head.append(f"  {case.claim.value} [{case.priority.value}]", style="not bold"))
+    head.append(f"  {case.claim.value} [{case.priority.value}]", style="not bold")
+    tree = Tree(head.append(f", tier {tier}" if tier else "", style="not bold"))
     for d in outcome.decisions:
         because = f" because {d.reasons[0].message}" if d.reasons else ""
         amount = f" {_render.show(d.amount)}" if d.amount is not None else ""
