@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from paysupport.errors import ValidationFailed
-from paysupport.policies import DisputeResponse, EscalationTier, RefundFairness, rules_markdown
+from paysupport.policies import (
+    DisputeResponse,
+    EscalationTier,
+    RefundFairness,
+    RetrySchedule,
+    rules_markdown,
+)
 from paysupport.policies.rules import RULES_BEGIN, RULES_END, splice_rules
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "policies"
@@ -15,6 +21,7 @@ PAGES = [
     ("refund-fairness.md", RefundFairness),
     ("escalation.md", EscalationTier),
     ("dispute-response.md", DisputeResponse),
+    ("retry.md", RetrySchedule),
 ]
 
 

@@ -1,23 +1,10 @@
 """Retry for failed payments: a schedule that obeys the networks, or what to ask the customer.
 
-The rules, in order (refunds-and-failed-payments.md §3, §4):
-
-1. ``mac_stop_recurring`` (stop): Mastercard MAC 21, the cardholder cancelled the recurring
-   payment; ``mac_do_not_retry`` (ask for a new payment method): MAC 03;
-   ``mac_update_card`` (ask): MAC 01, new account information.
-2. ``unknown_decline_code`` (review): a code the catalogue does not know is never retried
-   automatically.
-3. ``visa_category_1`` / ``hard_decline`` (ask for a new payment method): the issuer will
-   never approve this credential; no retry, ever.
-4. ``stripe_non_retryable`` / ``customer_must_act`` (ask): the decline's action is not one
-   this policy retries (authenticate, contact the issuer, new card...).
-5. Otherwise a schedule (``retry``): waits from ``waits_hours``, no earlier than a MAC's
-   "retry after" (24-30; MAC 02: ``mac_02_wait_hours``), at most ``max_retries`` (one for
-   "retry then contact"), within ``horizon_days`` of the decline, and inside the network
-   limits on each retry's date: Visa's reattempts per 30 days (15, or 20 from 2025-05-25),
-   Mastercard's declines per card and merchant per 24 h (10) and per card, merchant and
-   amount per 30 days (35). With no retry left: ``retries_exhausted`` (ask for a new
-   payment method). An unknown network gets both networks' limits.
+The policy is its rulebook, :data:`RetrySchedule.RULES` (refunds-and-failed-payments.md §3,
+§4), listed in ``docs/policies/retry.md`` (generated). The schedule obeys the network limits
+in force on each retry's date: Visa's reattempts per 30 days (15, or 20 from 2025-05-25),
+Mastercard's declines per card and merchant per 24 h (10) and per card, merchant and amount
+per 30 days (35). An unknown network gets both networks' limits.
 """
 
 from __future__ import annotations
@@ -33,7 +20,9 @@ import attrs
 from paysupport.errors import UnknownCode
 from paysupport.models import RecoveryStatus
 from paysupport.networks import (
+    DeclineCode,
     DeclineSeverity,
+    MerchantAdviceCode,
     Network,
     RetryAction,
     VisaDeclineCategory,
@@ -44,6 +33,7 @@ from paysupport.networks import (
 from .config import Count, Int, Items, OneOf, PolicyBase, Table, param, register_kind
 from .context import RetryContext
 from .decision import Decision, Reason, RetryPlan, Verdict
+from .rules import Rule
 
 __all__ = ["NetworkLimits", "RetrySchedule", "network_limits"]
 
@@ -115,6 +105,18 @@ def _fits(t: datetime, times: Sequence[datetime], window: timedelta, limit: int)
         t = inside[len(inside) - limit] + window + timedelta(microseconds=1)
 
 
+@attrs.define(slots=True)
+class _Draft:
+    """What the rules read about one failure, looked up once."""
+
+    mac: MerchantAdviceCode | None
+    decline: DeclineCode | None
+    on: dt.date
+    visa_rules: bool
+    mc_rules: bool
+    action: RetryAction | None = None
+
+
 @register_kind("retry_schedule")
 @attrs.frozen(slots=False)
 class RetrySchedule(PolicyBase):
@@ -162,142 +164,23 @@ class RetrySchedule(PolicyBase):
         return Decision(Verdict.ASK_CUSTOMER, (reason,), self.info, detail=RetryPlan((), ask))
 
     def decide(self, ctx: RetryContext, now: datetime) -> Decision:
-        """Plan the recovery of one declined payment at ``now``."""
+        """Plan the recovery of one declined payment at ``now``: the first rule that decides."""
         f = ctx.failure
-        info = self.info
-        if f.status is RecoveryStatus.RECOVERED:
-            return Decision(
-                Verdict.STOP,
-                (_why("already_recovered", "status", (), "the payment has been recovered"),),
-                info,
-            )
-        mac = f.advice
-        if f.merchant_advice_code and mac is None:
-            return Decision(
-                Verdict.REVIEW,
-                (
-                    _why(
-                        "unknown_advice_code",
-                        "merchant_advice_code",
-                        (("code", f.merchant_advice_code),),
-                        "Mastercard advice code {code} is unknown: no automatic retry",
-                    ),
-                ),
-                info,
-            )
-        if mac is not None:
-            if mac.code == "21":
-                return Decision(
-                    Verdict.STOP,
-                    (
-                        _why(
-                            "mac_stop_recurring",
-                            "merchant_advice_code",
-                            (("mac", "21"),),
-                            "MAC 21: the cardholder stopped this recurring payment; never "
-                            "retry, cancel the subscription",
-                        ),
-                    ),
-                    info,
-                    detail=RetryPlan((), ""),
-                )
-            if mac.never_retry:
-                return self._asking(
-                    "new_payment_method",
-                    _why(
-                        "mac_do_not_retry",
-                        "merchant_advice_code",
-                        (("mac", mac.code),),
-                        "MAC {mac}: do not try again; ask for a new payment method",
-                    ),
-                )
-            if mac.action is RetryAction.UPDATE_CARD:
-                return self._asking(
-                    "update_card",
-                    _why(
-                        "mac_update_card",
-                        "merchant_advice_code",
-                        (("mac", mac.code),),
-                        "MAC {mac}: new account information is available",
-                    ),
-                )
-        dc = f.decline
-        if dc is None:
-            return Decision(
-                Verdict.REVIEW,
-                (
-                    _why(
-                        "unknown_decline_code",
-                        "decline_code",
-                        (
-                            ("decline_code", f.decline_code),
-                            ("network_decline_code", f.network_decline_code),
-                        ),
-                        "decline code {decline_code}/{network_decline_code} is unknown: no "
-                        "automatic retry",
-                    ),
-                ),
-                info,
-            )
-        on = now.date()
         network = f.network
-        visa_rules = network is None or network is Network.VISA
-        mc_rules = network is None or network is Network.MASTERCARD
-        category = dc.visa_category_on(on)
-        if visa_rules and category is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE:
-            return self._asking(
-                "new_payment_method",
-                _why(
-                    "visa_category_1",
-                    "visa_category",
-                    (("code", dc.code),),
-                    "{code} is Visa category 1 (issuer will never approve): no retry",
-                ),
-            )
-        if dc.severity_on(on) is DeclineSeverity.HARD or dc.action is RetryAction.DO_NOT_RETRY:
-            return self._asking(
-                "new_payment_method",
-                _why(
-                    "hard_decline",
-                    "severity",
-                    (("code", dc.code),),
-                    "{code} is a hard decline: ask for a new payment method",
-                ),
-            )
-        action = dc.action
-        if mac is not None and mac.retry_after is not None:
-            action = RetryAction.RETRY_LATER
-        if dc.stripe_non_retryable:
-            ask = self._ask.get(action or RetryAction.NEW_PAYMENT_METHOD, "new_payment_method")
-            return self._asking(
-                ask,
-                _why(
-                    "stripe_non_retryable",
-                    "stripe_non_retryable",
-                    (("code", dc.code),),
-                    "{code} is on Stripe's non-retryable list",
-                ),
-            )
-        if action is None or action not in self._retry:
-            ask = self._ask.get(action, "new_payment_method") if action else "new_payment_method"
-            return self._asking(
-                ask,
-                _why(
-                    "customer_must_act",
-                    "retry_actions",
-                    (("code", dc.code), ("action", action.value if action else None), ("ask", ask)),
-                    "{code} needs {action}: ask the customer to {ask}",
-                ),
-            )
-        return self._schedule(
-            ctx,
-            now,
-            action,
-            mac.code if mac else None,
-            mac.retry_after if mac else None,
-            visa_rules,
-            mc_rules,
+        draft = _Draft(
+            f.advice,
+            f.decline,
+            now.date(),
+            network is None or network is Network.VISA,
+            network is None or network is Network.MASTERCARD,
         )
+        for rule in self.RULES:
+            decision = rule.check(self, ctx, now, draft)
+            if decision is not None:
+                return decision
+        raise AssertionError("the last rule always decides")  # pragma: no cover
+
+    RULES: ClassVar[tuple[Rule[RetrySchedule, RetryContext, _Draft], ...]]
 
     def _schedule(
         self,
@@ -403,3 +286,206 @@ class RetrySchedule(PolicyBase):
         return Decision(
             Verdict.RETRY, tuple(reasons), self.info, detail=RetryPlan(tuple(schedule), then)
         )
+
+
+# ---------------------------------------------------------------------- the rules
+_P = RetrySchedule
+_C = RetryContext
+
+
+def _recovered(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    if ctx.failure.status is not RecoveryStatus.RECOVERED:
+        return None
+    why = _why("already_recovered", "status", (), "the payment has been recovered")
+    return Decision(Verdict.STOP, (why,), p.info)
+
+
+def _advice_known(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    code = ctx.failure.merchant_advice_code
+    if not code or d.mac is not None:
+        return None
+    why = _why(
+        "unknown_advice_code",
+        "merchant_advice_code",
+        (("code", code),),
+        "Mastercard advice code {code} is unknown: no automatic retry",
+    )
+    return Decision(Verdict.REVIEW, (why,), p.info)
+
+
+def _advice(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    mac = d.mac
+    if mac is None:
+        return None
+    if mac.code == "21":
+        why = _why(
+            "mac_stop_recurring",
+            "merchant_advice_code",
+            (("mac", "21"),),
+            "MAC 21: the cardholder stopped this recurring payment; never retry, cancel the "
+            "subscription",
+        )
+        return Decision(Verdict.STOP, (why,), p.info, detail=RetryPlan((), ""))
+    if mac.never_retry:
+        return p._asking(
+            "new_payment_method",
+            _why(
+                "mac_do_not_retry",
+                "merchant_advice_code",
+                (("mac", mac.code),),
+                "MAC {mac}: do not try again; ask for a new payment method",
+            ),
+        )
+    if mac.action is RetryAction.UPDATE_CARD:
+        return p._asking(
+            "update_card",
+            _why(
+                "mac_update_card",
+                "merchant_advice_code",
+                (("mac", mac.code),),
+                "MAC {mac}: new account information is available",
+            ),
+        )
+    return None
+
+
+def _decline_known(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    if d.decline is not None:
+        return None
+    f = ctx.failure
+    why = _why(
+        "unknown_decline_code",
+        "decline_code",
+        (("decline_code", f.decline_code), ("network_decline_code", f.network_decline_code)),
+        "decline code {decline_code}/{network_decline_code} is unknown: no automatic retry",
+    )
+    return Decision(Verdict.REVIEW, (why,), p.info)
+
+
+def _hard(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    dc = d.decline
+    assert dc is not None  # _decline_known decided otherwise
+    if d.visa_rules and dc.visa_category_on(d.on) is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE:
+        return p._asking(
+            "new_payment_method",
+            _why(
+                "visa_category_1",
+                "visa_category",
+                (("code", dc.code),),
+                "{code} is Visa category 1 (issuer will never approve): no retry",
+            ),
+        )
+    if dc.severity_on(d.on) is DeclineSeverity.HARD or dc.action is RetryAction.DO_NOT_RETRY:
+        return p._asking(
+            "new_payment_method",
+            _why(
+                "hard_decline",
+                "severity",
+                (("code", dc.code),),
+                "{code} is a hard decline: ask for a new payment method",
+            ),
+        )
+    return None
+
+
+def _customer(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    dc = d.decline
+    assert dc is not None  # _decline_known decided otherwise
+    mac = d.mac
+    late = mac is not None and mac.retry_after is not None
+    action = RetryAction.RETRY_LATER if late else dc.action
+    d.action = action
+    if dc.stripe_non_retryable:
+        ask = p._ask.get(action or RetryAction.NEW_PAYMENT_METHOD, "new_payment_method")
+        return p._asking(
+            ask,
+            _why(
+                "stripe_non_retryable",
+                "stripe_non_retryable",
+                (("code", dc.code),),
+                "{code} is on Stripe's non-retryable list",
+            ),
+        )
+    if action is None or action not in p._retry:
+        ask = p._ask.get(action, "new_payment_method") if action else "new_payment_method"
+        return p._asking(
+            ask,
+            _why(
+                "customer_must_act",
+                "retry_actions",
+                (("code", dc.code), ("action", action.value if action else None), ("ask", ask)),
+                "{code} needs {action}: ask the customer to {ask}",
+            ),
+        )
+    return None
+
+
+def _plan(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
+    mac = d.mac
+    assert d.action is not None  # set by _customer
+    return p._schedule(
+        ctx,
+        now,
+        d.action,
+        mac.code if mac else None,
+        mac.retry_after if mac else None,
+        d.visa_rules,
+        d.mc_rules,
+    )
+
+
+RetrySchedule.RULES = (
+    Rule("recovered", "stop", ("already_recovered",), (), "the payment was recovered", _recovered),
+    Rule(
+        "advice_known",
+        "review",
+        ("unknown_advice_code",),
+        (),
+        "a Mastercard advice code the catalogue does not know is never retried automatically",
+        _advice_known,
+    ),
+    Rule(
+        "merchant_advice",
+        "stop / ask",
+        ("mac_stop_recurring", "mac_do_not_retry", "mac_update_card"),
+        (),
+        "Mastercard MAC 21 (cardholder stopped the recurring payment), 03 (never retry), "
+        "01 (new account information)",
+        _advice,
+    ),
+    Rule(
+        "decline_known",
+        "review",
+        ("unknown_decline_code",),
+        (),
+        "a decline code the catalogue does not know is never retried automatically",
+        _decline_known,
+    ),
+    Rule(
+        "hard_decline",
+        "ask",
+        ("visa_category_1", "hard_decline"),
+        (),
+        "Visa category 1 or a hard decline on the day's rules (the recovery lifecycle uses the "
+        "same date-effective definition, `DeclineCode.severity_on`): ask for a new payment "
+        "method, never retry",
+        _hard,
+    ),
+    Rule(
+        "customer_action",
+        "ask",
+        ("stripe_non_retryable", "customer_must_act"),
+        ("retry_actions", "ask"),
+        "the decline's action is not one this policy retries: ask the customer",
+        _customer,
+    ),
+    Rule(
+        "schedule",
+        "retry / ask",
+        ("retry_scheduled", "retries_exhausted", "mac_retry_after", "mac_retry_later"),
+        ("waits_hours", "max_retries", "horizon_days", "mac_02_wait_hours"),
+        "waits from `waits_hours` after a MAC's minimum wait, capped by `max_retries`, "
+        "`horizon_days` and the network limits in force on each retry's date",
+        _plan,
+    ),
+)

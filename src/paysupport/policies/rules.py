@@ -78,7 +78,7 @@ def _param(name: str, defaults: dict[str, Any]) -> str:
         return f"`{name}`"
     value = defaults[name]
     if isinstance(value, dict):
-        text = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
+        text = ", ".join(f"{k}: {v}" for k, v in value.items()) or "none"
     elif isinstance(value, list):
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, bool):
