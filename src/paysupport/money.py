@@ -563,9 +563,16 @@ def _pydantic_error(exc: InvalidAmount | UnknownCurrency) -> Exception:
 
 
 def _pydantic_money(value: object) -> Money:
+    if type(value) is Money:
+        return value
+    if type(value) is dict and len(value) == 2:
+        # The JSON form {"minor": int, "currency": "EUR"}, well formed: no further checks.
+        minor = value.get("minor")
+        code = value.get("currency")
+        cur = _CURRENCIES.get(code) if type(code) is str else None
+        if type(minor) is int and cur is not None and -_MAX_MINOR <= minor <= _MAX_MINOR:
+            return Money._make(minor, cur)
     try:
-        if type(value) is Money:
-            return value
         if isinstance(value, dict):
             return _money_from_mapping(value)
         if isinstance(value, str):

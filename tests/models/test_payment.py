@@ -268,3 +268,14 @@ def test_derived_amounts_are_computed_once_per_payment(captured: Payment) -> Non
     assert captured.amounts() is captured.amounts()
     changed = captured.model_copy(update={"captures": ()})
     assert changed.amounts().captured == 0  # a copy never reuses a stale cache
+
+
+def test_payments_with_the_same_fields_share_one_fields_set(captured: Payment) -> None:
+    # Memory: the per-instance "fields given" set is shared; copies never change another's.
+    a = Payment.model_validate_json(captured.model_dump_json())
+    b = Payment.model_validate_json(captured.model_dump_json())
+    assert a.model_fields_set is b.model_fields_set
+    before = set(b.model_fields_set)
+    changed = a.model_copy(update={"description": "x"})
+    assert "description" in changed.model_fields_set
+    assert b.model_fields_set == before == a.model_fields_set

@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 PAN_RULE: Final = "no_full_card_number"
+_PAN_MIN: Final = 12  # no text shorter than the shortest card number can hold one
 
 
 class _FreeText:
@@ -120,23 +121,23 @@ def _violations(exc: pydantic.ValidationError, prefix: str = "") -> list[RuleVio
 # A checker gets (value, field path) and returns the value to keep (masked) or raises.
 _Checker = Callable[[Any, str], Any]
 _PAN_SCANNED: ContextVar[bool] = ContextVar("paysupport_pan_scanned", default=False)
+_SHARED_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+_LAST_FIELDS_SET: dict[tuple[type, int], set[str]] = {}
+_MAX_SHARED_FIELDS_SETS: Final = 4096
 
 
 def _refuse_text(value: Any, path: str) -> Any:
+    if type(value) is str and (len(value) < _PAN_MIN or not may_contain_pan(value)):
+        return value  # the common case, decided without the full scan
     if isinstance(value, str) and contains_pan(value):
         raise rule_error(path, PAN_RULE, "a full card number cannot be stored in an id or code")
     return value
 
 
 def _mask_text(value: Any, path: str) -> Any:
+    if type(value) is str and (len(value) < _PAN_MIN or not may_contain_pan(value)):
+        return value
     return mask_pans(value) if isinstance(value, str) else value
-
-
-def _optional(inner: _Checker) -> _Checker:
-    def check(value: Any, path: str) -> Any:
-        return None if value is None else inner(value, path)
-
-    return check
 
 
 def _sequence(inner: _Checker) -> _Checker:
@@ -180,7 +181,7 @@ def _checker_for(tp: Any, metadata: tuple[Any, ...] = ()) -> _Checker | None:
         found = [c for c in checks if c is not None]
         if len(found) > 1:
             raise TypeError(f"cannot check a union of several text types: {tp!r}")
-        return _optional(found[0]) if found else None
+        return found[0] if found else None  # None passes every checker unchanged
     if origin in (tuple, list, frozenset, set):
         inner = [_checker_for(a) for a in get_args(tp) if a is not Ellipsis]
         if any(c is not None for c in inner):
@@ -265,10 +266,29 @@ class PaysupportModel(BaseModel):
 
     @pydantic.model_validator(mode="after")
     def _no_card_numbers(self) -> Self:
+        self._share_fields_set()
         if _PAN_SCANNED.get():
             return self
         self._check_pans(self.__pan_checks__)
         return self
+
+    def _share_fields_set(self) -> None:
+        # pydantic keeps a set of the fields given per instance (``model_fields_set``), often
+        # the largest object a small model holds. Instances given the same fields share one
+        # set: pydantic never changes it in place (copies copy it first; models are frozen).
+        fields_set = self.__pydantic_fields_set__
+        key = (type(self), len(fields_set))
+        last = _LAST_FIELDS_SET.get(key)
+        if last is None or last != fields_set:  # usually the same fields as last time
+            frozen = frozenset(fields_set)
+            last = _SHARED_FIELDS_SETS.get(frozen)
+            if last is None:
+                if len(_SHARED_FIELDS_SETS) >= _MAX_SHARED_FIELDS_SETS:
+                    return  # bounded: an unusual combination keeps its own set
+                last = _SHARED_FIELDS_SETS[frozen] = fields_set
+            _LAST_FIELDS_SET[key] = last
+        if last is not fields_set:
+            object.__setattr__(self, "__pydantic_fields_set__", last)
 
     def _check_pans(self, checks: tuple[tuple[str, _Checker], ...]) -> None:
         values = self.__dict__
@@ -372,6 +392,7 @@ class PaysupportModel(BaseModel):
             new._check_pans(checks)
             for rule in self.__rules__:
                 rule(new)
+            new._share_fields_set()
         except PydanticCustomError as exc:
             field = str((exc.context or {}).get("field") or "__root__")
             message = mask_pans(exc.message())

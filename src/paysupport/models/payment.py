@@ -147,7 +147,7 @@ class Payment(PaysupportModel):
         if (self.refunds or extra is not None) and not self.captures:
             field = "refunds" if self.refunds else "refunded_unitemised"
             raise rule_error(field, "refund_needs_capture", "only captured money can be refunded")
-        sums = self.amounts()
+        sums = self._sums()
         captured = sums.captured
         if captured > sums.authorized:
             raise rule_error(
@@ -190,12 +190,32 @@ class Payment(PaysupportModel):
     def amounts(self) -> PaymentAmounts:
         """Every derived amount in one pass over the records, as integer minor units.
 
-        Computed once per immutable payment (a changed copy computes its own).
+        Computed on first use, then kept with the payment (a changed copy computes its own).
         """
         cached = self.__dict__.get("_amounts_cache")
-        key = (self.captures, self.refunds, self.disputes, self.refunded_unitemised, self.amount)
-        if cached is not None and all(a is b for a, b in zip(cached[0], key, strict=True)):
-            return cached[1]  # type: ignore[no-any-return]
+        if (
+            cached is not None
+            and cached[0] is self.captures
+            and cached[1] is self.refunds
+            and cached[2] is self.disputes
+            and cached[3] is self.refunded_unitemised
+            and cached[4] is self.amount
+        ):
+            return cached[5]  # type: ignore[no-any-return]
+        sums = self._sums()
+        # Keyed by the records it was computed from: a model_copy with other records
+        # computes its own.
+        self.__dict__["_amounts_cache"] = (
+            self.captures,
+            self.refunds,
+            self.disputes,
+            self.refunded_unitemised,
+            self.amount,
+            sums,
+        )
+        return sums
+
+    def _sums(self) -> PaymentAmounts:
         captured = 0
         for c in self.captures:
             captured += c.amount.minor
@@ -210,7 +230,7 @@ class Payment(PaysupportModel):
         for d in self.disputes:
             if d.status.funds_lost:
                 charged_back += d.amount.minor
-        sums = PaymentAmounts(
+        return PaymentAmounts(
             authorized=self.amount.minor,
             captured=captured,
             refunded=refunded,
@@ -218,8 +238,6 @@ class Payment(PaysupportModel):
             charged_back=charged_back,
             refundable=max(0, captured - refunded - in_flight - charged_back),
         )
-        self.__dict__["_amounts_cache"] = (key, sums)
-        return sums
 
     def _money(self, minor: int) -> Money:
         return Money.from_minor(minor, self.amount.currency)
