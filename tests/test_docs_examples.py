@@ -20,6 +20,7 @@ PAGES = [
     "docs/tutorials/prove-a-rule.md",
     "docs/how-to/handle-errors.md",
     "docs/how-to/draw-diagrams.md",
+    "docs/concepts/decisions-and-effects.md",
     "docs/concepts/money.md",
     "docs/concepts/models.md",
 ]
