@@ -7,7 +7,8 @@ expression, and a failure names the table, the column and the first offending ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
@@ -15,7 +16,16 @@ import polars as pl
 
 from paysupport.errors import ValidationFailed
 
-__all__ = ["check_in", "check_not_null", "first_row", "fail_at", "to_polars"]
+__all__ = [
+    "RowRule",
+    "check_in",
+    "check_not_null",
+    "check_rows",
+    "fail_at",
+    "first_row",
+    "in_rule",
+    "to_polars",
+]
 
 
 def to_polars(data: Any, table: str) -> pl.DataFrame:
@@ -67,3 +77,38 @@ def check_in(df: pl.DataFrame, table: str, column: str, allowed: Iterable[str], 
     if row is not None:
         value = df[column][row]
         raise fail_at(table, column, row, rule, f"{value!r} is not one of {', '.join(values)}")
+
+
+@dataclass(frozen=True, slots=True)
+class RowRule:
+    """A rule every row must keep: ``mask`` is true on the rows that break it.
+
+    ``message`` may name the offending value as ``{value}``.
+    """
+
+    column: str
+    rule: str
+    mask: pl.Expr
+    message: str
+
+
+def in_rule(column: str, allowed: Iterable[str], rule: str) -> RowRule:
+    """The rule "a non-null ``column`` is one of ``allowed``"."""
+    values = sorted(set(allowed))
+    mask = pl.col(column).is_not_null() & ~pl.col(column).is_in(values)
+    return RowRule(column, rule, mask, "{value} is not one of " + ", ".join(values))
+
+
+def check_rows(df: pl.DataFrame, table: str, rules: Sequence[RowRule]) -> None:
+    """Check every rule in one parallel pass; name the first broken rule's first row."""
+    if not rules:
+        return
+    broken = df.select(
+        rule.mask.fill_null(False).any().alias(str(i)) for i, rule in enumerate(rules)
+    ).row(0)
+    for rule, bad in zip(rules, broken, strict=True):
+        if bad:
+            row = first_row(df, rule.mask)
+            value = None if row is None else df[rule.column][row]
+            message = rule.message.replace("{value}", repr(value))
+            raise fail_at(table, rule.column, row, rule.rule, message)

@@ -200,16 +200,17 @@ def _keys(by: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _cube(history: History, rates: dict[str, float], period: str) -> pl.DataFrame:
-    """Counts and USD sums per merchant, network and period: the one pass over the events.
+    """Counts and amounts per merchant, network and period: the one pass over the events.
 
-    Each figure is an indicator column summed by a lazy group-by (the fast path in polars);
-    distinct payments are counted by flagging each payment's first row of a kind.
+    Each figure is an indicator column summed by a lazy group-by on polars' streaming engine;
+    distinct payments are counted by flagging each payment's first row of a kind. Amounts
+    are summed exactly, in minor units per currency, and only the small cube is converted to
+    USD at the history's rates (so the sums do not depend on the order of the rows).
     """
     kind, outcome = pl.col("kind"), pl.col("outcome")
     auth, cap, dsp = kind == "authorization", kind == "capture", kind == "dispute"
     ref, frd = kind == "refund", kind == "fraud_report"
     fraud_cb = dsp & pl.col("reason_code").is_in(["4837", "4863"])
-    rate = pl.col("currency").replace_strict(rates, return_dtype=pl.Float64)
     naive = pl.col("at").dt.replace_time_zone(None)
     start = naive.dt.month_start() if period == "month" else naive.dt.truncate("1q")
     counts = {
@@ -227,26 +228,31 @@ def _cube(history: History, rates: dict[str, float], period: str) -> pl.DataFram
         "fraud_reports": frd,
         "tc40": frd & (pl.col("fraud_type") == "tc40"),
     }
-    amounts = {
-        "sales_usd": cap,
-        "refunds_usd": ref,
-        "fraud_disputes_usd": fraud_cb,
-        "fraud_usd": frd,
-    }
-    usd = pl.col("amount_minor") * rate
-    return (
+    amounts = {"sales": cap, "refunds": ref, "fraud_disputes": fraud_cb, "fraud": frd}
+    keys = ["merchant_id", "network", "period_start"]
+    per_currency = (
         history.events.lazy()
         .select(
-            "merchant_id",
-            "network",
+            *keys[:2],
             start.dt.date().alias("period_start"),
+            pl.col("currency").cast(pl.String),
             *(e.fill_null(False).cast(pl.UInt8).alias(n) for n, e in counts.items()),
-            *(pl.when(e).then(usd).otherwise(0.0).alias(n) for n, e in amounts.items()),
+            *(
+                pl.when(e).then(pl.col("amount_minor")).otherwise(0).alias(f"{n}_minor")
+                for n, e in amounts.items()
+            ),
         )
-        .group_by("merchant_id", "network", "period_start")
-        .agg(pl.col(n).sum() for n in [*counts, *amounts])
+        .group_by(*keys, "currency")
+        .agg(pl.col(n).sum() for n in [*counts, *(f"{a}_minor" for a in amounts)])
+        .collect(engine="streaming")
+    )
+    rate = pl.col("currency").replace_strict(rates, return_dtype=pl.Float64)
+    return (
+        per_currency.with_columns((pl.col(f"{a}_minor") * rate).alias(f"{a}_usd") for a in amounts)
+        .sort([*keys, "currency"])
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col(n).sum() for n in [*counts, *(f"{a}_usd" for a in amounts)])
         .with_columns(pl.col(n).cast(pl.Int64) for n in counts)
-        .collect()
         .with_columns(pl.col("merchant_id").cast(pl.String))
     )
 

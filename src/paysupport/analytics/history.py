@@ -19,7 +19,16 @@ from typing import Any
 
 import polars as pl
 
-from paysupport.analytics._frames import check_in, check_not_null, fail_at, first_row, to_polars
+from paysupport.analytics._frames import (
+    RowRule,
+    check_in,
+    check_not_null,
+    check_rows,
+    fail_at,
+    first_row,
+    in_rule,
+    to_polars,
+)
 from paysupport.errors import MissingExchangeRate, PaysupportError, ValidationFailed
 from paysupport.models import ClaimKind, MerchantSegment, Tier
 from paysupport.models.dispute import DisputeStatus
@@ -276,27 +285,36 @@ def _check_events(df: pl.DataFrame, merchants: pl.DataFrame) -> pl.DataFrame:
     required = [k for k, v in EVENT_COLUMNS.items() if v[1]]
     check_not_null(df, t, required)
     _unique(df, t, "event_id")
-    row = first_row(df, pl.col("amount_minor") < 0)
-    if row is not None:
-        raise fail_at(t, "amount_minor", row, "non_negative", "amounts are >= 0")
-    check_in(df, t, "currency", _CURRENCY_CODES, "iso4217")
-    check_in(df, t, "merchant_id", merchants["merchant_id"].to_list(), "known_merchant")
     kind = pl.col("kind")
-    for column, of_kind in (
-        ("approved", "authorization"),
-        ("reason_code", "dispute"),
-        ("outcome", "dispute"),
-        ("fraud_type", "fraud_report"),
-    ):
-        row = first_row(df, (kind == of_kind) & pl.col(column).is_null())
-        if row is not None:
-            raise fail_at(t, column, row, "required", f"a {of_kind} row needs {column}")
-    check_in(df, t, "outcome", _DISPUTE_OUTCOMES, "dispute_status")
-    check_in(df, t, "fraud_type", FRAUD_TYPES, "fraud_type")
-    check_in(df, t, "refund_reason", [r.value for r in RefundReason], "refund_reason")
-    row = first_row(df, (pl.col("risk_score") < 0) | (pl.col("risk_score") > 1))
-    if row is not None:
-        raise fail_at(t, "risk_score", row, "unit_interval", "scores are in [0, 1]")
+    rules = [
+        RowRule("amount_minor", "non_negative", pl.col("amount_minor") < 0, "amounts are >= 0"),
+        in_rule("currency", _CURRENCY_CODES, "iso4217"),
+        in_rule("merchant_id", merchants["merchant_id"].to_list(), "known_merchant"),
+        *(
+            RowRule(
+                column,
+                "required",
+                (kind == of_kind) & pl.col(column).is_null(),
+                f"a {of_kind} row needs {column}",
+            )
+            for column, of_kind in (
+                ("approved", "authorization"),
+                ("reason_code", "dispute"),
+                ("outcome", "dispute"),
+                ("fraud_type", "fraud_report"),
+            )
+        ),
+        in_rule("outcome", _DISPUTE_OUTCOMES, "dispute_status"),
+        in_rule("fraud_type", FRAUD_TYPES, "fraud_type"),
+        in_rule("refund_reason", [r.value for r in RefundReason], "refund_reason"),
+        RowRule(
+            "risk_score",
+            "unit_interval",
+            (pl.col("risk_score") < 0) | (pl.col("risk_score") > 1),
+            "scores are in [0, 1]",
+        ),
+    ]
+    check_rows(df, t, rules)
     return df
 
 
