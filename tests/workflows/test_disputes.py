@@ -182,3 +182,19 @@ def test_explanations_show_fees_as_money_never_minor_units() -> None:
     for m in fees:
         assert not re.search(r"fees \d+\s*\+", m), m
         assert re.search(r"fees \d+\.\d\d EUR", m), m
+
+
+def test_an_arbitration_without_a_catalogued_deadline_is_answered_by_the_providers() -> None:
+    # issue 11.11: Visa arbitration has no catalogued window; the provider's due_by answers it
+    p = received(captured(), dispute(stage="arbitration"))
+    assert p.dispute("dp_1").due_by is None
+    waiting = respond_to_dispute(p, "dp_1", contest=True, force=True, now=at(2))
+    assert waiting.note_codes[-1] == "deadline_unknown" and not waiting.changes
+    due = at(days=10)
+    out = respond_to_dispute(p, "dp_1", contest=True, force=True, due_by=due, now=at(2))
+    answered = out.after("payment", "pay_1").dispute("dp_1")
+    assert answered.status is DisputeStatus.UNDER_REVIEW and answered.due_by == due
+    (submitted,) = out.effects_of(SubmitEvidence)
+    assert submitted.due_by == due and submitted.stage is DisputeStage.ARBITRATION
+    late = respond_to_dispute(p, "dp_1", contest=True, due_by=at(1), now=at(2))
+    assert late.note_codes[-1] == "deadline_passed"

@@ -9,7 +9,7 @@ or ``accepted``), so two operators answering the same dispute cannot both win.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
@@ -193,6 +193,7 @@ def respond_to_dispute(
     contest: bool | None = None,
     force: bool = False,
     actor: str | None = None,
+    due_by: datetime | None = None,
     now: datetime,
 ) -> Outcome:
     """Decide accept or contest and respond, before ``due_by`` minus the safety margin.
@@ -206,18 +207,20 @@ def respond_to_dispute(
     Contest: ``submit_evidence`` (to ``under_review``) and :class:`SubmitEvidence`.
     Accept: ``accept`` and :class:`AcceptDispute` plus :class:`RecordDisputeLoss`. An
     inquiry cannot be accepted (note ``inquiry_not_acceptable``: refund or let it run).
-    No response is possible once ``due_by`` has passed (note ``deadline_passed``).
+    No response is possible once the deadline has passed (note ``deadline_passed``).
+
+    A dispute at a stage whose deadline neither the network's catalogue nor the provider's
+    notice gave (Visa arbitration) is answered against ``due_by``, the provider's deadline,
+    which the response records on the dispute; without one nothing changes (note
+    ``deadline_unknown``: pass the provider's ``due_by``).
 
     Raises:
         NotFound: no such dispute on the payment (``dispute_id``).
     """
     dispute = find_dispute(payment, dispute_id)
     b = Builder()
-    if not dispute.is_open:
+    if not dispute.is_open or dispute.status is DisputeStatus.UNDER_REVIEW:
         b.note("already_answered", f"dispute {dispute.id} is {dispute.status.value}")
-        return b.build()
-    if dispute.status is DisputeStatus.UNDER_REVIEW:
-        b.note("already_answered", f"dispute {dispute.id} is under review")
         return b.build()
     added = tuple(evidence)
     if added:
@@ -227,30 +230,32 @@ def respond_to_dispute(
     decision = b.decide(
         policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
     )
-    if dispute.due_by is not None and now > dispute.due_by:
-        b.note("deadline_passed", f"the response was due by {dispute.due_by.isoformat()}")
+    due = dispute.due_by or due_by
+    if due is None:
+        b.note("deadline_unknown", "no due_by on the dispute: pass the provider's due_by")
         return b.build()
-    if dispute.due_by is None:
-        b.note("no_response_possible", "the network allows no response to this dispute")
+    if now > due:
+        b.note("deadline_passed", f"the response was due by {due.isoformat()}")
         return b.build()
-    deadline = submit_by(dispute, policies)
-    if deadline is not None and now > deadline:
+    deadline = due - policies.dispute_safety_margin
+    if now > deadline:
         b.note("inside_safety_margin", f"the response was due by {deadline.isoformat()}")
-    wants_contest = contest if contest is not None else decision.outcome is Verdict.CONTEST
     if decision.outcome is Verdict.REVIEW and contest is None:
         b.note("needs_review", "; ".join(decision.codes))
         return b.build()
+    wants_contest = contest if contest is not None else decision.outcome is Verdict.CONTEST
+    given = {"due_by": due} if dispute.due_by is None else {}
     checklist = decision.detail
     missing = checklist.missing if isinstance(checklist, Checklist) else ()
     if wants_contest:
-        if missing and not force and deadline is not None and now < deadline:
+        if missing and not force and now < deadline:
             return _ask_for_evidence(b, payment, dispute, missing, deadline)
-        answered = _contest(b, payment, dispute, actor, now)
+        answered = _contest(b, payment, dispute, actor, now, given)
     else:
         if dispute.stage is DisputeStage.INQUIRY:
             b.note("inquiry_not_acceptable", "an inquiry is not accepted: refund or let it run")
             return b.build()
-        answered = _accept(b, payment, dispute, actor, now)
+        answered = _accept(b, payment, dispute, actor, now, given)
     b.change(payment, payment.with_dispute(answered))
     return b.build()
 
@@ -272,16 +277,23 @@ def _ask_for_evidence(
 
 
 def _contest(
-    b: Builder, payment: Payment, dispute: Dispute, actor: str | None, now: datetime
+    b: Builder,
+    payment: Payment,
+    dispute: Dispute,
+    actor: str | None,
+    now: datetime,
+    given: Mapping[str, object],
 ) -> Dispute:
-    answered = b.fire(lifecycles.dispute, dispute, "submit_evidence", now=now, actor=actor)
+    answered = b.fire(
+        lifecycles.dispute, dispute, "submit_evidence", now=now, actor=actor, data=given
+    )
     b.effect(
         SubmitEvidence(
             payment_id=payment.id,
             dispute_id=dispute.id,
             stage=dispute.stage,
             evidence=answered.evidence,
-            due_by=dispute.due_by,
+            due_by=answered.due_by,
             provider=dispute.provider,
             provider_reference=dispute.provider_reference,
         )
@@ -290,9 +302,14 @@ def _contest(
 
 
 def _accept(
-    b: Builder, payment: Payment, dispute: Dispute, actor: str | None, now: datetime
+    b: Builder,
+    payment: Payment,
+    dispute: Dispute,
+    actor: str | None,
+    now: datetime,
+    given: Mapping[str, object],
 ) -> Dispute:
-    answered = b.fire(lifecycles.dispute, dispute, "accept", now=now, actor=actor)
+    answered = b.fire(lifecycles.dispute, dispute, "accept", now=now, actor=actor, data=given)
     b.effect(
         AcceptDispute(
             payment_id=payment.id,
