@@ -250,7 +250,11 @@ def _dispute_routes(app: FastAPI, desk: SupportDesk) -> None:
     @app.post("/disputes/{dispute_id}/respond")
     def respond(dispute_id: str, body: RespondIn) -> dict[str, Any]:
         handled = desk.respond_to_dispute(
-            dispute_id, operator_id=body.operator_id, contest=body.contest, force=body.force
+            dispute_id,
+            operator_id=body.operator_id,
+            contest=body.contest,
+            force=body.force,
+            due_by=body.due_by,
         )
         return _done(handled, dispute=_dispute_of(desk, dispute_id))
 

@@ -65,6 +65,9 @@ class RespondIn(_Body):
     operator_id: str | None = None
     contest: bool | None = None
     force: bool = False
+    due_by: datetime | None = Field(
+        default=None, description="the provider's deadline, for a stage with none on file"
+    )
 
 
 class RetryResultIn(_Body):

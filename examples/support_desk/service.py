@@ -457,6 +457,7 @@ class SupportDesk:
         operator_id: str | None = None,
         contest: bool | None = None,
         force: bool = False,
+        due_by: datetime | None = None,
     ) -> Handled:
         """Contest (submit the evidence on file) or accept a dispute."""
 
@@ -471,6 +472,7 @@ class SupportDesk:
                 contest=contest,
                 force=force,
                 actor=operator_id,
+                due_by=due_by,
                 now=self.clock(),
             )
 
