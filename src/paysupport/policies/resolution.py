@@ -37,6 +37,7 @@ from .config import (
 )
 from .context import ResolutionContext
 from .decision import Decision, Reason, Step, Verdict
+from .rules import Rule
 
 __all__ = ["DEFAULT_SAFETY_MARGIN_HOURS", "Resolution", "StepTemplate"]
 
@@ -149,6 +150,14 @@ _DEFAULT_CLAIM_PLANS: dict[str, list[dict[str, Any]]] = {
 _STEPS = Items(Record(StepTemplate), 1)
 
 
+@attrs.define(slots=True)
+class _Draft:
+    """The plan found for one case."""
+
+    templates: tuple[StepTemplate, ...] = ()
+    reasons: list[Reason] = attrs.Factory(list)
+
+
 @register_kind("resolution")
 @attrs.frozen(slots=False)
 class Resolution(PolicyBase):
@@ -189,78 +198,104 @@ class Resolution(PolicyBase):
         return timedelta(hours=self.safety_margin_hours)
 
     def decide(self, ctx: ResolutionContext, now: datetime) -> Decision:
-        """The plan for one case at ``now``: outcome ``plan`` with the steps in order."""
-        reasons: list[Reason] = []
-        templates: tuple[StepTemplate, ...] | None = None
-        key = ""
-        d = ctx.dispute
-        if d is not None:
-            for key in keys_for(d.reason):
-                templates = self._disputes.get(key)
-                if templates is not None:
-                    break
-        if templates is None:
-            key = ctx.claim.value
-            templates = self._claims.get(ctx.claim)
-        if templates is None:
-            return Decision(
-                Verdict.REVIEW,
-                (
-                    _why(
-                        "no_plan",
-                        "plans",
-                        (("claim", ctx.claim.value),),
-                        "no resolution plan for a {claim} claim",
-                    ),
-                ),
-                self.info,
-                tier=Tier.MIDDLE,
-            )
-        reasons.append(
+        """The plan for one case at ``now``: verdict ``plan`` with the steps in order."""
+        draft = _Draft()
+        for rule in self.RULES:
+            decision = rule.check(self, ctx, now, draft)
+            if decision is not None:
+                return decision
+        raise AssertionError("the last rule always decides")  # pragma: no cover
+
+    RULES: ClassVar[tuple[Rule[Resolution, ResolutionContext, _Draft], ...]]
+
+
+# ---------------------------------------------------------------------- the rules
+_P = Resolution
+_C = ResolutionContext
+
+
+def _find_plan(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    templates: tuple[StepTemplate, ...] | None = None
+    key = ""
+    dispute = ctx.dispute
+    if dispute is not None:
+        for key in keys_for(dispute.reason):
+            templates = p._disputes.get(key)
+            if templates is not None:
+                break
+    if templates is None:
+        key = ctx.claim.value
+        templates = p._claims.get(ctx.claim)
+    if templates is None:
+        why = _why(
+            "no_plan",
+            "plans",
+            (("claim", ctx.claim.value),),
+            "no resolution plan for a {claim} claim",
+        )
+        return Decision(Verdict.REVIEW, (why,), p.info, tier=Tier.MIDDLE)
+    d.templates = templates
+    rule = "dispute_plans" if dispute is not None else "claim_plans"
+    d.reasons.append(_why("plan_for", rule, (("key", key),), "plan for {key}"))
+    return None
+
+
+def _place(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
+    dispute = ctx.dispute
+    deadline = None
+    if dispute is not None and dispute.due_by is not None:
+        deadline = dispute.due_by - p.safety_margin
+    opened = ctx.opened_at or now
+    tight = no_deadline = False
+    steps: list[Step] = []
+    for t in d.templates:
+        hours = timedelta(hours=t.hours)
+        if t.anchor == "due_by":
+            no_deadline = no_deadline or deadline is None
+            due = now if deadline is None else deadline - hours
+        else:
+            due = (opened if t.anchor == "opened" else now) + hours
+        if due < now:
+            tight, due = True, now
+        steps.append(Step(t.action, t.tier, due, t.effect, t.condition))
+    if no_deadline:
+        d.reasons.append(
+            _why("no_deadline", "due_by", (), "the dispute has no response deadline: act now")
+        )
+    if tight:
+        d.reasons.append(
             _why(
-                "plan_for",
-                "dispute_plans" if d is not None else "claim_plans",
-                (("key", key),),
-                "plan for {key}",
+                "deadline_tight",
+                "safety_margin_hours",
+                (
+                    ("due_by", dispute.due_by if dispute is not None else None),
+                    ("margin_hours", p.safety_margin_hours),
+                ),
+                "some steps are already due (deadline {due_by}, margin {margin_hours} h): do "
+                "them now",
             )
         )
-        deadline = d.due_by - self.safety_margin if d is not None and d.due_by is not None else None
-        opened = ctx.opened_at or now
-        tight = False
-        no_deadline = False
-        steps: list[Step] = []
-        for t in templates:
-            hours = timedelta(hours=t.hours)
-            if t.anchor == "due_by":
-                if deadline is None:
-                    no_deadline = True
-                    due = now
-                else:
-                    due = deadline - hours
-            elif t.anchor == "opened":
-                due = opened + hours
-            else:
-                due = now + hours
-            if due < now:
-                tight = True
-                due = now
-            steps.append(Step(t.action, t.tier, due, t.effect, t.condition))
-        if no_deadline:
-            reasons.append(
-                _why("no_deadline", "due_by", (), "the dispute has no response deadline: act now")
-            )
-        if tight:
-            reasons.append(
-                _why(
-                    "deadline_tight",
-                    "safety_margin_hours",
-                    (
-                        ("due_by", d.due_by if d is not None else None),
-                        ("margin_hours", self.safety_margin_hours),
-                    ),
-                    "some steps are already due (deadline {due_by}, margin "
-                    "{margin_hours} h): do them now",
-                )
-            )
-        top = max((s.tier for s in steps), key=lambda t: t.rank)
-        return Decision(Verdict.PLAN, tuple(reasons), self.info, tier=top, steps=tuple(steps))
+    top = max((s.tier for s in steps), key=lambda t: t.rank)
+    return Decision(Verdict.PLAN, tuple(d.reasons), p.info, tier=top, steps=tuple(steps))
+
+
+Resolution.RULES = (
+    Rule(
+        "find_plan",
+        "review",
+        ("plan_for", "no_plan"),
+        ("dispute_plans", "claim_plans"),
+        "the most specific dispute plan (code, family, category, `*`), else the claim's plan",
+        _find_plan,
+    ),
+    Rule(
+        "place_steps",
+        "plan",
+        ("no_deadline", "deadline_tight"),
+        ("safety_margin_hours",),
+        "each step due from `now`, the case's opening, or back from `due_by` minus the safety "
+        "margin (the one definition `PolicySet.dispute_safety_margin` reads); past-due steps "
+        "are due now",
+        _place,
+    ),
+)
