@@ -18,6 +18,7 @@ from paysupport.workflows import (
     CaseContext,
     IssueRefund,
     NotifyCustomer,
+    RequestApproval,
     RequestEvidence,
     ScheduleRetry,
     close,
@@ -170,3 +171,32 @@ def test_reopen_refuses_late_or_closed_cases() -> None:
     closed = close(done, now=at(days=1)).after("case", "case_1")
     with pytest.raises(InvalidTransition):
         reopen(closed, now=at(days=2))
+
+
+def test_a_yen_refund_claim_is_never_a_dead_end_and_uses_the_hosts_rates() -> None:
+    # issue 11.4 through triage: limits in EUR, a JPY payment, a junior operator
+    from decimal import Decimal
+
+    from paysupport.models import Capture, Payment
+    from paysupport.money import Money
+    from paysupport.policies import ExchangeRates
+
+    from ._support import operator
+
+    yen = Money.of("10000", "JPY")
+    p = Payment(
+        id="pay_1",
+        merchant_id="m_1",
+        customer_id="cus_1",
+        amount=yen,
+        status="captured",
+        created_at=at(days=-3),
+        captures=(Capture(id="cap_1", amount=yen, captured_at=at(days=-3)),),
+    )
+    no_rates = triage(case(), CaseContext(payments=[p], operator=operator()), now=at(1))
+    (ask,) = no_rates.effects_of(RequestApproval)
+    assert ask.tier is Tier.SENIOR  # the top tier can always approve
+    rates = ExchangeRates("EUR", {"JPY": Decimal("0.0062")})  # 10,000 JPY = 62 EUR
+    out = triage(case(), CaseContext(payments=[p], operator=operator(), rates=rates), now=at(1))
+    (issued,) = out.effects_of(IssueRefund)
+    assert issued.amount == yen

@@ -33,7 +33,7 @@ from paysupport.models import (
     Tier,
 )
 from paysupport.money import Money
-from paysupport.policies import EscalationContext, ResolutionContext
+from paysupport.policies import EscalationContext, ExchangeRates, ResolutionContext
 
 from ._build import Builder
 from .disputes import plan_response
@@ -82,6 +82,7 @@ class CaseContext:
         correct_amount: for an overcharge, what the customer should have paid.
         fraud_signal: the host's own fraud signal.
         card_declines: other declines of the card at the merchant (retry limits).
+        rates: the day's exchange rates, for refund limits set in a reference currency.
     """
 
     payments: tuple[Payment, ...] = attrs.field(default=(), converter=_tuple)
@@ -94,6 +95,7 @@ class CaseContext:
     correct_amount: Money | None = None
     fraud_signal: bool = False
     card_declines: tuple[datetime, ...] = attrs.field(default=(), converter=tuple)
+    rates: ExchangeRates | None = None
 
 
 def _identify(case: SupportCase, ctx: CaseContext, b: Builder) -> tuple[Payment, ...]:
@@ -260,6 +262,7 @@ def _route(
                 merchant=ctx.merchant,
                 operator=ctx.operator,
                 related_payments=related,
+                rates=ctx.rates,
                 now=now,
             )
         )
