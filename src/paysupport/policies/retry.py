@@ -105,6 +105,30 @@ def _fits(t: datetime, times: Sequence[datetime], window: timedelta, limit: int)
         t = inside[len(inside) - limit] + window + timedelta(microseconds=1)
 
 
+def _within_network_limits(
+    t: datetime,
+    tried: list[datetime],
+    card_declines: list[datetime],
+    declines: list[datetime],
+    visa_rules: bool,
+    mc_rules: bool,
+) -> datetime:
+    """The earliest time from ``t`` that keeps one more try within every network window."""
+    limits = network_limits(t.date())
+    for _ in range(8):  # settle all windows; each pass only moves t later
+        t0 = t
+        if visa_rules:
+            t = _fits(t, tried, _30D, limits.visa_reattempts_30d)
+        if mc_rules:
+            t = _fits(t, card_declines, _24H, limits.mc_declines_24h)
+            if limits.mc_declines_same_amount_30d is not None:
+                t = _fits(t, declines, _30D, limits.mc_declines_same_amount_30d)
+        if t == t0:
+            break
+        limits = network_limits(t.date())
+    return t
+
+
 @attrs.define(slots=True)
 class _Draft:
     """What the rules read about one failure, looked up once."""
@@ -231,22 +255,14 @@ class RetrySchedule(PolicyBase):
         limited_by = ""
         while left > 0:
             wait = waits[min(i, len(waits) - 1)]
-            t = max(prev + wait, earliest, now)
-            limits = network_limits(t.date())
-            for _ in range(8):  # settle all windows; each pass only moves t later
-                t0 = t
-                tried = [*reattempts, *schedule]
-                if visa_rules:
-                    t = _fits(t, tried, _30D, limits.visa_reattempts_30d)
-                if mc_rules:
-                    t = _fits(t, [*card_declines, *schedule], _24H, limits.mc_declines_24h)
-                    if limits.mc_declines_same_amount_30d is not None:
-                        t = _fits(
-                            t, [*declines, *schedule], _30D, limits.mc_declines_same_amount_30d
-                        )
-                if t == t0:
-                    break
-                limits = network_limits(t.date())
+            t = _within_network_limits(
+                max(prev + wait, earliest, now),
+                [*reattempts, *schedule],
+                [*card_declines, *schedule],
+                [*declines, *schedule],
+                visa_rules,
+                mc_rules,
+            )
             if t > horizon:
                 limited_by = "horizon_days"
                 break
