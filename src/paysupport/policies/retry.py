@@ -1,6 +1,6 @@
 """Retry for failed payments: a schedule that obeys the networks, or what to ask the customer.
 
-The policy is its rulebook, :data:`RetrySchedule.RULES` (refunds-and-failed-payments.md §3,
+The policy is its rulebook, ``RetrySchedule.RULES`` (refunds-and-failed-payments.md §3,
 §4), listed in ``docs/policies/retry.md`` (generated). The schedule obeys the network limits
 in force on each retry's date: Visa's reattempts per 30 days (15, or 20 from 2025-05-25),
 Mastercard's declines per card and merchant per 24 h (10) and per card, merchant and amount
@@ -52,7 +52,7 @@ _24H = timedelta(hours=24)
 
 @attrs.frozen(slots=True)
 class NetworkLimits:
-    """The network retry limits in force on one date (from :mod:`paysupport.networks`).
+    """The network retry limits in force on one date (from ``paysupport.networks``).
 
     Attributes:
         visa_reattempts_30d: Visa reattempts per credential per 30 days (categories 2-4).
