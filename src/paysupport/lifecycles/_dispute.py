@@ -80,7 +80,7 @@ def _deadline(d: Dispute, data: Data) -> datetime | None:
 @guard()
 def response_possible(d: Dispute, now: datetime, data: Data, actor: str | None) -> str | None:
     """A response deadline is known: the dispute's ``due_by``, or the provider's ``due_by``."""
-    if _deadline(d, data) is None:
+    if d.due_by is None and data_datetime(data.get("due_by")) is None:
         return (
             f"no response deadline is known at the {d.stage.value} stage (the catalogue has "
             "none and the provider gave none): pass the provider's due_by"
@@ -91,7 +91,9 @@ def response_possible(d: Dispute, now: datetime, data: Data, actor: str | None) 
 @guard(deadline=True)
 def before_due_by(d: Dispute, now: datetime, data: Data, actor: str | None) -> str | None:
     """The response comes no later than the deadline."""
-    due_by = _deadline(d, data)
+    due_by = d.due_by
+    if due_by is None:
+        due_by = data_datetime(data.get("due_by"))
     if due_by is not None and now > due_by:
         return f"the response was due by {due_by.isoformat()}; it is {now.isoformat()}"
     return None
