@@ -34,8 +34,10 @@ Runs follow the active Hypothesis profile (``max_examples``, ``stateful_step_cou
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hypothesis import event as hypothesis_event
@@ -61,11 +63,14 @@ from paysupport.lifecycles import (
     refund,
 )
 from paysupport.models import (
+    CaseStatus,
     Customer,
     Dispute,
+    DisputeStatus,
     Payment,
     PaymentFailure,
     PaymentStatus,
+    RecoveryStatus,
     Refund,
     RefundFailureReason,
     RefundStatus,
@@ -73,7 +78,7 @@ from paysupport.models import (
     Tier,
 )
 from paysupport.money import Money
-from paysupport.networks import network_rules
+from paysupport.networks import DisputeStage, Network, network_rules, reason_codes
 from paysupport.policies import (
     ApprovalContext,
     EscalationContext,
@@ -107,13 +112,25 @@ __all__ = [
     "run_stats",
 ]
 
-#: How far the clock may move between two steps: often not at all, sometimes by weeks.
+_MINUTE, _HOUR, _DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+
+#: How far the clock may move between two steps: mostly minutes to a day, sometimes days,
+#: rarely weeks (a jump that blows every deadline is one step in twenty).
 CLOCK_STEPS: st.SearchStrategy[timedelta] = st.sampled_from(
-    [timedelta(0), timedelta(minutes=5), timedelta(hours=6), timedelta(days=3), timedelta(days=40)]
+    [
+        *[timedelta(0)] * 3,
+        *[5 * _MINUTE] * 4,
+        *[6 * _HOUR] * 4,
+        *[_DAY] * 4,
+        *[3 * _DAY] * 3,
+        *[10 * _DAY] * 1,
+        *[40 * _DAY] * 1,
+    ]
 )
 
 _ACTORS = ("op_alice", "op_bob")
 _NO_DATA: st.SearchStrategy[dict[str, object]] = st.just({})
+_ANY_ACTOR: st.SearchStrategy[str | None] = st.none() | st.sampled_from(_ACTORS)
 
 
 def _model_time(model: Any) -> datetime | None:
@@ -140,6 +157,18 @@ def _maybe(values: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     return st.none() | values
 
 
+def _mostly(
+    usual: st.SearchStrategy[Any], rare: st.SearchStrategy[Any], times: int = 4
+) -> st.SearchStrategy[Any]:
+    """``usual`` ``times`` draws in ``times + 1``, else ``rare``."""
+    return st.sampled_from(range(times + 1)).flatmap(lambda i: rare if i == times else usual)
+
+
+def _chance(data: st.DataObject, share: float, label: str) -> bool:
+    """True in about ``share`` of draws (shrinks towards False)."""
+    return data.draw(st.integers(0, 999), label=label) >= 1000 - round(share * 1000)
+
+
 class LifecycleStateMachine(RuleBasedStateMachine):
     """The engine behind every lifecycle machine; subclass one of the five bases instead.
 
@@ -151,15 +180,22 @@ class LifecycleStateMachine(RuleBasedStateMachine):
         initial: the model the run started from.
         now: the clock's reading; it only moves forward.
         accepted: how many events were accepted so far.
+        steps: how many rules ran so far.
         refused: how many events were refused so far.
-        refused_share: of the steps that try an impossible or backdated event, the share
-            that goes ahead (the rest do nothing).
+        refused_share: the share of steps that try an impossible or backdated event (the
+            rest fire an event that can happen now, when there is one).
+        ending_share: when an event that ends the lifecycle (every transition it takes
+            from here leads to a final state) can happen, the share of steps that take it.
+        event_weights: how often an event is picked among those that can happen, relative
+            to the others (default 1 each).
     """
 
     lifecycle: ClassVar[Lifecycle[Any]]
     start: ClassVar[datetime] = ps.DEFAULT_NOW
     clock_steps: ClassVar[st.SearchStrategy[timedelta]] = CLOCK_STEPS
     refused_share: ClassVar[float] = 0.25
+    ending_share: ClassVar[float] = 0.05
+    event_weights: ClassVar[Mapping[str, int]] = MappingProxyType({})
 
     def __init__(self) -> None:
         super().__init__()
@@ -167,6 +203,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
         self.initial: Any = None
         self.now: datetime = self.start
         self.accepted = 0
+        self.steps = 0
         self.refused = 0
         self._terminal: str | None = None
 
@@ -178,6 +215,10 @@ class LifecycleStateMachine(RuleBasedStateMachine):
     def event_data(self, event: str, model: Any, now: datetime) -> st.SearchStrategy[Any]:
         """The event data to send with ``event`` (a strategy of dicts); none by default."""
         return _NO_DATA
+
+    def event_actor(self, event: str, model: Any) -> st.SearchStrategy[str | None]:
+        """The operator who fires ``event`` (a strategy): nobody, or one of two operators."""
+        return _ANY_ACTOR
 
     def check(self, model: Any) -> None:
         """Your invariant, checked on the first model and after every step: assert here."""
@@ -196,6 +237,17 @@ class LifecycleStateMachine(RuleBasedStateMachine):
 
     def _events_from_here(self) -> tuple[str, ...]:
         return tuple(self.lifecycle.table.get(self.state, {}))
+
+    def _ends(self, candidate: tuple[str, dict[str, Any], str | None], now: datetime) -> bool:
+        """Whether the candidate event (name, data, actor) leads to a final state from here."""
+        lc = self.lifecycle
+        event, values, actor = candidate
+        final = {tr.target in lc.terminal_states for tr in lc.table[self.state][event]}
+        if len(final) == 1:
+            return final.pop()
+        # Transitions to final and other states (a dispute outcome here or at a later stage).
+        after = lc.fire(self.model, event, now=now, actor=actor, **values)
+        return lc.state_of(after) in lc.terminal_states
 
     def fire(
         self, event: str, now: datetime, data: dict[str, Any], actor: str | None = None
@@ -257,43 +309,59 @@ class LifecycleStateMachine(RuleBasedStateMachine):
         note(f"start: {type(model).__name__} {getattr(model, 'id', '')} in state {self.state}")
         self.check(model)
 
-    @rule(data=st.data(), actor=st.none() | st.sampled_from(_ACTORS))
-    def fire_event(self, data: st.DataObject, actor: str | None) -> None:
-        """Fire an event ``allowed_events`` offers now; if none is, one the guards refuse.
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """One step: mostly an event that can happen now, in :attr:`refused_share` a refused one.
 
-        Each event the current state has gets its data drawn first, so that events whose
-        guards read data (a refund id, a tier, a retry time) are offered too.
+        One rule rather than two: Hypothesis switches rules off at random per run (swarm
+        testing), and a run that may only try refused events would go nowhere.
         """
-        step = data.draw(self.clock_steps, label="clock step")
-        now = self.now + step
-        candidates = []
+        self.steps += 1
+        if _chance(data, self.refused_share, "refused share"):
+            self.fire_refused_event(data)
+        else:
+            self.fire_event(data)
+
+    def fire_event(self, data: st.DataObject) -> None:
+        """Move the clock on and fire an event that ``can`` accepts now, if there is one.
+
+        Each event of the current state gets its data (and actor) drawn first, so events whose
+        guards read data are offered too. Events that end the lifecycle are taken in
+        :attr:`ending_share` of the steps that could take one, so runs go deep before they
+        end. When nothing can happen, time passes and nothing else does.
+        """
+        lc = self.lifecycle
+        now = self.now + data.draw(self.clock_steps, label="clock step")
+        allowed: list[tuple[str, dict[str, Any], str | None]] = []
         for name in self._events_from_here():
             values = data.draw(self.event_data(name, self.model, now), label=f"{name} data")
-            candidates.append((name, values))
-        allowed = [
-            (name, values)
-            for name, values in candidates
-            if name in self.lifecycle.allowed_events(self.model, now=now, actor=actor, **values)
-        ]
-        if not allowed and not candidates:
-            return  # a terminal state: fire_refused_event covers it
-        pool = allowed or candidates
-        event, values = pool[data.draw(st.integers(0, len(pool) - 1), label="event")]
-        accepted = self.fire(event, now, values, actor)
-        assert accepted == bool(allowed), f"allowed_events() offered {event!r}, fire() refused"
+            actor = data.draw(self.event_actor(name, self.model), label=f"{name} actor")
+            if lc.can(self.model, name, now=now, actor=actor, **values):
+                allowed.append((name, values, actor))
+            else:
+                hypothesis_event(f"{lc.name}: {name} not possible from {self.state}")
+        ends = [self._ends(c, now) for c in allowed]
+        ending = [c for c, end in zip(allowed, ends, strict=True) if end]
+        going_on = [c for c, end in zip(allowed, ends, strict=True) if not end]
+        if ending and (not going_on or _chance(data, self.ending_share, "ending share")):
+            pool = ending
+        elif going_on:
+            pool = going_on
+        else:
+            self.now = now  # nothing can happen now: time passes
+            return
+        weighted = [c for c in pool for _ in range(self.event_weights.get(c[0], 1))]
+        event, values, actor = weighted[data.draw(st.integers(0, len(weighted) - 1), label="event")]
+        assert self.fire(event, now, values, actor), f"can() offered {event!r}, fire() refused"
 
-    @rule(data=st.data(), backdated=st.booleans())
-    def fire_refused_event(self, data: st.DataObject, backdated: bool) -> None:
+    def fire_refused_event(self, data: st.DataObject) -> None:
         """Fire an event the state does not have, or one dated before the last event.
 
         Either way the lifecycle refuses it and nothing changes: the clock never runs back.
-        One such step in :attr:`refused_share` goes ahead, so runs spend most steps on
-        events that can happen and go deep into the lifecycle.
         """
-        if data.draw(st.floats(0, 1), label="refused share") >= self.refused_share:
-            return
         here = self._events_from_here()
         impossible = sorted(set(self.lifecycle.events) - set(here))
+        backdated = data.draw(st.booleans(), label="backdated")
         if backdated and self.model.history and here:
             event = data.draw(st.sampled_from(here), label="backdated event")
             when = self.model.history[-1].at - timedelta(hours=1)
@@ -351,12 +419,17 @@ class LifecycleStateMachine(RuleBasedStateMachine):
             self.check(self.model)
 
     def teardown(self) -> None:
-        """Once per run: the history replays to the last model; the run goes in run_stats."""
+        """Once per run: the history replays to the last model; the run goes in run_stats.
+
+        A run Hypothesis abandons before its first step (its swarm testing switched off
+        every rule that could run) is not a run and is not recorded.
+        """
         if self.model is not None:
             new = self.model.history[len(self.initial.history) :]
             assert self.lifecycle.replay(self.initial, new) == self.model, "replay differs"
             states = {str(self.lifecycle.state_of(self.initial)), *(e.target for e in new)}
-            run_stats(type(self)).record(self.accepted, self.refused, states)
+            if self.steps:
+                run_stats(type(self)).record(self.accepted, self.refused, states)
         super().teardown()
 
 
@@ -393,33 +466,49 @@ class PaymentLifecycleMachine(LifecycleStateMachine):
         return None
 
     def initial_models(self) -> st.SearchStrategy[Payment]:
-        """Pending or authorized payments (multicapture or not), and whole histories."""
+        """Mostly pending or authorized payments (multicapture or not); whole histories too."""
         fresh = st.builds(
             lambda p, multi: p.evolve(multicapture=multi),
             ps.payments(now=self.start, statuses=[PaymentStatus.PENDING, PaymentStatus.AUTHORIZED]),
             st.booleans(),
         )
-        return fresh | ps.payments(now=self.start)
+        return _mostly(fresh, ps.payments(now=self.start), times=3)
 
     def event_data(self, event: str, model: Payment, now: datetime) -> st.SearchStrategy[Any]:
-        """Amounts around what is capturable or refundable, and refund ids old and new."""
+        """Amounts mostly within what is capturable or refundable, ids mostly the right ones.
+
+        A capture or refund is usually a part (or, without an amount, all) of what is left,
+        sometimes more than that; a refund usually gets a new id, sometimes one the payment
+        already has (an in-flight refund settles; a settled one is refused); a reversal
+        usually names a succeeded refund, sometimes a missing one.
+        """
         cur = model.currency
 
         def amounts(top: Money) -> st.SearchStrategy[object]:
-            cap = max(1, top.minor)
-            return st.integers(1, cap + cap // 10 + 1).map(lambda m: Money.from_minor(m, cur))
+            cap = top.minor
+            over = st.integers(cap + 1, cap + cap // 10 + 2).map(lambda m: Money.from_minor(m, cur))
+            if cap < 1:
+                return over
+            within = st.integers(1, cap).map(lambda m: Money.from_minor(m, cur))
+            return _mostly(st.one_of(within, within, st.none()), over)
 
         ids = [r.id for r in model.refunds]
         if event == "capture":
-            return _data(amount=_maybe(amounts(model.amount_capturable)))
-        if event == "refund":
-            fresh = _fresh_id("re_m", set(ids))
-            return _data(
-                refund_id=st.sampled_from([fresh, *ids]),
-                amount=_maybe(amounts(model.amount_refundable)),
+            return _data(amount=amounts(model.amount_capturable))
+        if event in ("refund", "settle_refund"):
+            fresh = _data(
+                refund_id=st.just(_fresh_id("re_m", set(ids))),
+                amount=amounts(model.amount_refundable),
             )
+            if not ids:
+                return fresh
+            # An id the payment has: an in-flight refund settles for its own amount.
+            known = _data(refund_id=st.sampled_from(ids), amount=_maybe(amounts(model.amount)))
+            return _mostly(fresh, known)
         if event == "reverse_refund":
-            return _data(refund_id=st.sampled_from([*ids, "re_missing"]))
+            done = [r.id for r in model.refunds if r.status is RefundStatus.SUCCEEDED]
+            named = st.sampled_from(done) if done else st.just("re_missing")
+            return _data(refund_id=_mostly(named, st.just("re_missing")))
         return _NO_DATA
 
     @invariant()
@@ -451,6 +540,7 @@ class PaymentLifecycleMachine(LifecycleStateMachine):
     @rule(data=st.data())
     def ask_refund_policy(self, data: st.DataObject) -> None:
         """A customer asks for a refund; your policy decides; an approval is carried out."""
+        self.steps += 1
         policy = self.refund_policy()
         assert policy is not None
         p: Payment = self.model
@@ -490,33 +580,50 @@ class RefundLifecycleMachine(LifecycleStateMachine):
     """
 
     lifecycle = refund
+    # Approval rounds and the provider's intermediate answers before the outcome.
+    event_weights = MappingProxyType(
+        {
+            "require_approval": 6,
+            "submit": 3,
+            "submit_timed_out": 3,
+            "confirm_pending": 3,
+            "require_action": 2,
+        }
+    )
 
     def authority(self) -> ApprovalPolicy | None:
         """Your operator authority, asked to approve refunds (none by default)."""
         return None
 
     def initial_models(self) -> st.SearchStrategy[Refund]:
-        """Refunds in any state, often at the start, requested by an operator or not."""
+        """Refunds mostly at the start (requested, awaiting approval), sometimes anywhere."""
         early = [RefundStatus.REQUESTED, RefundStatus.AWAITING_APPROVAL]
         # Everyday amounts in currencies operators usually hold limits in, or anything.
         everyday = ps.refunds(
             now=self.start, statuses=early, currencies=["EUR", "USD", "GBP"], max_minor=20_000
         )
-        refunds = everyday | ps.refunds(now=self.start)
+        refunds = _mostly(everyday, ps.refunds(now=self.start), times=5)
         return st.builds(
             lambda r, who: r.evolve(requested_by=who),
             refunds,
             st.sampled_from([*_ACTORS, None]),
         )
 
+    def event_actor(self, event: str, model: Refund) -> st.SearchStrategy[str | None]:
+        """Approvals mostly by someone other than the requester, sometimes by the requester."""
+        if event != "approve":
+            return _ANY_ACTOR
+        others = [a for a in (*_ACTORS, "op_carol") if a != model.requested_by]
+        wrong = st.sampled_from([model.requested_by]) if model.requested_by else st.none()
+        return _mostly(st.sampled_from(others), st.none() | wrong)
+
     def event_data(self, event: str, model: Refund, now: datetime) -> st.SearchStrategy[Any]:
-        """Approvers (the requester among them), failure reasons, provider statuses."""
-        if event == "approve":
-            people = [*_ACTORS, *([model.requested_by] if model.requested_by else [])]
-            return _data(approver=_maybe(st.sampled_from(people)))
+        """Failure reasons (rarely not one), provider statuses; the approver is the actor."""
         if event in ("fail", "reverse", "cancel", "deny"):
-            reasons = [r.value for r in RefundFailureReason]
-            return _data(failure_reason=_maybe(st.sampled_from([*reasons, "bogus"])))
+            reasons = st.sampled_from([r.value for r in RefundFailureReason])
+            return _data(failure_reason=_mostly(_maybe(reasons), st.just("bogus")))
+        if event == "approve":  # rarely names someone other than the actor
+            return _data(approver=_mostly(st.none(), st.sampled_from(_ACTORS)))
         if event in ("submit", "succeed", "confirm_pending"):
             return _data(provider_status=_maybe(st.sampled_from(["pending", "succeeded"])))
         return _NO_DATA
@@ -539,6 +646,7 @@ class RefundLifecycleMachine(LifecycleStateMachine):
     @rule(data=st.data())
     def ask_authority(self, data: st.DataObject) -> None:
         """An operator tries to approve; your authority decides; an approval is carried out."""
+        self.steps += 1
         authority = self.authority()
         assert authority is not None
         r: Refund = self.model
@@ -572,6 +680,13 @@ class RefundLifecycleMachine(LifecycleStateMachine):
 
 
 # ---------------------------------------------------------------------- dispute
+def _codes_with(network: Any, stage: DisputeStage) -> list[str]:
+    """The network's reason codes that have ``stage`` (the network must have it too)."""
+    if not isinstance(network, Network) or stage not in network_rules(network).stages:
+        return []
+    return [rc.code for rc in reason_codes(network) if stage in rc.stages]
+
+
 class DisputeLifecycleMachine(LifecycleStateMachine):
     """A dispute: network stage x status, response deadlines, stages only moving forward.
 
@@ -582,17 +697,61 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
     lifecycle = dispute
 
     def initial_models(self) -> st.SearchStrategy[Dispute]:
-        """Catalogue disputes of every network, in a state the lifecycle declares."""
+        """Disputes mostly just opened (inquiry or chargeback, response due), or anywhere.
+
+        Fresh disputes opened hours before the clock starts, with their deadline ahead (or
+        none: the network's window applies), mostly Visa and Mastercard, whose disputes can
+        go all the way to arbitration.
+        """
+        stages = [DisputeStage.INQUIRY, DisputeStage.CHARGEBACK]
+        due = [DisputeStatus.NEEDS_RESPONSE]
+        opened = _mostly(
+            ps.disputes(
+                now=self.start, networks=["visa", "mastercard"], stages=stages, statuses=due
+            ),
+            ps.disputes(now=self.start, stages=stages, statuses=due),
+            times=6,
+        )
+        fresh = st.builds(
+            lambda d, hours, days: d.evolve(
+                opened_at=self.start - timedelta(hours=hours),
+                due_by=None if days is None else self.start + timedelta(days=days),
+            ),
+            opened,
+            st.integers(1, 48),
+            _maybe(st.integers(5, 45)),
+        )
         states = set(self.lifecycle.states)
-        return ps.disputes(now=self.start).filter(
+        anywhere = ps.disputes(now=self.start).filter(
             lambda d: str(self.lifecycle.state_of(d)) in states
         )
+        return _mostly(fresh, anywhere, times=5)
 
     def event_data(self, event: str, model: Dispute, now: datetime) -> st.SearchStrategy[Any]:
-        """A new stage's deadline, sometimes given, sometimes left to the network's rules."""
+        """Deadlines ahead, outcomes mostly at the current stage, sometimes a provider's word.
+
+        A new stage's deadline is given or left to the network's window and the stage
+        opens needing a response or (sometimes) under review; a response carries the
+        provider's deadline for a stage without one; an outcome is sometimes reported at a
+        later stage; an expiry is sometimes reported by the provider before ``due_by``.
+        """
+        ahead = st.integers(5, 45).map(lambda d: now + timedelta(days=d))
         if event.startswith("open_"):
-            days = st.integers(1, 45).map(lambda d: now + timedelta(days=d))
-            return _data(due_by=_maybe(days))
+            opened = _mostly(st.none(), st.just(DisputeStatus.UNDER_REVIEW.value), times=3)
+            codes = _codes_with(model.network, DisputeStage(event.removeprefix("open_")))
+            # An inquiry's code has no chargeback: the chargeback comes with its own code.
+            code = st.sampled_from(codes) if codes else st.none()
+            if event != "open_chargeback":
+                code = _mostly(st.none(), code, times=6)
+            return _data(due_by=_maybe(ahead), status=opened, reason_code=code)
+        if event in ("submit_evidence", "accept"):
+            return _data(due_by=_mostly(ahead, st.none()))
+        if event == "expire":
+            return _data(reported_by=_maybe(st.just("stripe")))
+        if event in ("win", "lose"):
+            later = [s.value for s in DisputeStage if s.rank > model.stage.rank]
+            stage = _mostly(st.none(), st.sampled_from(later), times=6) if later else st.none()
+            return _data(stage=stage)
         return _NO_DATA
 
     @invariant()
@@ -612,8 +771,12 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
 
 
 # ---------------------------------------------------------------------- recovery
-_DECLINES = ["51", "05", "43", "54", "14", "61", "91"]
-_ADVICE = ["01", "02", "03", "21", "24"]
+#: Declines a plain retry can cure (Visa category 2/3, no customer action) ...
+_SOFT_DECLINES = ["51", "61", "65", "91", "96"]
+#: ... and declines that stop retries (hard, or the customer must act).
+_STOPPING_DECLINES = ["54", "14", "04", "43"]
+#: Mastercard advice codes: retry later (some after a wait), never retry, update the card.
+_ADVICE = ["02", "24", "25", "03", "21", "01"]
 
 
 class RecoveryLifecycleMachine(LifecycleStateMachine):
@@ -626,21 +789,44 @@ class RecoveryLifecycleMachine(LifecycleStateMachine):
     lifecycle = recovery
 
     def initial_models(self) -> st.SearchStrategy[PaymentFailure]:
-        """Declines with catalogue codes, in every recovery state."""
-        return ps.payment_failures(now=self.start)
+        """Mostly fresh soft declines (a retry can cure them); declines of every kind too."""
+        fresh = st.builds(
+            lambda f, code, advice: f.evolve(
+                network_decline_code=code,
+                decline_code=None,
+                merchant_advice_code=advice if f.network is Network.MASTERCARD else None,
+            ),
+            ps.payment_failures(now=self.start, statuses=[RecoveryStatus.DECLINED]),
+            st.sampled_from(_SOFT_DECLINES),
+            _maybe(st.sampled_from(["02", "24", "25"])),
+        )
+        return _mostly(fresh, ps.payment_failures(now=self.start), times=3)
 
     def event_data(
         self, event: str, model: PaymentFailure, now: datetime
     ) -> st.SearchStrategy[Any]:
-        """Retry times around the advice code's wait, and the declines a retry brings back."""
+        """Retry times after the advice code's wait, and the declines a retry brings back.
+
+        A retry is mostly scheduled after the earliest time the advice allows (sometimes
+        before it, or with no time); a failed retry mostly brings back a soft decline
+        (sometimes one that stops retries, rarely no code at all).
+        """
         if event == "schedule_retry":
-            waits = [timedelta(0), timedelta(hours=1), timedelta(days=1), timedelta(days=3)]
-            return _data(retry_at=_maybe(st.sampled_from(waits).map(lambda w: now + w)))
+            advice = model.advice
+            earliest = now
+            if advice is not None and advice.retry_after is not None:
+                earliest = max(now, model.last_attempt_at + advice.retry_after)
+            waits = st.sampled_from([timedelta(0), _HOUR, 6 * _HOUR, _DAY])
+            good = waits.map(lambda w: earliest + w)
+            early = st.none() | st.just(now - _MINUTE)
+            return _data(retry_at=_mostly(good, early))
         if event == "retry_failed":
-            return _data(
-                network_decline_code=_maybe(st.sampled_from(_DECLINES)),
+            soft = _data(
+                network_decline_code=st.sampled_from(_SOFT_DECLINES),
                 merchant_advice_code=_maybe(st.sampled_from(_ADVICE)),
             )
+            stopping = _data(network_decline_code=st.sampled_from(_STOPPING_DECLINES))
+            return st.one_of(soft, soft, soft, stopping, st.just({}))
         return _NO_DATA
 
     def transition_invariants(
@@ -656,6 +842,9 @@ class RecoveryLifecycleMachine(LifecycleStateMachine):
 
 
 # ---------------------------------------------------------------------- case
+_TIER_VALUES = [t.value for t in Tier]
+
+
 class CaseLifecycleMachine(LifecycleStateMachine):
     """A support case: triage, work, waiting, escalation, resolution, reopening, closing.
 
@@ -671,16 +860,22 @@ class CaseLifecycleMachine(LifecycleStateMachine):
         return None
 
     def initial_models(self) -> st.SearchStrategy[SupportCase]:
-        """Support cases of every claim kind, in every state."""
-        return ps.support_cases(now=self.start)
+        """Mostly new or triaged cases, sometimes cases in any state."""
+        early = ps.support_cases(now=self.start, statuses=[CaseStatus.NEW, CaseStatus.TRIAGED])
+        return _mostly(early, ps.support_cases(now=self.start), times=3)
 
     def event_data(self, event: str, model: SupportCase, now: datetime) -> st.SearchStrategy[Any]:
-        """Tiers (sometimes not a tier at all) and assignees."""
-        tiers = st.sampled_from([*(t.value for t in Tier), "bogus"])
+        """Tiers (mostly one that exists and is above the case's, rarely not a tier), assignees."""
+        tiers = st.sampled_from([t.value for t in Tier])
         if event == "triage":
-            return _data(tier=_maybe(tiers), assignee=_maybe(st.sampled_from(_ACTORS)))
+            return _data(
+                tier=_mostly(tiers, st.sampled_from([None, "bogus"])),
+                assignee=_maybe(st.sampled_from(_ACTORS)),
+            )
         if event == "escalate":
-            return _data(tier=_maybe(tiers))
+            above = [t.value for t in Tier if model.tier is None or t > model.tier]
+            higher = st.sampled_from(above) if above else tiers
+            return _data(tier=_mostly(_maybe(higher), st.sampled_from([*_TIER_VALUES, "bogus"])))
         if event == "start":
             return _data(assignee=_maybe(st.sampled_from(_ACTORS)))
         return _NO_DATA
@@ -701,6 +896,7 @@ class CaseLifecycleMachine(LifecycleStateMachine):
     @rule()
     def ask_escalation_policy(self) -> None:
         """Your policy routes the case; the triage or escalation it implies is carried out."""
+        self.steps += 1
         policy = self.escalation_policy()
         assert policy is not None
         c: SupportCase = self.model
