@@ -1,34 +1,34 @@
 """The exception tree of paysupport.
 
-Every failure the library reports is a :class:`PaysupportError`, so a host can catch one
+Every failure the library reports is a `PaysupportError`, so a host can catch one
 class at its boundary. Subclasses say what went wrong and whose input caused it; the ones
-about bad input also inherit from :class:`ValueError` (or :class:`LookupError` for unknown
+about bad input also inherit from `ValueError` (or `LookupError` for unknown
 codes) so that generic code keeps working.
 
 A validation error always names the ``field`` and the ``rule`` it broke, in machine-readable
 form, beside a sentence for people.
 
-Whose fault it is: every class carries a :class:`Fault` in ``fault``, so a host knows whom to
+Whose fault it is: every class carries a `Fault` in ``fault``, so a host knows whom to
 tell without a list of classes:
 
 =================  ==========================================================================
-``caller``         the caller's input or request: :class:`ValidationFailed` and its subclasses
-                   (:class:`InvalidAmount`, :class:`UnknownCurrency`,
-                   :class:`ModelValidationError`, :class:`RefundExceedsCapturable`,
-                   :class:`PolicyConfigError`, :class:`MissingExchangeRate`),
-                   :class:`CurrencyMismatch`, :class:`UnknownCode` and its subclasses,
-                   :class:`NotFound`, :class:`NotAuthorized`. Fix the input and call again.
-``provider``       a provider's payload: :class:`ProviderPayloadError`. Record and alert; the
+``caller``         the caller's input or request: `ValidationFailed` and its subclasses
+                   (`InvalidAmount`, `UnknownCurrency`,
+                   `ModelValidationError`, `RefundExceedsCapturable`,
+                   `PolicyConfigError`, `MissingExchangeRate`),
+                   `CurrencyMismatch`, `UnknownCode` and its subclasses,
+                   `NotFound`, `NotAuthorized`. Fix the input and call again.
+``provider``       a provider's payload: `ProviderPayloadError`. Record and alert; the
                    provider's data is not what its documentation says.
-``host``           the host's adapter failed carrying out an effect: :class:`EffectFailed`.
+``host``           the host's adapter failed carrying out an effect: `EffectFailed`.
                    Retry with the same idempotency key.
-``state``          the request conflicts with the current state: :class:`InvalidTransition`
-                   (and :class:`DeadlinePassed`), with a machine-readable ``code``, and
-                   :class:`ConflictError`. Reload, decide again, or refuse.
+``state``          the request conflicts with the current state: `InvalidTransition`
+                   (and `DeadlinePassed`), with a machine-readable ``code``, and
+                   `ConflictError`. Reload, decide again, or refuse.
 =================  ==========================================================================
 
-No message shows a full card number: :class:`PaysupportError` masks every text argument
-with :func:`paysupport.pan.mask_pans` (``[card ending 4242]``).
+No message shows a full card number: `PaysupportError` masks every text argument
+with [`mask_pans`][paysupport.pan.mask_pans] (``[card ending 4242]``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 ``Money`` never holds a float. Amounts are stored as an ``int`` count of the currency's minor
 unit (cents for EUR, yen for JPY, fils for KWD), the exponent comes from ISO 4217 with its
-source (:mod:`paysupport._iso4217`), and an unknown currency code is an error, never a silent
+source (`paysupport._iso4217`), and an unknown currency code is an error, never a silent
 default of two decimals. Provider-specific exponents (Stripe's ISK, MGA, ...) live apart, in
-:mod:`paysupport.providers.currency`, and are applied only by translators.
+`paysupport.providers.currency`, and are applied only by translators.
 
     >>> price = Money.of("12.34", "EUR")
     >>> price.minor
@@ -51,7 +51,7 @@ __all__ = [
     "zero",
 ]
 
-#: The rounding modes :meth:`Money.multiply` accepts, named as in :mod:`decimal`.
+#: The rounding modes `Money.multiply` accepts, named as in `decimal`.
 Rounding = Literal[
     "ROUND_HALF_EVEN",
     "ROUND_HALF_UP",
@@ -71,7 +71,7 @@ class Currency:
     """An active ISO 4217 currency with a minor unit.
 
     Instances are interned: ``currency("EUR") is currency("eur")``. Build them with
-    :func:`currency` (or :meth:`Currency.of`), never directly.
+    `currency` (or `Currency.of`), never directly.
     """
 
     code: str
@@ -185,7 +185,7 @@ def _check_minor_range(minor: int, field: str) -> None:
 
 
 _MAX_MINOR: Final = 10 ** (_MAX_ADJUSTED + 3)
-#: At most this many parts from :meth:`Money.split` (a list of them is built).
+#: At most this many parts from `Money.split` (a list of them is built).
 _MAX_PARTS: Final = 1_000_000
 
 
@@ -219,7 +219,7 @@ class Money:
     """An exact amount of one currency, held as an integer count of minor units.
 
     Immutable and hashable. Ordered only within one currency: comparing EUR with USD raises
-    :class:`~paysupport.errors.CurrencyMismatch`; equality across currencies is simply false.
+    `CurrencyMismatch`; equality across currencies is simply false.
     """
 
     __slots__ = ("_currency", "_minor")
@@ -227,7 +227,7 @@ class Money:
     _currency: Currency
 
     def __init__(self, minor: int, currency_: str | Currency) -> None:
-        """Build from minor units; prefer :meth:`from_minor` or :meth:`of` for clarity."""
+        """Build from minor units; prefer `from_minor` or `of` for clarity."""
         _reject_non_exact(minor, "amount")
         if not isinstance(minor, int):
             raise InvalidAmount(
@@ -400,8 +400,8 @@ class Money:
     def __mul__(self, factor: int | Decimal) -> Money:
         """Multiply by an int, or by a Decimal when the result is exact.
 
-        An inexact product raises :class:`InvalidAmount` (rule ``inexact_product``): say how
-        to round with :meth:`multiply`.
+        An inexact product raises `InvalidAmount` (rule ``inexact_product``): say how
+        to round with `multiply`.
         """
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
             if isinstance(factor, float):
@@ -431,7 +431,7 @@ class Money:
     ) -> Money:
         """Multiply by ``factor`` and round to a whole minor unit with ``rounding``.
 
-        ``rounding`` names a :mod:`decimal` rounding mode; banker's rounding is the default.
+        ``rounding`` names a `decimal` rounding mode; banker's rounding is the default.
         """
         if not isinstance(rounding, str) or rounding not in _ROUNDINGS:
             raise InvalidAmount("rounding", "rounding_mode", f"unknown rounding mode {rounding!r}")
@@ -619,7 +619,7 @@ def _pydantic_currency(value: object) -> Currency:
 
 
 def zero(currency_: str | Currency) -> Money:
-    """Zero in the given currency (same as :meth:`Money.zero`)."""
+    """Zero in the given currency (same as [`Money.zero`][paysupport.money.Money.zero])."""
     return Money.zero(currency_)
 
 

@@ -27,7 +27,7 @@ Masking keeps the **last four digits only** (``[card ending 4242]``). PCI DSS (R
 v4.0) allows at most the BIN (first six or eight) and last four to be displayed, and only to
 people with a business need to see more than the last four; a library cannot know who reads a
 repr or a log line, and first six plus last four of a 12-digit PAN leave two digits hidden. So
-paysupport shows what :class:`~paysupport.models.Card` stores anyway: the last four.
+paysupport shows what [`Card`][paysupport.models.Card] stores anyway: the last four.
 
     >>> mask_pans("card 4242 4242 4242 4242, exp 12/28")
     'card [card ending 4242], exp 12/28'
@@ -137,7 +137,7 @@ def may_contain_pan(document: str | bytes | bytearray) -> bool:
     False only when no text inside ``document`` can hold a card number, even after JSON
     unescaping: the document is ASCII, has no backslash (so no escapes), and nowhere holds 12
     digits joined only by separators. Anything else answers True: scan the values with
-    :func:`find_pans`.
+    [`find_pans`][paysupport.pan.find_pans].
 
     Args:
         document: text or UTF-8 bytes.
@@ -169,7 +169,7 @@ def find_pans(text: str) -> list[PanMatch]:
         text: any text, in any script.
 
     Returns:
-        One :class:`PanMatch` per Luhn-valid window of 12 to 19 digits; empty when none.
+        One `PanMatch` per Luhn-valid window of 12 to 19 digits; empty when none.
     """
     if not _may_hold_pan(text):
         return []

@@ -1,9 +1,9 @@
-"""Ports: the :class:`typing.Protocol` s a host implements to carry out effects, and a runner.
+"""Ports: the `typing.Protocol` s a host implements to carry out effects, and a runner.
 
 Workflows return effects; the host's adapters (a Stripe or Adyen client, a mailer, a ticket
-queue, a database) do the work. :class:`EffectRunner` dispatches a list of effects to
+queue, a database) do the work. `EffectRunner` dispatches a list of effects to
 handlers by effect type, in order, and stops cleanly at the first failure, reporting what
-ran, what failed and why, and what was not attempted (:class:`RunReport`). Effects whose
+ran, what failed and why, and what was not attempted (`RunReport`). Effects whose
 idempotency key the host has already carried out (``seen``) are skipped. Adapters should
 also pass ``effect.idempotency_key`` to the provider, so a crash between the call and the
 host's record still never pays twice.
@@ -49,7 +49,7 @@ __all__ = [
     "RunReport",
 ]
 
-#: A handler carries out one effect; it may return an awaitable (for :meth:`run_async`).
+#: A handler carries out one effect; it may return an awaitable (for `run_async`).
 Handler = Callable[[Any], Any]
 
 
@@ -157,7 +157,7 @@ class RunReport:
         ran: the effects carried out, in order.
         skipped: the effects skipped because their key was in ``seen`` (or repeated).
         failed: the effect whose handler raised, if any.
-        error: what it raised (an :class:`~paysupport.errors.EffectFailed` for a missing
+        error: what it raised (an [`EffectFailed`][paysupport.errors.EffectFailed] for a missing
             handler).
         not_run: the effects after the failure, not attempted.
         results: what each handler that ran returned (the gateway's answer, awaited for
@@ -206,7 +206,7 @@ class EffectRunner:
 
     @classmethod
     def from_ports(cls, *ports: object, **named: object) -> EffectRunner:
-        """A runner whose handlers are the ports' methods (:data:`PORT_METHODS`).
+        """A runner whose handlers are the ports' methods (`PORT_METHODS`).
 
         Pass any objects; each effect type goes to the first one with the matching method.
         """
@@ -250,10 +250,10 @@ class EffectRunner:
     def run(self, effects: Iterable[Effect], *, seen: Iterable[str] = ()) -> RunReport:
         """Carry out ``effects`` in order; stop at the first failure.
 
-        A handler that returns an awaitable is a failure here (use :meth:`run_async`).
+        A handler that returns an awaitable is a failure here (use `run_async`).
 
         Raises:
-            ValidationFailed: an item of ``effects`` is not an :class:`Effect` (nothing ran).
+            ValidationFailed: an item of ``effects`` is not an `Effect` (nothing ran).
         """
         todo, skipped = self._plan(effects, seen)
         ran: list[Effect] = []
@@ -284,10 +284,10 @@ class EffectRunner:
         return RunReport(tuple(ran), tuple(skipped), results=tuple(results))
 
     async def run_async(self, effects: Iterable[Effect], *, seen: Iterable[str] = ()) -> RunReport:
-        """Like :meth:`run`, awaiting handlers that return awaitables (sync ones work too).
+        """Like `run`, awaiting handlers that return awaitables (sync ones work too).
 
         Raises:
-            ValidationFailed: an item of ``effects`` is not an :class:`Effect` (nothing ran).
+            ValidationFailed: an item of ``effects`` is not an `Effect` (nothing ran).
         """
         todo, skipped = self._plan(effects, seen)
         ran: list[Effect] = []

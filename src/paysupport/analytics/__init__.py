@@ -3,7 +3,7 @@
 Everything columnar (``History``, ``synthetic``, ``portfolio_health``, ``business_review``,
 ``rule_quality``, ``team_performance``) needs the ``analytics`` extra (polars, pyarrow,
 narwhals; matplotlib for ``plot()``). Names are imported on first use, so the support
-queue works without the extra, and a missing extra raises :class:`MissingExtra` saying
+queue works without the extra, and a missing extra raises `MissingExtra` saying
 what to install.
 
     >>> from paysupport.analytics import portfolio_health, synthetic

@@ -29,7 +29,7 @@ class MissingExtra(PaysupportError, ImportError):
 
 
 def check(modules: tuple[str, ...] = EXTRA_MODULES, extra: str = "analytics") -> None:
-    """Raise :class:`MissingExtra` naming the first of ``modules`` that cannot be imported."""
+    """Raise `MissingExtra` naming the first of ``modules`` that cannot be imported."""
     for module in modules:
         try:
             importlib.import_module(module)

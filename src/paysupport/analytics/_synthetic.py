@@ -1,6 +1,6 @@
 """A seeded, realistic synthetic portfolio history, for demos, docs, tests and benchmarks.
 
-Every rate is a field of :class:`SyntheticParams` with its source, or ``assumption`` where
+Every rate is a field of `SyntheticParams` with its source, or ``assumption`` where
 no source gives a number. The same seed and parameters always give the same history: only
 numpy's seeded ``Generator`` draws, and nothing reads the clock.
 """
@@ -72,7 +72,7 @@ def _ro(d: dict[str, float]) -> Mapping[str, float]:
 
 @dataclass(frozen=True, slots=True)
 class SyntheticParams:
-    """Every knob of :func:`synthetic`, with the source of its default.
+    """Every knob of [`synthetic`][paysupport.analytics.synthetic], with the source of its default.
 
     Attributes:
         n_merchants: merchants in the portfolio.
@@ -228,13 +228,13 @@ def synthetic(seed: int = 0, params: SyntheticParams | None = None, **overrides:
 
     Args:
         seed: the seed of numpy's ``Generator``; the same seed gives the same history.
-        params: the parameters (defaults: :class:`SyntheticParams`).
+        params: the parameters (defaults: `SyntheticParams`).
         **overrides: fields of ``params`` to replace (``n_payments=5_000``).
 
     Raises:
         ValidationFailed: an unknown parameter name or an impossible value.
 
-    Example:
+    Examples:
         >>> from paysupport.analytics import synthetic
         >>> h = synthetic(seed=1, n_payments=500, n_merchants=5, months=3)
         >>> h.merchants.height, h.events.filter(kind="authorization")["payment_id"].n_unique()

@@ -3,7 +3,7 @@
 One pass of polars group-bys over the events builds a cube per merchant, network and
 period; every KPI and every program ratio is then arithmetic on that small cube, never a
 Python loop per row. The programs are those in force on each month's first day
-(:func:`~paysupport.analytics.programs_in_force`), each ratio computed the way its program
+(`programs_in_force`), each ratio computed the way its program
 defines it.
 """
 
@@ -43,7 +43,7 @@ KPI_COLUMNS = {
     "fraud_amount_ratio": "fraud reported / captured amount (USD)",
     "win_rate": "won / (won + lost) of the period's disputes",
 }
-"""Each KPI of :attr:`HealthReport.kpis` and how it is computed."""
+"""Each KPI of `HealthReport.kpis` and how it is computed."""
 
 _SUMS = (
     "attempts",
@@ -71,7 +71,7 @@ class HealthReport(Result):
     """Portfolio health: KPIs, the monitoring programs month by month, and the outlook.
 
     Attributes:
-        kpis: one row per group and period with counts and the rates of :data:`KPI_COLUMNS`.
+        kpis: one row per group and period with counts and the rates of `KPI_COLUMNS`.
         monitoring: one row per merchant, network, program and month: ``ratio`` as the
             program defines it (``numerator`` / ``denominator``), ``count``, ``status``
             (ok, early warning, breach, not enforced), ``tier`` met, ``threshold`` (the
@@ -162,7 +162,7 @@ def portfolio_health(
 
     Args:
         history: the portfolio's history.
-        by: KPI grouping: any of :data:`GROUPS` (``"merchant"`` is ``"merchant_id"``), or
+        by: KPI grouping: any of `GROUPS` (``"merchant"`` is ``"merchant_id"``), or
             ``()`` for the whole portfolio. Monitoring is always per merchant and month,
             the way the networks measure it.
         period: ``"month"`` or ``"quarter"`` for the KPIs.

@@ -3,8 +3,8 @@
 ``events`` holds one row per thing that happened (authorisation attempt, capture, refund,
 dispute, fraud report), ``merchants`` who the merchants are (segment, market, MCC) and
 ``cases`` the support cases operators worked. Build one from pandas, polars or pyarrow
-frames with :meth:`History.from_frames`, or from the library's models with
-:meth:`History.from_portfolio`. Every column is checked at the door; an error names the
+frames with `History.from_frames`, or from the library's models with
+`History.from_portfolio`. Every column is checked at the door; an error names the
 table, the column and the first offending row (``events.amount_minor[17]``).
 """
 
@@ -120,13 +120,13 @@ _CURRENCY_CODES = tuple(c.code for c in currencies())
 class History:
     """A checked portfolio history: ``events``, ``merchants``, ``cases`` and USD rates.
 
-    Build it with :meth:`from_frames` or :meth:`from_portfolio` (or
-    :func:`~paysupport.analytics.synthetic`); the constructor trusts its arguments.
+    Build it with `from_frames` or `from_portfolio` (or
+    [`synthetic`][paysupport.analytics.synthetic]); the constructor trusts its arguments.
 
     Attributes:
-        events: one row per event; columns and dtypes in :data:`EVENT_COLUMNS`.
-        merchants: one row per merchant; :data:`MERCHANT_COLUMNS`.
-        cases: one row per support case (may be empty); :data:`CASE_COLUMNS`.
+        events: one row per event; columns and dtypes in `EVENT_COLUMNS`.
+        merchants: one row per merchant; `MERCHANT_COLUMNS`.
+        cases: one row per support case (may be empty); `CASE_COLUMNS`.
         usd_rates: US dollars per one major unit of each currency, as the caller passed
             them; used for amount floors (VFMP, EFM) and to compare amounts across
             currencies. USD itself is 1.
@@ -149,9 +149,9 @@ class History:
         """Check and normalise pandas, polars or pyarrow frames into a ``History``.
 
         Args:
-            events: the events table (see :data:`EVENT_COLUMNS`).
-            merchants: the merchants table (see :data:`MERCHANT_COLUMNS`).
-            cases: the support cases (see :data:`CASE_COLUMNS`), or None for none.
+            events: the events table (see [`EVENT_COLUMNS`][paysupport.analytics.EVENT_COLUMNS]).
+            merchants: the merchants table (see `MERCHANT_COLUMNS`).
+            cases: the support cases (see `CASE_COLUMNS`), or None for none.
             usd_rates: US dollars per one major unit, by currency code (exact values:
                 ``Decimal`` or strings; floats are refused).
 
@@ -174,7 +174,7 @@ class History:
     def from_portfolio(
         cls, portfolio: Any, *, usd_rates: Mapping[str, Decimal | str | int] | None = None
     ) -> History:
-        """Build a ``History`` from a :class:`~paysupport.models.Portfolio`'s records.
+        """Build a ``History`` from a [`Portfolio`][paysupport.models.Portfolio]'s records.
 
         Each payment gives an approved authorisation, its captures, its succeeded refunds,
         its disputes (outcome = the dispute's status) and its early fraud warning; each
@@ -191,7 +191,7 @@ class History:
         """US dollars per minor unit of each code (for ratios and floors, not bookkeeping).
 
         Raises:
-            MissingExchangeRate: a code has no rate in :attr:`usd_rates`.
+            MissingExchangeRate: a code has no rate in `usd_rates`.
         """
         out: dict[str, float] = {}
         for code in codes:

@@ -1,6 +1,6 @@
 """Which network monitoring programs are in force on a date, for a merchant in a market.
 
-The thresholds are the catalogue's (:data:`paysupport.networks.MONITORING_THRESHOLDS`);
+The thresholds are the catalogue's (`paysupport.networks.MONITORING_THRESHOLDS`);
 this module only picks the rows that apply: Visa VDMP and VFMP before VAMP came into effect,
 VAMP's merchant tier by its effective dates and region, Mastercard ECM, HECM and EFM (the
 Australian EFM row in Australia, none in the excluded countries), Amex.
@@ -104,7 +104,7 @@ def programs_in_force(
         market: the merchant's ISO 3166-1 alpha-2 country (regions: MENA, Australia, the
             EFM exclusions).
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> [p.program for p in programs_in_force(dt.date(2025, 3, 1), "visa")]
         ['VDMP', 'VFMP']

@@ -133,7 +133,7 @@ class RuleQuality(Result):
 
 
 def labelled_transactions(history: History, merchant_id: str | None = None) -> pl.DataFrame:
-    """Approved authorisations with their score and a fraud label, for :func:`rule_quality`.
+    """Approved authorisations with their score and a fraud label, for `rule_quality`.
 
     A payment is fraud when it has a fraud report or a dispute with a fraud reason code.
     Columns: ``payment_id``, ``merchant_id``, ``network``, ``card_present``,
@@ -188,7 +188,7 @@ def rule_quality(
         label: boolean column, True for fraud.
         amount: integer column of amounts in minor units.
         thresholds: a number of evenly spaced thresholds over [0, 1], or the list.
-        costs: the cost parameters (:class:`Costs`).
+        costs: the cost parameters ([`Costs`][paysupport.analytics.Costs]).
 
     Raises:
         ValidationFailed: a missing column, a null, a float amount or several currencies.

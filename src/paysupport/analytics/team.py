@@ -1,9 +1,9 @@
 """Team performance: per operator and tier, by period (and segment), against the team's standards.
 
-From the support cases of a :class:`~paysupport.analytics.History` (or a cases table of the
+From the support cases of a [`History`][paysupport.analytics.History] (or a cases table of the
 same schema): cases handled, SLA adherence, time to first action and to resolution,
 escalations, approvals requested and granted, reopen rate; each against a standard the team
-sets (:class:`Standards`).
+sets ([`Standards`][paysupport.analytics.Standards]).
 """
 
 from __future__ import annotations
@@ -90,11 +90,11 @@ def team_performance(
     """Team performance from case histories.
 
     Args:
-        data: a :class:`History` (its ``cases`` and ``merchants``) or a cases table
+        data: a `History` (its ``cases`` and ``merchants``) or a cases table
             (pandas, polars or pyarrow) with the columns of ``History.cases``.
         by: any of ``operator_id``, ``tier``, ``segment``, ``market``, ``claim``.
         period: ``"month"`` or ``"quarter"`` (of ``opened_at``, UTC).
-        standards: the team's standards (:class:`Standards`).
+        standards: the team's standards ([`Standards`][paysupport.analytics.Standards]).
         merchants: a merchants table for ``segment`` / ``market`` when ``data`` is a
             cases table.
 

@@ -6,12 +6,12 @@ once into a table. Use the compiled objects for work::
 
     payment = lifecycles.payment.fire(payment, "capture", now=now, amount=Money.of("60", "EUR"))
 
-:meth:`Lifecycle.fire` returns a new model (status, history + one event, version + 1) and
+`Lifecycle.fire` returns a new model (status, history + one event, version + 1) and
 leaves the input alone; a refused event raises
-:class:`~paysupport.errors.InvalidTransition` (or
-:class:`~paysupport.errors.DeadlinePassed`) and changes nothing. :func:`replay` rebuilds a
+[`InvalidTransition`][paysupport.errors.InvalidTransition] (or
+`DeadlinePassed`) and changes nothing. `replay` rebuilds a
 model from its history. ``Lifecycle.bind(model)`` gives a python-statemachine instance for
-notebooks, and :func:`diagram` draws a lifecycle from its compiled definition (Mermaid or
+notebooks, and `diagram` draws a lifecycle from its compiled definition (Mermaid or
 DOT; the dispute lifecycle as a stage overview or one stage at a time).
 
 A refusal's ``code`` says which rule refused (a guard's code such as ``four_eyes`` or
@@ -131,7 +131,7 @@ def diagram(
     """Draw a lifecycle from its compiled definition: ``format`` ``"mermaid"`` or ``"dot"``.
 
     Args:
-        lifecycle: a name in :data:`LIFECYCLES` (``"dispute"``), a compiled lifecycle, or a
+        lifecycle: a name in `LIFECYCLES` (``"dispute"``), a compiled lifecycle, or a
             machine class.
         format: ``"mermaid"`` (``stateDiagram-v2`` text) or ``"dot"`` (Graphviz).
         stage: dispute only: ``None`` for the stage-level overview, a stage

@@ -1,6 +1,6 @@
 """The life of a support case: triage, work, waiting, escalation, resolution, closing.
 
-A resolved case can be reopened within :data:`REOPEN_WINDOW` of its resolution (the
+A resolved case can be reopened within `REOPEN_WINDOW` of its resolution (the
 customer writes back); after that, or once closed, a new case is opened instead.
 """
 

@@ -3,7 +3,7 @@
 The table a lifecycle compiles from its machine class is the only input, so a diagram
 cannot drift from the code. Transitions between the same two states are drawn as one arrow
 listing their events (``event [guard, guard]``). The dispute lifecycle is too large to read
-as one picture: :func:`render` draws it as a stage-level overview (``stage=None``), one
+as one picture: `render` draws it as a stage-level overview (``stage=None``), one
 picture per stage (``stage="chargeback"``: the stage's statuses, with the other stages
 collapsed into one box each), or whole (``stage="all"``).
 """
@@ -20,7 +20,7 @@ from paysupport.networks import DisputeStage
 
 __all__ = ["FORMATS", "render"]
 
-#: The text formats :func:`render` writes.
+#: The text formats `render` writes.
 FORMATS = ("mermaid", "dot")
 
 _STAGES = {s.value: s for s in DisputeStage}

@@ -1,15 +1,15 @@
 """The life of a dispute: network stage x status, with the response deadline.
 
 A state is ``"stage:status"`` (``"chargeback:needs_response"``) and sets both fields of the
-:class:`~paysupport.models.Dispute`. The states are the rows of
-:data:`~paysupport.models.dispute.DISPUTE_STATES`, the one table the model validates
+[`Dispute`][paysupport.models.Dispute]. The states are the rows of
+[`DISPUTE_STATES`][paysupport.models.dispute.DISPUTE_STATES], the one table the model validates
 against too. Stages only move forward, and only into stages that both the network
 (``network_rules(network).stages``) and the reason code (``reason_code(network,
 code).stages``) have: Mastercard 4808/4870/4871 go from the chargeback straight to
 arbitration; Amex and Discover have no pre-arbitration or arbitration.
 
 A response (evidence or acceptance) after ``due_by`` is refused with
-:class:`~paysupport.errors.DeadlinePassed`; after ``due_by`` (or when the provider reports
+[`DeadlinePassed`][paysupport.errors.DeadlinePassed]; after ``due_by`` (or when the provider reports
 it with ``reported_by``) the dispute expires at its stage. Entering a stage sets ``due_by``
 from the event data (the provider's deadline) or else from the network's response window
 for that stage. What providers report moves the dispute directly, never along an invented

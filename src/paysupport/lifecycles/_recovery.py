@@ -68,7 +68,7 @@ def hard_decline_reason(
     """Why a decline is hard on ``on`` (never retry this credential), or ``None``.
 
     The same definition the retry policy applies: the Visa category in force on that date
-    (:meth:`~paysupport.networks.DeclineCode.severity_on`; Visa moved some codes between
+    ([`severity_on`][paysupport.networks.DeclineCode.severity_on]; Visa moved some codes between
     categories, e.g. ``03`` from category 1 to 2 on 2021-04-17), or a Mastercard advice code
     that says never retry.
     """

@@ -1,9 +1,9 @@
 """Typed, validated, JSON-serialisable models: the nouns of payment support.
 
 Models are data. They validate their own invariants (amounts, currencies, time zones, no card
-numbers) and raise :class:`~paysupport.errors.ModelValidationError` naming each broken rule.
-What may happen next is the business of :mod:`paysupport.lifecycles`; what should happen, of
-:mod:`paysupport.policies`.
+numbers) and raise `ModelValidationError` naming each broken rule.
+What may happen next is the business of `paysupport.lifecycles`; what should happen, of
+[`policies`][paysupport.policies].
 """
 
 from paysupport.models._base import PaysupportModel, SafeText, contains_pan, mask_pans

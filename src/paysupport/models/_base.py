@@ -1,19 +1,19 @@
 """The base of every model: strict config, typed errors, the card-number boundary, fast changes.
 
 pydantic reports problems as ``pydantic.ValidationError``; paysupport turns that into
-:class:`~paysupport.errors.ModelValidationError`, which is a ``PaysupportError`` and a
+`ModelValidationError`, which is a ``PaysupportError`` and a
 ``ValueError``, and names each broken rule by a stable code (``refund_total_exceeds_captured``,
 ``timezone_aware``, ...) and the field it concerns.
 
-**No full card number (PAN) is stored.** One mechanism in :class:`PaysupportModel` covers
+**No full card number (PAN) is stored.** One mechanism in `PaysupportModel` covers
 every text a model holds, found by reading each field's type when the class is defined (so a
 new field is covered without code): every ``str``, in a field, an optional, a tuple, or a
-dict's keys and values. Text typed :data:`SafeText` (notes, descriptions, metadata values,
+dict's keys and values. Text typed `SafeText` (notes, descriptions, metadata values,
 event data values) has card numbers masked (``[card ending 4242]``); every other text (ids,
 codes, provider references, dict keys) refuses one with rule ``no_full_card_number`` naming
-the field. The detector is :mod:`paysupport.pan`.
+the field. The detector is [`pan`][paysupport.pan].
 
-**Changes validate only what changed.** :meth:`PaysupportModel.evolve` validates the changed
+**Changes validate only what changed.** `PaysupportModel.evolve` validates the changed
 fields against their own types, copies the rest (already valid, immutable) and runs every
 model rule (the ``mode="after"`` validators, card-number boundary included) on the result:
 the same checks and the same errors as a full validation, at the cost of what changed.
@@ -214,9 +214,9 @@ def _field_checker(field: FieldInfo) -> _Checker | None:
 class PaysupportModel(BaseModel):
     """Base model: immutable values, unknown fields refused, typed errors, no card numbers.
 
-    Models are data: a change is a new, validated value (:meth:`evolve`, or a lifecycle
+    Models are data: a change is a new, validated value (`evolve`, or a lifecycle
     event), never an assignment. Construction, ``model_validate``, ``model_validate_json``
-    and any attempt to assign raise :class:`~paysupport.errors.ModelValidationError`
+    and any attempt to assign raise [`ModelValidationError`][paysupport.errors.ModelValidationError]
     (assignment: rule ``frozen_instance``) instead of pydantic's own error. Text fields are
     checked for card numbers (see the module docstring).
     """

@@ -130,7 +130,7 @@ _ALLOWED: Final = frozenset((s.stage, s.status) for s in DISPUTE_STATES)
 
 
 def dispute_state_allowed(stage: DisputeStage, status: DisputeStatus) -> bool:
-    """Whether ``stage`` × ``status`` is in :data:`DISPUTE_STATES`."""
+    """Whether ``stage`` × ``status`` is in `DISPUTE_STATES`."""
     return (stage, status) in _ALLOWED
 
 
@@ -150,9 +150,9 @@ class Dispute(PaysupportModel):
     """A customer's dispute of one payment, as the card network sees it.
 
     ``reason_code`` is the network's code (``"13.1"``, ``"4853"``, ``"C08"``); it must be in
-    the network's catalogue, and :attr:`reason` returns the catalogue entry. ``due_by`` is the
+    the network's catalogue, and `reason` returns the catalogue entry. ``due_by`` is the
     response deadline; ``None`` means no response is possible (Stripe's ``due_by = 0``). Use
-    :meth:`opened` to derive ``due_by`` from the network's response window.
+    `opened` to derive ``due_by`` from the network's response window.
     """
 
     id: Identifier

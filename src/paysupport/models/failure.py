@@ -69,7 +69,7 @@ class PaymentFailure(PaysupportModel):
     ``decline_code`` is the PSP's code (Stripe ``insufficient_funds``), ``network_decline_code``
     the ISO 8583 response code (``"51"``), ``merchant_advice_code`` Mastercard's MAC
     (``"03"``). Codes are kept as received even when the catalogue does not know them
-    (providers add codes); :attr:`decline` and :attr:`advice` return the catalogue entries or
+    (providers add codes); `decline` and `advice` return the catalogue entries or
     ``None`` for an unknown code, which policies must treat conservatively.
     """
 

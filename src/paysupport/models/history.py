@@ -1,6 +1,6 @@
 """The append-only event log every aggregate carries.
 
-Each accepted lifecycle transition appends one :class:`LifecycleEvent`; replaying the events
+Each accepted lifecycle transition appends one `LifecycleEvent`; replaying the events
 rebuilds the aggregate's state. Events are immutable.
 """
 

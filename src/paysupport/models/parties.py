@@ -109,7 +109,7 @@ class Operator(PaysupportModel):
     """A support operator: their tier and, optionally, personal approval limits.
 
     The tier's limits come from the authority policy
-    (:class:`~paysupport.policies.OperatorAuthority`). ``refund_limits`` can only narrow
+    (`OperatorAuthority`). ``refund_limits`` can only narrow
     them: when it is set, the operator may approve alone at most the smaller of their tier's
     limit and their own in that currency, and nothing in a currency it does not list; when
     it is empty, the tier's limits apply as they are.

@@ -7,7 +7,7 @@ the payment's currency; a dispute never exceeds what was captured.
 ``refunded_unitemised`` holds refunds a provider reports only as a total (a Stripe Charge
 without its expanded ``refunds`` list, Adyen totals): it counts as refunded, against what is
 refundable and in the refunded-never-exceeds-captured rule, and is never turned into invented
-:class:`~paysupport.models.Refund` records.
+[`Refund`][paysupport.models.Refund] records.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Refunds: the intent (a request and what was granted) and the provider refund carrying it out.
 
-Lesson from earlier systems: *refund intent is not refund execution*. A :class:`RefundRequest`
-is what someone asked for; a :class:`Refund` is the money movement at the provider, with its
+Lesson from earlier systems: *refund intent is not refund execution*. A `RefundRequest`
+is what someone asked for; a `Refund` is the money movement at the provider, with its
 own lifecycle, including ``unknown`` for a provider call whose result we never learnt.
 """
 

@@ -4,10 +4,10 @@ Dispute reason codes of Visa, Mastercard, Amex and Discover (category, flow, sta
 limits, the evidence that answers them), each network's dispute stages and
 windows, decline codes (ISO 8583 and Stripe) with their Visa categories, Mastercard Merchant
 Advice Codes, retry limits, and network monitoring thresholds. Every fact carries its source
-tags and a :class:`Confidence`; facts the reference notes mark "unconfirmed" or "not found"
+tags and a `Confidence`; facts the reference notes mark "unconfirmed" or "not found"
 stay so marked. Nothing here does I/O or reads a clock: dated answers take the date.
 
-Example:
+Examples:
     >>> from paysupport.networks import reason_code
     >>> rc = reason_code("visa", "13.1")
     >>> rc.title, rc.category.value, rc.time_limit.days

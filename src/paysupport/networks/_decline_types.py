@@ -80,7 +80,7 @@ class DeclineCode:
         scheme: ``"iso8583"`` or ``"stripe"``.
         code: the code (``"05"``, ``"1A"``, ``"insufficient_funds"``).
         meaning: what it means, in short.
-        severity: hard or soft, by the latest dated Visa category (see :meth:`severity_on`);
+        severity: hard or soft, by the latest dated Visa category (see `severity_on`);
             ``None`` for ``00`` (approved) and Mastercard ``79``, whose advice code decides.
         action: suggested next step; ``None`` where it is not a decline or the MAC decides.
         visa_categories: dated Visa categories as ``(effective_from, category)`` pairs, oldest

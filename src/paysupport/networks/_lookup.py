@@ -54,7 +54,7 @@ def _unknown(network: Network, code: str) -> UnknownReasonCode:
 def reason_code(network: Network | str, code: str) -> ReasonCode:
     """Look up a dispute reason code, e.g. ``reason_code("visa", "13.1")``.
 
-    The network name is parsed with :meth:`Network.parse`; the code is read
+    The network name is parsed with `Network.parse`; the code is read
     case-insensitively with whitespace removed (``" c08 "`` finds Amex ``C08``).
 
     Raises:

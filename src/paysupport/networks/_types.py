@@ -2,8 +2,8 @@
 
 Every record is a frozen, slotted dataclass: catalogues are values, not objects to mutate.
 Each fact carries its sources (a public address, or a tag such as ``"[QV] 13.1"`` that
-:data:`paysupport.networks.sources.SOURCE_TAGS` resolves to a public source) and a
-:class:`Confidence`.
+[`SOURCE_TAGS`][paysupport.networks.sources.SOURCE_TAGS] resolves to a public source) and a
+[`Confidence`][paysupport.networks.Confidence].
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class DisputeCategory(StrEnum):
 
 
 class DisputeStage(StrEnum):
-    """A network stage of a dispute; stages only move forward (compare with :attr:`rank`).
+    """A network stage of a dispute; stages only move forward (compare with `rank`).
 
     ``INQUIRY`` covers a Visa copy request / retrieval, a Mastercard retrieval request, an Amex
     inquiry, a Discover documentation request, and Stripe's ``warning_*`` statuses.
@@ -174,7 +174,7 @@ class ReasonCode:
         network: the card network.
         code: the code as the network spells it (``"13.1"``, ``"4853"``, ``"C08"``, ``"004"``).
         title: the exact title from the notes.
-        category: the common :class:`DisputeCategory`.
+        category: the common [`DisputeCategory`][paysupport.networks.DisputeCategory].
         family: the network's own group (Visa ``"10"``..``"13"``, Mastercard category name,
             Amex group ``"AUTH"``/``"CMD"``/…, Discover category or ``"unconfirmed"``;
             ``"retrieval"``, ``"inquiry"`` or ``"documentation request"`` for inquiry codes).

@@ -191,7 +191,7 @@ class RetryLimit:
 
 
 RetryLimits = RetryLimit
-"""Alias of :class:`RetryLimit` (the brief's name for these records)."""
+"""Alias of [`RetryLimit`][paysupport.networks.RetryLimit] (the brief's name for these records)."""
 
 _V = VisaDeclineCategory
 _VISA_2_4 = (_V.ISSUER_CANNOT_APPROVE_AT_THIS_TIME, _V.DATA_QUALITY, _V.GENERIC)

@@ -2,7 +2,7 @@
 
 Amex is a closed loop: it may first send an inquiry (a 3-digit numeric code, reply within 20
 days) and then charge back (a lettered code), or charge back upfront. There is no arbitration
-([AXN] citing MRG §11.3). DRG groups map to :class:`DisputeCategory`: AUTH, CMD (Card Member
+([AXN] citing MRG §11.3). DRG groups map to `DisputeCategory`: AUTH, CMD (Card Member
 Disputes), FRAUD and PROC one to one; INQ (M01, R03, R13: chargebacks that close an inquiry)
 to ``CONSUMER_DISPUTE`` as the closest fit; PROG (chargeback programs) to ``FRAUD``, the
 category Stripe files all of them under. Titles marked ¹ in the notes come from the 2019 DRG

@@ -93,7 +93,7 @@ def decline_code(
             the code is empty.
         AmbiguousDeclineCode: the code's meaning depends on the network and none was given.
 
-    Example:
+    Examples:
         >>> decline_code("83", network="mastercard").action is None  # the MAC decides
         True
     """

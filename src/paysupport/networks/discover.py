@@ -5,7 +5,7 @@ confirmed" there) carry ``family="unconfirmed"`` and a category chosen by analog
 conditions (said so in ``notes``). Numeric codes come from a processor (TabaPay); only those
 whose title says "Fraud" have a family, the rest are ``"unconfirmed"``. DP1 and UA12 were not
 found and are not in the catalogue. The notes do not document Discover pre-arbitration or
-arbitration, so :data:`RULES` lists only the inquiry and chargeback stages.
+arbitration, so `RULES` lists only the inquiry and chargeback stages.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Mastercard chargeback reason codes and retrieval codes ([MCOM], [SCAT]).
 
-Codes and titles from [GP]; the four simplified categories map to :class:`DisputeCategory`
+Codes and titles from [GP]; the four simplified categories map to `DisputeCategory`
 (Point-of-Interaction Error is ``PROCESSING_ERROR``, Cardholder Disputes is
 ``CONSUMER_DISPUTE``). Mastercom's other valid codes (4801, 4802, 4809, 4835, 4847, 4856, 4857,
 4862, 4899) have no title in the notes and are left out; so are the 2xxx second-presentment

@@ -1,6 +1,6 @@
 """Network monitoring-program thresholds (sources per row), as data for portfolio health.
 
-Ratios are :class:`decimal.Decimal` fractions (``Decimal("0.0150")`` is 1.50 %), never
+Ratios are `decimal.Decimal` fractions (``Decimal("0.0150")`` is 1.50 %), never
 floats. A threshold row is met when every bound it sets is met; ``None`` bounds are not set.
 """
 

@@ -2,8 +2,8 @@
 
 Every catalogue record carries ``sources``: either a public address or name
 (``"docs.stripe.com/declines/codes"``) or a bracketed tag with an optional locator
-(``"[QV] 13.1"``, ``"[AXN] DRG p.4"``). :data:`SOURCE_TAGS` says what each tag stands for,
-so a reader can go to the source itself; :func:`source_of` resolves one entry.
+(``"[QV] 13.1"``, ``"[AXN] DRG p.4"``). `SOURCE_TAGS` says what each tag stands for,
+so a reader can go to the source itself; `source_of` resolves one entry.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def source_of(entry: str) -> Source | None:
     Entries that are not tagged (a public address or name) return ``None``: they name their
     source themselves.
 
-    Example:
+    Examples:
         >>> source_of("[QV] 13.1").where
         'quavo-inc.atlassian.net/wiki (space QEK)'
     """

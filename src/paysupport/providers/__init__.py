@@ -1,17 +1,17 @@
 """Pure translators between public payment-provider payload shapes and paysupport models.
 
 No network calls: data in, data out. Provider-specific currency exponents live here
-(:mod:`paysupport.providers.currency`), not in :class:`~paysupport.money.Money`.
+(`paysupport.providers.currency`), not in [`Money`][paysupport.money.Money].
 
-- :mod:`~paysupport.providers.stripe`: Charge, PaymentIntent, Refund and Dispute objects into
-  models; Stripe events into :class:`ProviderEvent`.
-- :mod:`~paysupport.providers.adyen`: notification items into :class:`ProviderEvent` and
-  :class:`~paysupport.models.Dispute`.
-- :mod:`~paysupport.providers.requests`: our effects into Stripe and Adyen request bodies
-  (:func:`stripe_request_for`, :func:`adyen_request_for` and the builders they use).
+- `stripe`: Charge, PaymentIntent, Refund and Dispute objects into
+  models; Stripe events into [`ProviderEvent`][paysupport.providers.ProviderEvent].
+- `adyen`: notification items into [`ProviderEvent`][paysupport.providers.ProviderEvent] and
+  [`Dispute`][paysupport.models.Dispute].
+- `requests`: our effects into Stripe and Adyen request bodies
+  (`stripe_request_for`, `adyen_request_for` and the builders they use).
 
 Every translator is all-or-nothing: a malformed or unknown payload raises
-:class:`~paysupport.errors.ProviderPayloadError` naming the field (a dotted path into the
+`ProviderPayloadError` naming the field (a dotted path into the
 payload) and a stable rule code; nothing partial is returned.
 """
 

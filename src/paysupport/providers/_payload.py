@@ -1,7 +1,7 @@
 """Reading provider payloads field by field, with errors that name the field.
 
 Every reader takes the dotted ``path`` of the value inside the payload the caller was given
-(``"data.object.amount"``), so a :class:`~paysupport.errors.ProviderPayloadError` always says
+(``"data.object.amount"``), so a `ProviderPayloadError` always says
 where the problem is. Rule codes are stable: ``required``, ``type``, ``format``,
 ``timezone_aware``, ``currency_known``, ``integer_amount``, ``non_negative``,
 ``unknown_value``, plus the
@@ -182,7 +182,7 @@ class Obj:
         return no_pan_id(value, self.at(key))
 
     def req_ident(self, key: str) -> str:
-        """A required identifier (see :meth:`ident`)."""
+        """A required identifier (see `ident`)."""
         value = self.ident(key)
         assert value is not None
         return value
@@ -210,7 +210,7 @@ class Obj:
         """An ISO 8601 timestamp with an offset; a naive one is refused.
 
         The text becomes a datetime, never stored: it is not masked on the way in (a value
-        that does not parse is reported through :func:`fail`, which masks it).
+        that does not parse is reported through `fail`, which masks it).
         """
         value = self._get(key, required)
         if value is None:

@@ -1,4 +1,4 @@
-"""Adyen notification items into :class:`ProviderEvent` and :class:`Dispute`.
+"""Adyen notification items into `ProviderEvent` and `Dispute`.
 
 Adyen sends a ``NotificationRequest`` whose ``notificationItems`` each wrap one
 ``NotificationRequestItem``; these functions take one item, wrapped
@@ -6,8 +6,8 @@ Adyen sends a ``NotificationRequest`` whose ``notificationItems`` each wrap one
 "EUR"}`` in ISO 4217 minor units; ``success`` is the string ``"true"`` or ``"false"``;
 ``eventDate`` is ISO 8601 with an offset.
 
-What an ``eventCode`` means is data (:data:`ADYEN_EVENT_CODES`), and so is
-``additionalData.disputeStatus`` (:data:`ADYEN_DISPUTE_STATUS`). Adyen sends event codes its
+What an ``eventCode`` means is data (`ADYEN_EVENT_CODES`), and so is
+``additionalData.disputeStatus`` (`ADYEN_DISPUTE_STATUS`). Adyen sends event codes its
 own published enum lacks (disputes §6.1), so an unknown code is an error in strict mode and an
 event of kind ``unknown`` otherwise, never a guess.
 """
@@ -89,7 +89,7 @@ def _t(
     return AdyenTarget(kind, stage, status)
 
 
-#: ``eventCode`` → meaning. A plain :class:`AdyenTarget` means ``success`` does not change the
+#: ``eventCode`` → meaning. A plain `AdyenTarget` means ``success`` does not change the
 #: meaning (dispute codes; REFUND_FAILED and REFUNDED_REVERSED, where the code is the outcome:
 #: refunds §2.2 modelling note). Sources per row: disputes §6.1 (dispute codes, quoted
 #: meanings), refunds §2.1–2.2 (modification and refund codes).
@@ -268,7 +268,7 @@ def _dispute_facts(it: Obj, extra: Obj | None, *, strict: bool) -> _DisputeFacts
     return _DisputeFacts(network, code, False, scheme_path, code_path)
 
 
-#: Event codes a :class:`Dispute` can be built from (each has a stage).
+#: Event codes a [`Dispute`][paysupport.models.Dispute] can be built from (each has a stage).
 _DISPUTE_CODES: Final = frozenset(
     code
     for code, target in ADYEN_EVENT_CODES.items()
@@ -331,12 +331,12 @@ def _payment_reference(it: Obj, code: str) -> str | None:
 def event_from_adyen(
     item: Mapping[str, Any], *, strict: bool = True, live: bool | None = None
 ) -> ProviderEvent:
-    """A :class:`ProviderEvent` from one Adyen NotificationRequestItem.
+    """A `ProviderEvent` from one Adyen NotificationRequestItem.
 
-    ``event_id`` is :func:`adyen_event_id` (duplicates share it); ``occurred_at`` is
+    ``event_id`` is `adyen_event_id` (duplicates share it); ``occurred_at`` is
     ``eventDate``; ``object_id`` is ``pspReference``; ``payment_reference`` is
-    ``originalReference``. The kind and target values follow :data:`ADYEN_EVENT_CODES`; a
-    dispute's status is ``additionalData.disputeStatus`` (:data:`ADYEN_DISPUTE_STATUS`) when
+    ``originalReference``. The kind and target values follow `ADYEN_EVENT_CODES`; a
+    dispute's status is ``additionalData.disputeStatus`` (`ADYEN_DISPUTE_STATUS`) when
     sent, else the table's. ``due_by`` is ``additionalData.defensePeriodEndsAt``. For dispute
     codes ``catalogued`` says whether the scheme and reason code are in the catalogues;
     NOTIFICATION_OF_FRAUD's ``nofReasonCode`` (a fraud-notice type) is ``fraud_notice_type``,
@@ -436,14 +436,14 @@ def _meaning(it: Obj, code: str, base: dict[str, Any], *, strict: bool) -> dict[
 
 
 def dispute_from_adyen(item: Mapping[str, Any], *, payment_id: str | None = None) -> Dispute:
-    """A :class:`Dispute` from an Adyen dispute notification item.
+    """A [`Dispute`][paysupport.models.Dispute] from an Adyen dispute notification item.
 
     Accepts the codes whose table entry has a stage: REQUEST_FOR_INFORMATION (inquiry),
     NOTIFICATION_OF_CHARGEBACK and CHARGEBACK (chargeback), SECOND_CHARGEBACK and
     PREARBITRATION_* (pre-arbitration), SCHEME_ARBITRATION* (arbitration), and the outcome
     codes CHARGEBACK_REVERSED / ISSUER_RESPONSE_TIMEFRAME_EXPIRED. The network comes from
     ``additionalData.chargebackSchemeCode`` (or ``rfiSchemeCode``; ``paymentMethod`` when
-    neither is sent) read by :meth:`Network.parse` (``"mc"`` is Mastercard); the reason code
+    neither is sent) read by `Network.parse` (``"mc"`` is Mastercard); the reason code
     from ``chargebackReasonCode`` / ``rfiReasonCode``, trimmed (Adyen's own example sends
     ``" 4853"``), and it must be in a catalogued network's catalogue. A scheme outside the
     catalogues (``jcb``, ``bankTransfer_IBAN``) or a notification without a reason code (a

@@ -10,7 +10,7 @@ stored copy; see ``shared/domain/refunds-and-failed-payments.md`` §5.2):
   divisible by 100. The conflict is **unconfirmed** either way; we follow the zero-decimal
   list and flag it (``confirmed=False``).
 
-Only translators use this; :class:`~paysupport.money.Money` always holds ISO minor units.
+Only translators use this; [`Money`][paysupport.money.Money] always holds ISO minor units.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def to_provider_amount(money: Money, provider: str) -> int:
     """The integer a provider's API expects for ``money``.
 
     Raises:
-        InvalidAmount: ``money`` is not :class:`Money` (``not_money``), or cannot be sent
+        InvalidAmount: ``money`` is not `Money` (``not_money``), or cannot be sent
             exactly (e.g. 12.34 MGA to Stripe, or 5.124 KWD, whose last digit must be 0).
             Nothing is rounded silently: round first, on purpose.
         ValidationFailed: ``provider`` is not a string.
@@ -154,7 +154,7 @@ def to_provider_amount(money: Money, provider: str) -> int:
 
 
 def from_provider_amount(amount: int, code: str, provider: str, *, field: str = "amount") -> Money:
-    """Read a provider's integer amount as ISO-minor-unit :class:`Money`.
+    """Read a provider's integer amount as ISO-minor-unit [`Money`][paysupport.money.Money].
 
     Raises:
         ProviderPayloadError: the amount is not an int, or is finer than ISO 4217 allows.

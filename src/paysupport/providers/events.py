@@ -1,4 +1,4 @@
-"""One provider notification, normalised: :class:`ProviderEvent` and its :class:`EventKind`.
+"""One provider notification, normalised: `ProviderEvent` and its `EventKind`.
 
 A Stripe event and an Adyen notification item both become a ``ProviderEvent``: what happened
 (``kind``), to what (``object_id``, ``payment_reference``), when (``occurred_at``), the
@@ -8,7 +8,7 @@ strings as received (``event_type``, ``raw_status``, ``raw_reason``, ``reason_co
 ``raw_network``).
 
 Webhooks arrive twice and out of order: ``event_id`` is stable across redeliveries (so a
-consumer can drop a duplicate), and :attr:`ProviderEvent.ordering_key` orders notifications so
+consumer can drop a duplicate), and `ProviderEvent.ordering_key` orders notifications so
 an older one arriving after a newer one can be recognised rather than applied over it.
 """
 
@@ -191,7 +191,7 @@ class ProviderEvent(PaysupportModel):
         kind: what happened, normalised; ``unknown`` only with ``strict=False``.
         occurred_at: Stripe ``created``; Adyen ``eventDate``.
         sequence: tie-breaker for notifications with the same ``occurred_at`` (stage rank,
-            then :data:`KIND_SEQUENCE`); not a provider counter.
+            then `KIND_SEQUENCE`); not a provider counter.
         object_type: the object the notification is about (``"dispute"``, ``"refund"``,
             ``"charge"``, ``"payment_intent"``, ``"early_fraud_warning"``), where sent.
         object_id: that object's id (Stripe ``data.object.id``; Adyen ``pspReference``).
@@ -281,5 +281,5 @@ class ProviderEvent(PaysupportModel):
         return self
 
     def is_older_than(self, other: ProviderEvent) -> bool:
-        """Whether this notification happened before ``other`` (by :attr:`ordering_key`)."""
+        """Whether this notification happened before ``other`` (by `ordering_key`)."""
         return self.ordering_key < other.ordering_key

@@ -1,16 +1,16 @@
 """Outbound request bodies: our effects, as the Stripe and Adyen APIs take them.
 
 Each builder takes plain arguments (the workflows layer calls them from its effects) and
-returns a :class:`ProviderRequest`: method, path, body and the caller's idempotency key, which
+returns a `ProviderRequest`: method, path, body and the caller's idempotency key, which
 both Stripe and Adyen take as the ``Idempotency-Key`` header. Nothing is sent: the host does
-that. Amounts go through :func:`~paysupport.providers.currency.to_provider_amount`, so a
+that. Amounts go through `to_provider_amount`, so a
 request holds exactly the provider's units (ISK ×100 and KWD with a last digit of 0 for
 Stripe; ISO minor units for Adyen) or is refused with
-:class:`~paysupport.errors.InvalidAmount`; nothing is rounded silently.
+[`InvalidAmount`][paysupport.errors.InvalidAmount]; nothing is rounded silently.
 
-:func:`stripe_request_for` and :func:`adyen_request_for` turn the money-moving effects
-(:class:`~paysupport.workflows.IssueRefund`, :class:`~paysupport.workflows.CancelPayment`,
-:class:`~paysupport.workflows.SubmitEvidence`, :class:`~paysupport.workflows.AcceptDispute`)
+`stripe_request_for` and `adyen_request_for` turn the money-moving effects
+(`IssueRefund`, `CancelPayment`,
+`SubmitEvidence`, `AcceptDispute`)
 into these requests. The request's ``Idempotency-Key`` is always the effect's
 ``idempotency_key``, so sending the same effect twice never refunds twice. Other effects
 (notifications, assignments) are not provider calls and are refused.
@@ -112,7 +112,7 @@ class ProviderRequest:
         method: the HTTP method.
         path: the path, ids filled in (``"/v1/refunds"``, ``"/payments/{psp}/refunds"``).
         body: the request parameters as nested dicts (Stripe: send them form-encoded, see
-            :meth:`form_items`; Adyen: send JSON).
+            `form_items`; Adyen: send JSON).
         idempotency_key: the caller's key, sent as the ``Idempotency-Key`` header.
     """
 
@@ -192,7 +192,7 @@ def stripe_refund_params(
         charge: the charge to refund.
         amount: how much, converted to Stripe's units (ISK ×100; KWD must end in 0).
         reason: our reason; sent as ``reason`` only when Stripe accepts it
-            (:data:`STRIPE_CREATABLE_REFUND_REASONS`), always as
+            (`STRIPE_CREATABLE_REFUND_REASONS`), always as
             ``metadata[paysupport_reason]``. ``fraudulent`` also adds the card and e-mail
             to Radar block lists (refunds §6).
         idempotency_key: the caller's key (derived from the effect's cause).
@@ -268,7 +268,7 @@ def stripe_dispute_evidence_params(
     """``POST /v1/disputes/{id}``: stage (``submit=False``) or submit dispute evidence.
 
     Each kind goes to its Stripe ``evidence.*`` fields (``STRIPE_EVIDENCE_FIELDS`` in
-    :mod:`paysupport.networks`):
+    [`networks`][paysupport.networks]):
 
     - a mapping gives values per Stripe field of that kind
       (``{EvidenceKind.PROOF_OF_DELIVERY: {"shipping_carrier": "DHL", ...}}``);
@@ -415,7 +415,7 @@ def adyen_refund_request(
         merchant_account: the merchant account.
         amount: how much (ISO minor units; the sum of refunds must stay ≤ captured).
         reference: our reference for the refund (the REFUND webhook echoes it).
-        reason: mapped to ``merchantRefundReason`` by :data:`ADYEN_REFUND_REASONS`.
+        reason: mapped to ``merchantRefundReason`` by `ADYEN_REFUND_REASONS`.
         idempotency_key: the caller's key (at most 64 characters).
 
     Returns:
@@ -608,13 +608,13 @@ def stripe_request_for(
 ) -> ProviderRequest:
     """The Stripe API call that carries out ``effect``.
 
-    - :class:`IssueRefund` → ``POST /v1/refunds`` on the payment's ``provider_reference``
+    - `IssueRefund` → ``POST /v1/refunds`` on the payment's ``provider_reference``
       (a ``pi_...`` is a PaymentIntent, anything else a charge), with
       ``metadata[paysupport_refund_id]``.
-    - :class:`CancelPayment` → ``POST /v1/payment_intents/{id}/cancel``.
-    - :class:`SubmitEvidence` → ``POST /v1/disputes/{id}`` with ``submit=true``; the evidence
-      is ``evidence`` if given, else :func:`stripe_evidence_for`.
-    - :class:`AcceptDispute` → ``POST /v1/disputes/{id}/close``.
+    - `CancelPayment` → ``POST /v1/payment_intents/{id}/cancel``.
+    - `SubmitEvidence` → ``POST /v1/disputes/{id}`` with ``submit=true``; the evidence
+      is ``evidence`` if given, else `stripe_evidence_for`.
+    - [`AcceptDispute`][paysupport.workflows.AcceptDispute] → ``POST /v1/disputes/{id}/close``.
 
     Raises:
         ValidationFailed: the effect is not a Stripe call (``not_a_provider_call``) or lacks
@@ -668,12 +668,12 @@ def adyen_request_for(
 ) -> ProviderRequest:
     """The Adyen API call that carries out ``effect``.
 
-    - :class:`IssueRefund` → ``POST /payments/{pspReference}/refunds`` (reference: our
+    - `IssueRefund` → ``POST /payments/{pspReference}/refunds`` (reference: our
       refund id, echoed by the REFUND notification).
-    - :class:`CancelPayment` → ``POST /payments/{pspReference}/cancels``.
-    - :class:`SubmitEvidence` → ``POST /defendDispute`` with ``defense_reason_code`` (upload
+    - `CancelPayment` → ``POST /payments/{pspReference}/cancels``.
+    - `SubmitEvidence` → ``POST /defendDispute`` with ``defense_reason_code`` (upload
       the documents with ``/supplyDefenseDocument`` first).
-    - :class:`AcceptDispute` → ``POST /acceptDispute``.
+    - [`AcceptDispute`][paysupport.workflows.AcceptDispute] → ``POST /acceptDispute``.
 
     Raises:
         ValidationFailed: the effect is not an Adyen call (``not_a_provider_call``), or a

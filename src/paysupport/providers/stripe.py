@@ -1,10 +1,10 @@
-"""Stripe objects and webhook events into paysupport models and :class:`ProviderEvent`.
+"""Stripe objects and webhook events into paysupport models and `ProviderEvent`.
 
 Pure functions: a ``Mapping`` in (the parsed JSON of a Stripe object or event), a model out.
-Amounts are read with :func:`~paysupport.providers.currency.from_provider_amount`, so Stripe's
+Amounts are read with `from_provider_amount`, so Stripe's
 own exponents (ISK ×100, MGA zero-decimal, ...) never reach the core. Every function is
 all-or-nothing: a missing, mistyped or unknown field raises
-:class:`~paysupport.errors.ProviderPayloadError` whose ``field`` is the dotted path in the
+`ProviderPayloadError` whose ``field`` is the dotted path in the
 payload given (``"evidence_details.due_by"``; ``"data.object.amount"`` inside an event).
 
 The mapping tables below are data: extend them when Stripe adds a value. Each names its row in
@@ -129,7 +129,7 @@ STRIPE_DISPUTE_CLOSED_KIND: Final[Mapping[str, EventKind]] = MappingProxyType(
 )
 
 #: Refund ``status`` (refunds §1.3 ``status`` row). ``failed`` after ``succeeded`` is read as
-#: :attr:`RefundStatus.REVERSED` (refunds §7.3), see :func:`refund_from_stripe`.
+#: `RefundStatus.REVERSED` (refunds §7.3), see `refund_from_stripe`.
 STRIPE_REFUND_STATUS: Final[Mapping[str, RefundStatus]] = MappingProxyType(
     {
         "pending": RefundStatus.PENDING,
@@ -141,7 +141,7 @@ STRIPE_REFUND_STATUS: Final[Mapping[str, RefundStatus]] = MappingProxyType(
 )
 
 #: Refund ``reason`` as read (refunds §1.3 ``reason (read)`` row). A null reason (none given)
-#: reads as :attr:`RefundReason.OTHER`: the model has no "no reason" value.
+#: reads as `RefundReason.OTHER`: the model has no "no reason" value.
 STRIPE_REFUND_REASONS: Final[Mapping[str, RefundReason]] = MappingProxyType(
     {
         "duplicate": RefundReason.DUPLICATE,
@@ -169,7 +169,7 @@ STRIPE_REFUND_KIND: Final[Mapping[RefundStatus, EventKind]] = MappingProxyType(
 )
 
 #: Charge ``status`` (refunds §1.2 ``status`` row). ``succeeded`` is refined by ``captured``
-#: and ``amount_refunded`` in :func:`payment_from_charge`: not captured → authorized (or
+#: and ``amount_refunded`` in `payment_from_charge`: not captured → authorized (or
 #: canceled once Stripe marks an expired authorization refunded); captured and refunded in
 #: part / in full → partially_refunded / refunded.
 STRIPE_CHARGE_STATUS: Final[Mapping[str, PaymentStatus]] = MappingProxyType(
@@ -180,7 +180,7 @@ STRIPE_CHARGE_STATUS: Final[Mapping[str, PaymentStatus]] = MappingProxyType(
     }
 )
 
-#: PaymentIntent ``status`` (refunds §1.1 ``status`` row), each onto :class:`PaymentStatus`:
+#: PaymentIntent ``status`` (refunds §1.1 ``status`` row), each onto `PaymentStatus`:
 #: the four "not yet authorized" states are ``pending`` (``requires_payment_method`` with a
 #: ``last_payment_error`` is ``failed``: the last attempt was declined); ``requires_capture``
 #: is an authorization waiting for capture; ``succeeded`` has collected ``amount_received``.
@@ -197,7 +197,7 @@ STRIPE_PAYMENT_INTENT_STATUS: Final[Mapping[str, PaymentStatus]] = MappingProxyT
 )
 
 #: ``payment_method_details.card.brand`` (disputes §5.1 ``card.brand`` row). ``link`` has no
-#: :class:`CardBrand` and is refused.
+#: [`CardBrand`][paysupport.models.CardBrand] and is refused.
 STRIPE_CARD_BRANDS: Final[Mapping[str, CardBrand]] = MappingProxyType(
     {b.value: b for b in CardBrand}
 )
@@ -370,7 +370,7 @@ def refund_from_stripe(
     payment_id: str | None = None,
     previous_status: str | None = None,
 ) -> Refund:
-    """A :class:`Refund` from a Stripe Refund object.
+    """A [`Refund`][paysupport.models.Refund] from a Stripe Refund object.
 
     Args:
         obj: the Refund object (``"object": "refund"``).
@@ -445,7 +445,7 @@ def _brand(o: Obj) -> tuple[str | None, str]:
 
 
 def _dispute_reason(o: Obj) -> str:
-    """Stripe's ``reason``, one of :data:`STRIPE_DISPUTE_REASONS`."""
+    """Stripe's ``reason``, one of `STRIPE_DISPUTE_REASONS`."""
     raw = o.str_("reason")
     if raw not in STRIPE_DISPUTE_REASONS:
         known = ", ".join(sorted(STRIPE_DISPUTE_REASONS))
@@ -543,12 +543,12 @@ def _dispute(o: Obj, *, payment_id: str | None) -> Dispute:
 
 
 def dispute_from_stripe(obj: Mapping[str, Any], *, payment_id: str | None = None) -> Dispute:
-    """A :class:`Dispute` from a Stripe Dispute object.
+    """A [`Dispute`][paysupport.models.Dispute] from a Stripe Dispute object.
 
     The network comes from ``payment_method_details.card.brand``; the reason code from
     ``payment_method_details.card.network_reason_code`` (or the older top-level
     ``network_reason_code``). The status maps to stage × status by
-    :data:`STRIPE_DISPUTE_STATUS`; ``reason`` must be one of :data:`STRIPE_DISPUTE_REASONS`;
+    `STRIPE_DISPUTE_STATUS`; ``reason`` must be one of `STRIPE_DISPUTE_REASONS`;
     the raw status and reason are kept in ``provider_status`` / ``provider_reason``.
     ``evidence_details.due_by`` of ``0`` (no response possible) reads as ``due_by=None``.
 
@@ -654,17 +654,17 @@ def _charge_status(o: Obj) -> PaymentStatus:
 
 
 def payment_from_charge(charge: Mapping[str, Any], *, merchant_id: str) -> Payment:
-    """A :class:`Payment` from a Stripe Charge object.
+    """A [`Payment`][paysupport.models.Payment] from a Stripe Charge object.
 
-    ``amount`` is the authorized amount; a captured charge gets one :class:`Capture` of
+    ``amount`` is the authorized amount; a captured charge gets one `Capture` of
     ``amount_captured`` (dated ``created``: the charge does not say when it was captured);
-    ``refunds.data`` (when expanded) become :class:`Refund` models, and whatever
+    ``refunds.data`` (when expanded) become `Refund` models, and whatever
     ``amount_refunded`` holds beyond the listed refunds (all of it when ``refunds`` is not
     expanded, the default since API 2022-11-15) becomes ``Payment.refunded_unitemised``, so it
     counts against the refundable; an expanded ``dispute``
-    object becomes a :class:`Dispute`; ``payment_method_details.card`` becomes a :class:`Card`
+    object becomes a `Dispute`; ``payment_method_details.card`` becomes a `Card`
     (brand, last4, fingerprint, expiry, funding, country: never the number). The status
-    follows :data:`STRIPE_CHARGE_STATUS`, refined by ``captured`` and ``amount_refunded``.
+    follows `STRIPE_CHARGE_STATUS`, refined by ``captured`` and ``amount_refunded``.
 
     Args:
         charge: the Charge object (``"object": "charge"``).
@@ -769,18 +769,18 @@ def _latest_charge(o: Obj) -> Obj:
 
 
 def payment_from_payment_intent(pi: Mapping[str, Any], *, merchant_id: str) -> Payment:
-    """A :class:`Payment` from a Stripe PaymentIntent object.
+    """A [`Payment`][paysupport.models.Payment] from a Stripe PaymentIntent object.
 
-    The status maps by :data:`STRIPE_PAYMENT_INTENT_STATUS`: ``requires_payment_method``,
+    The status maps by `STRIPE_PAYMENT_INTENT_STATUS`: ``requires_payment_method``,
     ``requires_confirmation``, ``requires_action`` and ``processing`` → ``pending``
     (``requires_payment_method`` after a declined attempt, i.e. with ``last_payment_error``
     → ``failed``); ``requires_capture`` → ``authorized``; ``canceled`` → ``canceled``;
-    ``succeeded`` → ``captured`` with one :class:`Capture` of ``amount_received`` (id the
+    ``succeeded`` → ``captured`` with one `Capture` of ``amount_received`` (id the
     ``latest_charge``). The card is read from an expanded ``payment_method``.
 
     A succeeded PaymentIntent must come with ``latest_charge`` expanded: only the charge says
     what was refunded (``amount_refunded``, and its ``refunds`` list when that is expanded
-    too), read as :func:`payment_from_charge` reads it, so a refund made elsewhere is never
+    too), read as `payment_from_charge` reads it, so a refund made elsewhere is never
     offered again.
 
     Args:
@@ -958,14 +958,14 @@ def _efw_event(base: dict[str, Any], o: Obj, spec: StripeEventType) -> dict[str,
 
 
 def event_from_stripe(event: Mapping[str, Any], *, strict: bool = True) -> ProviderEvent:
-    """A :class:`ProviderEvent` from a Stripe Event object (a webhook body).
+    """A `ProviderEvent` from a Stripe Event object (a webhook body).
 
-    Handles the types in :data:`STRIPE_EVENT_TYPES`: ``charge.*``, ``charge.dispute.*``,
+    Handles the types in `STRIPE_EVENT_TYPES`: ``charge.*``, ``charge.dispute.*``,
     ``charge.refund.updated``, ``refund.*``, ``payment_intent.*`` and
     ``radar.early_fraud_warning.*``. ``occurred_at`` is the event's ``created``. A charge
     event carries the charge's ``amount_refunded`` (what ``apply_provider_event`` needs to
     never refund twice); a dispute event says whether its network and code are
-    ``catalogued`` (see :func:`dispute_from_stripe`).
+    ``catalogued`` (see [`dispute_from_stripe`][paysupport.providers.dispute_from_stripe]).
 
     Args:
         event: the Event (``{"id": "evt_...", "type": ..., "created": ..., "data": {...}}``),

@@ -3,7 +3,7 @@
 ``STRIPE_CATEGORIES`` mirrors the table row by row: a Stripe ``reason`` value and, per network,
 the codes Stripe files under it. It lives with the Stripe translators, not in the network
 catalogues: the core speaks the networks' and the operator's language, and Stripe's
-``reason`` is one provider's vocabulary. :func:`stripe_reason_for` answers "which Stripe
+``reason`` is one provider's vocabulary. `stripe_reason_for` answers "which Stripe
 reason does this network code file under". The label-to-``reason`` mapping (``Credit not
 processed`` -> ``credit_not_processed``) is inferred from the names.
 """
@@ -130,7 +130,7 @@ def _key(network: Network, code: str) -> str:
 def stripe_reason_for(network: Network | str, code: str) -> str | None:
     """Stripe's dispute ``reason`` for a network code, per Stripe's table.
 
-    Works for catalogued codes (read as :func:`~paysupport.networks.reason_code` reads them)
+    Works for catalogued codes (read as [`reason_code`][paysupport.networks.reason_code] reads them)
     and for the other codes Stripe's table names (Mastercard 49xx documentation codes, Amex
     061/170/177/M04/M11, Visa compliance conditions C028-C0135 -> ``noncompliant``). Returns
     ``None`` for a catalogued code Stripe's table does not map.

@@ -1,9 +1,9 @@
 """Tools for testing code built on paysupport: strategies, stateful machines, properties.
 
-- :mod:`paysupport.testing.strategies`: Hypothesis strategies for money and every model;
-- :mod:`paysupport.testing.stateful`: rule-based state machines for each lifecycle;
-- :mod:`paysupport.testing.properties`: ready-made checks for refund and escalation policies;
-- :mod:`paysupport.testing.pytest_plugin`: fixtures (installed as a pytest plugin).
+- [`strategies`][paysupport.testing.strategies]: Hypothesis strategies for money and every model;
+- [`stateful`][paysupport.testing.stateful]: rule-based state machines for each lifecycle;
+- `paysupport.testing.properties`: ready-made checks for refund and escalation policies;
+- [`pytest_plugin`][paysupport.testing.pytest_plugin]: fixtures (installed as a pytest plugin).
 
 Needs Hypothesis (``pip install "paysupport[testing]"``). Submodules load on first use.
 """

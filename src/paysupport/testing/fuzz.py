@@ -2,16 +2,16 @@
 
 A support tool feeds paysupport webhook payloads, operator input and stored JSON. Whatever
 arrives, a boundary function must either accept it or raise a
-:class:`~paysupport.errors.PaysupportError` subclass that names the field: never a bare
+[`PaysupportError`][paysupport.errors.PaysupportError] subclass that names the field: never a bare
 ``KeyError``, ``TypeError`` or ``ValueError`` from deep inside. This module gives the inputs
-and the check, for the library's own boundaries (:data:`TARGETS`) and for your adapters:
+and the check, for the library's own boundaries (`TARGETS`) and for your adapters:
 
-- :func:`json_values`: arbitrary JSON (what a mangled webhook body can hold);
-- :func:`mutated`: a real payload with keys dropped, values swapped for arbitrary JSON or for
+- `json_values`: arbitrary JSON (what a mangled webhook body can hold);
+- `mutated`: a real payload with keys dropped, values swapped for arbitrary JSON or for
   values of another type, and nested objects mangled the same way;
-- :func:`only_typed_errors`: call a function and fail on any exception that is not a
-  ``PaysupportError`` (a :class:`FuzzCrash` names the input and the exception);
-- :func:`fuzz`: run one target with Hypothesis and count inputs and crashes.
+- `only_typed_errors`: call a function and fail on any exception that is not a
+  ``PaysupportError`` (a `FuzzCrash` names the input and the exception);
+- `fuzz`: run one target with Hypothesis and count inputs and crashes.
 
 Example, fuzzing a host's own webhook adapter::
 
@@ -248,7 +248,7 @@ def fuzz(
     Args:
         target: a name for the report.
         function: the boundary; it takes one input.
-        inputs: the strategy drawing inputs (:func:`json_values`, :func:`mutated`, ...).
+        inputs: the strategy drawing inputs (`json_values`, `mutated`, ...).
         max_examples: how many inputs to try.
         derandomize: draw the same inputs every run (for CI).
 

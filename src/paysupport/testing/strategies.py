@@ -12,7 +12,7 @@ ranges, networks, reason-code categories, states, and dates relative to a given 
     ...     assert not payment.amount_refundable.is_negative()
 
 Importing this module registers a strategy for every model with
-:func:`hypothesis.strategies.register_type_strategy`, so ``st.from_type(Payment)`` works; the
+`hypothesis.strategies.register_type_strategy`, so ``st.from_type(Payment)`` works; the
 Hypothesis plugin entry point does that import for you.
 """
 

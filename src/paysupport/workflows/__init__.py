@@ -1,20 +1,20 @@
 """Workflows: what a support tool calls. Pure functions from models, policies and ``now``.
 
-Each workflow takes models, a :class:`PolicySet` and ``now``, and returns an
-:class:`Outcome`: the decisions made, the aggregates changed (new versions, with the version
-they were computed against), the lifecycle events fired, and the :mod:`effects` the host
+Each workflow takes models, a `PolicySet` and ``now``, and returns an
+`Outcome`: the decisions made, the aggregates changed (new versions, with the version
+they were computed against), the lifecycle events fired, and the `effects` the host
 must carry out. The library opens no connection and reads no clock. The host executes the
-effects through its adapters (:mod:`paysupport.ports`), feeds results back in, and stores
-the changes with :func:`commit`, which refuses a stale outcome (:class:`ConflictError`).
+effects through its adapters ([`ports`][paysupport.ports]), feeds results back in, and stores
+the changes with `commit`, which refuses a stale outcome (`ConflictError`).
 
-- Refunds: :func:`request_refund`, :func:`approve_refund`, :func:`deny_refund`,
-  :func:`settle_refund`.
-- Disputes: :func:`receive_dispute`, :func:`respond_to_dispute`, :func:`settle_dispute`.
-- Failed payments: :func:`handle_decline`, :func:`record_retry_result`,
-  :func:`give_up_recovery`.
-- Support cases: :func:`triage` (the entry point), :func:`escalate_if_sla_near`,
-  :func:`resolve`, :func:`reopen`, :func:`close`.
-- Webhooks: :func:`apply_provider_event`.
+- Refunds: `request_refund`, `approve_refund`, `deny_refund`,
+  [`settle_refund`][paysupport.workflows.settle_refund].
+- Disputes: `receive_dispute`, `respond_to_dispute`, `settle_dispute`.
+- Failed payments: `handle_decline`, `record_retry_result`,
+  [`give_up_recovery`][paysupport.workflows.give_up_recovery].
+- Support cases: `triage` (the entry point), `escalate_if_sla_near`,
+  `resolve`, `reopen`, `close`.
+- Webhooks: [`apply_provider_event`][paysupport.workflows.apply_provider_event].
 """
 
 from paysupport.errors import ConflictError

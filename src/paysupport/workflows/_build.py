@@ -1,6 +1,6 @@
 """The builder every workflow uses to collect decisions, fired events and effects.
 
-Not public: workflows return :class:`~paysupport.workflows.Outcome` values; this only keeps
+Not public: workflows return [`Outcome`][paysupport.workflows.Outcome] values; this only keeps
 their bookkeeping (which aggregate changed from which version) in one place.
 """
 

@@ -1,10 +1,10 @@
-"""Support cases: the entry point a support tool calls, :func:`triage`, and the case's life.
+"""Support cases: the entry point a support tool calls, `triage`, and the case's life.
 
-:func:`triage` takes a customer's claim and what the host loaded around it
-(:class:`CaseContext`), identifies the payment(s), assigns a tier and an SLA, plans the
+[`triage`][paysupport.workflows.triage] takes a customer's claim and what the host loaded around it
+(`CaseContext`), identifies the payment(s), assigns a tier and an SLA, plans the
 resolution, and routes the case to the matching workflow (refund, dispute, failed payment):
-one :class:`~paysupport.workflows.Outcome` with every decision, change and effect.
-:func:`escalate_if_sla_near`, :func:`resolve`, :func:`reopen` and :func:`close` follow.
+one [`Outcome`][paysupport.workflows.Outcome] with every decision, change and effect.
+`escalate_if_sla_near`, `resolve`, `reopen` and `close` follow.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _tuple(value: Sequence[Payment] | None) -> tuple[Payment, ...]:
 
 @attrs.frozen(kw_only=True)
 class CaseContext:
-    """What the host loaded around a case, for :func:`triage`.
+    """What the host loaded around a case, for [`triage`][paysupport.workflows.triage].
 
     Attributes:
         payments: the payments the case may be about (those named by the case first).
@@ -137,11 +137,11 @@ def triage(
     1. Identify the payment(s): those the case names (loaded in ``context``), else the one
        holding the case's dispute, else every payment in ``context``.
     2. Decide the tier (escalation policy) and the plan (resolution policy); give the case
-       an SLA from its priority when it has none; ``triage`` it and :class:`AssignCase`.
+       an SLA from its priority when it has none; ``triage`` it and `AssignCase`.
     3. Route: a refund, overcharge or duplicate-charge claim to
-       :func:`~paysupport.workflows.request_refund`; an unrecognised charge to a refund when
+       `request_refund`; an unrecognised charge to a refund when
        an actionable early fraud warning exists, else to the customer (``identify_charge``);
-       a failed payment to :func:`~paysupport.workflows.handle_decline`; a dispute to the
+       a failed payment to [`handle_decline`][paysupport.workflows.handle_decline]; a dispute to the
        accept/contest decision and evidence request. A routed case is ``in_progress``.
 
     A case that is not new changes nothing; its assignment is returned again.
@@ -317,7 +317,7 @@ def escalate_if_sla_near(
     """Escalate an open case whose SLA is near breach (``policies.sla_warning`` or less left).
 
     The escalation policy names the tier (with its own SLA bump); the case moves at least
-    one tier up (``escalate``) and :class:`AssignCase` routes it. A senior case cannot go
+    one tier up (``escalate``) and `AssignCase` routes it. A senior case cannot go
     higher: it is re-announced (note ``sla_at_risk_top_tier``). A case with time left,
     no SLA, or not open changes nothing.
     """
@@ -421,7 +421,7 @@ def reopen(
     """Reopen a resolved case when the customer writes back (within ``REOPEN_WINDOW``).
 
     The case goes back to ``in_progress`` with its tier and assignee, counts one more
-    contact, and :class:`AssignCase` routes it again (reason ``"reopened:<contacts>"``, so
+    contact, and `AssignCase` routes it again (reason ``"reopened:<contacts>"``, so
     each reopening is routed once). A case that is already open changes nothing (note
     ``already_open``).
 
@@ -433,7 +433,7 @@ def reopen(
 
     Raises:
         InvalidTransition: the case is new, closed, or was resolved more than
-            :data:`~paysupport.lifecycles.REOPEN_WINDOW` ago (open a new case instead).
+            `REOPEN_WINDOW` ago (open a new case instead).
     """
     b = Builder()
     if case.status in _OPEN:

@@ -2,8 +2,8 @@
 
 A dispute lives on its payment (the payment's refund guard reads its open disputes). The
 response goes in before the network's ``due_by`` minus the policy set's safety margin:
-:func:`respond_to_dispute` submits the evidence (:class:`SubmitEvidence`) or accepts
-(:class:`AcceptDispute`), and records the response on the dispute at once (``under_review``
+`respond_to_dispute` submits the evidence (`SubmitEvidence`) or accepts
+(`AcceptDispute`), and records the response on the dispute at once (``under_review``
 or ``accepted``), so two operators answering the same dispute cannot both win.
 """
 
@@ -88,7 +88,7 @@ def receive_dispute(
 
     Decisions: the resolution plan (ordered steps with tiers and deadlines) and the
     accept/contest decision with its evidence checklist. Effects: a
-    :class:`RequestEvidence` for what the checklist misses when contesting. Follow-up: an
+    `RequestEvidence` for what the checklist misses when contesting. Follow-up: an
     open chargeback blocks refunds (the payment lifecycle refuses them), and refunds not
     yet sent to the provider are canceled so the customer is not paid twice.
 
@@ -200,12 +200,12 @@ def respond_to_dispute(
 
     ``evidence`` is added to the dispute's file first. ``contest`` overrides the policy's
     decision (an operator's call; the decision is still recorded). When contesting with
-    evidence missing and time left before :func:`submit_by`, the workflow asks for it
-    (:class:`RequestEvidence`, note ``awaiting_evidence``) unless ``force``; from
-    :func:`submit_by` on, it submits what is on file.
+    evidence missing and time left before `submit_by`, the workflow asks for it
+    (`RequestEvidence`, note ``awaiting_evidence``) unless ``force``; from
+    [`submit_by`][paysupport.workflows.submit_by] on, it submits what is on file.
 
-    Contest: ``submit_evidence`` (to ``under_review``) and :class:`SubmitEvidence`.
-    Accept: ``accept`` and :class:`AcceptDispute` plus :class:`RecordDisputeLoss`. An
+    Contest: ``submit_evidence`` (to ``under_review``) and `SubmitEvidence`.
+    Accept: ``accept`` and `AcceptDispute` plus `RecordDisputeLoss`. An
     inquiry cannot be accepted (note ``inquiry_not_acceptable``: refund or let it run).
     No response is possible once the deadline has passed (note ``deadline_passed``).
 
@@ -344,7 +344,7 @@ def settle_dispute(
 ) -> Outcome:
     """Record how a dispute ended at its stage: won, lost, reversed (withdrawn) or expired.
 
-    A loss or expiry returns :class:`RecordDisputeLoss`. The same result twice changes
+    A loss or expiry returns `RecordDisputeLoss`. The same result twice changes
     nothing (note ``already_<status>``).
 
     Raises:

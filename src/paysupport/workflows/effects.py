@@ -1,10 +1,10 @@
 r"""Effects: what the host must carry out, as typed, immutable records.
 
 A workflow never calls a gateway, a mailer or a database; it returns effects and the host
-executes them through its own adapters (see :mod:`paysupport.ports`). Every effect carries an
+executes them through its own adapters (see [`ports`][paysupport.ports]). Every effect carries an
 ``idempotency_key`` derived only from its *cause*: the effect's kind and the ids and amounts
 that made it necessary, never the clock or a random number. The same refund request handled
-twice yields an :class:`IssueRefund` with the same key, so a host that passes the key to its
+twice yields an `IssueRefund` with the same key, so a host that passes the key to its
 gateway (Stripe and Adyen both take an ``Idempotency-Key`` header) never pays twice.
 
 The key is ``"{kind}:{digest}"`` where ``digest`` is the first 32 hex characters (128 bits) of
@@ -118,7 +118,7 @@ class Effect:
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> Effect:
-        """Rebuild an effect from :meth:`to_dict`'s output (a host reloading its outbox).
+        """Rebuild an effect from `to_dict`'s output (a host reloading its outbox).
 
         The key is derived again from the cause and must equal the stored one, so a stored
         effect that was edited, or written by an incompatible version, is refused rather
@@ -160,7 +160,7 @@ class Effect:
 
 
 def _revive(hint: Any, value: Any) -> Any:
-    """Turn a :func:`_plain` value back into the field's type."""
+    """Turn a `_plain` value back into the field's type."""
     if value is None:
         return None
     origin = typing.get_origin(hint)

@@ -1,10 +1,10 @@
 """Failed payments: decline → classification → retry schedule or ask the customer → end.
 
-:func:`handle_decline` asks the retry policy (soft or hard, network advice, network retry
-limits) and either schedules the next retry (``schedule_retry`` and :class:`ScheduleRetry`)
+`handle_decline` asks the retry policy (soft or hard, network advice, network retry
+limits) and either schedules the next retry (``schedule_retry`` and `ScheduleRetry`)
 or asks the customer to act (``require_customer_action`` and
-:class:`RequestNewPaymentMethod`). The host's scheduler runs the retry and feeds the result
-to :func:`record_retry_result`: recovered, or declined again and planned anew.
+`RequestNewPaymentMethod`). The host's scheduler runs the retry and feeds the result
+to `record_retry_result`: recovered, or declined again and planned anew.
 """
 
 from __future__ import annotations
@@ -110,13 +110,13 @@ def handle_decline(
 ) -> Outcome:
     """Classify a decline and plan its recovery.
 
-    Soft decline with retries left: ``retry_scheduled`` and :class:`ScheduleRetry` for the
+    Soft decline with retries left: ``retry_scheduled`` and `ScheduleRetry` for the
     first time of the policy's schedule. Hard decline, customer action needed or no retry
-    left: ``needs_customer_action`` and :class:`RequestNewPaymentMethod`. Stop (Mastercard
+    left: ``needs_customer_action`` and `RequestNewPaymentMethod`. Stop (Mastercard
     MAC 21): ``exhausted``. Unknown codes: no change, note ``needs_review``.
 
     Handling a failure whose retry is already scheduled changes nothing and returns the
-    same :class:`ScheduleRetry` again.
+    same [`ScheduleRetry`][paysupport.workflows.ScheduleRetry] again.
 
     Args:
         failure: the declined payment, as the host has it.
@@ -160,8 +160,8 @@ def record_retry_result(
 
     From ``retry_scheduled`` the retry is started first (it must be due). A success ends
     in ``recovered`` and tells the customer; a soft decline goes back to ``declined`` and
-    :func:`handle_decline`'s plan follows at once; a hard one ends in
-    ``needs_customer_action`` with :class:`RequestNewPaymentMethod`.
+    `handle_decline`'s plan follows at once; a hard one ends in
+    ``needs_customer_action`` with `RequestNewPaymentMethod`.
 
     Raises:
         InvalidTransition: the failure is not retrying (or its retry is not due yet).

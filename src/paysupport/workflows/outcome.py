@@ -1,12 +1,12 @@
-"""What a workflow returns: :class:`Outcome`, and :func:`commit` to apply it all or nothing.
+"""What a workflow returns: `Outcome`, and `commit` to apply it all or nothing.
 
 An outcome holds the decisions the policies made, the aggregates it changed (each the *new*
 model, with the version it was computed against), the lifecycle events it fired, the effects
 the host must carry out, and notes (machine-readable codes for what did *not* happen: a
 duplicate webhook, a stale one, a refund waiting for approval...).
 
-Versions and conflicts: every aggregate carries a ``version``. :func:`version_of` is the
-concurrency token :func:`commit` compares: ``model.version`` for a support case and a payment
+Versions and conflicts: every aggregate carries a ``version``. `version_of` is the
+concurrency token `commit` compares: ``model.version`` for a support case and a payment
 failure; for a payment, which embeds its refunds and disputes (they have their own versions),
 ``payment.version + Σ (child.version + 1)`` over its refunds and disputes, so any accepted
 event on the payment or one of its children, and any new child, moves it forward.
@@ -109,7 +109,7 @@ class Change:
 
     Attributes:
         key: ``(kind, id)`` of the aggregate.
-        base_version: :func:`version_of` the aggregate the change was computed against;
+        base_version: `version_of` the aggregate the change was computed against;
             ``None`` for an aggregate the outcome creates.
         after: the new model.
     """
@@ -227,7 +227,7 @@ class Outcome:
 
 
 def combine(outcomes: Iterable[Outcome]) -> Outcome:
-    """Merge outcomes in order (see :meth:`Outcome.merge`)."""
+    """Merge outcomes in order (see `Outcome.merge`)."""
     out = Outcome()
     for o in outcomes:
         out = out.merge(o)
@@ -242,7 +242,7 @@ def commit(
     ``current`` maps ``(kind, id)`` to the aggregate as the host has it now (only the keys
     the outcome touches matter). For each change: if the current model is already the
     outcome's new model, it is left (an outcome applied twice is applied once); if its
-    :func:`version_of` is the change's ``base_version`` (or it is absent for a new
+    `version_of` is the change's ``base_version`` (or it is absent for a new
     aggregate), the new model replaces it; otherwise nothing is applied.
 
     Returns:

@@ -3,7 +3,7 @@
 Webhooks arrive twice and out of order. Every event fired from a notification records the
 provider's event id and ordering key in its data (``provider_event_id``,
 ``provider_occurred_at``, ``provider_sequence``), and a dispute a notification opens keeps its
-id in ``Dispute.opened_by_event``, so :func:`apply_provider_event`
+id in ``Dispute.opened_by_event``, so `apply_provider_event`
 
 - recognises a redelivery (the event id is already recorded): nothing changes, note
   ``duplicate_event``;
@@ -19,7 +19,7 @@ refused had the host asked for it (a second full refund made in the dashboard, a
 another currency) is returned as the note ``provider_refund_not_recorded``, for the host to
 record and alert on, never raised into its webhook handler.
 
-Every note code, with what the host should do, is listed in :data:`NOTE_CODES`.
+Every note code, with what the host should do, is listed in `NOTE_CODES`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ _ID = "provider_event_id"
 _AT = "provider_occurred_at"
 _SEQ = "provider_sequence"
 
-#: The notes :func:`apply_provider_event` returns, and what each tells the host.
+#: The notes `apply_provider_event` returns, and what each tells the host.
 NOTE_CODES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "duplicate_event": "a redelivery of a notification already applied: nothing to do",
@@ -83,9 +83,9 @@ NOTE_CODES: Final[Mapping[str, str]] = MappingProxyType(
 
 
 class ProviderNotice(Protocol):
-    """What :func:`apply_provider_event` reads from a notification.
+    """What `apply_provider_event` reads from a notification.
 
-    :class:`paysupport.providers.ProviderEvent` has it (workflows do not import providers).
+    `paysupport.providers.ProviderEvent` has it (workflows do not import providers).
     """
 
     @property
@@ -234,27 +234,27 @@ def apply_provider_event(
 ) -> Outcome:
     """Apply one provider notification to the payment it concerns.
 
-    Refund notifications settle the refund (:func:`~paysupport.workflows.settle_refund`): a
+    Refund notifications settle the refund (`settle_refund`): a
     failure of a refund that had succeeded is its reversal, and a pending refund that fails
     (Adyen ``REFUND_FAILED``) ends ``failed``; a succeeded refund the payment does not know
     (made in the provider's dashboard) is recorded as one. Dispute notifications move the
     dispute by the one event that says what the provider reports; a new dispute is recorded
-    (and, with ``policies``, planned as :func:`~paysupport.workflows.receive_dispute` does).
+    (and, with ``policies``, planned as `receive_dispute` does).
     Fraud warnings set ``Payment.early_fraud_warning``. Payment notifications move the
     payment's status; a charge whose ``amount_refunded`` exceeds what the payment records
     fills ``Payment.refunded_unitemised``. Duplicates and stale notifications change nothing.
 
     This is a webhook path: what the provider already did is never raised as an
-    ``InvalidTransition``; it comes back as a note (see :data:`NOTE_CODES`).
+    ``InvalidTransition``; it comes back as a note (see `NOTE_CODES`).
 
     Args:
         payment: the payment the notification's ``payment_reference`` names.
-        event: the notification (a :class:`paysupport.providers.ProviderEvent`).
+        event: the notification (a [`ProviderEvent`][paysupport.providers.ProviderEvent]).
         now: when it arrived.
         policies: to plan a dispute the notification opens.
 
     Returns:
-        The outcome: changes, events, effects and notes (codes in :data:`NOTE_CODES`).
+        The outcome: changes, events, effects and notes (codes in `NOTE_CODES`).
     """
     b = Builder()
     if _seen(payment, event.event_id):

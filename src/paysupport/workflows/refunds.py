@@ -1,10 +1,10 @@
 """Refunds: request → fairness decision → approval (four eyes) → ``IssueRefund`` → settle.
 
-*Refund intent is not refund execution.* :func:`request_refund` records what was granted as
-a :class:`~paysupport.models.Refund` in ``requested`` (or ``awaiting_approval``) on the payment
-and returns :class:`~paysupport.workflows.effects.IssueRefund`; the refund moves to ``pending``,
+*Refund intent is not refund execution.* `request_refund` records what was granted as
+a [`Refund`][paysupport.models.Refund] in ``requested`` (or ``awaiting_approval``) on the payment
+and returns `IssueRefund`; the refund moves to ``pending``,
 ``succeeded``, ``failed``, ``requires_action`` or ``unknown`` only when the host feeds the
-provider's answer back through :func:`settle_refund`. A call that timed out is ``unknown``,
+provider's answer back through `settle_refund`. A call that timed out is ``unknown``,
 never "pending".
 """
 
@@ -68,7 +68,7 @@ _PROVIDER_EVENTS = frozenset(
         "reverse",
     }
 )
-#: The provider's possible answers (what :class:`RefundResult` accepts).
+#: The provider's possible answers (what `RefundResult` accepts).
 _ANSWERS = frozenset(
     RefundStatus(t.target) for t in lifecycles.refund.transitions() if t.event in _PROVIDER_EVENTS
 )
@@ -87,7 +87,7 @@ def refund_id_for(request: RefundRequest) -> str:
     """The id of the refund a request leads to: ``"rf_{request.id}"`` (hashed if too long).
 
     Derived only from the request, so handling the same request twice names the same refund
-    and its :class:`IssueRefund` carries the same idempotency key.
+    and its [`IssueRefund`][paysupport.workflows.IssueRefund] carries the same idempotency key.
     """
     rid = f"rf_{request.id}"
     if len(rid) <= 255:
@@ -126,7 +126,7 @@ def _failure_reason(value: RefundFailureReason | str | None) -> RefundFailureRea
 
 @attrs.frozen(kw_only=True)
 class RefundResult:
-    """The provider's answer to an :class:`IssueRefund`, as the host's adapter reports it.
+    """The provider's answer to an `IssueRefund`, as the host's adapter reports it.
 
     Attributes:
         status: ``pending``, ``succeeded``, ``failed``, ``requires_action``, ``canceled``,
@@ -187,9 +187,9 @@ def request_refund(
 
     The refund-fairness policy decides; the authority policy routes it. A review, or an
     amount above the acting operator's authority, parks the refund in ``awaiting_approval``
-    with :class:`RequestApproval` for the tier the routed decision names (four eyes); else
-    the refund is ``requested`` with :class:`IssueRefund`. A denial changes nothing and
-    tells the customer. An uncaptured authorization is voided (:class:`CancelPayment`).
+    with `RequestApproval` for the tier the routed decision names (four eyes); else
+    the refund is ``requested`` with `IssueRefund`. A denial changes nothing and
+    tells the customer. An uncaptured authorization is voided (`CancelPayment`).
 
     Authority is never granted by omission: a request made by an operator
     (``requested_by="operator"``) is checked against *that* operator's authority, found as
@@ -357,7 +357,7 @@ def _route(
     """The refund decision the workflow acts on: the fairness decision routed by authority.
 
     ``OperatorAuthority.route`` is the one place that names the approving tier: the
-    decision it returns (review, with that tier) is recorded, and :class:`RequestApproval`
+    decision it returns (review, with that tier) is recorded, and `RequestApproval`
     asks for the same tier. A plain approval nobody's authority had to check is the fairness
     decision itself.
     """
@@ -417,14 +417,14 @@ def approve_refund(
     rates: ExchangeRates | None = None,
     now: datetime,
 ) -> Outcome:
-    """A second operator approves a refund awaiting approval; returns :class:`IssueRefund`.
+    """A second operator approves a refund awaiting approval; returns `IssueRefund`.
 
     The acting operator is the approver. Four eyes: the approver may not be the requester
     (ids compared trimmed and case-folded), must be active, and the amount must be within
-    their authority (:class:`~paysupport.policies.OperatorAuthority`, with ``rates`` for limits
+    their authority (`OperatorAuthority`, with ``rates`` for limits
     set in a reference currency). The refund lifecycle's guard checks four eyes on the actor
     again. Approving an already approved refund again (same approver) changes nothing and
-    returns the same :class:`IssueRefund`.
+    returns the same [`IssueRefund`][paysupport.workflows.IssueRefund].
 
     Raises:
         NotFound: no such refund on the payment (``refund_id``).
@@ -518,7 +518,7 @@ def settle_refund(
     now: datetime,
     data: Mapping[str, str] | None = None,
 ) -> Outcome:
-    """Feed the provider's answer to an :class:`IssueRefund` back in.
+    """Feed the provider's answer to an [`IssueRefund`][paysupport.workflows.IssueRefund] back in.
 
     Records the answer as ONE refund event, the one the refund lifecycle has from the
     refund's status to the answer (``requested`` → ``pending`` / ``succeeded`` /
