@@ -1,7 +1,7 @@
 """Ready-made property checks for your own refund, escalation and approval policies.
 
 Call them from an ordinary test; each runs Hypothesis over the library's strategies and,
-when the policy breaks the property, raises :class:`PropertyViolation` (an
+when the policy breaks the property, raises `PropertyViolation` (an
 ``AssertionError``) whose message describes the shrunk counterexample in an operator's
 words::
 
@@ -12,24 +12,24 @@ words::
 
 Refund policies (``decide(RefundContext, now)``):
 
-- :func:`never_approves_more_than_refundable`: an approval is positive, in the payment's
+- `never_approves_more_than_refundable`: an approval is positive, in the payment's
   currency, and at most captured minus refunded minus in flight minus charged back;
-- :func:`is_deterministic`: the same case decided twice (or in a batch) decides the same;
-- :func:`explains_every_deny_and_review`: every deny, review and partial approval carries
+- `is_deterministic`: the same case decided twice (or in a batch) decides the same;
+- `explains_every_deny_and_review`: every deny, review and partial approval carries
   reasons with a code, a rule and a message that renders; a review names its tier.
 
 Escalation policies (``decide(EscalationContext, now)``) and operator authorities
 (``decide(ApprovalContext, now)``, like
-:class:`~paysupport.policies.OperatorAuthority`):
+[`OperatorAuthority`][paysupport.policies.OperatorAuthority]):
 
-- :func:`tier_is_monotone_in_amount`: a larger amount at stake never lowers the tier;
-- :func:`respects_operator_limits`: nobody approves above their own limit, in a currency
+- `tier_is_monotone_in_amount`: a larger amount at stake never lowers the tier;
+- `respects_operator_limits`: nobody approves above their own limit, in a currency
   they have no limit in, or while inactive;
-- :func:`enforces_four_eyes`: nobody approves their own request.
+- `enforces_four_eyes`: nobody approves their own request.
 
-:func:`check_refund_policy` and :func:`check_escalation_policy` run every check of their
-kind and report all violations at once; :func:`check_retry_policy` does the same for retry
-schedules (:func:`never_retries_hard_decline`), and :func:`never_refunds_during_open_chargeback`
+`check_refund_policy` and `check_escalation_policy` run every check of their
+kind and report all violations at once; `check_retry_policy` does the same for retry
+schedules (`never_retries_hard_decline`), and `never_refunds_during_open_chargeback`
 joins the refund checks. Every check takes ``now`` (the injected clock the cases are dated
 against), ``settings`` (Hypothesis settings; by default the active profile's), ``seed`` (fix
 the examples drawn) and ``currencies`` (ISO codes to draw amounts in).
@@ -138,7 +138,7 @@ class _Decides(Protocol[C_contra]):
 class ApprovalPolicy(Protocol):
     """An operator authority: may this operator approve this amount (four eyes included)?
 
-    :class:`~paysupport.policies.OperatorAuthority` is one; ``decide`` returns ``approve``
+    `OperatorAuthority` is one; ``decide`` returns ``approve``
     when the operator may approve alone, else ``deny`` naming the tier that must.
     """
 
@@ -296,7 +296,7 @@ def escalation_contexts(
     """Support cases to route: a claim, sometimes a dispute, a merchant, an amount at stake.
 
     With ``with_amount=False`` the context has no explicit amount (the dispute's, if any,
-    is the stake), so a check can set one with :func:`attrs.evolve`.
+    is the stake), so a check can set one with `attrs.evolve`.
     """
     case = draw(ps.support_cases(now=now))
     dispute = draw(st.none() | ps.disputes(now=now, currencies=currencies))
@@ -451,9 +451,9 @@ def _describe_approval(ctx: ApprovalContext) -> str:
 def describe(ctx: object, now: datetime = ps.DEFAULT_NOW) -> str:
     """A case in an operator's words: the request, the payment's money, the case's stakes.
 
-    Knows :class:`~paysupport.policies.RefundContext`,
-    :class:`~paysupport.policies.EscalationContext` and
-    :class:`~paysupport.policies.ApprovalContext`; anything else is shown with ``repr``.
+    Knows [`RefundContext`][paysupport.policies.RefundContext],
+    [`EscalationContext`][paysupport.policies.EscalationContext] and
+    [`ApprovalContext`][paysupport.policies.ApprovalContext]; anything else is shown with ``repr``.
     """
     if isinstance(ctx, RefundContext):
         return _describe_refund(ctx, now)
@@ -580,7 +580,7 @@ def _fail(check: str, policy: object, message: str, *decisions: Decision) -> Pro
 def refundable_problem(policy: object, ctx: RefundContext, decision: Decision) -> str | None:
     """Why an approval grants more than the payment can give back (``None`` when it is fine).
 
-    Shared by :func:`never_approves_more_than_refundable` and the stateful machines.
+    Shared by `never_approves_more_than_refundable` and the stateful machines.
     """
     if not decision.approved:
         return None
@@ -607,6 +607,27 @@ def refundable_problem(policy: object, ctx: RefundContext, decision: Decision) -
     return None
 
 
+def _each_decision(
+    check: str,
+    policy: Any,
+    cases: st.SearchStrategy[C],
+    problem_of: Callable[[Any, C, Decision], str | None],
+    story: Callable[[C], str],
+    at: datetime,
+    settings: Settings | None,
+    seed: int | None,
+) -> None:
+    """Decide every drawn case; fail with the case's story when ``problem_of`` finds one."""
+
+    def body(ctx: C) -> None:
+        decision = _decide(policy, ctx, at, check)
+        problem = problem_of(policy, ctx, decision)
+        if problem is not None:
+            raise _fail(check, policy, f"{problem} {story(ctx)}", decision)
+
+    _run(check, policy, cases, body, settings, seed)
+
+
 def never_approves_more_than_refundable(
     policy: _Decides[RefundContext],
     *,
@@ -618,25 +639,24 @@ def never_approves_more_than_refundable(
     """Check that an approval never exceeds what is refundable on the payment.
 
     Refundable is captured minus refunded, minus refunds in flight, minus lost chargebacks
-    (:attr:`Payment.amount_refundable`). An approval without an amount counts as the amount
+    (`Payment.amount_refundable`). An approval without an amount counts as the amount
     asked for (everything refundable when none was).
 
     Raises:
         PropertyViolation: with the shrunk counterexample, e.g. "Policy 'MyRefundPolicy'
             approved 60.01 EUR on payment pay_gen, but only 60.00 EUR is refundable ...".
     """
-    check = "never_approves_more_than_refundable"
     at = now or ps.DEFAULT_NOW
-
-    def body(ctx: RefundContext) -> None:
-        decision = _decide(policy, ctx, at, check)
-        problem = refundable_problem(policy, ctx, decision)
-        if problem is not None:
-            raise _fail(
-                check, policy, f"{problem} {_describe_refund(ctx, at, money=False)}", decision
-            )
-
-    _run(check, policy, refund_contexts(now=at, currencies=currencies), body, settings, seed)
+    _each_decision(
+        "never_approves_more_than_refundable",
+        policy,
+        refund_contexts(now=at, currencies=currencies),
+        refundable_problem,
+        lambda ctx: _describe_refund(ctx, at, money=False),
+        at,
+        settings,
+        seed,
+    )
 
 
 def _copied(ctx: C) -> C:
@@ -659,8 +679,8 @@ def is_deterministic(
 
     The case is decided twice, once more on an equal copy, and (if the policy has
     ``decide_many``) in a batch of two: all four decisions must be equal. ``contexts``
-    chooses the cases (refund cases by default; pass :func:`escalation_contexts` or
-    :func:`approval_contexts` for other kinds).
+    chooses the cases (refund cases by default; pass `escalation_contexts` or
+    [`approval_contexts`][paysupport.testing.properties.approval_contexts] for other kinds).
 
     Raises:
         PropertyViolation: naming the two decisions that differ, and the case.
@@ -737,7 +757,7 @@ def explains_every_deny_and_review(
 ) -> None:
     """Check that every deny, review and partial approval says why, in a way people can read.
 
-    See :func:`explanation_problem` for what counts as explained. ``contexts`` chooses the
+    See `explanation_problem` for what counts as explained. ``contexts`` chooses the
     cases (refund cases by default).
 
     Raises:
@@ -761,7 +781,7 @@ def open_chargeback_problem(policy: object, ctx: RefundContext, decision: Decisi
 
     A refund while a chargeback (or a later stage) is open pays the customer twice: once by
     the refund, once by the chargeback. Only a dispute the provider marks refundable allows
-    it (:attr:`paysupport.models.Dispute.blocks_refund` is the one definition).
+    it ([`blocks_refund`][paysupport.models.Dispute.blocks_refund] is the one definition).
     """
     if not decision.approved:
         return None
@@ -789,18 +809,17 @@ def never_refunds_during_open_chargeback(
         PropertyViolation: e.g. "Policy 'X' approved a refund on payment pay_gen while
             dispute dp_0 is open at the chargeback stage: the customer would be paid twice."
     """
-    check = "never_refunds_during_open_chargeback"
     at = now or ps.DEFAULT_NOW
-
-    def body(ctx: RefundContext) -> None:
-        decision = _decide(policy, ctx, at, check)
-        problem = open_chargeback_problem(policy, ctx, decision)
-        if problem is not None:
-            raise _fail(
-                check, policy, f"{problem} {_describe_refund(ctx, at, money=False)}", decision
-            )
-
-    _run(check, policy, refund_contexts(now=at, currencies=currencies), body, settings, seed)
+    _each_decision(
+        "never_refunds_during_open_chargeback",
+        policy,
+        refund_contexts(now=at, currencies=currencies),
+        open_chargeback_problem,
+        lambda ctx: _describe_refund(ctx, at, money=False),
+        at,
+        settings,
+        seed,
+    )
 
 
 def _collect(checks: Iterable[Callable[[], None]], fail_fast: bool = False) -> None:
@@ -832,9 +851,9 @@ def check_refund_policy(
 ) -> None:
     """Run every refund-policy check and report all that fail.
 
-    The checks: :func:`never_approves_more_than_refundable`,
-    :func:`never_refunds_during_open_chargeback`, :func:`is_deterministic` and
-    :func:`explains_every_deny_and_review`.
+    The checks: `never_approves_more_than_refundable`,
+    `never_refunds_during_open_chargeback`, `is_deterministic` and
+    `explains_every_deny_and_review`.
 
     With ``fail_fast=True`` the run stops at the first failing check (faster when you
     only need to know whether the policy holds).
@@ -939,7 +958,7 @@ def respects_operator_limits(
 ) -> None:
     """Check that nobody approves above their limit, outside their currencies, or inactive.
 
-    Operators come from :func:`~paysupport.testing.strategies.operators` with limits in
+    Operators come from [`operators`][paysupport.testing.strategies.operators] with limits in
     some of ``currencies`` (default EUR, USD, GBP); an approval must be within
     ``operator.limit_for(currency)``.
 
@@ -947,16 +966,17 @@ def respects_operator_limits(
         PropertyViolation: e.g. "Authority 'X' let op_a1 (junior) approve 60.01 EUR, above
             their own limit of 50.00 EUR."
     """
-    check = "respects_operator_limits"
     at = now or ps.DEFAULT_NOW
-
-    def body(ctx: ApprovalContext) -> None:
-        decision = _decide(authority, ctx, at, check)
-        problem = limit_problem(authority, ctx, decision)
-        if problem is not None:
-            raise _fail(check, authority, f"{problem} {_describe_approval(ctx)}", decision)
-
-    _run(check, authority, approval_contexts(currencies=currencies), body, settings, seed)
+    _each_decision(
+        "respects_operator_limits",
+        authority,
+        approval_contexts(currencies=currencies),
+        limit_problem,
+        lambda ctx: _describe_approval(ctx),
+        at,
+        settings,
+        seed,
+    )
 
 
 def four_eyes_problem(authority: object, ctx: ApprovalContext, decision: Decision) -> str | None:
@@ -1010,9 +1030,9 @@ def check_escalation_policy(
 ) -> None:
     """Run every escalation check (and, given an ``authority``, the approval checks).
 
-    The checks: :func:`tier_is_monotone_in_amount`, :func:`is_deterministic` and
-    :func:`explains_every_deny_and_review` over escalation cases; with ``authority``, also
-    :func:`respects_operator_limits` and :func:`enforces_four_eyes` on it.
+    The checks: `tier_is_monotone_in_amount`, `is_deterministic` and
+    `explains_every_deny_and_review` over escalation cases; with ``authority``, also
+    `respects_operator_limits` and `enforces_four_eyes` on it.
 
     With ``fail_fast=True`` the run stops at the first failing check (faster when you
     only need to know whether the policy holds).
@@ -1069,7 +1089,7 @@ def _hard_reason(failure: PaymentFailure) -> str | None:
 def retry_problem(policy: object, ctx: RetryContext, decision: Decision) -> str | None:
     """Why a retry plan retries a decline that must never be retried (``None`` if fine).
 
-    Hard is the library's one definition (:func:`paysupport.lifecycles.hard_decline_reason`):
+    Hard is the library's one definition (`paysupport.lifecycles.hard_decline_reason`):
     the Visa category in force on the decline date, a do-not-retry code, or a Mastercard
     advice code that says never retry.
     """
@@ -1104,16 +1124,17 @@ def never_retries_hard_decline(
         PropertyViolation: e.g. "Policy 'X' schedules 2 retries of payment failure pf_1
             (code 04): Visa category 1 ...".
     """
-    check = "never_retries_hard_decline"
     at = now or ps.DEFAULT_NOW
-
-    def body(ctx: RetryContext) -> None:
-        decision = _decide(policy, ctx, at, check)
-        problem = retry_problem(policy, ctx, decision)
-        if problem is not None:
-            raise _fail(check, policy, f"{problem} {describe(ctx, at)}", decision)
-
-    _run(check, policy, retry_contexts(now=at, currencies=currencies), body, settings, seed)
+    _each_decision(
+        "never_retries_hard_decline",
+        policy,
+        retry_contexts(now=at, currencies=currencies),
+        retry_problem,
+        lambda ctx: describe(ctx, at),
+        at,
+        settings,
+        seed,
+    )
 
 
 def check_retry_policy(
@@ -1127,8 +1148,8 @@ def check_retry_policy(
 ) -> None:
     """Run every retry-policy check and report all that fail.
 
-    The checks: :func:`never_retries_hard_decline`, :func:`is_deterministic` and
-    :func:`explains_every_deny_and_review` over declines.
+    The checks: `never_retries_hard_decline`, `is_deterministic` and
+    `explains_every_deny_and_review` over declines.
 
     With ``fail_fast=True`` the run stops at the first failing check (faster when you
     only need to know whether the policy holds).
