@@ -124,7 +124,7 @@ def _mermaid(g: _Graph) -> str:
     lines += [f"    [*] --> {node}" for node in g.initial]
     lines += [f"    {node} --> [*]" for node in g.final]
     for (a, b), labels in g.edges.items():
-        text = "; ".join(x for x in labels if x)
+        text = " / ".join(x for x in labels if x)  # Mermaid ends a statement at ";"
         lines.append(f"    {a} --> {b}" + (f" : {text}" if text else ""))
     return "\n".join(lines) + "\n"
 

@@ -1,18 +1,18 @@
 """The lifecycle engine: a python-statemachine class compiled into a transition table.
 
-A lifecycle is declared once, as a :class:`LifecycleMachine` subclass: its states,
-transitions and guards (``cond=``, made with :func:`guard`), and in :attr:`effects` the
-fields each event changes besides the state. :class:`Lifecycle` compiles that class into a
+A lifecycle is declared once, as a `LifecycleMachine` subclass: its states,
+transitions and guards (``cond=``, made with `guard`), and in `effects` the
+fields each event changes besides the state. `Lifecycle` compiles that class into a
 plain table ``{state: {event: (transition, ...)}}``; anything the class declares that the
 table could not honour (``validators=``, ``unless=``, ``on=``/``before=``/``after=``
 callbacks, ``on_<event>``-style methods, state ``enter``/``exit`` actions) is refused when
 the class is compiled, at import.
 
-:meth:`Lifecycle.fire` returns a *new* model with the state, the event's field changes, one
-more :class:`~paysupport.models.LifecycleEvent` in its history and ``version + 1``; the
-input model is never touched, so a refused event changes nothing. :meth:`Lifecycle.advance`
+`Lifecycle.fire` returns a *new* model with the state, the event's field changes, one
+more [`LifecycleEvent`][paysupport.models.LifecycleEvent] in its history and ``version + 1``; the
+input model is never touched, so a refused event changes nothing. `Lifecycle.advance`
 does the same on a mutable record (the batch route); both run one set of checks
-(:meth:`Lifecycle.step`). ``PaymentMachine(payment)`` binds a python-statemachine instance
+(`Lifecycle.step`). ``PaymentMachine(payment)`` binds a python-statemachine instance
 to one model (slow to build: for notebooks and diagrams); it builds every next model through
 the same compiled lifecycle, so the routes cannot disagree.
 
@@ -32,7 +32,6 @@ from typing import (
     Any,
     ClassVar,
     Generic,
-    NamedTuple,
     NoReturn,
     Protocol,
     TypeVar,
@@ -41,7 +40,7 @@ from typing import (
 
 import pydantic
 from statemachine import State, StateMachine
-from statemachine.exceptions import InvalidDefinition, TransitionNotAllowed
+from statemachine.exceptions import TransitionNotAllowed
 
 from paysupport.errors import (
     DeadlinePassed,
@@ -49,11 +48,13 @@ from paysupport.errors import (
     ModelValidationError,
     ValidationFailed,
 )
-from paysupport.models.history import EventData, LifecycleEvent
+from paysupport.lifecycles._build import broken_rules, build
+from paysupport.lifecycles._compile import CompiledTransition, compile_class, events_of
+from paysupport.models.history import LifecycleEvent
 from paysupport.money import Money
 
 if TYPE_CHECKING:
-    from statemachine.transition import Transition
+    pass
 
 __all__ = [
     "Aggregate",
@@ -79,7 +80,7 @@ Check = Callable[[Any, datetime, Data, "str | None"], "str | None"]
 #: besides its state and history.
 Effect = Callable[[Any, datetime, Data, "str | None"], Mapping[str, Any]]
 
-#: Refusal codes the engine itself gives (guards give their own, see :func:`guard`).
+#: Refusal codes the engine itself gives (guards give their own, see `guard`).
 UNKNOWN_EVENT = "unknown_event"
 NOT_FROM_STATE = "not_allowed"
 FINAL_STATE = "final_state"
@@ -110,7 +111,7 @@ class Cond(Protocol):
 
     ``check`` returns the refusal reason (or ``None``); ``code`` is the machine-readable
     code of the rule it enforces; ``deadline`` marks guards whose refusal is a
-    :class:`~paysupport.errors.DeadlinePassed`.
+    [`DeadlinePassed`][paysupport.errors.DeadlinePassed].
     """
 
     __name__: str
@@ -127,7 +128,7 @@ def guard(*, code: str | None = None, deadline: bool = False) -> Callable[[Check
 
     The result is what ``cond=`` takes in the machine class, named after the check so that
     diagrams show ``[within_capturable]``. A refusal raises
-    :class:`~paysupport.errors.InvalidTransition` whose ``code`` is ``code`` (default: the
+    `InvalidTransition` whose ``code`` is ``code`` (default: the
     check's name) and whose ``reason`` is the sentence the check returned.
     """
 
@@ -178,23 +179,6 @@ _NO_DATA: Data = MappingProxyType({})
 _NO_ROWS: Mapping[str, tuple[Any, ...]] = MappingProxyType({})
 
 
-class CompiledTransition(NamedTuple):
-    """One row of the compiled table: from ``source`` on ``event`` to ``target`` if guards pass.
-
-    ``changes`` are the state fields the target sets (``{"status": ...}``; ``assign`` the
-    same as pairs); ``effect`` the event's other field changes, as the machine class
-    declares them.
-    """
-
-    source: str
-    event: str
-    target: str
-    guards: tuple[Cond, ...]
-    changes: Mapping[str, Any]
-    effect: Effect | None
-    assign: tuple[tuple[str, Any], ...]
-
-
 def _status(model: Any) -> str:
     status: str = model.status
     return status
@@ -213,7 +197,7 @@ class LifecycleMachine(StateMachine):
             dated before it), or ``None``.
 
     An instance is bound to one model: ``PaymentMachine(payment)``; its state is the model's
-    state, :attr:`aggregate` is the model after the last accepted event, and :meth:`fire` is
+    state, `aggregate` is the model after the last accepted event, and `fire` is
     all-or-nothing.
     """
 
@@ -306,7 +290,7 @@ class _Binding:
 
 
 class Lifecycle(Generic[M]):
-    """A compiled lifecycle: the table derived from one :class:`LifecycleMachine` class.
+    """A compiled lifecycle: the table derived from one `LifecycleMachine` class.
 
     Compiling reads the class and changes nothing on it; a subclass compiles to its own
     lifecycle. Everything the class declares is compiled (guards, effects, the clock) or
@@ -330,8 +314,8 @@ class Lifecycle(Generic[M]):
         )
         initial = machine_class.initial_state
         self.initial_state: str | None = str(initial.value) if initial is not None else None
-        self.events: tuple[str, ...] = _events_of(machine_class)
-        self._table = _compile_class(machine_class, self.events)
+        self.events: tuple[str, ...] = events_of(machine_class)
+        self._table = compile_class(machine_class, self.events)
 
     # ------------------------------------------------------------------ the table
     @property
@@ -390,8 +374,8 @@ class Lifecycle(Generic[M]):
     ) -> tuple[CompiledTransition, Mapping[str, Any]]:
         """Every check an event goes through, then its field changes; nothing is built.
 
-        The one route :meth:`fire`, :meth:`advance`, :meth:`can` and :meth:`replay` share:
-        the time checks (:meth:`check_time`), then the first transition whose guards pass.
+        The one route `fire`, `advance`, `can` and [`replay`][paysupport.lifecycles.replay] share:
+        the time checks (`check_time`), then the first transition whose guards pass.
 
         Returns:
             The transition taken (its ``changes`` are the state fields), and the other
@@ -526,24 +510,10 @@ class Lifecycle(Generic[M]):
         actor: str | None,
         reason: str | None,
     ) -> M:
-        record = _event(tr, now, data, actor, reason)
-        fields = {**tr.changes, **changes}
-        effect_fields = list(changes)
-        fields["history"] = (*model.history, record)
-        fields["version"] = model.version + 1
         try:
-            if not effect_fields:
-                return _copy(model, fields)
-            if len(effect_fields) == 1:
-                name = effect_fields[0]
-                value = fields.pop(name)
-                new = _copy(model, fields)
-                validator: Any = getattr(type(new), "__pydantic_validator__")  # noqa: B009
-                validator.validate_assignment(new, name, value)
-                return new
-            return cast(M, model.evolve(**fields))
+            return build(model, tr, changes, now, data, actor, reason)
         except (pydantic.ValidationError, ModelValidationError) as exc:
-            rules = _broken_rules(model, fields, exc)
+            rules = broken_rules(model, tr, changes, exc)
             raise InvalidTransition(
                 self.name, tr.source, tr.event, f"the result would break {rules}", code=MODEL_RULE
             ) from exc
@@ -563,7 +533,7 @@ class Lifecycle(Generic[M]):
         ``record`` is any mutable object (a slotted class or a dataclass, not a pydantic
         model) with the model's fields the lifecycle reads and writes (e.g. ``stage``,
         ``status``, ``due_by`` and ``opened_at`` for a dispute), plus ``history`` (a list)
-        and ``version`` (an int). The same checks as :meth:`fire` run (:meth:`step`: time
+        and ``version`` (an int). The same checks as `fire` run (`step`: time
         order, a timezone-aware ``now``, the guards); on success the same field changes are
         set on the record, the tuple ``(event, source, target, now, actor, reason)`` is
         appended to its history, its version goes up by one, and the target state is
@@ -571,7 +541,7 @@ class Lifecycle(Generic[M]):
         models, the cost a simulation over millions of records cannot pay.
 
         Raises:
-            InvalidTransition: as :meth:`fire`; nothing changed.
+            InvalidTransition: as `fire`; nothing changed.
             ValidationFailed: ``now`` is naive.
         """
         tr, changes = self.step(record, event, now, data, actor)
@@ -587,7 +557,7 @@ class Lifecycle(Generic[M]):
     def can(
         self, model: Any, event: str, *, now: datetime, actor: str | None = None, **data: object
     ) -> bool:
-        """Whether :meth:`fire` would accept ``event`` now with ``data`` from ``actor``."""
+        """Whether `fire` would accept ``event`` now with ``data`` from ``actor``."""
         try:
             self.step(model, event, now, stringify(data), actor)
         except (InvalidTransition, ValidationFailed):
@@ -597,7 +567,7 @@ class Lifecycle(Generic[M]):
     def allowed_events(
         self, model: Any, *, now: datetime, actor: str | None = None, **data: object
     ) -> tuple[str, ...]:
-        """The events :meth:`fire` would accept now with ``data``, in declaration order."""
+        """The events `fire` would accept now with ``data``, in declaration order."""
         rows = self._table.get(self.state_of(model), {})
         return tuple(ev for ev in rows if self.can(model, ev, now=now, actor=actor, **data))
 
@@ -630,7 +600,7 @@ class Lifecycle(Generic[M]):
         return model
 
     def diagram(self, fmt: str = "mermaid", stage: str | None = None) -> str:
-        """This lifecycle drawn from its table: see :func:`paysupport.lifecycles.diagram`."""
+        """This lifecycle drawn from its table: see [`diagram`][paysupport.lifecycles.diagram]."""
         from paysupport.lifecycles._diagram import render  # the renderer reads this module
 
         return render(self, fmt, stage)
@@ -643,173 +613,3 @@ class Lifecycle(Generic[M]):
 def compiled(machine_class: type[LifecycleMachine]) -> Lifecycle[Any]:
     """The lifecycle compiled from ``machine_class`` (once per class, then cached)."""
     return Lifecycle(machine_class)
-
-
-# ---------------------------------------------------------------------- building models
-def _event(
-    tr: CompiledTransition, now: datetime, data: Data, actor: str | None, reason: str | None
-) -> LifecycleEvent:
-    """The history entry; built without re-parsing when every field is the engine's own."""
-    if actor is None and reason is None and not data:
-        # event, source and target come from the compiled table, ``now`` passed the time
-        # check: nothing here came from outside, so there is nothing to validate.
-        trusted: LifecycleEvent = _copy_new(
-            LifecycleEvent,
-            {
-                "event": tr.event,
-                "source": tr.source,
-                "target": tr.target,
-                "at": now,
-                "actor": None,
-                "reason": None,
-                "data": EventData(),
-            },
-            _EVENT_FIELDS,
-        )
-        return trusted
-    return LifecycleEvent(
-        event=tr.event,
-        source=tr.source,
-        target=tr.target,
-        at=now,
-        actor=actor,
-        reason=reason,
-        data=dict(data),
-    )
-
-
-#: Every field of a history entry: the fields-set of the entries the engine builds itself.
-_EVENT_FIELDS = set(LifecycleEvent.model_fields)
-
-
-def _copy(model: M, changes: Mapping[str, Any]) -> M:
-    """A copy of ``model`` with ``changes``, not re-validated (what ``model_copy`` does).
-
-    The fields-set (which fields were given) is the original's, shared when the changed
-    fields are in it already (pydantic only adds to it, and only a name not in it).
-    """
-    cls: Any = type(model)
-    fields = cls.__pydantic_fields__
-    values = {**model.__dict__, **changes}
-    if len(values) != len(fields):  # a cached value beside the fields: drop it
-        values = {k: values[k] for k in fields}
-    given: set[str] = model.__pydantic_fields_set__  # type: ignore[attr-defined]
-    if not given.issuperset(changes):
-        given = given | set(changes)
-    new: M = _copy_new(cls, values, given)
-    return new
-
-
-def _copy_new(cls: Any, values: dict[str, Any], given: set[str]) -> Any:
-    new = cls.__new__(cls)
-    object.__setattr__(new, "__dict__", values)
-    object.__setattr__(new, "__pydantic_fields_set__", given)
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
-    return new
-
-
-def _broken_rules(model: Any, fields: Mapping[str, Any], exc: Exception) -> str:
-    if isinstance(exc, ModelValidationError):
-        return ", ".join(sorted({v.rule for v in exc.violations}))
-    try:
-        model.evolve(**fields)
-    except ModelValidationError as full:
-        return ", ".join(sorted({v.rule for v in full.violations}))
-    return "a model rule"  # pragma: no cover - assignment and full validation agree
-
-
-# ---------------------------------------------------------------------- compiling
-def _events_of(cls: type[LifecycleMachine]) -> tuple[str, ...]:
-    """Every event the class declares, in the order its transitions first name them."""
-    events: dict[str, None] = {}
-    for state in cls.states:
-        for tr in state.transitions:
-            events.update(dict.fromkeys(str(ev) for ev in tr.events))
-    return tuple(events)
-
-
-_GENERIC = ("before_transition", "after_transition", "on_enter_state", "on_exit_state")
-
-
-def _compile_class(
-    cls: type[LifecycleMachine], events: tuple[str, ...]
-) -> dict[str, dict[str, tuple[CompiledTransition, ...]]]:
-    """The table of ``cls``, or ``InvalidDefinition`` for what the table cannot honour."""
-    unknown = set(cls.effects) - set(events)
-    if unknown:
-        raise InvalidDefinition(f"{cls.__name__}.effects names undeclared events {sorted(unknown)}")
-    _refuse_conventions(cls, events)
-    table: dict[str, dict[str, list[CompiledTransition]]] = {}
-    for state in cls.states:
-        _refuse_callbacks(cls, f"state {state.id}", ("enter", state.enter), ("exit", state.exit))
-        rows = table.setdefault(str(state.value), {})
-        for tr in state.transitions:
-            guards, target = _compile_transition(cls, tr)
-            for ev in tr.events:
-                fields = dict(cls.state_fields(target))
-                rows.setdefault(str(ev), []).append(
-                    CompiledTransition(
-                        str(tr.source.value),
-                        str(ev),
-                        str(target.value),
-                        guards,
-                        MappingProxyType(fields),
-                        cls.effects.get(str(ev)),
-                        tuple(fields.items()),
-                    )
-                )
-    return {s: {e: tuple(ts) for e, ts in rows.items()} for s, rows in table.items()}
-
-
-def _compile_transition(
-    cls: type[LifecycleMachine], tr: Transition
-) -> tuple[tuple[Cond, ...], State]:
-    where = f"{cls.__name__}: {tr}"
-    if tr.target is None or len(tr.targets) != 1:
-        raise InvalidDefinition(f"{where}: a lifecycle transition has exactly one target")
-    guards: list[Cond] = []
-    for spec in tr.cond:
-        func = spec.func
-        if spec.expected_value is False:
-            raise InvalidDefinition(f"{where}: unless= is not compiled; write a guard()")
-        if not callable(func) or not hasattr(func, "check"):
-            raise InvalidDefinition(f"{where}: guards must be made with guard(), got {func!r}")
-        guards.append(cast(Cond, func))
-    _refuse_callbacks(
-        cls,
-        where,
-        ("validators", tr.validators),
-        ("on", tr.on),
-        ("before", tr.before),
-        ("after", tr.after),
-    )
-    return tuple(guards), tr.target
-
-
-def _refuse_callbacks(cls: type[LifecycleMachine], where: str, *groups: tuple[str, Any]) -> None:
-    for kind, specs in groups:
-        for spec in specs:
-            if not spec.is_convention:
-                raise InvalidDefinition(
-                    f"{where}: {kind}= callbacks are not compiled; declare guards with "
-                    f"guard() and field changes in {cls.__name__}.effects"
-                )
-
-
-def _refuse_conventions(cls: type[LifecycleMachine], events: tuple[str, ...]) -> None:
-    names = list(_GENERIC)
-    for ev in events:
-        names += [f"before_{ev}", f"on_{ev}", f"after_{ev}"]
-    for state in cls.states:
-        names += [f"on_enter_{state.id}", f"on_exit_{state.id}"]
-    found = [n for n in names if hasattr(cls, n)]
-    own = getattr(cls, "on_transition", None)
-    if own is not LifecycleMachine.on_transition:
-        found.append("on_transition")
-    if found:
-        raise InvalidDefinition(
-            f"{cls.__name__} defines {', '.join(sorted(found))}: python-statemachine would call "
-            f"them but the compiled lifecycle would not; use guard() and "
-            f"{cls.__name__}.effects"
-        )

@@ -1,0 +1,134 @@
+"""Building the next model once the engine has chosen a transition.
+
+The state fields come from the compiled table and the history entry is built here, so
+neither is parsed again; a field an effect changes is validated with the model's own rules
+(one field: pydantic's assignment validation, which re-runs the model's cross-field rules;
+several: a full ``evolve``). Not public: `Lifecycle.fire` and `Lifecycle.replay`
+call `build`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from paysupport.errors import ModelValidationError
+from paysupport.models.history import EventData, LifecycleEvent
+
+if TYPE_CHECKING:
+    from paysupport.lifecycles._compile import CompiledTransition
+
+__all__ = ["broken_rules", "build"]
+
+M = TypeVar("M")
+
+#: Every field of a history entry: the fields-set of the entries the engine builds itself.
+_EVENT_FIELDS = set(LifecycleEvent.model_fields)
+
+
+def build(
+    model: M,
+    tr: CompiledTransition,
+    changes: Mapping[str, Any],
+    now: datetime,
+    data: Mapping[str, str],
+    actor: str | None,
+    reason: str | None,
+) -> M:
+    """The model after ``tr``, with the effect's ``changes``, one more event, version + 1.
+
+    Raises:
+        pydantic.ValidationError: a changed field breaks a model rule (one field changed).
+        ModelValidationError: the result breaks a model rule (several fields changed).
+    """
+    record = _event(tr, now, data, actor, reason)
+    fields = {**tr.changes, **changes}
+    fields["history"] = (*getattr(model, "history"), record)  # noqa: B009
+    fields["version"] = getattr(model, "version") + 1  # noqa: B009
+    if not changes:
+        return _copy(model, fields)
+    if len(changes) == 1:
+        (name,) = changes
+        value = fields.pop(name)
+        new = _copy(model, fields)
+        validator: Any = getattr(type(new), "__pydantic_validator__")  # noqa: B009
+        validator.validate_assignment(new, name, value)
+        return new
+    return cast(M, getattr(model, "evolve")(**fields))  # noqa: B009
+
+
+def broken_rules(
+    model: Any, tr: CompiledTransition, changes: Mapping[str, Any], exc: Exception
+) -> str:
+    """The codes of the model rules a refused result breaks, from a full re-validation."""
+    if isinstance(exc, ModelValidationError):
+        return ", ".join(sorted({v.rule for v in exc.violations}))
+    try:
+        model.evolve(**tr.changes, **changes)
+    except ModelValidationError as full:
+        return ", ".join(sorted({v.rule for v in full.violations}))
+    return "a model rule"  # pragma: no cover - assignment and full validation agree
+
+
+def _event(
+    tr: CompiledTransition,
+    now: datetime,
+    data: Mapping[str, str],
+    actor: str | None,
+    reason: str | None,
+) -> LifecycleEvent:
+    """The history entry; built without re-parsing when every field is the engine's own."""
+    if actor is None and reason is None and not data:
+        # event, source and target come from the compiled table, ``now`` passed the time
+        # check: nothing here came from outside, so there is nothing to validate.
+        trusted: LifecycleEvent = _copy_new(
+            LifecycleEvent,
+            {
+                "event": tr.event,
+                "source": tr.source,
+                "target": tr.target,
+                "at": now,
+                "actor": None,
+                "reason": None,
+                "data": EventData(),
+            },
+            _EVENT_FIELDS,
+        )
+        return trusted
+    return LifecycleEvent(
+        event=tr.event,
+        source=tr.source,
+        target=tr.target,
+        at=now,
+        actor=actor,
+        reason=reason,
+        data=dict(data),
+    )
+
+
+def _copy(model: M, changes: Mapping[str, Any]) -> M:
+    """A copy of ``model`` with ``changes``, not re-validated (what ``model_copy`` does).
+
+    The fields-set (which fields were given) is the original's, shared when the changed
+    fields are in it already (pydantic only adds to it, and only a name not in it).
+    """
+    cls: Any = type(model)
+    fields = cls.__pydantic_fields__
+    values = {**model.__dict__, **changes}
+    if len(values) != len(fields):  # a cached value beside the fields: drop it
+        values = {k: values[k] for k in fields}
+    given: set[str] = model.__pydantic_fields_set__  # type: ignore[attr-defined]
+    if not given.issuperset(changes):
+        given = given | set(changes)
+    new: M = _copy_new(cls, values, given)
+    return new
+
+
+def _copy_new(cls: Any, values: dict[str, Any], given: set[str]) -> Any:
+    new = cls.__new__(cls)
+    object.__setattr__(new, "__dict__", values)
+    object.__setattr__(new, "__pydantic_fields_set__", given)
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
