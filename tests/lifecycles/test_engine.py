@@ -293,3 +293,11 @@ def test_effects_for_undeclared_events_are_refused() -> None:
 
     with pytest.raises(InvalidDefinition, match="goo"):
         Lifecycle(Typo)
+
+
+def test_mermaid_labels_never_end_a_statement_early() -> None:
+    """Mermaid ends a statement at ';': a label holding one would draw stray states."""
+    for name in LIFECYCLES:
+        stages = [None, "all", "inquiry", "chargeback"] if name == "dispute" else [None]
+        for stage in stages:
+            assert ";" not in diagram(name, stage=stage), (name, stage)
