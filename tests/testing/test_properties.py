@@ -66,6 +66,10 @@ class ApprovesWhatIsAsked(_Base):
     """Flaw: approves the requested amount (or the whole capture) without looking further."""
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
+        if any(d.blocks_refund for d in ctx.payment.disputes):
+            # It does respect open chargebacks: its one flaw is the amount.
+            reason = Reason("open_chargeback", "dispute", (), "a chargeback is open")
+            return Decision(Outcome.DENY, (reason,), self.info)
         amount = ctx.request.amount or ctx.captured
         return Decision(Outcome.APPROVE, OK, self.info, amount=amount)
 
