@@ -336,11 +336,17 @@ def summarise(runs: Mapping[str, Run]) -> list[Row]:
 
 
 def render(rows: Iterable[Row]) -> str:
-    """The summary table as aligned plain text (verdict, target, value, bound, script)."""
+    """The summary table as aligned plain text (verdict, target, value, bound, script).
+
+    A ``*`` after the verdict marks a script run smaller than its target's size (its note,
+    printed under the table, says what the full-size command is).
+    """
+    small = {script.name for script in SCRIPTS if script.note}
     table = [("verdict", "target", "measured", "bound", "script")]
     for row in rows:
         value = row.value if row.verdict != "not measured" else row.reason
-        table.append((row.verdict, row.target.label, value, row.bound, row.target.script))
+        mark = "*" if row.target.script in small and row.verdict != "not measured" else ""
+        table.append((row.verdict + mark, row.target.label, value, row.bound, row.target.script))
     widths = [max(len(line[i]) for line in table) for i in range(4)]
     out = []
     for i, line in enumerate(table):
@@ -429,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(render(summarise(runs)))
     for script in SCRIPTS:
         if script.name in runs and script.note:
-            print(f"  {script.name}: {script.note}")
+            print(f"* {script.name}: {script.note}")
     return 1 if any(run.failure is not None for run in runs.values()) else 0
 
 

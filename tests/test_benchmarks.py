@@ -231,3 +231,11 @@ def test_options_a_script_does_not_offer_are_left_out() -> None:
     kept, dropped = run_all.supported(script, ("--n", "10", "--no-such-flag", "3"))
     assert kept == ("--n", "10")
     assert dropped == ("--no-such-flag",)
+
+
+def test_rows_of_scripts_run_below_target_size_are_marked() -> None:
+    table = run_all.render(run_all.summarise({"health": _run("health", HEALTH)})).splitlines()
+    time_line = next(line for line in table if "portfolio_health time" in line)
+    assert time_line.startswith("met*")
+    table = run_all.render(run_all.summarise({"models": _run("models", MODELS)})).splitlines()
+    assert all("*" not in line.split()[0] for line in table[2:])
