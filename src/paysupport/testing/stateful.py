@@ -1,6 +1,6 @@
 """Hypothesis state machines for every lifecycle, to subclass with your policies and rules.
 
-Each base drives one compiled lifecycle (:mod:`paysupport.lifecycles`) through random event
+Each base drives one compiled lifecycle ([`lifecycles`][paysupport.lifecycles]) through random event
 sequences on a clock that only moves forward, starting from a model the library's
 strategies draw. After every step it checks the lifecycle's promises:
 
@@ -10,10 +10,10 @@ strategies draw. After every step it checks the lifecycle's promises:
 - the history is one event per accepted step, in time order, and replays to the model;
 - the model still passes full validation, and its money adds up.
 
-Subclass a base to add your own invariants (:meth:`LifecycleStateMachine.check`,
-:meth:`LifecycleStateMachine.on_transition`) and your own policies
-(:meth:`PaymentLifecycleMachine.refund_policy`, :meth:`RefundLifecycleMachine.authority`,
-:meth:`CaseLifecycleMachine.escalation_policy`): the machine then asks your policy along the
+Subclass a base to add your own invariants (`LifecycleStateMachine.check`,
+`LifecycleStateMachine.on_transition`) and your own policies
+(`PaymentLifecycleMachine.refund_policy`, `RefundLifecycleMachine.authority`,
+`CaseLifecycleMachine.escalation_policy`): the machine then asks your policy along the
 way and checks that what it decides is explained and that the lifecycle can carry it out::
 
     from paysupport.testing.stateful import PaymentLifecycleMachine
@@ -28,7 +28,7 @@ way and checks that what it decides is explained and that the lifecycle can carr
     TestOurRefunds = OurRefunds.TestCase
 
 Runs follow the active Hypothesis profile (``max_examples``, ``stateful_step_count``); use
-:func:`as_test_case` to give one machine its own settings.
+[`as_test_case`][paysupport.testing.stateful.as_test_case] to give one machine its own settings.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
 )
 
@@ -188,6 +187,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
             from here leads to a final state) can happen, the share of steps that take it.
         event_weights: how often an event is picked among those that can happen, relative
             to the others (default 1 each).
+        policy_share: the share of steps that ask your policy, when you gave one.
     """
 
     lifecycle: ClassVar[Lifecycle[Any]]
@@ -195,6 +195,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
     clock_steps: ClassVar[st.SearchStrategy[timedelta]] = CLOCK_STEPS
     refused_share: ClassVar[float] = 0.25
     ending_share: ClassVar[float] = 0.05
+    policy_share: ClassVar[float] = 0.3
     event_weights: ClassVar[Mapping[str, int]] = MappingProxyType({})
 
     def __init__(self) -> None:
@@ -225,6 +226,17 @@ class LifecycleStateMachine(RuleBasedStateMachine):
 
     def on_transition(self, before: Any, after: Any, event: str) -> None:
         """Called after every accepted event with the models before and after: assert here."""
+
+    def on_refusal(
+        self,
+        model: Any,
+        event: str,
+        now: datetime,
+        data: dict[str, Any],
+        actor: str | None,
+        error: InvalidTransition,
+    ) -> None:
+        """Called after every refused event with the (unchanged) model and the error."""
 
     def transition_invariants(self, before: Any, after: Any, event: str) -> None:
         """The lifecycle's own rules about one accepted event (the bases add theirs)."""
@@ -279,6 +291,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
             self.refused += 1
             hypothesis_event(f"{lc.name}: {event} refused")
             note(f"{now:%Y-%m-%d %H:%M} {event} {data or ''} refused in {self.state}: {refusal}")
+            self.on_refusal(before, event, now, data, actor, refusal)
             return False
         assert predicted, f"can() refused {event!r} but fire() accepted it"
         assert before.model_dump_json() == snapshot, f"firing {event!r} changed the input model"
@@ -311,24 +324,35 @@ class LifecycleStateMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
-        """One step: mostly an event that can happen now, in :attr:`refused_share` a refused one.
+        """One step: mostly an event that can happen now, in `refused_share` a refused one.
 
-        One rule rather than two: Hypothesis switches rules off at random per run (swarm
-        testing), and a run that may only try refused events would go nowhere.
+        In `policy_share` of the steps your policy, when you gave one, is asked instead
+        (`ask_policy`). One rule rather than several: Hypothesis switches rules off at random
+        per run (swarm testing), and a run left with only refused events, or only a policy
+        rule that has nothing to ask, would go nowhere.
         """
         self.steps += 1
         if _chance(data, self.refused_share, "refused share"):
             self.fire_refused_event(data)
-        else:
+        elif not (_chance(data, self.policy_share, "policy share") and self.ask_policy(data)):
             self.fire_event(data)
+
+    def ask_policy(self, data: st.DataObject) -> bool:
+        """Ask your policy along the way (the bases that take one override this).
+
+        Returns:
+            Whether a policy was asked (False: no policy, or nothing to ask it now).
+        """
+        return False
 
     def fire_event(self, data: st.DataObject) -> None:
         """Move the clock on and fire an event that ``can`` accepts now, if there is one.
 
         Each event of the current state gets its data (and actor) drawn first, so events whose
         guards read data are offered too. Events that end the lifecycle are taken in
-        :attr:`ending_share` of the steps that could take one, so runs go deep before they
-        end. When nothing can happen, time passes and nothing else does.
+        `ending_share` of the steps that could take one (even when nothing else can
+        happen now: a later step may draw data that lets the lifecycle go on), so runs go
+        deep before they end. When nothing is taken, time passes and nothing else happens.
         """
         lc = self.lifecycle
         now = self.now + data.draw(self.clock_steps, label="clock step")
@@ -343,7 +367,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
         ends = [self._ends(c, now) for c in allowed]
         ending = [c for c, end in zip(allowed, ends, strict=True) if end]
         going_on = [c for c, end in zip(allowed, ends, strict=True) if not end]
-        if ending and (not going_on or _chance(data, self.ending_share, "ending share")):
+        if ending and _chance(data, self.ending_share, "ending share"):
             pool = ending
         elif going_on:
             pool = going_on
@@ -414,7 +438,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
 
     @invariant()
     def your_checks_hold(self) -> None:
-        """Your :meth:`check` holds on the current model."""
+        """Your `check` holds on the current model."""
         if self.model is not None:
             self.check(self.model)
 
@@ -454,7 +478,7 @@ class PaymentLifecycleMachine(LifecycleStateMachine):
     Starts from pending or authorized payments and from whole histories (captures,
     refunds, disputes). Money invariants: captured never exceeds authorized; refunded plus
     in flight never exceeds captured; refundable is never negative; the status agrees
-    with the money. Override :meth:`refund_policy` to have your policy decide refund
+    with the money. Override `refund_policy` to have your policy decide refund
     requests along the way: every approval must be within what is refundable, explained
     when partial, and accepted by the payment lifecycle.
     """
@@ -536,11 +560,15 @@ class PaymentLifecycleMachine(LifecycleStateMachine):
             _CUSTOMERS[(code, self.start)] = found
         return found
 
-    @precondition(lambda self: self.refund_policy() is not None)
-    @rule(data=st.data())
+    def ask_policy(self, data: st.DataObject) -> bool:
+        """With your refund policy, a customer asks for a refund (see `ask_refund_policy`)."""
+        if self.refund_policy() is None:
+            return False
+        self.ask_refund_policy(data)
+        return True
+
     def ask_refund_policy(self, data: st.DataObject) -> None:
         """A customer asks for a refund; your policy decides; an approval is carried out."""
-        self.steps += 1
         policy = self.refund_policy()
         assert policy is not None
         p: Payment = self.model
@@ -574,7 +602,7 @@ class RefundLifecycleMachine(LifecycleStateMachine):
     """A provider refund: approval, submission, outcome unknown, success, failure, reversal.
 
     Four eyes holds on every model (the approver is never the requester). Override
-    :meth:`authority` to have your operator authority approve refunds awaiting approval:
+    `authority` to have your operator authority approve refunds awaiting approval:
     it must never let the requester approve, nor anyone above their own limit, and the
     lifecycle must accept every approval it grants.
     """
@@ -638,15 +666,15 @@ class RefundLifecycleMachine(LifecycleStateMachine):
         if r.approved_by is not None and r.requested_by is not None:
             assert r.approved_by != r.requested_by
 
-    @precondition(
-        lambda self: (
-            self.authority() is not None and self.model.status is RefundStatus.AWAITING_APPROVAL
-        )
-    )
-    @rule(data=st.data())
+    def ask_policy(self, data: st.DataObject) -> bool:
+        """With your authority, a refund awaiting approval is approved (`ask_authority`)."""
+        if self.authority() is None or self.model.status is not RefundStatus.AWAITING_APPROVAL:
+            return False
+        self.ask_authority(data)
+        return True
+
     def ask_authority(self, data: st.DataObject) -> None:
         """An operator tries to approve; your authority decides; an approval is carried out."""
-        self.steps += 1
         authority = self.authority()
         assert authority is not None
         r: Refund = self.model
@@ -695,6 +723,17 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
     """
 
     lifecycle = dispute
+    # Responses and outcomes that lead on to the next stage, before the shortcuts.
+    event_weights = MappingProxyType(
+        {
+            "submit_evidence": 6,
+            "win": 2,
+            "lose": 2,
+            "open_chargeback": 2,
+            "open_pre_arbitration": 2,
+            "open_arbitration": 2,
+        }
+    )
 
     def initial_models(self) -> st.SearchStrategy[Dispute]:
         """Disputes mostly just opened (inquiry or chargeback, response due), or anywhere.
@@ -737,7 +776,7 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
         """
         ahead = st.integers(5, 45).map(lambda d: now + timedelta(days=d))
         if event.startswith("open_"):
-            opened = _mostly(st.none(), st.just(DisputeStatus.UNDER_REVIEW.value), times=3)
+            opened = _mostly(st.none(), st.just(DisputeStatus.UNDER_REVIEW.value), times=6)
             codes = _codes_with(model.network, DisputeStage(event.removeprefix("open_")))
             # An inquiry's code has no chargeback: the chargeback comes with its own code.
             code = st.sampled_from(codes) if codes else st.none()
@@ -849,7 +888,7 @@ class CaseLifecycleMachine(LifecycleStateMachine):
     """A support case: triage, work, waiting, escalation, resolution, reopening, closing.
 
     Invariants: escalation only raises the tier; the tier never drops. Override
-    :meth:`escalation_policy` to have your policy route the case along the way: it must
+    `escalation_policy` to have your policy route the case along the way: it must
     name a tier, and the case lifecycle must accept the triage or escalation it implies.
     """
 
@@ -887,16 +926,16 @@ class CaseLifecycleMachine(LifecycleStateMachine):
         if event == "escalate" and before.tier is not None:
             assert after.tier is not None and after.tier > before.tier
 
-    @precondition(
-        lambda self: (
-            self.escalation_policy() is not None
-            and ("triage" in self._events_from_here() or "escalate" in self._events_from_here())
-        )
-    )
-    @rule()
+    def ask_policy(self, data: st.DataObject) -> bool:
+        """With your escalation policy, a case to triage or escalate is routed."""
+        here = self._events_from_here()
+        if self.escalation_policy() is None or ("triage" not in here and "escalate" not in here):
+            return False
+        self.ask_escalation_policy()
+        return True
+
     def ask_escalation_policy(self) -> None:
         """Your policy routes the case; the triage or escalation it implies is carried out."""
-        self.steps += 1
         policy = self.escalation_policy()
         assert policy is not None
         c: SupportCase = self.model
@@ -972,7 +1011,7 @@ _STATS: dict[type[LifecycleStateMachine], RunStats] = {}
 
 
 def run_stats(machine: type[LifecycleStateMachine]) -> RunStats:
-    """The statistics of the runs of ``machine`` so far in this process (see :class:`RunStats`).
+    """The statistics of the runs of ``machine`` so far in this process (see `RunStats`).
 
     Example: run ``as_test_case(OurRefunds)`` then read ``run_stats(OurRefunds)`` to see
     whether the runs went deep (``mean_accepted``) and reached every state (``unreached``).
