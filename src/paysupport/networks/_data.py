@@ -23,10 +23,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import itertools
 import json
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -51,11 +52,15 @@ class CatalogueDataError(ValidationFailed):
 
 
 class _Bad(Exception):
-    """Raised inside conversion; carries the field path and the rule broken."""
+    """Raised inside conversion; carries the field path (built on the way out) and the rule."""
 
-    def __init__(self, path: str, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, path: str = "") -> None:
         super().__init__(message)
         self.path, self.rule, self.message = path, rule, message
+
+    def under(self, segment: str) -> _Bad:
+        """The same failure, one level further from the root (``".days"``, ``"[3]"``)."""
+        return _Bad(self.rule, self.message, segment + self.path)
 
 
 @cache
@@ -108,7 +113,7 @@ def read_records(
 def read_value(name: str, where: str, kind: Any, raw: object) -> Any:
     """Check ``raw`` against the type ``kind`` and build it; errors name ``name`` and ``where``."""
     try:
-        return _convert(kind, raw, "")
+        return _converter(kind)(raw)
     except _Bad as bad:
         field = f"{name}: {where}{bad.path}"
         raise CatalogueDataError(field, bad.rule, bad.message) from None
@@ -135,117 +140,167 @@ def _label(row: Mapping[str, Any]) -> str:
     return str(row.get("code", row.get("name", "?")))
 
 
-def _convert(kind: Any, raw: object, path: str) -> Any:
+Converter = Callable[[object], Any]
+"""Checks a raw JSON value against one type and builds the value (raises ``_Bad``)."""
+
+
+@cache
+def _converter(kind: Any) -> Converter:
+    # Built once per type, so loading a file is a walk over the data, not over type hints.
     origin = typing.get_origin(kind)
     if origin is types.UnionType or origin is typing.Union:
-        return _union(kind, raw, path)
+        return _optional(kind)
     if origin is tuple:
-        return _tuple(kind, raw, path)
+        return _tuple(kind)
     if origin is Mapping or origin is dict:
-        return _mapping(kind, raw, path)
+        return _mapping(kind)
     if dataclasses.is_dataclass(kind):
-        return _record(kind, raw, path)
+        return _record(kind)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return _enum(kind, raw, path)
-    return _scalar(kind, raw, path)
+        return _enum(kind)
+    return _scalar(kind)
 
 
-def _union(kind: Any, raw: object, path: str) -> Any:
+def _type_error(what: str, raw: object) -> _Bad:
+    return _Bad("catalogue_type", f"expected {what}, got {type(raw).__name__} {raw!r}")
+
+
+def _optional(kind: Any) -> Converter:
     options = [option for option in typing.get_args(kind) if option is not type(None)]
-    if raw is None and len(options) < len(typing.get_args(kind)):
-        return None
-    if len(options) != 1:
-        raise _Bad(path, "catalogue_schema", f"unsupported type {kind}")
-    return _convert(options[0], raw, path)
+    if len(options) != 1 or len(typing.get_args(kind)) != 2:
+        raise TypeError(f"unsupported catalogue type {kind}")  # a bug in a record class
+    inner = _converter(options[0])
+    return lambda raw: None if raw is None else inner(raw)
 
 
-def _tuple(kind: Any, raw: object, path: str) -> tuple[Any, ...]:
-    if not isinstance(raw, list):
-        raise _Bad(path, "catalogue_type", f"expected a list, got {type(raw).__name__}")
+def _items(converters: Iterable[Converter], raw: list[Any]) -> tuple[Any, ...]:
+    # Lengths are checked by the caller; ``converters`` may be endless (``repeat``).
+    built = []
+    for index, (convert, item) in enumerate(zip(converters, raw, strict=False)):
+        try:
+            built.append(convert(item))
+        except _Bad as bad:
+            raise bad.under(f"[{index}]") from None
+    return tuple(built)
+
+
+def _tuple(kind: Any) -> Converter:
     args = typing.get_args(kind)
     if len(args) == 2 and args[1] is Ellipsis:
-        return tuple(_convert(args[0], item, f"{path}[{i}]") for i, item in enumerate(raw))
-    if len(raw) != len(args):
-        raise _Bad(path, "catalogue_type", f"expected {len(args)} items, got {len(raw)}")
-    return tuple(
-        _convert(arg, item, f"{path}[{i}]")
-        for i, (arg, item) in enumerate(zip(args, raw, strict=True))
+        item = _converter(args[0])
+
+        def homogeneous(raw: object) -> tuple[Any, ...]:
+            if type(raw) is not list:
+                raise _type_error("a list", raw)
+            return _items(itertools.repeat(item), raw)
+
+        return homogeneous
+    parts = [_converter(arg) for arg in args]
+
+    def fixed(raw: object) -> tuple[Any, ...]:
+        if type(raw) is not list or len(raw) != len(parts):
+            raise _type_error(f"a list of {len(parts)} items", raw)
+        return _items(parts, raw)
+
+    return fixed
+
+
+def _mapping(kind: Any) -> Converter:
+    key_kind, value_kind = typing.get_args(kind)
+    keys, values = _converter(key_kind), _converter(value_kind)
+
+    def convert(raw: object) -> dict[Any, Any]:
+        if type(raw) is not dict:
+            raise _type_error("an object", raw)
+        built = {}
+        for key, value in raw.items():
+            try:
+                built[keys(key)] = values(value)
+            except _Bad as bad:
+                raise bad.under(f".{key}") from None
+        return built
+
+    return convert
+
+
+def _record(kind: Any) -> Converter:
+    hints = typing.get_type_hints(kind)
+    fields = [f for f in dataclasses.fields(kind) if f.init]
+    converters = {f.name: _converter(hints[f.name]) for f in fields}
+    required = frozenset(
+        f.name
+        for f in fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     )
 
+    def convert(raw: object) -> Any:
+        if type(raw) is not dict:
+            raise _type_error("an object", raw)
+        for name in sorted(set(raw) - converters.keys()):
+            message = f"{kind.__name__} has no field {name!r}"
+            raise _Bad("catalogue_unknown_key", message, f".{name}")
+        for name in sorted(required - raw.keys()):
+            raise _Bad("catalogue_missing_key", f"{kind.__name__} needs {name!r}", f".{name}")
+        values = {}
+        for name, value in raw.items():
+            try:
+                values[name] = converters[name](value)
+            except _Bad as bad:
+                raise bad.under(f".{name}") from None
+        return kind(**values)
 
-def _mapping(kind: Any, raw: object, path: str) -> dict[Any, Any]:
-    if not isinstance(raw, dict):
-        raise _Bad(path, "catalogue_type", f"expected an object, got {type(raw).__name__}")
-    key_kind, value_kind = typing.get_args(kind)
-    return {
-        _convert(key_kind, key, f"{path}[{key!r}]"): _convert(value_kind, value, f"{path}.{key}")
-        for key, value in raw.items()
-    }
-
-
-def _record(kind: Any, raw: object, path: str) -> Any:
-    if not isinstance(raw, dict):
-        raise _Bad(path, "catalogue_type", f"expected an object, got {type(raw).__name__}")
-    hints = typing.get_type_hints(kind)
-    fields = {f.name: f for f in dataclasses.fields(kind) if f.init}
-    unknown = sorted(set(raw) - set(fields))
-    if unknown:
-        raise _Bad(
-            f"{path}.{unknown[0]}",
-            "catalogue_unknown_key",
-            f"{kind.__name__} has no field {unknown[0]!r}",
-        )
-    values = {}
-    for name, spec in fields.items():
-        if name in raw:
-            values[name] = _convert(hints[name], raw[name], f"{path}.{name}")
-        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-            raise _Bad(f"{path}.{name}", "catalogue_missing_key", f"{kind.__name__} needs {name!r}")
-    return kind(**values)
+    return convert
 
 
-def _enum(kind: type[enum.Enum], raw: object, path: str) -> enum.Enum:
+def _enum(kind: type[enum.Enum]) -> Converter:
+    members = {member.value: member for member in kind}
     wanted = int if issubclass(kind, int) else str
-    if isinstance(raw, wanted) and not isinstance(raw, bool):
-        for member in kind:
-            if member.value == raw:
-                return member
-    known = ", ".join(repr(member.value) for member in kind)
-    raise _Bad(path, "catalogue_enum", f"{raw!r} is not one of {known}")
+    known = ", ".join(repr(value) for value in members)
+
+    def convert(raw: object) -> enum.Enum:
+        if type(raw) is wanted and raw in members:
+            return members[raw]
+        raise _Bad("catalogue_enum", f"{raw!r} is not one of {known}")
+
+    return convert
 
 
-def _scalar(kind: Any, raw: object, path: str) -> Any:
+def _scalar(kind: Any) -> Converter:
     if kind is dt.date:
-        return _parse(raw, path, "an ISO date", dt.date.fromisoformat)
+        return _parsed("an ISO date", dt.date.fromisoformat)
     if kind is Decimal:
-        return _parse(raw, path, "a decimal string", Decimal)
+        return _parsed("a decimal string", Decimal)
     if kind is dt.timedelta:
-        return _duration(raw, path)
+        return _duration
+    if kind not in (str, int, bool):
+        raise TypeError(f"unsupported catalogue type {kind}")  # a bug in a record class
+
+    def exact(raw: object) -> Any:
+        if type(raw) is kind:  # exact: a bool is not an int, a float never an int
+            return raw
+        raise _type_error(kind.__name__, raw)
+
+    return exact
+
+
+def _parsed(what: str, parse: Callable[[str], Any]) -> Converter:
+    def convert(raw: object) -> Any:
+        if type(raw) is str:
+            try:
+                return parse(raw)
+            except (ValueError, InvalidOperation):
+                pass
+        raise _type_error(what, raw)
+
+    return convert
+
+
+def _duration(raw: object) -> dt.timedelta:
     if (
-        kind in (str, int, bool)
-        and isinstance(raw, kind)
-        and (kind is bool or not isinstance(raw, bool))
-    ):
-        return raw
-    name = getattr(kind, "__name__", str(kind))
-    raise _Bad(path, "catalogue_type", f"expected {name}, got {type(raw).__name__} {raw!r}")
-
-
-def _parse(raw: object, path: str, what: str, parse: Callable[[str], T]) -> T:
-    if isinstance(raw, str):
-        try:
-            return parse(raw)
-        except (ValueError, InvalidOperation):
-            pass
-    raise _Bad(path, "catalogue_type", f"expected {what}, got {raw!r}")
-
-
-def _duration(raw: object, path: str) -> dt.timedelta:
-    if (
-        isinstance(raw, dict)
+        type(raw) is dict
         and raw
-        and set(raw) <= _DURATION_UNITS
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values())
+        and raw.keys() <= _DURATION_UNITS
+        and all(type(v) is int for v in raw.values())
     ):
         return dt.timedelta(**raw)
-    raise _Bad(path, "catalogue_type", f'expected a duration such as {{"hours": 24}}, got {raw!r}')
+    raise _type_error('a duration such as {"hours": 24}', raw)
