@@ -9,7 +9,7 @@ stay so marked. Nothing here does I/O or reads a clock: dated answers take the d
 
 The facts are data files shipped in the package (``networks/data/*.json``, one per
 catalogue), each record with its sources and confidence. They are read once, lazily, through
-:mod:`importlib.resources` and checked against the record classes' schema on load (see
+``importlib.resources`` and checked against the record classes' schema on load (see
 ``networks._data``); reading the package's own immutable data is not outside I/O. Adding a
 fact means editing a data file, not code.
 

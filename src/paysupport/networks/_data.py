@@ -3,15 +3,15 @@
 The facts live in JSON files shipped inside the package, one file per catalogue; this module
 reads a file the first time a record of it is asked for (once: the result is cached) and
 turns it into the same frozen dataclasses the rest of the library uses. Reading the
-package's own immutable data through :mod:`importlib.resources` is not outside I/O: the
+package's own immutable data through ``importlib.resources`` is not outside I/O: the
 files are part of the code, like the module source, and nothing here touches the host's
 files, the network, a clock or the environment.
 
 The schema is the record classes themselves: every field is checked against its type hint
-(strings, integers, booleans, enums by value, ISO dates, :class:`~decimal.Decimal` given as
+(strings, integers, booleans, enums by value, ISO dates, ``Decimal`` given as
 strings, durations as ``{"days": n}`` / ``{"hours": n}``, tuples, mappings and nested
 records); keys a record does not have are refused, and so are missing required keys. A
-failure raises :class:`CatalogueDataError` naming the file, the record and the field.
+failure raises ``CatalogueDataError`` naming the file, the record and the field.
 
 In a reason-code file a time window may be written as a reference to the network's rules,
 ``"@response_windows.chargeback"`` or ``"@filing_windows.chargeback"``, so a window shared by

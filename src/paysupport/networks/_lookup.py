@@ -1,10 +1,10 @@
 """Lookups over the dispute catalogues, read from ``data/<network>.json`` on first use.
 
-Each network's file holds its unknown-code hints (``families``), its :class:`NetworkRules`,
+Each network's file holds its unknown-code hints (``families``), its ``NetworkRules``,
 named time windows shared by several codes (``windows``) and its reason codes; a code's
 ``time_limit`` or ``response_window`` may name a window (``"@response_windows.chargeback"``,
 ``"@filing_windows.chargeback"``, ``"@windows.retrieval"``) instead of repeating it. A file is
-read once, when a lookup first needs that network (see :mod:`._data`).
+read once, when a lookup first needs that network (see ``networks._data``).
 """
 
 from __future__ import annotations
@@ -63,18 +63,17 @@ def families(network: Network | str) -> tuple[str, ...]:
     return _catalogue(Network.parse(network)).families
 
 
-def network_attribute(network: Network, name: str) -> object:
+def network_attribute(network: Network | str, name: str) -> object:
     """``CODES``, ``RULES`` or ``FAMILIES`` of a network, for its module (``networks.visa``).
 
     Raises:
         AttributeError: any other name (as a module without it would).
     """
-    catalogue = _catalogue(network)
+    net = Network.parse(network)
+    if name not in ("CODES", "RULES", "FAMILIES"):
+        raise AttributeError(f"module 'paysupport.networks.{net.value}' has no attribute {name!r}")
+    catalogue = _catalogue(net)
     found = {"CODES": catalogue.codes, "RULES": catalogue.rules, "FAMILIES": catalogue.families}
-    if name not in found:
-        raise AttributeError(
-            f"module 'paysupport.networks.{network.value}' has no attribute {name!r}"
-        )
     return found[name]
 
 

@@ -1,7 +1,7 @@
 """Mastercard Merchant Advice Codes and network retry limits (sources per record).
 
 The records are data: ``data/merchant_advice_codes.json`` and ``data/retry_limits.json``,
-read once on first use (see :mod:`._data`). Time-dependent answers take the date as a
+read once on first use (see ``networks._data``). Time-dependent answers take the date as a
 parameter; nothing here reads a clock.
 """
 

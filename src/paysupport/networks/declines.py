@@ -1,7 +1,7 @@
 """Decline-code lookups: ISO 8583 response codes and Stripe ``decline_code`` values.
 
 The records are read on first use from ``data/iso8583.json`` and ``data/stripe_declines.json``
-(see :mod:`._data`); each record carries its sources, confidence and, for the ISO codes whose
+(see ``networks._data``); each record carries its sources, confidence and, for the ISO codes whose
 meaning differs between Visa and Mastercard (``82``, ``83``), its ``network``.
 """
 

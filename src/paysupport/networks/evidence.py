@@ -5,7 +5,7 @@ to Stripe's ``evidence.*`` field names ([SP] ``Dispute.evidence``) where Stripe 
 kinds without a Stripe field (a refund already issued, a cardholder's withdrawal) go in
 ``uncategorized_*``. ``VISA_CE3`` holds the Visa Compelling Evidence 3.0 rule
 (support.stripe.com "How does Stripe support Visa Compelling Evidence 3.0?"). Both are data,
-``data/evidence.json``, read once on first use (see :mod:`._data`).
+``data/evidence.json``, read once on first use (see ``networks._data``).
 """
 
 from __future__ import annotations

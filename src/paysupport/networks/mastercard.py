@@ -1,26 +1,11 @@
 """Mastercard chargeback reason codes and retrieval codes ([MCOM], [SCAT]).
 
-The codes, the network's stage rules and its unknown-code hints are data, ``data/mastercard.json``
-(its ``about`` says how the catalogue was built), read on first access. Prefer the lookups
-``reason_codes("mastercard")`` and ``network_rules("mastercard")`` to these module attributes.
+The catalogue is data, ``data/mastercard.json``; ``CODES``, ``RULES`` and ``FAMILIES``
+are read from it on access.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
 from ._lookup import network_attribute
-from ._types import Network
-
-if TYPE_CHECKING:
-    from ._types import NetworkRules, ReasonCode
-
-    CODES: tuple[ReasonCode, ...]
-    RULES: NetworkRules
-    FAMILIES: tuple[str, ...]
-
-__all__ = ["CODES", "FAMILIES", "RULES"]
 
 
 def __getattr__(name: str) -> object:
-    return network_attribute(Network.MASTERCARD, name)
+    return network_attribute("mastercard", name)

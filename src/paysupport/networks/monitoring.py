@@ -2,7 +2,7 @@
 
 Ratios are :class:`decimal.Decimal` fractions (``Decimal("0.0150")`` is 1.50 %), never
 floats. A threshold row is met when every bound it sets is met; ``None`` bounds are not set.
-The rows are data, ``data/monitoring.json``, read once on first use (see :mod:`._data`).
+The rows are data, ``data/monitoring.json``, read once on first use (see ``networks._data``).
 """
 
 from __future__ import annotations
