@@ -125,6 +125,7 @@ BAD = [
     (["decline", ""], "the decline code is empty"),
     (["decline", "   "], "the decline code is empty"),
     (["decline", "ZZZZ9"], "ZZZZ9"),
+    (["decline", "82"], "pass --network"),
     (["decline", "05", "--network", "jcb"], "'jcb' is not one of"),
     (["decline", "05", "--network", "visa", "--advice", "03"], "use --network mastercard"),
     (["decline", "05", "--advice", "99"], "merchant advice code"),

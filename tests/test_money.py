@@ -314,6 +314,8 @@ garbage = st.one_of(
         lambda x, y: Money.from_minor(1234, "EUR").multiply("1.5", rounding=x),
         lambda x, y: Money.from_minor(1234, "EUR").allocate(x),
         lambda x, y: Money.from_minor(1234, "EUR").split(x),
+        lambda x, y: total(x, "EUR"),
+        lambda x, y: total([Money.zero("EUR"), x], y),
         lambda x, y: TypeAdapter(Money).validate_python({"minor": x, "currency": y}),
     ],
 )

@@ -27,7 +27,7 @@ def luhn_complete(body: str) -> str:
 
 
 pans = st.integers(12, 19).flatmap(
-    lambda n: st.from_regex(rf"\A[1-9][0-9]{{{n - 2}}}\Z", fullmatch=True).map(luhn_complete)
+    lambda n: st.from_regex(rf"\A[2-6][0-9]{{{n - 2}}}\Z", fullmatch=True).map(luhn_complete)
 )
 
 
@@ -89,6 +89,8 @@ def test_amex_fifteen_digits_and_trailing_expiry() -> None:
         "2026-11-24T09:30:00.123456+00:00",  # a timestamp: the T and colons end the runs
         "12.34 EUR",
         "000000000000",  # all zeros is no card number
+        "8815131234567890",  # Luhn-valid, but an Adyen pspReference: no card brand starts with 8
+        "1234567890123452",  # Luhn-valid, MII 1 (airlines) is not a card brand here
         "42424242424242424242424",  # one unbroken run of more than 19 digits
         "4242424242",  # too short
         "pay_1",
@@ -120,3 +122,33 @@ def test_document_precheck_passes_ordinary_json() -> None:
     doc = json.dumps({"id": "pay_1", "at": "2026-06-01T12:00:00Z", "amount": 12000})
     assert not may_contain_pan(doc)
     assert may_contain_pan(doc.replace("pay_1", "pay_4242424242424242"))
+
+
+@given(
+    st.integers(12, 19).flatmap(
+        lambda n: st.from_regex(rf"\A[0179][0-9]{{{n - 2}}}\Z", fullmatch=True).map(luhn_complete)
+    )
+)
+def test_luhn_valid_numbers_outside_the_card_brands_are_not_card_numbers(number: str) -> None:
+    # Provider references (Adyen pspReference: 16 digits from 1, 8 or 9) pass the Luhn check
+    # one time in ten; they are not card numbers and are stored as they are.
+    assert not contains_pan(number)
+    assert mask_pans(f"ref {number}") == f"ref {number}"
+
+
+@pytest.mark.parametrize(
+    "pan",
+    [
+        "4111111111111111",
+        "5555555555554444",
+        "2223003122003222",
+        "378282246310005",
+        "36227206271667",
+        "3566002020360505",
+        "6011111111111117",
+        "6200000000000005",
+        "5018000000000009",
+    ],
+)
+def test_every_brands_test_card_is_a_card_number(pan: str) -> None:
+    assert contains_pan(pan)

@@ -626,8 +626,14 @@ def zero(currency_: str | Currency) -> Money:
 def total(amounts: Iterable[Money], currency_: str | Currency) -> Money:
     """Sum amounts of one currency, starting from zero in ``currency_`` (empty → zero)."""
     cur = currency(currency_)
+    if isinstance(amounts, str | bytes) or not isinstance(amounts, Iterable):
+        raise InvalidAmount("amounts", "money_expected", f"expected Money values, got {amounts!r}")
     acc = 0
-    for m in amounts:
+    for i, m in enumerate(amounts):
+        if type(m) is not Money:
+            raise InvalidAmount(
+                f"amounts.{i}", "money_expected", f"expected Money, got {type(m).__name__}"
+            )
         if m.currency is not cur:
             raise CurrencyMismatch(cur.code, m.currency.code, "add")
         acc += m.minor

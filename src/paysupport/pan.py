@@ -4,12 +4,19 @@ PCI DSS forbids storing or displaying a full primary account number. Every part 
 that takes text from outside (models, translators, error messages) asks this module, so there
 is one definition of "looks like a card number":
 
-- a run of 12 to 19 digits that passes the Luhn check,
+- a run of 12 to 19 digits that passes the Luhn check and starts with a card-brand major
+  industry identifier (first digit 2 to 6: Mastercard 2221-2720 and 51-55, Amex 34/37, Diners
+  300-305/36/38/39, JCB 35, Visa 4, Discover 6011/644-649/65, UnionPay 62, Maestro 50/56-69),
 - written in any digit script (ASCII, Arabic-Indic, fullwidth, Devanagari, superscript...: any
   character with a Unicode digit value),
 - with any separators between the digits: spaces (also doubled, non-breaking and the other
   Unicode spaces), tabs and line breaks, dots, dashes (ASCII and Unicode), underscores,
   slashes, backslashes, middle dots and invisible format characters (zero-width space, ...).
+
+The issuer prefix keeps provider references apart: an Adyen ``pspReference`` is a 16-digit
+number (starting with 1, 8 or 9), one in ten of which passes the Luhn check by chance; with the
+prefix rule none is taken for a card, while every card of the brands above still is. (MII 1,
+airline UATP cards, is left out for the same reason.)
 
 Digit groups are joined across separators, and every window of whole groups holding 12 to 19
 digits is checked, so a number followed by more digits (``"4242 4242 4242 4242 12/28"``) is
@@ -39,6 +46,8 @@ __all__ = ["PanMatch", "contains_pan", "find_pans", "mask_pans", "may_contain_pa
 
 _MIN_DIGITS: Final = 12
 _MAX_DIGITS: Final = 19
+#: First digits (major industry identifiers) of the card brands: 2-6.
+_CARD_MII: Final = frozenset("23456")
 
 # Separators that may sit between the digits of one card number (beside Unicode whitespace,
 # dashes and format characters, which are recognised by category).
@@ -148,7 +157,7 @@ def _chain_matches(norm: str, start: int, end: int) -> list[PanMatch]:
             digits += norm[groups[j][0] : groups[j][1]]
             if len(digits) > _MAX_DIGITS:
                 break
-            if len(digits) >= _MIN_DIGITS and digits.strip("0") and _luhn_ok(digits):
+            if len(digits) >= _MIN_DIGITS and digits[0] in _CARD_MII and _luhn_ok(digits):
                 found.append(PanMatch(groups[i][0], groups[j][1], digits[-4:], len(digits)))
     return found
 

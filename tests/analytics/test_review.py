@@ -113,3 +113,20 @@ def test_bad_requests(shop: History, kwargs: dict[str, str], field: str) -> None
     with pytest.raises(ValidationFailed) as err:
         business_review(shop, **kwargs)  # type: ignore[arg-type]
     assert err.value.field == field
+
+
+def test_html_escapes_what_the_data_says() -> None:
+    h = History.from_frames(
+        history([Batch("capture", 10, Q2)]).events,
+        pl.DataFrame(
+            {
+                "merchant_id": ["m1"],
+                "name": ["<script>x</script> & Co"],
+                "segment": ["small"],
+                "market": ["HK"],
+            }
+        ),
+    )
+    page = business_review(h, "2026Q2", merchant_id="m1").to_html()
+    assert "<script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt; &amp; Co" in page

@@ -117,7 +117,7 @@ def test_advance_runs_the_time_checks_fire_runs() -> None:
         dispute.advance(rec, "win", now=datetime(2026, 2, 1))  # naive on purpose
     assert naive.value.rule == "timezone_aware"
     assert (rec.state, rec.version) == ("chargeback:under_review", 1)
-    assert rec.history[-1].at == T0 + timedelta(days=3)
+    assert rec.history[-1][3] == T0 + timedelta(days=3)
 
 
 def test_advance_reads_the_acting_operator() -> None:

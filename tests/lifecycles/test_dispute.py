@@ -9,7 +9,13 @@ import pytest
 from paysupport.errors import DeadlinePassed, InvalidTransition, ModelValidationError
 from paysupport.lifecycles import dispute, dispute_event_for, dispute_state
 from paysupport.models import Dispute
-from paysupport.models.dispute import DISPUTE_STATES, DisputeState, dispute_state_allowed
+from paysupport.models.dispute import (
+    DISPUTE_STATES,
+    DisputeState,
+    DisputeStatus,
+    dispute_state_allowed,
+)
+from paysupport.networks import DisputeStage
 from tests.lifecycles._support import at, make_dispute
 
 
@@ -349,3 +355,20 @@ def test_a_report_of_any_state_is_one_event(row: DisputeState) -> None:
     assert row.value not in _NOT_FROM_UNDER_REVIEW
     assert dispute_state(reached) == row.value
     assert len(reached.history) == len(start.history) + 1
+
+
+def test_every_state_the_translators_map_to_is_declared() -> None:
+    """Stripe's statuses and Adyen's event codes land on states the lifecycle declares."""
+    from paysupport.providers import ADYEN_EVENT_CODES
+    from paysupport.providers.adyen import AdyenOutcome
+    from paysupport.providers.stripe import STRIPE_DISPUTE_STATUS
+
+    mapped = set(STRIPE_DISPUTE_STATUS.values())
+    for entry in ADYEN_EVENT_CODES.values():
+        targets = (entry.if_true, entry.if_false) if isinstance(entry, AdyenOutcome) else (entry,)
+        for t in targets:
+            if t.stage is not None:
+                mapped.add((t.stage, t.status or DisputeStatus.NEEDS_RESPONSE))
+    assert (DisputeStage.CHARGEBACK, DisputeStatus.CLOSED) in mapped  # Stripe `prevented`
+    for stage, status in mapped:
+        assert f"{stage.value}:{status.value}" in dispute.states, (stage, status)

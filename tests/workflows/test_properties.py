@@ -113,3 +113,45 @@ def test_triage_is_deterministic(c, payments: list[Payment]) -> None:
         return
     b = triage(c, ctx, now=NOW)
     assert a.effects == b.effects and a.aggregates == b.aggregates
+
+
+def _reference_commit(out, current):  # the full check: compare whole aggregates first
+    for c in out.changes:
+        now = current.get(c.key)
+        if now is not None and now == c.after:
+            continue
+        if c.base_version is None:
+            if now is not None:
+                raise ConflictError(str(c.key), 0, version_of(now))
+            continue
+        if now is None:
+            raise LookupError(c.key)
+        if version_of(now) != c.base_version:
+            raise ConflictError(str(c.key), c.base_version, version_of(now))
+    return {**current, **{c.key: c.after for c in out.changes}}
+
+
+@given(payment_and_request(), st.sampled_from(["base", "after", "moved", "missing"]))
+def test_commit_checking_versions_first_agrees_with_the_full_comparison(pr, state) -> None:
+    p, r = pr
+    out = request_refund(p, r, **who(r), now=NOW)
+    if not out.changes:
+        return
+    after = out.after("payment", p.id)
+    other = request_refund(p, r.model_copy(update={"id": r.id + "m"}), **who(r), now=NOW)
+    moved = other.after("payment", p.id) if other.changes else p.evolve(version=p.version + 1)
+    current = {
+        "base": {key_of(p): p},
+        "after": {key_of(p): after},
+        "moved": {key_of(p): moved},
+        "missing": {},
+    }[state]
+    results = []
+    for fn in (commit, _reference_commit):
+        try:
+            results.append(("ok", fn(out, current)))
+        except ConflictError:
+            results.append(("conflict", None))
+        except LookupError:  # NotFound (the library) or the reference's missing aggregate
+            results.append(("missing", None))
+    assert results[0] == results[1]

@@ -320,7 +320,10 @@ def decline(
         raise BadInput("--advice is a Mastercard merchant advice code; use --network mastercard")
     mac = merchant_advice_code(advice) if advice is not None else None
     net = "mastercard" if mac is not None else (network.value if network else None)
-    dc = decline_code(code, network=net)
+    try:
+        dc = decline_code(code, network=net)
+    except PaysupportError as exc:  # say it in the command's words: --network, not network=
+        raise BadInput(_io.one_line(exc).replace("pass network=", "pass --network")) from None
     if fmt is Format.JSON:
         print(_io.dumps({"decline": dc, "network": net, "merchant_advice": mac}))
     else:

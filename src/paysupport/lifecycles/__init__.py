@@ -37,7 +37,6 @@ from paysupport.lifecycles._engine import (
     CompiledTransition,
     Lifecycle,
     LifecycleMachine,
-    Step,
     compiled,
     guard,
 )
@@ -62,7 +61,6 @@ __all__ = [
     "PaymentMachine",
     "RecoveryMachine",
     "RefundMachine",
-    "Step",
     "case",
     "compiled",
     "diagram",

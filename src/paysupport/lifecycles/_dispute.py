@@ -48,12 +48,22 @@ _NR, _UR = DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW
 _WON, _LOST = DisputeStatus.WON, DisputeStatus.LOST
 
 
+#: ``{stage value: {status value: state}}``: looked up by the members' ``_value_`` strings,
+#: whose hashes are cached (an enum member's own ``__hash__`` runs Python code).
+_BY_VALUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        stage.value: {row.status.value: row.value for row in DISPUTE_STATES if row.stage is stage}
+        for stage in DisputeStage
+    }
+)
+
+
 def dispute_state(d: Any) -> str:
     """The machine state of a dispute (or a record with ``stage`` and ``status``)."""
-    try:
-        return _VALUE[(d.stage, d.status)]
-    except KeyError:
-        return f"{d.stage.value}:{d.status.value}"
+    stage: str = d.stage._value_
+    status: str = d.status._value_
+    found = _BY_VALUES[stage].get(status)
+    return found if found is not None else f"{stage}:{status}"
 
 
 def _fields(state: State) -> Mapping[str, Any]:
@@ -70,7 +80,7 @@ def _deadline(d: Dispute, data: Data) -> datetime | None:
 @guard()
 def response_possible(d: Dispute, now: datetime, data: Data, actor: str | None) -> str | None:
     """A response deadline is known: the dispute's ``due_by``, or the provider's ``due_by``."""
-    if _deadline(d, data) is None:
+    if d.due_by is None and data_datetime(data.get("due_by")) is None:
         return (
             f"no response deadline is known at the {d.stage.value} stage (the catalogue has "
             "none and the provider gave none): pass the provider's due_by"
@@ -81,7 +91,9 @@ def response_possible(d: Dispute, now: datetime, data: Data, actor: str | None) 
 @guard(deadline=True)
 def before_due_by(d: Dispute, now: datetime, data: Data, actor: str | None) -> str | None:
     """The response comes no later than the deadline."""
-    due_by = _deadline(d, data)
+    due_by = d.due_by
+    if due_by is None:
+        due_by = data_datetime(data.get("due_by"))
     if due_by is not None and now > due_by:
         return f"the response was due by {due_by.isoformat()}; it is {now.isoformat()}"
     return None
@@ -142,7 +154,9 @@ def _opens_as(status: DisputeStatus) -> Cond:
 
 def _outcome_at(stage: DisputeStage) -> Cond:
     def check(d: Dispute, now: datetime, data: Data, actor: str | None) -> str | None:
-        asked = data.get("stage") or d.stage.value
+        asked = data.get("stage")
+        if not asked:
+            return None if stage is d.stage else f"the outcome is at the {d.stage.value} stage"
         if asked not in _STAGES:
             return f"unknown stage {asked!r}; known: {', '.join(_STAGES)}"
         if asked != stage.value:

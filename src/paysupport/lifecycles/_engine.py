@@ -23,7 +23,7 @@ batch work over millions of aggregates; a dict lookup and a few function calls a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 from functools import cache
 from types import MappingProxyType
@@ -64,7 +64,6 @@ __all__ = [
     "Effect",
     "Lifecycle",
     "LifecycleMachine",
-    "Step",
     "guard",
     "stringify",
 ]
@@ -176,24 +175,15 @@ def stringify(data: Mapping[str, object]) -> dict[str, str]:
 
 
 _NO_DATA: Data = MappingProxyType({})
-
-
-class Step(NamedTuple):
-    """One accepted event as the batch route records it (compares equal to a plain tuple)."""
-
-    event: str
-    source: str
-    target: str
-    at: datetime
-    actor: str | None
-    reason: str | None
+_NO_ROWS: Mapping[str, tuple[Any, ...]] = MappingProxyType({})
 
 
 class CompiledTransition(NamedTuple):
     """One row of the compiled table: from ``source`` on ``event`` to ``target`` if guards pass.
 
-    ``changes`` are the state fields the target sets (``{"status": ...}``); ``effect`` the
-    event's other field changes, as the machine class declares them.
+    ``changes`` are the state fields the target sets (``{"status": ...}``; ``assign`` the
+    same as pairs); ``effect`` the event's other field changes, as the machine class
+    declares them.
     """
 
     source: str
@@ -202,6 +192,7 @@ class CompiledTransition(NamedTuple):
     guards: tuple[Cond, ...]
     changes: Mapping[str, Any]
     effect: Effect | None
+    assign: tuple[tuple[str, Any], ...]
 
 
 def _status(model: Any) -> str:
@@ -368,11 +359,14 @@ class Lifecycle(Generic[M]):
             InvalidTransition: ``now`` comes before the last recorded event (code
                 ``out_of_order``).
         """
-        if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+        if not isinstance(now, datetime) or (
+            type(tz := now.tzinfo) is not timezone and (tz is None or now.utcoffset() is None)
+        ):
             raise ValidationFailed("now", "timezone_aware", "now must be a timezone-aware datetime")
         history = model.history
         if history:
-            last: datetime | None = history[-1].at
+            entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
+            last: datetime | None = entry[3] if isinstance(entry, tuple) else entry.at
         elif self._started_at is not None:
             last = getattr(model, self._started_at)
         else:
@@ -400,7 +394,8 @@ class Lifecycle(Generic[M]):
         the time checks (:meth:`check_time`), then the first transition whose guards pass.
 
         Returns:
-            The transition taken, and every field it changes (state fields and effect).
+            The transition taken (its ``changes`` are the state fields), and the other
+            fields its effect changes.
 
         Raises:
             ValidationFailed: ``now`` is naive.
@@ -409,9 +404,8 @@ class Lifecycle(Generic[M]):
         """
         self.check_time(model, event, now)
         tr = self._choose(self.state_of(model), event, model, now, data, actor)
-        if tr.effect is None:
-            return tr, tr.changes
-        return tr, {**tr.changes, **tr.effect(model, now, data, actor)}
+        effect = tr.effect
+        return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
 
     def select(
         self,
@@ -439,7 +433,7 @@ class Lifecycle(Generic[M]):
         actor: str | None,
     ) -> CompiledTransition:
         """The first transition from ``state`` on ``event`` whose guards all pass."""
-        candidates = self._table.get(state, {}).get(event)
+        candidates = self._table.get(state, _NO_ROWS).get(event)
         if candidates:
             for tr in candidates:
                 for g in tr.guards:
@@ -519,12 +513,8 @@ class Lifecycle(Generic[M]):
         reason: str | None,
     ) -> M:
         """Build the model after ``tr`` was chosen for it (the guards have passed)."""
-        changes = (
-            tr.changes
-            if tr.effect is None
-            else {**tr.changes, **tr.effect(model, now, data, actor)}
-        )
-        return self._build(model, tr, changes, now, data, actor, reason)
+        extra = _NO_DATA if tr.effect is None else tr.effect(model, now, data, actor)
+        return self._build(model, tr, extra, now, data, actor, reason)
 
     def _build(
         self,
@@ -537,8 +527,8 @@ class Lifecycle(Generic[M]):
         reason: str | None,
     ) -> M:
         record = _event(tr, now, data, actor, reason)
-        fields = dict(changes)
-        effect_fields = [k for k in fields if k not in tr.changes]
+        fields = {**tr.changes, **changes}
+        effect_fields = list(changes)
         fields["history"] = (*model.history, record)
         fields["version"] = model.version + 1
         try:
@@ -575,19 +565,22 @@ class Lifecycle(Generic[M]):
         ``status``, ``due_by`` and ``opened_at`` for a dispute), plus ``history`` (a list)
         and ``version`` (an int). The same checks as :meth:`fire` run (:meth:`step`: time
         order, a timezone-aware ``now``, the guards); on success the same field changes are
-        set on the record, a :class:`Step` is appended to its history, its version goes up
-        by one, and the target state is returned. On refusal nothing changes. What is
-        skipped is building and validating models, the cost a simulation over millions of
-        records cannot pay.
+        set on the record, the tuple ``(event, source, target, now, actor, reason)`` is
+        appended to its history, its version goes up by one, and the target state is
+        returned. On refusal nothing changes. What is skipped is building and validating
+        models, the cost a simulation over millions of records cannot pay.
 
         Raises:
             InvalidTransition: as :meth:`fire`; nothing changed.
             ValidationFailed: ``now`` is naive.
         """
         tr, changes = self.step(record, event, now, data, actor)
-        for name, value in changes.items():
+        for name, value in tr.assign:
             setattr(record, name, value)
-        record.history.append(Step(event, tr.source, tr.target, now, actor, reason))
+        if changes:
+            for name, value in changes.items():
+                setattr(record, name, value)
+        record.history.append((event, tr.source, tr.target, now, actor, reason))
         record.version += 1
         return tr.target
 
@@ -671,6 +664,7 @@ def _event(
                 "reason": None,
                 "data": EventData(),
             },
+            _EVENT_FIELDS,
         )
         return trusted
     return LifecycleEvent(
@@ -684,20 +678,32 @@ def _event(
     )
 
 
+#: Every field of a history entry: the fields-set of the entries the engine builds itself.
+_EVENT_FIELDS = set(LifecycleEvent.model_fields)
+
+
 def _copy(model: M, changes: Mapping[str, Any]) -> M:
-    """A copy of ``model`` with ``changes``, not re-validated (what ``model_copy`` does)."""
+    """A copy of ``model`` with ``changes``, not re-validated (what ``model_copy`` does).
+
+    The fields-set (which fields were given) is the original's, shared when the changed
+    fields are in it already (pydantic only adds to it, and only a name not in it).
+    """
     cls: Any = type(model)
+    fields = cls.__pydantic_fields__
     values = {**model.__dict__, **changes}
-    if len(values) != len(cls.model_fields):  # a cached value beside the fields: drop it
-        values = {k: values[k] for k in cls.model_fields}
-    new: M = _copy_new(cls, values)
+    if len(values) != len(fields):  # a cached value beside the fields: drop it
+        values = {k: values[k] for k in fields}
+    given: set[str] = model.__pydantic_fields_set__  # type: ignore[attr-defined]
+    if not given.issuperset(changes):
+        given = given | set(changes)
+    new: M = _copy_new(cls, values, given)
     return new
 
 
-def _copy_new(cls: Any, values: dict[str, Any]) -> Any:
+def _copy_new(cls: Any, values: dict[str, Any], given: set[str]) -> Any:
     new = cls.__new__(cls)
     object.__setattr__(new, "__dict__", values)
-    object.__setattr__(new, "__pydantic_fields_set__", set(values))
+    object.__setattr__(new, "__pydantic_fields_set__", given)
     object.__setattr__(new, "__pydantic_extra__", None)
     object.__setattr__(new, "__pydantic_private__", None)
     return new
@@ -741,14 +747,16 @@ def _compile_class(
         for tr in state.transitions:
             guards, target = _compile_transition(cls, tr)
             for ev in tr.events:
+                fields = dict(cls.state_fields(target))
                 rows.setdefault(str(ev), []).append(
                     CompiledTransition(
                         str(tr.source.value),
                         str(ev),
                         str(target.value),
                         guards,
-                        MappingProxyType(dict(cls.state_fields(target))),
+                        MappingProxyType(fields),
                         cls.effects.get(str(ev)),
+                        tuple(fields.items()),
                     )
                 )
     return {s: {e: tuple(ts) for e, ts in rows.items()} for s, rows in table.items()}

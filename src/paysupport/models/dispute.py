@@ -320,7 +320,7 @@ class Dispute(PaysupportModel):
 
         Any one kind of a group will do; ``()`` once every group is answered (or a refund or
         withdrawal is on file). The same answer as the dispute-response checklist: both read
-        :func:`paysupport.networks.evidence_needs.evidence_needs`.
+        ``paysupport.networks.evidence_needs.evidence_needs``.
         """
         groups = evidence_needs(self.reason).missing(self.evidence_kinds)
         return tuple(k for g in groups for k in g)

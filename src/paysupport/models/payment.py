@@ -42,6 +42,10 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"
 
 
+_SUCCEEDED = RefundStatus.SUCCEEDED
+_BEFORE_CAPTURE = frozenset({PaymentStatus.PENDING, PaymentStatus.AUTHORIZED})
+
+
 class PaymentAmounts(NamedTuple):
     """A payment's derived amounts in integer minor units of its currency (one pass)."""
 
@@ -118,9 +122,11 @@ class Payment(PaysupportModel):
             raise rule_error(
                 "amount", "payment_amount_positive", "the authorized amount must be above zero"
             )
-        _same_currency(cur, "captures", self.captures)
-        _same_currency(cur, "refunds", self.refunds)
-        _same_currency(cur, "disputes", self.disputes)
+        captures, refunds, disputes = self.captures, self.refunds, self.disputes
+        for kind, records in (("captures", captures), ("refunds", refunds), ("disputes", disputes)):
+            for r in records:
+                if r.amount.currency is not cur:
+                    _other_currency(cur, kind, records)
         extra = self.refunded_unitemised
         if extra is not None:
             if extra.currency is not cur:
@@ -135,13 +141,12 @@ class Payment(PaysupportModel):
                     "refunded_unitemised_positive",
                     "refunded_unitemised is above zero, or None when nothing was refunded",
                 )
-        _belong_to(self.id, "refunds", self.refunds)
-        _belong_to(self.id, "disputes", self.disputes)
-        for kind, records in (
-            ("captures", self.captures),
-            ("refunds", self.refunds),
-            ("disputes", self.disputes),
-        ):
+        pid = self.id
+        for kind, records in (("refunds", refunds), ("disputes", disputes)):
+            for r in records:
+                if r.payment_id != pid:
+                    _other_payment(pid, kind, records)
+        for kind, records in (("captures", captures), ("refunds", refunds), ("disputes", disputes)):
             if len(records) > 1 and len({r.id for r in records}) != len(records):
                 raise rule_error(kind, "unique_ids", f"{kind} has repeated ids")
         if (self.refunds or extra is not None) and not self.captures:
@@ -169,7 +174,7 @@ class Payment(PaysupportModel):
                     "dispute_exceeds_captured",
                     f"disputes[{i}] of {d.amount} exceeds the captured {self._money(captured)}",
                 )
-        if self.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED) and self.captures:
+        if self.status in _BEFORE_CAPTURE and self.captures:
             raise rule_error(
                 "status",
                 "status_matches_captures",
@@ -219,24 +224,27 @@ class Payment(PaysupportModel):
         captured = 0
         for c in self.captures:
             captured += c.amount.minor
-        refunded = 0 if self.refunded_unitemised is None else self.refunded_unitemised.minor
+        unitemised = self.refunded_unitemised
+        refunded = 0 if unitemised is None else unitemised.minor
         in_flight = charged_back = 0
         for r in self.refunds:
             status = r.status
-            if status is RefundStatus.SUCCEEDED:
+            if status is _SUCCEEDED:
                 refunded += r.amount.minor
             elif status.holds_funds:
                 in_flight += r.amount.minor
         for d in self.disputes:
             if d.status.funds_lost:
                 charged_back += d.amount.minor
+        refundable = captured - refunded - in_flight - charged_back
+        # authorized, captured, refunded, in_flight, charged_back, refundable
         return PaymentAmounts(
-            authorized=self.amount.minor,
-            captured=captured,
-            refunded=refunded,
-            in_flight=in_flight,
-            charged_back=charged_back,
-            refundable=max(0, captured - refunded - in_flight - charged_back),
+            self.amount.minor,
+            captured,
+            refunded,
+            in_flight,
+            charged_back,
+            refundable if refundable > 0 else 0,
         )
 
     def _money(self, minor: int) -> Money:
@@ -358,7 +366,8 @@ def _id_of(record: Any) -> Any:
     return record.get("id") if isinstance(record, dict) else getattr(record, "id", None)
 
 
-def _same_currency(cur: Currency, kind: str, records: tuple[Any, ...]) -> None:
+def _other_currency(cur: Currency, kind: str, records: tuple[Any, ...]) -> None:
+    """Raise the rule error naming the first record in another currency."""
     for i, r in enumerate(records):
         if r.amount.currency is not cur:
             raise rule_error(
@@ -368,7 +377,8 @@ def _same_currency(cur: Currency, kind: str, records: tuple[Any, ...]) -> None:
             )
 
 
-def _belong_to(payment_id: str, kind: str, records: tuple[Any, ...]) -> None:
+def _other_payment(payment_id: str, kind: str, records: tuple[Any, ...]) -> None:
+    """Raise the rule error naming the first record for another payment."""
     for i, r in enumerate(records):
         if r.payment_id != payment_id:
             raise rule_error(

@@ -2,9 +2,9 @@
 
 CE 3.0 lets a merchant answer a Visa 10.4 dispute with two earlier undisputed payments on
 the same credential, 120 to 365 days old, whose buyer identifiers match the disputed
-payment's (disputes.md §1.6; ``paysupport.networks.VISA_CE3``). A :class:`PurchaseRecord`
+payment's (disputes.md §1.6; ``paysupport.networks.VISA_CE3``). A ``PurchaseRecord``
 holds a payment's facts plus the identifiers the host knows (device, IP, shipping address,
-account); :func:`ce3_prior_payments` picks the prior payments that qualify.
+account); ``ce3_prior_payments`` picks the prior payments that qualify.
 """
 
 from __future__ import annotations

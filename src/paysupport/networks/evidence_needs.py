@@ -1,14 +1,14 @@
 """What a response to a dispute needs: evidence that makes it compelling, and what helps.
 
-One table, :data:`EVIDENCE_NEEDS`, keyed like policy tables (``"visa:13.1"``,
+One table, ``EVIDENCE_NEEDS``, keyed like policy tables (``"visa:13.1"``,
 ``"visa:13"``, a category, ``"*"``; the most specific key wins). *Compelling* evidence is a
 list of groups, any one kind of which satisfies its group; a response missing a group is
 weak. *Strengthening* evidence helps but is never required. Where no key matches, the
-catalogue's condition-specific kinds (:attr:`ReasonCode.evidence` minus the universal
+catalogue's condition-specific kinds (``ReasonCode.evidence`` minus the universal
 refund-issued / withdrawal kinds) form one group. ``Dispute.missing_evidence()`` and the
-dispute-response policy's checklist both read :func:`evidence_needs`, so they agree.
+dispute-response policy's checklist both read ``evidence_needs``, so they agree.
 
-Confidence: Visa 10.4's kinds are the catalogue's ([MID], see :mod:`.visa`); "proof of
+Confidence: Visa 10.4's kinds are the catalogue's ([MID], see ``visa``); "proof of
 delivery answers non-receipt" follows Stripe's dispute-category guidance
 (docs.stripe.com/disputes/categories, "Product not received", read through a relay:
 unconfirmed); every other row is a team **assumption** to start from.

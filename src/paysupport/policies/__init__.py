@@ -1,12 +1,12 @@
 """Policies: where support teams encode judgement, as explainable, pure decisions.
 
-Each kind of policy is a :class:`typing.Protocol` (:mod:`.protocols`) with a built-in
-default: a frozen attrs class whose parameters a team tunes (:class:`PolicyBase`,
-:func:`param`), that builds from a dict or TOML and dumps back, and that compares, hashes
+Each kind of policy is a ``typing.Protocol`` (``protocols``) with a built-in
+default: a frozen attrs class whose parameters a team tunes (``PolicyBase``,
+``param``), that builds from a dict or TOML and dumps back, and that compares, hashes
 and pickles as a value. Each built-in policy is an ordered table of small named rules (its
-``RULES``, :class:`Rule`); :class:`PolicySet` bundles the policies a workflow consults.
-Every policy takes a context (the models of one case, see :mod:`.context`) and an injected
-``now`` and returns a :class:`Decision`: the :class:`Verdict`, the reasons (code, rule,
+``RULES``, ``Rule``); ``PolicySet`` bundles the policies a workflow consults.
+Every policy takes a context (the models of one case, see ``context``) and an injected
+``now`` and returns a ``Decision``: the ``Verdict``, the reasons (code, rule,
 policy, values, sentence), the policy's kind, parameters and fingerprint, and where it
 applies the amount, tier, steps or retry plan.
 

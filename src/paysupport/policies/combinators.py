@@ -1,12 +1,12 @@
 """Combinators: build a team's policy out of smaller ones.
 
-* :class:`FirstMatch`: the first policy with an opinion (not ``pass``) decides.
-* :class:`AllMustApprove`: every policy must approve; otherwise the strictest answer wins.
-* :class:`Override`: a team rule in front of a default; the default decides when the rule
+* ``FirstMatch``: the first policy with an opinion (not ``pass``) decides.
+* ``AllMustApprove``: every policy must approve; otherwise the strictest answer wins.
+* ``Override``: a team rule in front of a default; the default decides when the rule
   passes.
-* :class:`RouteBySegment` / :class:`RouteByCurrency`: pick a policy by the merchant's segment
+* ``RouteBySegment`` / ``RouteByCurrency``: pick a policy by the merchant's segment
   or the amount's currency, with a default.
-* :class:`Fixed`: a rule that always gives the same answer (a freeze during an incident, a
+* ``Fixed``: a rule that always gives the same answer (a freeze during an incident, a
   placeholder while a team writes its own).
 
 A combinator's decision carries its own fingerprint (which covers every inner policy's
@@ -67,7 +67,7 @@ class _Combinator(PolicyBase):
     """A policy made of policies: it decides whatever context its inner policies decide."""
 
     def inner(self) -> tuple[Any, ...]:
-        """The inner policies, for checks such as :class:`PolicySet` 's kind check."""
+        """The inner policies, for checks such as ``PolicySet`` 's kind check."""
         raise NotImplementedError  # pragma: no cover - every combinator says
 
 

@@ -1,13 +1,13 @@
 """Policies as data: typed parameters, a kind registry, and the dict / TOML round trip.
 
-A tunable policy is a frozen attrs class that derives from :class:`PolicyBase` and declares
-each parameter with :func:`param`, giving the pydantic schema that validates it (the
-building blocks below: :data:`Count`, :func:`Int`, :data:`Flag`, :data:`Probability`,
-:data:`Text`, :func:`Exact`, :data:`CurrencyCode`, :func:`OneOf`, :func:`Table`, :func:`Items`,
-:data:`NestedPolicy`, :func:`Record`). Validation runs once, in the attrs converter, when the
+A tunable policy is a frozen attrs class that derives from ``PolicyBase`` and declares
+each parameter with ``param``, giving the pydantic schema that validates it (the
+building blocks below: ``Count``, ``Int``, ``Flag``, ``Probability``,
+``Text``, ``Exact``, ``CurrencyCode``, ``OneOf``, ``Table``, ``Items``,
+``NestedPolicy``, ``Record``). Validation runs once, in the attrs converter, when the
 policy is built; mappings are kept as tuples of ``(key, value)`` pairs sorted by key, so a
 policy stays hashable and compares equal whatever the key order. A bad value raises
-:class:`~paysupport.errors.PolicyConfigError` whose ``field`` is the key's dotted path
+``PolicyConfigError`` whose ``field`` is the key's dotted path
 (``routes.vip.auto_approve_limit.EUX``) and whose ``rule`` is a stable code.
 
 A user-written policy is a few lines:
@@ -218,7 +218,7 @@ NestedPolicy: Any = Annotated[Any, PlainValidator(_nested), PlainSerializer(lamb
 
 
 def Record(cls: type[Any]) -> Any:  # noqa: N802 (a type factory)
-    """A small attrs record whose fields are :func:`param` s, given as a table."""
+    """A small attrs record whose fields are ``param`` s, given as a table."""
 
     def load(value: Any) -> Any:
         if isinstance(value, cls):
@@ -374,7 +374,7 @@ def register_kind(kind: str) -> Callable[[type[T]], type[T]]:
     """Class decorator: make a policy class buildable from ``{"kind": kind, ...}``.
 
     Hosts register their own kinds the same way; the class needs a ``from_dict(data, path)``
-    classmethod and a ``to_dict()`` method (:class:`PolicyBase` gives both).
+    classmethod and a ``to_dict()`` method (``PolicyBase`` gives both).
 
     Raises:
         PolicyConfigError: ``kind`` is already registered to another class.
@@ -467,9 +467,9 @@ class PolicyBase:
     """Base of every tunable policy: dict/TOML round trip, fingerprint, info, pickling.
 
     Subclass it with ``@register_kind("my_kind")`` and ``@attrs.frozen(slots=False)``, declare
-    the parameters with :func:`param`, set ``CONTEXT`` to the context class ``decide`` reads,
+    the parameters with ``param``, set ``CONTEXT`` to the context class ``decide`` reads,
     and write ``decide(ctx, now) -> Decision``. Lookups derived from the parameters go in
-    :func:`functools.cached_property` s (computed once per instance, never compared).
+    ``functools.cached_property`` s (computed once per instance, never compared).
     """
 
     KIND: ClassVar[str] = ""
@@ -501,7 +501,7 @@ class PolicyBase:
 
     @property
     def fingerprint(self) -> str:
-        """sha256 of the canonical JSON of :meth:`to_dict`: same parameters, same value."""
+        """sha256 of the canonical JSON of ``to_dict``: same parameters, same value."""
         return self.info.fingerprint
 
     @property

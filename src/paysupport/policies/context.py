@@ -76,7 +76,7 @@ class RefundContext:
     Derived facts (read-only, computed once): ``refundable`` (captured minus refunded minus
     in-flight minus lost chargebacks), ``captured``, ``captured_at``, ``method``,
     ``currency``, ``segment``, ``open_dispute`` (an open dispute exists),
-    ``blocking_dispute`` (an open dispute forbids a refund: :attr:`Dispute.blocks_refund`),
+    ``blocking_dispute`` (an open dispute forbids a refund: ``Dispute.blocks_refund``),
     ``efw_actionable``, ``history`` (past refunds as ``(at, minor, currency)``, in the
     customer's order).
     """
@@ -123,7 +123,7 @@ class RefundContext:
 
     @property
     def blocking_dispute(self) -> bool:
-        """An open dispute forbids a refund (:attr:`Dispute.blocks_refund`)."""
+        """An open dispute forbids a refund (``Dispute.blocks_refund``)."""
         return any(d.blocks_refund for d in self.payment.disputes)
 
     @property

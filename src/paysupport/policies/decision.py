@@ -1,14 +1,14 @@
-"""The explainable result of every policy: :class:`Decision`, :class:`Reason`, :class:`Verdict`.
+"""The explainable result of every policy: ``Decision``, ``Reason``, ``Verdict``.
 
 A decision says *what* (the outcome, and where it applies an amount, a tier or a plan),
 *why* (reasons: a code, the rule that fired, the values it compared, a sentence for people)
-and *who decided* (:class:`PolicyInfo`: the policy's kind, its parameters and a stable
+and *who decided* (``PolicyInfo``: the policy's kind, its parameters and a stable
 fingerprint of them), so that it can be audited and replayed against the exact policy
 that made it.
 
 Decisions are built on the hot path, so they are small slotted records: a reason's sentence
-is rendered only when someone reads :attr:`Reason.message`, and the policy's description is
-one shared :class:`PolicyInfo` per policy instance.
+is rendered only when someone reads ``Reason.message``, and the policy's description is
+one shared ``PolicyInfo`` per policy instance.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Verdict(StrEnum):
         return self in _NEEDS_REASON
 
 
-#: Temporary alias of :class:`Verdict` while call sites move (the lead removes it).
+#: Temporary alias of ``Verdict`` while call sites move (the lead removes it).
 Outcome = Verdict
 
 _APPROVALS: Final = frozenset({Verdict.APPROVE, Verdict.APPROVE_PARTIAL})
@@ -90,7 +90,7 @@ _CODE: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 @functools.lru_cache(maxsize=4096)
 def _check_reason(code: str, rule: str, template: str, names: tuple[str, ...]) -> None:
-    """Refuse a reason that cannot explain itself (see :class:`Reason`)."""
+    """Refuse a reason that cannot explain itself (see ``Reason``)."""
     if not _CODE.fullmatch(code):
         raise ValidationFailed("code", "snake_case", f"reason code {code!r} is not snake_case")
     if not rule:
@@ -116,7 +116,7 @@ class Reason:
         code: stable snake_case code a notebook can count (``"outside_refund_window"``).
         rule: the rule or parameter that fired (``"refund_window_days.card"``).
         values: the values compared, as ``(name, value)`` pairs in a fixed order.
-        template: the sentence for people, a :meth:`str.format` template over ``values``.
+        template: the sentence for people, a ``str.format`` template over ``values``.
         policy: the kind of the policy that gave the reason (``"refund_fairness"``), so a
             combined decision still says which policy and rule decided.
 
@@ -322,18 +322,18 @@ class Decision:
     """What a policy decided, why, and which exact policy decided it.
 
     Attributes:
-        outcome: the :class:`Verdict`.
+        outcome: the ``Verdict``.
         reasons: the rules that fired, in the order they were checked. A deny, review,
             partial approval, stop or ask always has at least one.
         policy: the deciding policy's kind, parameters and fingerprint.
         amount: the amount granted (refunds) or at stake, where it applies.
         tier: the tier that must handle or approve it, where it applies.
         steps: the resolution plan, in order (resolution policies).
-        detail: an evidence :class:`Checklist` or a :class:`RetryPlan`, where it applies.
+        detail: an evidence ``Checklist`` or a ``RetryPlan``, where it applies.
         parts: the decisions of the inner policies, for a combinator's decision.
 
     Raises:
-        ValidationFailed: an outcome that is not a :class:`Verdict` (``None`` included), or
+        ValidationFailed: an outcome that is not a ``Verdict`` (``None`` included), or
             a deny, review, partial approval, stop or ask without a reason.
     """
 

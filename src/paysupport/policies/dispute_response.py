@@ -1,11 +1,11 @@
 """Dispute response: accept or contest, from the expected value, the evidence and the deadline.
 
-The policy is its rulebook, :data:`DisputeResponse.RULES` (disputes.md §1.5, §1.6, §5.4, §8;
+The policy is its rulebook, ``DisputeResponse.RULES`` (disputes.md §1.5, §1.6, §5.4, §8;
 refunds-and-failed-payments.md §1.4), listed in ``docs/policies/dispute-response.md``. The
 evidence checklist separates evidence that makes a response *compelling* (missing it
 multiplies the win chance by ``missing_evidence_factor``) from evidence that *strengthens*
 it (listed, never required). Both come from
-:func:`paysupport.networks.evidence_needs.evidence_needs`, the table
+``paysupport.networks.evidence_needs.evidence_needs``, the table
 ``Dispute.missing_evidence()`` reads too, unless the team overrides a key here.
 """
 

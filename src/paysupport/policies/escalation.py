@@ -1,15 +1,15 @@
 """Escalation: which tier handles a case, and who may approve what (operator authority).
 
-:class:`EscalationTier` is a rulebook (:data:`EscalationTier.RULES`): each rule may ask for a
+``EscalationTier`` is a rulebook (``EscalationTier.RULES``): each rule may ask for a
 tier (amount bands per currency, claim kind, dispute stage, fraud signals, merchant
 segment, repeat contacts); the case goes to the highest tier asked for, bumped one tier
 when the SLA is close to breach. Raising the amount never lowers the tier.
 
-:class:`OperatorAuthority` says whether an operator may approve an amount: each tier has a
+``OperatorAuthority`` says whether an operator may approve an amount: each tier has a
 limit per currency, or one limit in a reference currency compared through the day's
 exchange rates; the top tier may approve any amount; an operator's own ``refund_limits``
 can only narrow their tier's; nobody approves their own request (four eyes).
-:meth:`OperatorAuthority.route` is the one place that says which tier must approve a
+``OperatorAuthority.route`` is the one place that says which tier must approve a
 refund decision.
 """
 # ruff: noqa: RUF009  (param() is an attrs field specifier, like attrs.field)
@@ -575,7 +575,7 @@ class OperatorAuthority(PolicyBase):
         requester_id: str | None,
         rates: ExchangeRates | None = None,
     ) -> Decision:
-        """Shorthand for :meth:`decide` on an :class:`ApprovalContext`."""
+        """Shorthand for ``decide`` on an ``ApprovalContext``."""
         return self.decide(ApprovalContext(approver, amount, requester_id, rates=rates))
 
     def authorize(
@@ -586,7 +586,7 @@ class OperatorAuthority(PolicyBase):
         action: str = "approve refund",
         rates: ExchangeRates | None = None,
     ) -> Decision:
-        """Like :meth:`check`, but raise :class:`NotAuthorized` instead of a deny.
+        """Like ``check``, but raise ``NotAuthorized`` instead of a deny.
 
         Raises:
             NotAuthorized: four eyes, an inactive operator, or an amount above the limit.
@@ -617,7 +617,7 @@ class OperatorAuthority(PolicyBase):
         * an operator handling someone else's request is checked the same way;
         * a review, or an amount above the operator's authority, becomes ``review`` with
           ``tier`` = the higher of the refund policy's review tier (or the tier the operator's
-          check names) and :meth:`tier_needed` (never a dead end: the top tier can always
+          check names) and ``tier_needed`` (never a dead end: the top tier can always
           approve).
         """
         amount = decision.amount

@@ -1,10 +1,10 @@
-"""The policies a workflow consults, bundled in one value: :class:`PolicySet`.
+"""The policies a workflow consults, bundled in one value: ``PolicySet``.
 
 Callers pass one object; every field defaults to the library's built-in policy, and any can
 be replaced by a host policy of the same kind. The kind is checked: each field accepts only
 a policy that decides that field's context (its ``CONTEXT``, or the annotation of its
 ``decide``), so ``PolicySet(refund=RetrySchedule())`` is refused with a
-:class:`~paysupport.errors.PolicyConfigError` naming the field. A set builds from a dict or
+``PolicyConfigError`` naming the field. A set builds from a dict or
 TOML and dumps back:
 
     >>> from paysupport.policies import PolicySet
@@ -65,7 +65,7 @@ def context_of(policy: Any) -> type[Any] | None:
     """The context class ``policy`` decides, or ``None`` when it does not say.
 
     A policy says it with a ``CONTEXT`` class attribute (``object``: any context, as
-    :class:`~paysupport.policies.Fixed`) or by annotating ``decide`` 's first parameter; a
+    ``Fixed``) or by annotating ``decide`` 's first parameter; a
     combinator decides what all its inner policies decide.
     """
     inner = getattr(policy, "inner", None)
@@ -118,7 +118,7 @@ class PolicySet:
         escalation: which tier handles a support case (its ``sla_bump_at`` is the SLA
             warning threshold).
         authority: what an operator may approve alone (four eyes above it), and which tier
-            must approve a refund (:meth:`OperatorAuthority.route`).
+            must approve a refund (``OperatorAuthority.route``).
         resolution: the resolution plan (ordered steps) of a claim or dispute (its
             ``safety_margin_hours`` is the dispute safety margin).
         dispute_response: accept or contest, with the evidence checklist.

@@ -1,12 +1,12 @@
-"""The kinds of policy, as :class:`typing.Protocol` s a host can implement.
+"""The kinds of policy, as ``typing.Protocol`` s a host can implement.
 
 A host policy needs ``decide`` and ``to_dict``, and says which context it decides (a
 ``CONTEXT`` class attribute, or an annotated ``decide``) so that
-:class:`~paysupport.policies.PolicySet` can refuse a policy of the wrong kind; deriving from
-:class:`~paysupport.policies.PolicyBase` gives the rest (dict and TOML round trip, batches,
+``PolicySet`` can refuse a policy of the wrong kind; deriving from
+``PolicyBase`` gives the rest (dict and TOML round trip, batches,
 fingerprint). Policies are pure: models and an injected ``now`` in, a
-:class:`~paysupport.policies.Decision` out. Protocols check the shape only;
-:func:`~paysupport.policies.policy_set.context_of` tells the kinds apart.
+``Decision`` out. Protocols check the shape only;
+``context_of`` tells the kinds apart.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Refund fairness: approve, approve partially, send to review, or deny a refund request.
 
-The policy is its rulebook, :data:`RefundFairness.RULES`: an ordered table of small rules
+The policy is its rulebook, ``RefundFairness.RULES``: an ordered table of small rules
 (refunds-and-failed-payments.md §1.3, §1.4, §6). The first rule that decides wins; rules
 marked "note" add a reason that the last rule, ``settle``, weighs (any review note sends the
 request to review). ``docs/policies/refund-fairness.md`` lists the table, generated from it.
@@ -119,7 +119,7 @@ class RefundFairness(PolicyBase):
 
     # ------------------------------------------------------------------ deciding
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
-        """Decide one refund request at ``now``: the first rule of :attr:`RULES` that decides."""
+        """Decide one refund request at ``now``: the first rule of ``RULES`` that decides."""
         draft = _Draft(ctx.request.amount)
         for check in self._checks:
             decision: Decision | None = check(self, ctx, now, draft)

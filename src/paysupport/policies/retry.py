@@ -1,6 +1,6 @@
 """Retry for failed payments: a schedule that obeys the networks, or what to ask the customer.
 
-The policy is its rulebook, :data:`RetrySchedule.RULES` (refunds-and-failed-payments.md §3,
+The policy is its rulebook, ``RetrySchedule.RULES`` (refunds-and-failed-payments.md §3,
 §4), listed in ``docs/policies/retry.md`` (generated). The schedule obeys the network limits
 in force on each retry's date: Visa's reattempts per 30 days (15, or 20 from 2025-05-25),
 Mastercard's declines per card and merchant per 24 h (10) and per card, merchant and amount
@@ -52,7 +52,7 @@ _24H = timedelta(hours=24)
 
 @attrs.frozen(slots=True)
 class NetworkLimits:
-    """The network retry limits in force on one date (from :mod:`paysupport.networks`).
+    """The network retry limits in force on one date (from ``paysupport.networks``).
 
     Attributes:
         visa_reattempts_30d: Visa reattempts per credential per 30 days (categories 2-4).
@@ -103,6 +103,30 @@ def _fits(t: datetime, times: Sequence[datetime], window: timedelta, limit: int)
             return t
         # Wait until enough of the oldest ones leave the window.
         t = inside[len(inside) - limit] + window + timedelta(microseconds=1)
+
+
+def _within_network_limits(
+    t: datetime,
+    tried: list[datetime],
+    card_declines: list[datetime],
+    declines: list[datetime],
+    visa_rules: bool,
+    mc_rules: bool,
+) -> datetime:
+    """The earliest time from ``t`` that keeps one more try within every network window."""
+    limits = network_limits(t.date())
+    for _ in range(8):  # settle all windows; each pass only moves t later
+        t0 = t
+        if visa_rules:
+            t = _fits(t, tried, _30D, limits.visa_reattempts_30d)
+        if mc_rules:
+            t = _fits(t, card_declines, _24H, limits.mc_declines_24h)
+            if limits.mc_declines_same_amount_30d is not None:
+                t = _fits(t, declines, _30D, limits.mc_declines_same_amount_30d)
+        if t == t0:
+            break
+        limits = network_limits(t.date())
+    return t
 
 
 @attrs.define(slots=True)
@@ -231,22 +255,14 @@ class RetrySchedule(PolicyBase):
         limited_by = ""
         while left > 0:
             wait = waits[min(i, len(waits) - 1)]
-            t = max(prev + wait, earliest, now)
-            limits = network_limits(t.date())
-            for _ in range(8):  # settle all windows; each pass only moves t later
-                t0 = t
-                tried = [*reattempts, *schedule]
-                if visa_rules:
-                    t = _fits(t, tried, _30D, limits.visa_reattempts_30d)
-                if mc_rules:
-                    t = _fits(t, [*card_declines, *schedule], _24H, limits.mc_declines_24h)
-                    if limits.mc_declines_same_amount_30d is not None:
-                        t = _fits(
-                            t, [*declines, *schedule], _30D, limits.mc_declines_same_amount_30d
-                        )
-                if t == t0:
-                    break
-                limits = network_limits(t.date())
+            t = _within_network_limits(
+                max(prev + wait, earliest, now),
+                [*reattempts, *schedule],
+                [*card_declines, *schedule],
+                [*declines, *schedule],
+                visa_rules,
+                mc_rules,
+            )
             if t > horizon:
                 limited_by = "horizon_days"
                 break

@@ -1,11 +1,11 @@
 """A policy as its rulebook: an ordered table of small named rules.
 
-Each :class:`Rule` names what it checks, the verdicts and reason codes it may give and the
+Each ``Rule`` names what it checks, the verdicts and reason codes it may give and the
 parameters it reads, and holds the function that checks it: ``check(policy, ctx, now,
-draft)`` returns a :class:`~paysupport.policies.Decision` (the rule decides) or ``None``
+draft)`` returns a ``Decision`` (the rule decides) or ``None``
 (it passes, possibly after noting a reason on the ``draft``). A policy's ``decide`` walks its
 ``RULES`` in order; the docs' rule list is generated from the same table
-(:func:`rules_markdown`), so the two cannot drift.
+(``rules_markdown``), so the two cannot drift.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _param(name: str, defaults: dict[str, Any]) -> str:
 
 
 def splice_rules(page: str, table: str) -> str:
-    """``page`` with the text between :data:`RULES_BEGIN` and :data:`RULES_END` set to ``table``.
+    """``page`` with the text between ``RULES_BEGIN`` and ``RULES_END`` set to ``table``.
 
     Raises:
         ValidationFailed: the page has no markers.

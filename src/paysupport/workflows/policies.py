@@ -1,6 +1,6 @@
-"""The policies a workflow consults: :class:`~paysupport.policies.PolicySet` (re-exported).
+"""The policies a workflow consults: ``PolicySet`` (re-exported).
 
-``PolicySet`` lives in :mod:`paysupport.policies`; this module keeps the old import path
+``PolicySet`` lives in ``paysupport.policies``; this module keeps the old import path
 (``paysupport.workflows.PolicySet``) working until every call site has moved.
 """
 
