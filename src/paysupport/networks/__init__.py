@@ -7,6 +7,12 @@ Advice Codes, retry limits, and network monitoring thresholds. Every fact carrie
 tags and a `Confidence`; facts the reference notes mark "unconfirmed" or "not found"
 stay so marked. Nothing here does I/O or reads a clock: dated answers take the date.
 
+The facts are data files shipped in the package (``networks/data/*.json``, one per
+catalogue), each record with its sources and confidence. They are read once, lazily, through
+``importlib.resources`` and checked against the record classes' schema on load (see
+``networks._data``); reading the package's own immutable data is not outside I/O. Adding a
+fact means editing a data file, not code.
+
 Examples:
     >>> from paysupport.networks import reason_code
     >>> rc = reason_code("visa", "13.1")
@@ -14,6 +20,9 @@ Examples:
     ('Merchandise/Services Not Received', 'consumer_dispute', 120)
 """
 
+from typing import TYPE_CHECKING
+
+from . import advice, evidence, monitoring
 from ._decline_types import DeclineCode, DeclineSeverity, RetryAction, VisaDeclineCategory
 from ._lookup import network_rules, reason_code, reason_codes
 from ._types import (
@@ -27,8 +36,6 @@ from ._types import (
     TimeLimit,
 )
 from .advice import (
-    MERCHANT_ADVICE_CODES,
-    RETRY_LIMITS,
     MerchantAdviceCode,
     RetryLimit,
     RetryLimits,
@@ -37,8 +44,31 @@ from .advice import (
     visa_reattempt_limit,
 )
 from .declines import AmbiguousDeclineCode, decline_code, decline_codes
-from .evidence import STRIPE_EVIDENCE_FIELDS, VISA_CE3, CompellingEvidence3, EvidenceKind
-from .monitoring import MONITORING_THRESHOLDS, MonitoringThreshold, monitoring_programs
+from .evidence import CompellingEvidence3, EvidenceKind
+from .monitoring import MonitoringThreshold, monitoring_programs
+
+if TYPE_CHECKING:
+    from .advice import MERCHANT_ADVICE_CODES, RETRY_LIMITS
+    from .evidence import STRIPE_EVIDENCE_FIELDS, VISA_CE3
+    from .monitoring import MONITORING_THRESHOLDS
+
+# The catalogue tables are read from the data files on first access, not at import.
+_LAZY = {
+    "MERCHANT_ADVICE_CODES": advice,
+    "RETRY_LIMITS": advice,
+    "STRIPE_EVIDENCE_FIELDS": evidence,
+    "VISA_CE3": evidence,
+    "MONITORING_THRESHOLDS": monitoring,
+}
+
+
+def __getattr__(name: str) -> object:
+    """Read a catalogue table (``MERCHANT_ADVICE_CODES``, ...) from its module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)
+
 
 __all__ = [
     "AmbiguousDeclineCode",

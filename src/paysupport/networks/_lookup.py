@@ -1,43 +1,80 @@
-"""Lookups over the dispute catalogues: one dict, built once at import."""
+"""Lookups over the dispute catalogues, read from ``data/<network>.json`` on first use.
+
+Each network's file holds its unknown-code hints (``families``), its ``NetworkRules``,
+named time windows shared by several codes (``windows``) and its reason codes; a code's
+``time_limit`` or ``response_window`` may name a window (``"@response_windows.chargeback"``,
+``"@filing_windows.chargeback"``, ``"@windows.retrieval"``) instead of repeating it. A file is
+read once, when a lookup first needs that network (see ``networks._data``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 
 from paysupport.errors import UnknownReasonCode
 
-from . import amex, discover, mastercard, visa
-from ._types import DisputeCategory, DisputeStage, Network, NetworkRules, ReasonCode
+from ._data import CatalogueDataError, load, read_records, read_value
+from ._types import DisputeCategory, DisputeStage, Network, NetworkRules, ReasonCode, TimeLimit
 
-__all__ = ["network_rules", "reason_code", "reason_codes"]
+__all__ = ["families", "network_attribute", "network_rules", "reason_code", "reason_codes"]
 
-_CODES: Mapping[Network, tuple[ReasonCode, ...]] = MappingProxyType(
-    {
-        Network.VISA: visa.CODES,
-        Network.MASTERCARD: mastercard.CODES,
-        Network.AMEX: amex.CODES,
-        Network.DISCOVER: discover.CODES,
-    }
-)
-_FAMILIES: Mapping[Network, tuple[str, ...]] = MappingProxyType(
-    {
-        Network.VISA: visa.FAMILIES,
-        Network.MASTERCARD: mastercard.FAMILIES,
-        Network.AMEX: amex.FAMILIES,
-        Network.DISCOVER: discover.FAMILIES,
-    }
-)
-_RULES: Mapping[Network, NetworkRules] = MappingProxyType(
-    {
-        Network.VISA: visa.RULES,
-        Network.MASTERCARD: mastercard.RULES,
-        Network.AMEX: amex.RULES,
-        Network.DISCOVER: discover.RULES,
-    }
-)
-_ALL: tuple[ReasonCode, ...] = tuple(rc for codes in _CODES.values() for rc in codes)
-_INDEX: Mapping[tuple[Network, str], ReasonCode] = MappingProxyType({rc.key: rc for rc in _ALL})
+
+@dataclass(frozen=True, slots=True)
+class _Catalogue:
+    """One network's dispute catalogue as its data file gives it."""
+
+    families: tuple[str, ...]
+    rules: NetworkRules
+    codes: tuple[ReasonCode, ...]
+    index: Mapping[str, ReasonCode]
+
+
+@cache
+def _catalogue(network: Network) -> _Catalogue:
+    name = f"{network.value}.json"
+    data = load(name)
+    rules = read_value(name, "rules", NetworkRules, data.get("rules"))
+    if rules.network is not network:
+        raise CatalogueDataError(f"{name}: rules.network", "catalogue_network", "wrong network")
+    refs: dict[str, object] = {}
+    for group in ("response_windows", "filing_windows"):
+        for stage, window in data["rules"][group].items():
+            refs[f"@{group}.{stage}"] = window
+    windows = read_value(name, "windows", dict[str, TimeLimit], data.get("windows", {}))
+    refs.update({f"@windows.{key}": data["windows"][key] for key in windows})
+    codes = read_records(name, "codes", ReasonCode, refs=refs)
+    for index, rc in enumerate(codes):
+        if rc.network is not network:
+            field = f"{name}: codes[{index}] {rc.code!r}.network"
+            raise CatalogueDataError(field, "catalogue_network", f"not a {network.value} code")
+    return _Catalogue(
+        families=read_value(name, "families", tuple[str, ...], data.get("families")),
+        rules=rules,
+        codes=codes,
+        index=MappingProxyType({rc.code: rc for rc in codes}),
+    )
+
+
+def families(network: Network | str) -> tuple[str, ...]:
+    """The network's code families, listed when a code is unknown (``"10 Fraud (10.1–10.5)"``)."""
+    return _catalogue(Network.parse(network)).families
+
+
+def network_attribute(network: Network | str, name: str) -> object:
+    """``CODES``, ``RULES`` or ``FAMILIES`` of a network, for its module (``networks.visa``).
+
+    Raises:
+        AttributeError: any other name (as a module without it would).
+    """
+    net = Network.parse(network)
+    if name not in ("CODES", "RULES", "FAMILIES"):
+        raise AttributeError(f"module 'paysupport.networks.{net.value}' has no attribute {name!r}")
+    catalogue = _catalogue(net)
+    found = {"CODES": catalogue.codes, "RULES": catalogue.rules, "FAMILIES": catalogue.families}
+    return found[name]
 
 
 def _normalise(network: Network, code: str) -> str:
@@ -48,7 +85,7 @@ def _normalise(network: Network, code: str) -> str:
 
 
 def _unknown(network: Network, code: str) -> UnknownReasonCode:
-    return UnknownReasonCode(f"{network.value} reason code", code, known=_FAMILIES[network])
+    return UnknownReasonCode(f"{network.value} reason code", code, known=families(network))
 
 
 def reason_code(network: Network | str, code: str) -> ReasonCode:
@@ -62,7 +99,7 @@ def reason_code(network: Network | str, code: str) -> ReasonCode:
         UnknownReasonCode: the network has no such code; the message lists its families.
     """
     net = Network.parse(network)
-    found = _INDEX.get((net, _normalise(net, code)))
+    found = _catalogue(net).index.get(_normalise(net, code))
     if found is None:
         raise _unknown(net, code)
     return found
@@ -82,7 +119,8 @@ def reason_codes(
         stage: only codes that can go through this stage (``DisputeStage.INQUIRY`` lists the
             retrieval / inquiry / documentation-request codes).
     """
-    codes = _ALL if network is None else _CODES[Network.parse(network)]
+    nets = tuple(Network) if network is None else (Network.parse(network),)
+    codes = (rc for net in nets for rc in _catalogue(net).codes)
     return tuple(
         rc
         for rc in codes
@@ -92,4 +130,4 @@ def reason_codes(
 
 def network_rules(network: Network | str) -> NetworkRules:
     """The network's dispute stages and stage windows."""
-    return _RULES[Network.parse(network)]
+    return _catalogue(Network.parse(network)).rules

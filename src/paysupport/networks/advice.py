@@ -1,6 +1,8 @@
 """Mastercard Merchant Advice Codes and network retry limits (sources per record).
 
-Time-dependent answers take the date as a parameter; nothing here reads a clock.
+The records are data: ``data/merchant_advice_codes.json`` and ``data/retry_limits.json``,
+read once on first use (see ``networks._data``). Time-dependent answers take the date as a
+parameter; nothing here reads a clock.
 """
 
 from __future__ import annotations
@@ -8,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from paysupport.errors import UnknownCode, UnknownDeclineCode
 
+from ._data import read_records
 from ._decline_types import RetryAction, VisaDeclineCategory
 from ._types import Confidence, Network
 
@@ -25,10 +30,6 @@ __all__ = [
     "retry_limits",
     "visa_reattempt_limit",
 ]
-
-_A = RetryAction
-_C, _U = Confidence.CONFIRMED, Confidence.UNCONFIRMED
-_MAC_SOURCES = ('Braintree "Merchant Advice Codes"', "[ANT]", "Solidgate", "Airwallex")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,86 +57,14 @@ class MerchantAdviceCode:
     notes: str = ""
 
 
-def _mac(
-    code: str,
-    text: str,
-    action: RetryAction | None,
-    *,
-    retry_after: dt.timedelta | None = None,
-    notes: str = "",
-) -> MerchantAdviceCode:
-    return MerchantAdviceCode(
-        code=code,
-        text=text,
-        action=action,
-        never_retry=action is _A.DO_NOT_RETRY,
-        retry_after=retry_after,
-        confidence=_C,
-        sources=_MAC_SOURCES,
-        notes=notes,
-    )
+@cache
+def _macs() -> tuple[MerchantAdviceCode, ...]:
+    return read_records("merchant_advice_codes.json", "codes", MerchantAdviceCode)
 
 
-def _wait(code: str, label: str, delta: dt.timedelta) -> MerchantAdviceCode:
-    return _mac(
-        code,
-        f"Retry after {label}",
-        _A.RETRY_LATER,
-        retry_after=delta,
-        notes=f"Wait at least {label}.",
-    )
-
-
-_HOUR, _DAY = dt.timedelta(hours=1), dt.timedelta(days=1)
-
-MERCHANT_ADVICE_CODES: tuple[MerchantAdviceCode, ...] = (
-    _mac(
-        "01",
-        "New account information available",
-        _A.UPDATE_CARD,
-        notes="Update the card (account updater); don't retry the old details.",
-    ),
-    _mac(
-        "02",
-        "Cannot approve at this time, try again later",
-        _A.RETRY_LATER,
-        notes="No wait is mandated; processors suggest about 72 h.",
-    ),
-    _mac(
-        "03",
-        "Do not try again",
-        _A.DO_NOT_RETRY,
-        notes="Never retry: a fee per retry within 30 days.",
-    ),
-    _mac(
-        "04",
-        "Token not supported / token requirements not fulfilled",
-        _A.FIX_DATA,
-        notes="Fix the token, then retry.",
-    ),
-    _mac(
-        "21",
-        "Stop recurring payment (payment cancellation)",
-        _A.DO_NOT_RETRY,
-        notes="Never retry; cancel the subscription.",
-    ),
-    _mac("22", "Merchant does not qualify for product code", None, notes="No action given."),
-    _wait("24", "1 h", _HOUR),
-    _wait("25", "24 h", 24 * _HOUR),
-    _wait("26", "2 d", 2 * _DAY),
-    _wait("27", "4 d", 4 * _DAY),
-    _wait("28", "6 d", 6 * _DAY),
-    _wait("29", "8 d", 8 * _DAY),
-    _wait("30", "10 d", 10 * _DAY),
-    _mac("40", "Consumer non-reloadable prepaid card", None, notes="Informational."),
-    _mac("41", "Consumer single-use virtual card", None, notes="Informational."),
-    _mac("43", "Consumer multi-use virtual card", None, notes="Informational."),
-)
-"""Every Merchant Advice Code of §4.2."""
-
-_MAC_INDEX: Mapping[str, MerchantAdviceCode] = MappingProxyType(
-    {mac.code: mac for mac in MERCHANT_ADVICE_CODES}
-)
+@cache
+def _mac_index() -> Mapping[str, MerchantAdviceCode]:
+    return MappingProxyType({mac.code: mac for mac in _macs()})
 
 
 def merchant_advice_code(code: str) -> MerchantAdviceCode:
@@ -144,9 +73,10 @@ def merchant_advice_code(code: str) -> MerchantAdviceCode:
     Raises:
         UnknownDeclineCode: the code is not in §4.2.
     """
-    found = _MAC_INDEX.get(code.strip().zfill(2))
+    index = _mac_index()
+    found = index.get(code.strip().zfill(2))
     if found is None:
-        raise UnknownDeclineCode("Mastercard merchant advice code", code, known=tuple(_MAC_INDEX))
+        raise UnknownDeclineCode("Mastercard merchant advice code", code, known=tuple(index))
     return found
 
 
@@ -193,122 +123,26 @@ class RetryLimit:
 RetryLimits = RetryLimit
 """Alias of [`RetryLimit`][paysupport.networks.RetryLimit] (the brief's name for these records)."""
 
-_V = VisaDeclineCategory
-_VISA_2_4 = (_V.ISSUER_CANNOT_APPROVE_AT_THIS_TIME, _V.DATA_QUALITY, _V.GENERIC)
-_VISA_20_FROM = dt.date(2025, 5, 25)
-_MC_10_FROM = dt.date(2022, 10, 1)
-_30_DAYS, _24_HOURS = dt.timedelta(days=30), dt.timedelta(hours=24)
-_FEES = (
-    "Fees phased in 2021-07 / 2021-10 / 2022-04, about US$0.10 domestic, +$0.05 cross-border "
-    "per excess attempt (payvision.com; payway.com; cardpointe)."
-)
 
-RETRY_LIMITS: tuple[RetryLimit, ...] = (
-    RetryLimit(
-        network=Network.VISA,
-        name="visa_category_1",
-        scope="same credential after a Visa category 1 response",
-        limit=0,
-        counts="reattempts",
-        window=None,
-        effective_from=None,
-        effective_until=None,
-        confidence=_C,
-        sources=("Visa bulletin AI10325 via IanFoxDev/decline-codes",),
-        notes="Issuer will never approve: every reattempt is charged (category 1 fee from "
-        "April 2022). " + _FEES,
-        visa_categories=(_V.ISSUER_WILL_NEVER_APPROVE,),
-    ),
-    RetryLimit(
-        network=Network.VISA,
-        name="visa_category_2_4",
-        scope="same credential after Visa category 2-4 responses",
-        limit=15,
-        counts="reattempts",
-        window=_30_DAYS,
-        effective_from=dt.date(2021, 4, 1),
-        effective_until=_VISA_20_FROM,
-        confidence=_C,
-        sources=("Elavon news 2021", 'Stripe support "Payment blocked due to excessive retries"'),
-        notes="Stripe blocks further Visa retries after the 15th when success is unlikely "
-        "(generic_decline, outcome.reason=previously_declined_do_not_retry). " + _FEES,
-        visa_categories=_VISA_2_4,
-    ),
-    RetryLimit(
-        network=Network.VISA,
-        name="visa_category_2_4",
-        scope="same credential after Visa category 2-4 responses",
-        limit=20,
-        counts="reattempts",
-        window=_30_DAYS,
-        effective_from=_VISA_20_FROM,
-        effective_until=None,
-        confidence=_U,
-        sources=("docs.cielo.com.br changelog", "TabaPay changelog 12/27/24"),
-        notes="The Visa primary was not read (unconfirmed primary). CIT vs MIT flag now "
-        "counted. From 2026-04-25 reclassified codes count toward the issuer generic "
-        'response code fee (TabaPay "Visa Response Code Updates").',
-        visa_categories=_VISA_2_4,
-    ),
-    RetryLimit(
-        network=Network.MASTERCARD,
-        name="mastercard_mac_03_21",
-        scope="same card, card-not-present, after MAC 03 or 21",
-        limit=0,
-        counts="retries",
-        window=_30_DAYS,
-        effective_from=None,
-        effective_until=None,
-        confidence=_C,
-        sources=('TabaPay "Merchant Advice Code"', "help.maast.com"),
-        notes="Each retry within 30 days incurs a fee.",
-        advice_codes=("03", "21"),
-    ),
-    RetryLimit(
-        network=Network.MASTERCARD,
-        name="mastercard_declines_per_day",
-        scope="same card at the same merchant",
-        limit=20,
-        counts="declines",
-        window=_24_HOURS,
-        effective_from=None,
-        effective_until=_MC_10_FROM,
-        confidence=_C,
-        sources=("Forte",),
-        notes="The old rule (20 in 24 h, $0.10).",
-    ),
-    RetryLimit(
-        network=Network.MASTERCARD,
-        name="mastercard_declines_per_day",
-        scope="same card at the same merchant",
-        limit=10,
-        counts="declines",
-        window=_24_HOURS,
-        effective_from=_MC_10_FROM,
-        effective_until=None,
-        confidence=_C,
-        sources=(
-            "Paya and Braintree via IanFoxDev/decline-codes data/mastercard.json",
-            'TabaPay "Excessive Retry Rules"',
-        ),
-        notes="More than 10 is excessive. TabaPay counts a calendar day, not 24 hours.",
-    ),
-    RetryLimit(
-        network=Network.MASTERCARD,
-        name="mastercard_declines_same_amount",
-        scope="same card, merchant and amount",
-        limit=35,
-        counts="declines",
-        window=_30_DAYS,
-        effective_from=dt.date(2024, 1, 1),
-        effective_until=None,
-        confidence=_U,
-        sources=('TabaPay "Excessive Retry Rules"', "Braintree mc-s24 via IanFoxDev"),
-        notes='More than 35 is excessive. The notes say only "from 2024": 1 January is a '
-        "placeholder for the unknown start day. Regional scope unconfirmed.",
-    ),
-)
-"""Every retry limit of §4.1 and §4.2, oldest first per rule."""
+@cache
+def _retry_limits() -> tuple[RetryLimit, ...]:
+    return read_records("retry_limits.json", "limits", RetryLimit)
+
+
+if TYPE_CHECKING:
+    MERCHANT_ADVICE_CODES: tuple[MerchantAdviceCode, ...]
+    """Every Merchant Advice Code of §4.2 (``data/merchant_advice_codes.json``)."""
+    RETRY_LIMITS: tuple[RetryLimit, ...]
+    """Every retry limit of §4.1 and §4.2, oldest first per rule (``data/retry_limits.json``)."""
+
+
+def __getattr__(name: str) -> object:
+    # The tables are read on first access (PEP 562), not at import.
+    if name == "MERCHANT_ADVICE_CODES":
+        return _macs()
+    if name == "RETRY_LIMITS":
+        return _retry_limits()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def retry_limits(
@@ -318,7 +152,7 @@ def retry_limits(
     net = None if network is None else Network.parse(network)
     return tuple(
         rl
-        for rl in RETRY_LIMITS
+        for rl in _retry_limits()
         if (net is None or rl.network is net) and (on is None or rl.in_force_on(on))
     )
 
@@ -332,7 +166,7 @@ def visa_reattempt_limit(on: dt.date, category: VisaDeclineCategory | None = Non
     Raises:
         UnknownCode: no limit is recorded for that date (before 2021-04-01).
     """
-    wanted = _V.GENERIC if category is None else category
+    wanted = VisaDeclineCategory.GENERIC if category is None else category
     for rl in retry_limits(Network.VISA, on=on):
         if wanted in rl.visa_categories:
             return rl.limit

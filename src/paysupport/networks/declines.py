@@ -1,13 +1,20 @@
-"""Decline-code lookups: ISO 8583 response codes and Stripe ``decline_code`` values."""
+"""Decline-code lookups: ISO 8583 response codes and Stripe ``decline_code`` values.
+
+The records are read on first use from ``data/iso8583.json`` and ``data/stripe_declines.json``
+(see ``networks._data``); each record carries its sources, confidence and, for the ISO codes whose
+meaning differs between Visa and Mastercard (``82``, ``83``), its ``network``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 
 from paysupport.errors import UnknownDeclineCode
 
-from . import _iso8583, _stripe_declines
+from ._data import CatalogueDataError, read_records
 from ._decline_types import DeclineCode
 from ._types import Network
 
@@ -20,26 +27,42 @@ STRIPE = "stripe"
 SCHEMES = (ISO8583, STRIPE)
 """The decline-code schemes the catalogue holds."""
 
-_BY_SCHEME: Mapping[str, tuple[DeclineCode, ...]] = MappingProxyType(
-    {ISO8583: _iso8583.CODES, STRIPE: _stripe_declines.CODES}
+_FILES: Mapping[str, str] = MappingProxyType(
+    {ISO8583: "iso8583.json", STRIPE: "stripe_declines.json"}
 )
-_INDEX: Mapping[tuple[str, str, Network | None], DeclineCode] = MappingProxyType(
-    {(dc.scheme, dc.code, dc.network): dc for codes in _BY_SCHEME.values() for dc in codes}
-)
-# Codes whose meaning depends on the network: code -> the networks that define it.
-_BY_NETWORK: Mapping[tuple[str, str], tuple[DeclineCode, ...]] = MappingProxyType(
-    {
-        (dc.scheme, dc.code): tuple(
-            other
-            for codes in _BY_SCHEME.values()
-            for other in codes
-            if (other.scheme, other.code) == (dc.scheme, dc.code) and other.network is not None
-        )
-        for codes in _BY_SCHEME.values()
-        for dc in codes
-        if dc.network is not None
-    }
-)
+"""The data file of each scheme (under ``networks/data/``)."""
+
+
+@cache
+def _codes(scheme: str) -> tuple[DeclineCode, ...]:
+    name = _FILES[scheme]
+    codes = read_records(name, "codes", DeclineCode)
+    for index, dc in enumerate(codes):
+        if dc.scheme != scheme:
+            field = f"{name}: codes[{index}] {dc.code!r}.scheme"
+            raise CatalogueDataError(field, "catalogue_scheme", f"expected {scheme!r}")
+    return codes
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    by_key: Mapping[tuple[str, str, Network | None], DeclineCode]
+    # Codes whose meaning depends on the network: (scheme, code) -> the networks' records.
+    by_network: Mapping[tuple[str, str], tuple[DeclineCode, ...]]
+
+
+@cache
+def _index() -> _Index:
+    every = tuple(dc for scheme in SCHEMES for dc in _codes(scheme))
+    by_network: dict[tuple[str, str], tuple[DeclineCode, ...]] = {}
+    for dc in every:
+        if dc.network is not None:
+            key = (dc.scheme, dc.code)
+            by_network[key] = (*by_network.get(key, ()), dc)
+    return _Index(
+        MappingProxyType({(dc.scheme, dc.code, dc.network): dc for dc in every}),
+        MappingProxyType(by_network),
+    )
 
 
 class AmbiguousDeclineCode(UnknownDeclineCode):
@@ -56,7 +79,7 @@ class AmbiguousDeclineCode(UnknownDeclineCode):
 def _scheme(code: str, scheme: str) -> str:
     if scheme == "auto":
         return ISO8583 if len(code) <= 2 else STRIPE
-    if scheme not in _BY_SCHEME:
+    if scheme not in _FILES:
         raise UnknownDeclineCode("decline code scheme", scheme, known=("auto", *SCHEMES))
     return scheme
 
@@ -103,10 +126,11 @@ def decline_code(
     chosen = _scheme(text, scheme)
     net = _network(network)
     key = text.upper().zfill(2) if chosen == ISO8583 else text.lower()
-    found = _INDEX.get((chosen, key, net)) or _INDEX.get((chosen, key, None))
+    index = _index().by_key
+    found = index.get((chosen, key, net)) or index.get((chosen, key, None))
     if found is not None:
         return found
-    variants = _BY_NETWORK.get((chosen, key), ())
+    variants = _index().by_network.get((chosen, key), ())
     if net is None and len(variants) == 1:
         return variants[0]
     if net is None and variants:
@@ -127,7 +151,7 @@ def decline_codes(scheme: str | None = None) -> tuple[DeclineCode, ...]:
         UnknownDeclineCode: an unknown scheme.
     """
     if scheme is None:
-        return _iso8583.CODES + _stripe_declines.CODES
-    if scheme not in _BY_SCHEME:
+        return _codes(ISO8583) + _codes(STRIPE)
+    if scheme not in _FILES:
         raise UnknownDeclineCode("decline code scheme", scheme, known=SCHEMES)
-    return _BY_SCHEME[scheme]
+    return _codes(scheme)

@@ -4,7 +4,8 @@
 to Stripe's ``evidence.*`` field names ([SP] ``Dispute.evidence``) where Stripe has one;
 kinds without a Stripe field (a refund already issued, a cardholder's withdrawal) go in
 ``uncategorized_*``. ``VISA_CE3`` holds the Visa Compelling Evidence 3.0 rule
-(support.stripe.com "How does Stripe support Visa Compelling Evidence 3.0?").
+(support.stripe.com "How does Stripe support Visa Compelling Evidence 3.0?"). Both are data,
+``data/evidence.json``, read once on first use (see ``networks._data``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from ._data import load, read_value
 
 __all__ = ["STRIPE_EVIDENCE_FIELDS", "VISA_CE3", "CompellingEvidence3", "EvidenceKind"]
 
@@ -71,56 +76,6 @@ class EvidenceKind(StrEnum):
     """Anything else (Stripe's ``uncategorized_*`` fields)."""
 
 
-_CE3 = "enhanced_evidence.visa_compelling_evidence_3"
-
-STRIPE_EVIDENCE_FIELDS: Mapping[EvidenceKind, tuple[str, ...]] = MappingProxyType(
-    {
-        EvidenceKind.PROOF_OF_DELIVERY: (
-            "shipping_documentation",
-            "shipping_carrier",
-            "shipping_tracking_number",
-            "shipping_date",
-            "shipping_address",
-        ),
-        EvidenceKind.RECEIPT: ("receipt",),
-        EvidenceKind.CUSTOMER_SIGNATURE: ("customer_signature",),
-        EvidenceKind.CUSTOMER_DETAILS: (
-            "customer_name",
-            "customer_email_address",
-            "billing_address",
-        ),
-        EvidenceKind.ACCESS_ACTIVITY_LOG: ("access_activity_log",),
-        EvidenceKind.CANCELLATION_POLICY: (
-            "cancellation_policy",
-            "cancellation_policy_disclosure",
-            "cancellation_rebuttal",
-        ),
-        EvidenceKind.CUSTOMER_COMMUNICATION: ("customer_communication",),
-        EvidenceKind.SERVICE_DOCUMENTATION: ("service_documentation", "service_date"),
-        EvidenceKind.DUPLICATE_CHARGE_DOCUMENTATION: (
-            "duplicate_charge_documentation",
-            "duplicate_charge_explanation",
-            "duplicate_charge_id",
-        ),
-        EvidenceKind.PRODUCT_DESCRIPTION: ("product_description",),
-        EvidenceKind.REFUND_POLICY: (
-            "refund_policy",
-            "refund_policy_disclosure",
-            "refund_refusal_explanation",
-        ),
-        EvidenceKind.PRIOR_UNDISPUTED_TRANSACTIONS: (f"{_CE3}.prior_undisputed_transactions",),
-        EvidenceKind.DEVICE_AND_IP_MATCH: (
-            "customer_purchase_ip",
-            f"{_CE3}.disputed_transaction.customer_device_fingerprint",
-            f"{_CE3}.disputed_transaction.customer_device_id",
-            f"{_CE3}.disputed_transaction.customer_purchase_ip",
-        ),
-        EvidenceKind.OTHER: ("uncategorized_file", "uncategorized_text"),
-    }
-)
-"""Stripe ``evidence.*`` field names per kind of evidence ([SP] ``_dispute.py``, §5.3)."""
-
-
 @dataclass(frozen=True, slots=True)
 class CompellingEvidence3:
     """Visa Compelling Evidence 3.0: the rule that shifts a 10.4 dispute back to the issuer.
@@ -148,27 +103,35 @@ class CompellingEvidence3:
         return self.min_age_days <= days <= self.max_age_days
 
 
-VISA_CE3 = CompellingEvidence3(
-    effective_from=dt.date(2023, 4, 15),
-    reason_codes=("10.4",),
-    prior_transactions=2,
-    min_age_days=120,
-    max_age_days=365,
-    sources=(
-        "support.stripe.com CE 3.0",
-        "midmetrics.com CE 3.0 FAQ",
-        "icba.org 2023-03-16",
-        "[SP] _dispute.py",
-    ),
-    notes=(
-        'Prior transactions: same payment credential, no fraud reported, processed "more than '
-        '119 calendar days and fewer than 366 calendar days" before the disputed one '
-        "(support.stripe.com), i.e. 120-365 days. Stripe's API docs copy says 120-364 days "
-        "(docs.stripe.com/disputes/api/visa-ce3): a one-day conflict, the wider reading is kept. "
-        "Matching data: device ID, device fingerprint or IP address, plus at least one more of "
-        "account/login ID, delivery address, device ID/fingerprint, IP address (icba.org). "
-        'help.qualpay.com gives "April 18, 2023" as its own start date. From 17 Oct 2025 Visa '
-        "Secure merchants are said to qualify automatically (paymentbrief.com, unconfirmed)."
-    ),
-)
-"""The Visa CE 3.0 rule (support.stripe.com CE 3.0 article; midmetrics.com CE 3.0 FAQ)."""
+_FILE = "evidence.json"
+
+
+@cache
+def _stripe_fields() -> Mapping[EvidenceKind, tuple[str, ...]]:
+    raw = load(_FILE).get("stripe_evidence_fields")
+    table = read_value(_FILE, "stripe_evidence_fields", Mapping[EvidenceKind, tuple[str, ...]], raw)
+    return MappingProxyType(table)
+
+
+@cache
+def _visa_ce3() -> CompellingEvidence3:
+    ce3: CompellingEvidence3 = read_value(
+        _FILE, "visa_ce3", CompellingEvidence3, load(_FILE).get("visa_ce3")
+    )
+    return ce3
+
+
+if TYPE_CHECKING:
+    STRIPE_EVIDENCE_FIELDS: Mapping[EvidenceKind, tuple[str, ...]]
+    """Stripe ``evidence.*`` field names per kind of evidence ([SP] ``_dispute.py``, §5.3)."""
+    VISA_CE3: CompellingEvidence3
+    """The Visa CE 3.0 rule (support.stripe.com CE 3.0 article; midmetrics.com CE 3.0 FAQ)."""
+
+
+def __getattr__(name: str) -> object:
+    # The tables are read on first access (PEP 562), not at import.
+    if name == "STRIPE_EVIDENCE_FIELDS":
+        return _stripe_fields()
+    if name == "VISA_CE3":
+        return _visa_ce3()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
