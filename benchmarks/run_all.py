@@ -372,6 +372,8 @@ def supported(script: Script, options: Sequence[str]) -> tuple[tuple[str, ...], 
 
 def run_script(script: Script, *, quick: bool, timeout: float) -> Run:
     """Run one script in a subprocess (this interpreter, the repository as working directory)."""
+    if not (HERE / script.file).is_file():
+        return Run(script, (), "", f"benchmarks/{script.file} not found", 127, 0.0)
     options, dropped = supported(script, script.quick if quick else script.options)
     argv = (sys.executable, str(HERE / script.file), *options)
     start = time.perf_counter()

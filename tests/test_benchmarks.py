@@ -239,3 +239,12 @@ def test_rows_of_scripts_run_below_target_size_are_marked() -> None:
     assert time_line.startswith("met*")
     table = run_all.render(run_all.summarise({"models": _run("models", MODELS)})).splitlines()
     assert all("*" not in line.split()[0] for line in table[2:])
+
+
+def test_a_missing_script_is_a_failure_not_a_crash_of_the_runner(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(run_all, "HERE", tmp_path)
+    run = run_all.run_script(run_all.SCRIPTS[0], quick=True, timeout=1.0)
+    assert run.failure is not None
+    assert "not found" in run.failure
