@@ -196,7 +196,7 @@ class LifecycleStateMachine(RuleBasedStateMachine):
     clock_steps: ClassVar[st.SearchStrategy[timedelta]] = CLOCK_STEPS
     refused_share: ClassVar[float] = 0.25
     ending_share: ClassVar[float] = 0.05
-    policy_share: ClassVar[float] = 0.3
+    policy_share: ClassVar[float] = 0.5
     event_weights: ClassVar[Mapping[str, int]] = MappingProxyType({})
 
     def __init__(self) -> None:
