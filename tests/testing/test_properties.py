@@ -175,7 +175,7 @@ class ApprovesAnything(_Base):
     """Flaw: any active operator may approve any amount (but not their own request)."""
 
     def decide(self, ctx: ApprovalContext, now: datetime) -> Decision:
-        if ctx.requester_id == ctx.approver.id:
+        if pp.same_operator(ctx.requester_id, ctx.approver.id):
             return Decision(Outcome.DENY, (Reason("four_eyes", "four_eyes", (), "no"),), self.info)
         return Decision(Outcome.APPROVE, OK, self.info, amount=ctx.amount)
 
