@@ -10,7 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "paysupport"
-# A function longer than this needs a reason in its docstring ("Long because ...").
+# A function whose code (docstring aside) is longer than this needs a reason in its
+# docstring ("Long because ...").
 MAX_LINES = 80
 
 
@@ -57,6 +58,9 @@ def _long_functions() -> list[str]:
                 continue
             length = (node.end_lineno or node.lineno) - node.lineno + 1
             doc = ast.get_docstring(node) or ""
+            first = node.body[0]
+            if doc and isinstance(first, ast.Expr):  # the docstring is not code
+                length -= (first.end_lineno or first.lineno) - first.lineno + 1
             if length > MAX_LINES and "Long because" not in doc:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length})")
     return found

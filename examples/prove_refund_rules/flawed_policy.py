@@ -25,7 +25,7 @@ import attrs
 
 from paysupport.models import Tier
 from paysupport.money import Money
-from paysupport.policies import Decision, Outcome, PolicyInfo, Reason, RefundContext
+from paysupport.policies import Decision, PolicyInfo, Reason, RefundContext, Verdict
 
 
 @attrs.frozen
@@ -59,7 +59,7 @@ class GoodsBackPolicy:
         if ctx.request.goods_returned:
             amount = self.goods_back_amount(ctx)
             return Decision(
-                Outcome.APPROVE,
+                Verdict.APPROVE,
                 (
                     Reason(
                         "goods_returned",
@@ -80,7 +80,7 @@ class GoodsBackPolicy:
         amount = min(asked, ctx.refundable)
         if amount.minor > self.review_above_minor:
             return Decision(
-                Outcome.REVIEW,
+                Verdict.REVIEW,
                 (
                     Reason(
                         "above_review_limit",
@@ -95,7 +95,7 @@ class GoodsBackPolicy:
             )
         if amount < asked:
             return Decision(
-                Outcome.APPROVE_PARTIAL,
+                Verdict.APPROVE_PARTIAL,
                 (
                     Reason(
                         "exceeds_refundable",
@@ -108,7 +108,7 @@ class GoodsBackPolicy:
                 amount=amount,
             )
         return Decision(
-            Outcome.APPROVE,
+            Verdict.APPROVE,
             (Reason("within_window", "window_days", (), "asked within the refund window"),),
             self.info,
             amount=amount,
@@ -118,7 +118,7 @@ class GoodsBackPolicy:
         return [self.decide(ctx, now) for ctx in contexts]
 
     def _deny(self, code: str, rule: str, sentence: str) -> Decision:
-        return Decision(Outcome.DENY, (Reason(code, rule, (), sentence),), self.info)
+        return Decision(Verdict.DENY, (Reason(code, rule, (), sentence),), self.info)
 
 
 @attrs.frozen

@@ -12,27 +12,27 @@ from paysupport.policies import (
     AllMustApprove,
     FirstMatch,
     Fixed,
-    Outcome,
     Override,
     RefundFairness,
     RouteByCurrency,
     RouteBySegment,
+    Verdict,
 )
 
 NOW = T0 + timedelta(days=1)
 DEFAULT = RefundFairness()
 STRICT = RefundFairness(auto_approve_limit={"EUR": 1_000})
-PASS = Fixed(Outcome.PASS)
-FREEZE = Fixed(Outcome.DENY, "refund_freeze", "refunds are frozen during the incident", "senior")
+PASS = Fixed(Verdict.PASS)
+FREEZE = Fixed(Verdict.DENY, "refund_freeze", "refunds are frozen during the incident", "senior")
 
 
 def test_override_rule_first_then_default():
     ctx = refund_ctx()
     d = Override(FREEZE, DEFAULT).decide(ctx, NOW)
-    assert (d.outcome, d.codes, d.tier) == (Outcome.DENY, ("refund_freeze",), Tier.SENIOR)
+    assert (d.outcome, d.codes, d.tier) == (Verdict.DENY, ("refund_freeze",), Tier.SENIOR)
     assert d.parts[0].fingerprint == FREEZE.fingerprint
     d = Override(PASS, DEFAULT).decide(ctx, NOW)
-    assert d.outcome is Outcome.APPROVE
+    assert d.outcome is Verdict.APPROVE
     assert [p.fingerprint for p in d.parts] == [PASS.fingerprint, DEFAULT.fingerprint]
     assert d.fingerprint == Override(PASS, DEFAULT).fingerprint != DEFAULT.fingerprint
 
@@ -40,20 +40,20 @@ def test_override_rule_first_then_default():
 def test_first_match():
     ctx = refund_ctx()
     d = FirstMatch((PASS, STRICT, DEFAULT)).decide(ctx, NOW)
-    assert d.outcome is Outcome.REVIEW  # STRICT had an opinion
+    assert d.outcome is Verdict.REVIEW  # STRICT had an opinion
     assert len(d.parts) == 2
     d = FirstMatch((PASS, PASS)).decide(ctx, NOW)
-    assert (d.outcome, d.codes) == (Outcome.PASS, ("no_policy_matched",))
+    assert (d.outcome, d.codes) == (Verdict.PASS, ("no_policy_matched",))
 
 
 @pytest.mark.parametrize(
     ("policies", "asked", "outcome", "amount"),
     [
-        ((DEFAULT, DEFAULT), None, Outcome.APPROVE, 10_000),
-        ((DEFAULT, STRICT), None, Outcome.REVIEW, 10_000),
-        ((DEFAULT, FREEZE, STRICT), None, Outcome.DENY, None),
-        ((DEFAULT, PASS), 20_000, Outcome.APPROVE_PARTIAL, 10_000),
-        ((PASS,), None, Outcome.PASS, None),
+        ((DEFAULT, DEFAULT), None, Verdict.APPROVE, 10_000),
+        ((DEFAULT, STRICT), None, Verdict.REVIEW, 10_000),
+        ((DEFAULT, FREEZE, STRICT), None, Verdict.DENY, None),
+        ((DEFAULT, PASS), 20_000, Verdict.APPROVE_PARTIAL, 10_000),
+        ((PASS,), None, Verdict.PASS, None),
     ],
 )
 def test_all_must_approve(policies, asked, outcome, amount):
@@ -61,7 +61,7 @@ def test_all_must_approve(policies, asked, outcome, amount):
     assert d.outcome is outcome
     if amount is not None:
         assert d.amount.minor == amount
-    if outcome in (Outcome.REVIEW, Outcome.DENY):
+    if outcome in (Verdict.REVIEW, Verdict.DENY):
         assert d.reasons
 
 
@@ -72,7 +72,7 @@ def test_all_must_approve_takes_the_smallest_amount():
             from paysupport.policies import Decision, Reason
 
             return Decision(
-                Outcome.APPROVE,
+                Verdict.APPROVE,
                 (Reason("half", "host"),),
                 d.policy,
                 amount=ctx.refundable.multiply(__import__("decimal").Decimal("0.5")),
@@ -82,15 +82,15 @@ def test_all_must_approve_takes_the_smallest_amount():
             return {"kind": "half"}
 
     d = AllMustApprove((DEFAULT, Half())).decide(refund_ctx(), NOW)
-    assert (d.outcome, d.amount.minor) == (Outcome.APPROVE_PARTIAL, 5_000)
+    assert (d.outcome, d.amount.minor) == (Verdict.APPROVE_PARTIAL, 5_000)
 
 
 @pytest.mark.parametrize(
     ("segment", "outcome"),
     [
-        (MerchantSegment.VIP, Outcome.REVIEW),
-        (MerchantSegment.SMALL, Outcome.APPROVE),
-        (None, Outcome.APPROVE),
+        (MerchantSegment.VIP, Verdict.REVIEW),
+        (MerchantSegment.SMALL, Verdict.APPROVE),
+        (None, Verdict.APPROVE),
     ],
 )
 def test_route_by_segment(segment, outcome):
@@ -101,7 +101,7 @@ def test_route_by_segment(segment, outcome):
 
 @pytest.mark.parametrize(
     ("currency", "outcome"),
-    [("JPY", Outcome.APPROVE), ("EUR", Outcome.APPROVE), ("USD", Outcome.REVIEW)],
+    [("JPY", Verdict.APPROVE), ("EUR", Verdict.APPROVE), ("USD", Verdict.REVIEW)],
 )
 def test_route_by_currency(currency, outcome):
     p = RouteByCurrency(

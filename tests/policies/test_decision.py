@@ -14,12 +14,12 @@ from paysupport.money import Money
 from paysupport.policies import (
     Checklist,
     Decision,
-    Outcome,
     PolicyInfo,
     Reason,
     RefundFairness,
     RetryPlan,
     Step,
+    Verdict,
     fingerprint_of,
 )
 
@@ -28,7 +28,7 @@ INFO = PolicyInfo.of({"kind": "test", "x": 1})
 
 @pytest.mark.parametrize(
     "outcome",
-    [Outcome.DENY, Outcome.REVIEW, Outcome.APPROVE_PARTIAL, Outcome.STOP, Outcome.ASK_CUSTOMER],
+    [Verdict.DENY, Verdict.REVIEW, Verdict.APPROVE_PARTIAL, Verdict.STOP, Verdict.ASK_CUSTOMER],
 )
 def test_deny_and_review_need_a_reason(outcome):
     with pytest.raises(ValueError, match="needs at least one reason"):
@@ -72,7 +72,7 @@ def test_decision_explains_and_dumps():
 
 def test_decision_pickles_and_hashes():
     d = Decision(
-        Outcome.PLAN,
+        Verdict.PLAN,
         (Reason("plan_for", "plans", (("key", "x"),)),),
         INFO,
         tier=Tier.MIDDLE,
@@ -84,14 +84,14 @@ def test_decision_pickles_and_hashes():
     assert hash(again) == hash(d)
     assert d.to_dict()["steps"][0]["due"] == T0.isoformat()
     assert not d.detail.complete
-    r = Decision(Outcome.RETRY, (), INFO, detail=RetryPlan((T0,), ""))
+    r = Decision(Verdict.RETRY, (), INFO, detail=RetryPlan((T0,), ""))
     assert r.to_dict()["retry"]["schedule"] == [T0.isoformat()]
 
 
 def test_outcome_flags():
-    assert Outcome.APPROVE.is_approval and Outcome.APPROVE_PARTIAL.is_approval
-    assert not Outcome.REVIEW.is_approval
-    assert Outcome.DENY.needs_reason and not Outcome.APPROVE.needs_reason
+    assert Verdict.APPROVE.is_approval and Verdict.APPROVE_PARTIAL.is_approval
+    assert not Verdict.REVIEW.is_approval
+    assert Verdict.DENY.needs_reason and not Verdict.APPROVE.needs_reason
 
 
 @pytest.mark.parametrize(

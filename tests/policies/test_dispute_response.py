@@ -14,7 +14,7 @@ from paysupport.models import Dispute, Evidence, RefundStatus
 from paysupport.models.purchase import PurchaseRecord
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, EvidenceKind
-from paysupport.policies import DisputeContext, DisputeResponse, Outcome
+from paysupport.policies import DisputeContext, DisputeResponse, Verdict
 
 P = DisputeResponse()
 NOW = T0 + timedelta(days=2)
@@ -49,10 +49,10 @@ POD = (EvidenceKind.PROOF_OF_DELIVERY, EvidenceKind.CUSTOMER_COMMUNICATION)
 @pytest.mark.parametrize(
     ("now", "due", "outcome", "code"),
     [
-        (DUE - timedelta(microseconds=1), DUE, Outcome.CONTEST, "contest_pays"),
-        (DUE, DUE, Outcome.ACCEPT, "deadline_passed"),  # no contest at or after due_by
-        (DUE + timedelta(days=1), DUE, Outcome.ACCEPT, "deadline_passed"),
-        (NOW, None, Outcome.ACCEPT, "no_response_possible"),
+        (DUE - timedelta(microseconds=1), DUE, Verdict.CONTEST, "contest_pays"),
+        (DUE, DUE, Verdict.ACCEPT, "deadline_passed"),  # no contest at or after due_by
+        (DUE + timedelta(days=1), DUE, Verdict.ACCEPT, "deadline_passed"),
+        (NOW, None, Verdict.ACCEPT, "no_response_possible"),
     ],
 )
 def test_deadline(now, due, outcome, code):
@@ -85,20 +85,20 @@ def test_checklist_falls_back_to_the_catalogue():
 @pytest.mark.parametrize(
     ("amount", "evidence", "stage", "outcome", "ev"),
     [
-        (10_000, POD, DisputeStage.CHARGEBACK, Outcome.ACCEPT, -500),
-        (12_000, POD, DisputeStage.CHARGEBACK, Outcome.CONTEST, 200),
-        (11_428, POD, DisputeStage.CHARGEBACK, Outcome.ACCEPT, 0),  # 3999.8 - 4000 < 0
-        (11_429, POD, DisputeStage.CHARGEBACK, Outcome.CONTEST, 0),  # 4000.15 - 4000 > 0
-        (12_000, (), DisputeStage.CHARGEBACK, Outcome.ACCEPT, -2950),  # chance x 0.25
-        (12_000, POD, DisputeStage.INQUIRY, Outcome.CONTEST, 1700),  # inquiries: no fee
-        (200_000, POD, DisputeStage.PRE_ARBITRATION, Outcome.CONTEST, 6000),  # + arbitration
+        (10_000, POD, DisputeStage.CHARGEBACK, Verdict.ACCEPT, -500),
+        (12_000, POD, DisputeStage.CHARGEBACK, Verdict.CONTEST, 200),
+        (11_428, POD, DisputeStage.CHARGEBACK, Verdict.ACCEPT, 0),  # 3999.8 - 4000 < 0
+        (11_429, POD, DisputeStage.CHARGEBACK, Verdict.CONTEST, 0),  # 4000.15 - 4000 > 0
+        (12_000, (), DisputeStage.CHARGEBACK, Verdict.ACCEPT, -2950),  # chance x 0.25
+        (12_000, POD, DisputeStage.INQUIRY, Verdict.CONTEST, 1700),  # inquiries: no fee
+        (200_000, POD, DisputeStage.PRE_ARBITRATION, Verdict.CONTEST, 6000),  # + arbitration
     ],
 )
 def test_expected_value(amount, evidence, stage, outcome, ev):
     d = P.decide(DisputeContext(dispute(amount=amount, evidence=evidence, stage=stage)), NOW)
     assert d.outcome is outcome
     last = d.reasons[-1]
-    assert last.code == ("contest_pays" if outcome is Outcome.CONTEST else "contest_does_not_pay")
+    assert last.code == ("contest_pays" if outcome is Verdict.CONTEST else "contest_does_not_pay")
     assert last.value("expected_value").minor == ev  # shown rounded toward zero
 
 
@@ -110,9 +110,9 @@ def test_expected_value_is_exact_at_the_threshold():
         arbitration_fee={"EUR": 0},
     )
     d = p.decide(DisputeContext(dispute(amount=2_000, evidence=POD)), NOW)
-    assert d.outcome is Outcome.ACCEPT  # 1000 - 1000 = 0, not above 0
+    assert d.outcome is Verdict.ACCEPT  # 1000 - 1000 = 0, not above 0
     d = p.decide(DisputeContext(dispute(amount=2_001, evidence=POD)), NOW)
-    assert d.outcome is Outcome.CONTEST  # 1000.5 - 1000 > 0
+    assert d.outcome is Verdict.CONTEST  # 1000.5 - 1000 > 0
 
 
 def test_most_specific_rate_wins():
@@ -127,7 +127,7 @@ def test_most_specific_rate_wins():
 
 def test_refund_already_issued_contests():
     d = P.decide(DisputeContext(dispute(evidence=(EvidenceKind.REFUND_ISSUED,))), NOW)
-    assert (d.outcome, d.codes) == (Outcome.CONTEST, ("refund_already_issued",))
+    assert (d.outcome, d.codes) == (Verdict.CONTEST, ("refund_already_issued",))
     pay = payment(refunded=((10_000, RefundStatus.SUCCEEDED),))
     d = P.decide(DisputeContext(dispute(), payment=pay), NOW)
     assert d.codes == ("refund_already_issued",)
@@ -137,7 +137,7 @@ def test_refund_already_issued_contests():
 
 def test_unknown_fee_currency_goes_to_review():
     d = P.decide(DisputeContext(dispute(currency="JPY", amount=5_000, evidence=POD)), NOW)
-    assert (d.outcome, d.codes) == (Outcome.REVIEW, ("no_fee_for_currency",))
+    assert (d.outcome, d.codes) == (Verdict.REVIEW, ("no_fee_for_currency",))
 
 
 def test_floats_are_refused_in_config():
@@ -165,7 +165,7 @@ def test_never_contest_after_due_by_and_always_explained(amount, code, ev, after
     assert dec.reasons
     assert dec.detail is not None
     if now >= d.due_by:
-        assert dec.outcome is Outcome.ACCEPT
+        assert dec.outcome is Verdict.ACCEPT
     assert dec == P.decide(DisputeContext(d), now)
 
 
@@ -174,7 +174,7 @@ def test_a_120_eur_visa_13_1_with_proof_of_delivery_is_contested_by_default():
     d = P.decide(
         DisputeContext(dispute(amount=12_000, evidence=(EvidenceKind.PROOF_OF_DELIVERY,))), NOW
     )
-    assert d.outcome is Outcome.CONTEST
+    assert d.outcome is Verdict.CONTEST
     assert d.detail.complete
     assert d.detail.strengthening_missing == ("customer_communication",)
     assert "evidence_missing" not in d.codes
@@ -210,7 +210,7 @@ def test_an_arbitration_without_a_deadline_can_still_be_answered():
     d = P.decide(DisputeContext(dp), NOW)
     assert "no_response_possible" not in d.codes
     assert d.codes[0] == "deadline_unknown"
-    assert d.outcome is Outcome.CONTEST  # 5,000 EUR × 0.25 − 15 − 600 − 25 > 0
+    assert d.outcome is Verdict.CONTEST  # 5,000 EUR × 0.25 − 15 − 600 − 25 > 0
 
 
 # ------------------------------------------------------------------ Visa CE 3.0
@@ -260,7 +260,7 @@ def test_ce3_evidence_on_file_answers_the_10_4():
     ctx = DisputeContext(dp, purchase=_purchase("pay_1", 0), prior_purchases=priors)
     d = P.decide(ctx, NOW)
     assert d.detail.complete
-    assert d.outcome is Outcome.CONTEST
+    assert d.outcome is Verdict.CONTEST
     # Without prior purchases the same evidence is not compelling for a 10.4.
     assert not P.decide(DisputeContext(dp), NOW).detail.complete
 

@@ -19,7 +19,7 @@ from paysupport.policies import (
     EscalationTier,
     ExchangeRates,
     OperatorAuthority,
-    Outcome,
+    Verdict,
 )
 
 P = EscalationTier()
@@ -52,7 +52,7 @@ def dispute(stage=DisputeStage.CHARGEBACK, code="13.1", amount=1_000):
 
 def tier(ctx, now=NOW, policy=P):
     d = policy.decide(ctx, now)
-    assert d.outcome is Outcome.ASSIGN
+    assert d.outcome is Verdict.ASSIGN
     return d
 
 
@@ -188,24 +188,24 @@ def op(t=J, id="op_1", limits=None, active=True):
 @pytest.mark.parametrize(
     ("t", "minor", "outcome", "needed"),
     [
-        (J, 10_000, Outcome.APPROVE, J),  # exactly the limit
-        (J, 10_001, Outcome.DENY, M),  # one minor unit more: a higher tier
-        (M, 100_000, Outcome.APPROVE, M),
-        (M, 100_001, Outcome.DENY, S),
-        (S, 10**12, Outcome.APPROVE, S),  # the top tier can always approve: no dead end
+        (J, 10_000, Verdict.APPROVE, J),  # exactly the limit
+        (J, 10_001, Verdict.DENY, M),  # one minor unit more: a higher tier
+        (M, 100_000, Verdict.APPROVE, M),
+        (M, 100_001, Verdict.DENY, S),
+        (S, 10**12, Verdict.APPROVE, S),  # the top tier can always approve: no dead end
     ],
 )
 def test_tier_limits(t, minor, outcome, needed):
     d = A.check(op(t), Money.from_minor(minor, "EUR"), requester_id="agent_9")
     assert d.outcome is outcome
     assert d.tier is needed
-    if outcome is Outcome.DENY:
+    if outcome is Verdict.DENY:
         assert d.codes == ("above_operator_limit",)
 
 
 def test_four_eyes():
     d = A.check(op(S), Money.from_minor(1, "EUR"), requester_id="op_1")
-    assert (d.outcome, d.codes) == (Outcome.DENY, ("four_eyes",))
+    assert (d.outcome, d.codes) == (Verdict.DENY, ("four_eyes",))
     with pytest.raises(NotAuthorized) as exc:
         A.authorize(op(S), Money.from_minor(1, "EUR"), requester_id="op_1")
     assert exc.value.operator == "op_1"
@@ -229,7 +229,7 @@ def test_no_authority_and_inactive():
 
 def test_authorize_returns_the_approval():
     d = A.authorize(op(M), Money.from_minor(100, "EUR"), requester_id="agent_2")
-    assert d.outcome is Outcome.APPROVE
+    assert d.outcome is Verdict.APPROVE
     with pytest.raises(NotAuthorized):
         A.authorize(op(J), Money.from_minor(10_001, "EUR"), requester_id="agent_2")
 
@@ -245,7 +245,7 @@ def test_a_junior_never_approves_above_its_limit(minor, own, cur, requester):
     operator = op(J, limits=limits)
     d = A.decide(ApprovalContext(operator, Money.from_minor(minor, cur), requester))
     junior_limit = dict(dict(A.tier_limits)[J]).get(cur)
-    if d.outcome is Outcome.APPROVE:
+    if d.outcome is Verdict.APPROVE:
         assert junior_limit is not None and minor <= junior_limit
         assert own is None or minor <= own
         assert requester != "op_1"
@@ -259,10 +259,10 @@ RATES = ExchangeRates("EUR", {"JPY": "0.0061"})
 
 def test_reference_limit_through_the_days_rate():
     yen = Money.from_minor(16_393, "JPY")  # 99.9973 EUR: within a junior's 100 EUR
-    assert A.check(op(J), yen, "agent_9", rates=RATES).outcome is Outcome.APPROVE
+    assert A.check(op(J), yen, "agent_9", rates=RATES).outcome is Verdict.APPROVE
     more = Money.from_minor(16_394, "JPY")  # 100.0034 EUR
     d = A.check(op(J), more, "agent_9", rates=RATES)
-    assert (d.outcome, d.tier, d.codes) == (Outcome.DENY, M, ("above_operator_limit",))
+    assert (d.outcome, d.tier, d.codes) == (Verdict.DENY, M, ("above_operator_limit",))
 
 
 def test_missing_rate_names_the_pair_and_the_top_tier_still_approves():
@@ -271,7 +271,7 @@ def test_missing_rate_names_the_pair_and_the_top_tier_still_approves():
     assert d.codes == ("no_authority_in_currency",)
     assert "JPY->EUR" in d.reasons[0].message
     assert d.tier is S
-    assert A.check(op(S), yen, "agent_9").outcome is Outcome.APPROVE
+    assert A.check(op(S), yen, "agent_9").outcome is Verdict.APPROVE
 
 
 def test_missing_exchange_rate_error_names_the_pair():
@@ -286,10 +286,10 @@ def test_every_amount_in_every_currency_has_a_tier_that_may_approve(minor, cur):
     amount = Money.from_minor(minor, cur)
     needed = A.tier_needed(amount)
     approver = op(needed, id="approver")
-    assert A.check(approver, amount, "agent_9").outcome is Outcome.APPROVE
+    assert A.check(approver, amount, "agent_9").outcome is Verdict.APPROVE
 
 
-def _refund_decision(minor, cur="EUR", outcome=Outcome.APPROVE, tier=None):
+def _refund_decision(minor, cur="EUR", outcome=Verdict.APPROVE, tier=None):
     from paysupport.policies import Decision, PolicyInfo, Reason
 
     why = Reason("within_policy", "all_rules", (), "", "refund_fairness")
@@ -303,8 +303,8 @@ def _refund_decision(minor, cur="EUR", outcome=Outcome.APPROVE, tier=None):
 
 
 def test_route_names_one_tier_for_a_review():
-    routed = A.route(_refund_decision(500_000, outcome=Outcome.REVIEW, tier=M))
-    assert (routed.outcome, routed.tier) == (Outcome.REVIEW, S)  # 5,000 EUR: above middle
+    routed = A.route(_refund_decision(500_000, outcome=Verdict.REVIEW, tier=M))
+    assert (routed.outcome, routed.tier) == (Verdict.REVIEW, S)  # 5,000 EUR: above middle
     assert routed.parts[0].tier is M
     assert routed.reasons[-1].policy == "operator_authority"
 
@@ -314,7 +314,7 @@ def test_operator_request_is_checked_against_that_operator():
     routed = A.route(
         _refund_decision(30_000), operator=junior, operator_request=True, requester_id="op_j"
     )
-    assert (routed.outcome, routed.tier) == (Outcome.REVIEW, M)
+    assert (routed.outcome, routed.tier) == (Verdict.REVIEW, M)
     assert "above_operator_limit" in routed.codes
 
 
@@ -323,7 +323,7 @@ def test_unknown_operator_is_refused_never_unlimited(given_op):
     routed = A.route(
         _refund_decision(30_000), operator=given_op, operator_request=True, requester_id="op_j"
     )
-    assert routed.outcome is Outcome.DENY
+    assert routed.outcome is Verdict.DENY
     assert routed.codes[-1] == "unknown_operator"
 
 

@@ -16,7 +16,6 @@ from paysupport.policies import (
     EscalationPolicy,
     EscalationTier,
     Fixed,
-    Outcome,
     Override,
     PolicyInfo,
     PolicySet,
@@ -28,6 +27,7 @@ from paysupport.policies import (
     ResolutionPolicy,
     RetryPolicy,
     RetrySchedule,
+    Verdict,
 )
 
 
@@ -47,8 +47,8 @@ class NoRefundsOnSundays:
 
     def decide(self, ctx, now):
         if now.weekday() == 6:
-            return Decision(Outcome.REVIEW, (Reason("sunday", "weekday"),), self.info)
-        return Decision(Outcome.PASS, (), self.info)
+            return Decision(Verdict.REVIEW, (Reason("sunday", "weekday"),), self.info)
+        return Decision(Verdict.PASS, (), self.info)
 
     def to_dict(self, full=True):
         return {"kind": "no_refunds_on_sundays"}
@@ -66,7 +66,7 @@ def test_host_policy_in_a_combinator():
     p = Override(host, RefundFairness())
     sunday = T0 + timedelta(days=(6 - T0.weekday()) % 7)
     assert p.decide(refund_ctx(), sunday).codes == ("sunday",)
-    assert p.decide(refund_ctx(), sunday + timedelta(days=1)).outcome is Outcome.APPROVE
+    assert p.decide(refund_ctx(), sunday + timedelta(days=1)).outcome is Verdict.APPROVE
     assert p.to_dict()["rule"] == {"kind": "no_refunds_on_sundays"}
 
 
@@ -115,5 +115,5 @@ def test_policy_set_tells_host_policies_apart():
     with pytest.raises(PolicyConfigError):
         PolicySet(retry=AnnotatedHost())
     assert PolicySet(refund=Override(NoRefundsOnSundays(), RefundFairness())).refund
-    freeze = Fixed(Outcome.DENY, "refund_freeze", "refunds are frozen")
+    freeze = Fixed(Verdict.DENY, "refund_freeze", "refunds are frozen")
     assert PolicySet(refund=freeze, retry=freeze).refund is freeze

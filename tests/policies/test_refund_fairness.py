@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from policy_factories import T0, customer, merchant, payment, refund_ctx, request
 
 from paysupport.models import RefundReason, RefundStatus, Tier
-from paysupport.policies import ExchangeRates, Outcome, RefundContext, RefundFairness, Verdict
+from paysupport.policies import ExchangeRates, RefundContext, RefundFairness, Verdict
 
 P = RefundFairness()
 NOW = T0 + timedelta(days=3)
-A, AP, R, D = Outcome.APPROVE, Outcome.APPROVE_PARTIAL, Outcome.REVIEW, Outcome.DENY
+A, AP, R, D = Verdict.APPROVE, Verdict.APPROVE_PARTIAL, Verdict.REVIEW, Verdict.DENY
 
 
 def decide(ctx, now=NOW, policy=P):
@@ -382,14 +382,14 @@ def test_floor_of_open_chargeback(ctx, age):
 def test_partially_captured_payment_goes_to_review_until_the_capture_is_final() -> None:
     open_capture = payment(amount=10_000, captured=6_000).evolve(status="partially_captured")
     d = P.decide(refund_ctx(open_capture), T0 + timedelta(days=1))
-    assert d.outcome is Outcome.REVIEW
+    assert d.outcome is Verdict.REVIEW
     assert d.codes == ("capture_not_final",)
     assert d.tier is Tier.MIDDLE
     assert d.amount is not None
     assert d.amount.minor == 6_000  # never more than what was captured
     # Once the rest is released (status captured), the same request is decided normally.
     final = open_capture.evolve(status="captured")
-    assert P.decide(refund_ctx(final), T0 + timedelta(days=1)).outcome is not Outcome.REVIEW
+    assert P.decide(refund_ctx(final), T0 + timedelta(days=1)).outcome is not Verdict.REVIEW
 
 
 # ------------------------------------------------------------------ duplicate detection

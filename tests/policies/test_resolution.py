@@ -10,7 +10,7 @@ from policy_factories import T0
 from paysupport.errors import PolicyConfigError
 from paysupport.models import ClaimKind, Dispute, SupportCase, Tier
 from paysupport.money import Money
-from paysupport.policies import Outcome, Resolution, ResolutionContext, StepTemplate
+from paysupport.policies import Resolution, ResolutionContext, StepTemplate, Verdict
 
 P = Resolution()
 DUE = T0 + timedelta(days=30)
@@ -31,7 +31,7 @@ def dispute(code="13.1", network="visa", due=DUE):
 
 def test_visa_13_1_plan():
     d = P.decide(ResolutionContext(ClaimKind.DISPUTE_RECEIVED, T0, dispute()), NOW)
-    assert d.outcome is Outcome.PLAN
+    assert d.outcome is Verdict.PLAN
     assert d.codes == ("plan_for",)
     assert d.reasons[0].value("key") == "visa:13.1"
     actions = [(s.action, s.tier, s.effect, s.condition) for s in d.steps]
@@ -79,7 +79,7 @@ def test_family_key():
 @pytest.mark.parametrize("claim", list(ClaimKind))
 def test_every_claim_kind_has_a_plan(claim):
     d = P.decide(ResolutionContext(claim, T0), NOW)
-    assert d.outcome is Outcome.PLAN
+    assert d.outcome is Verdict.PLAN
     assert d.steps
     assert all(s.due >= NOW for s in d.steps)
 
@@ -112,7 +112,7 @@ def test_no_deadline():
 def test_missing_plan_goes_to_review():
     p = Resolution(claim_plans={}, dispute_plans={})
     d = p.decide(ResolutionContext(ClaimKind.OVERCHARGE, T0), NOW)
-    assert (d.outcome, d.codes) == (Outcome.REVIEW, ("no_plan",))
+    assert (d.outcome, d.codes) == (Verdict.REVIEW, ("no_plan",))
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from policy_factories import T0
 from paysupport.models import PaymentFailure, RetryAttempt
 from paysupport.money import Money
 from paysupport.networks import DeclineSeverity, VisaDeclineCategory, decline_code
-from paysupport.policies import Outcome, RetryContext, RetrySchedule, network_limits
+from paysupport.policies import RetryContext, RetrySchedule, Verdict, network_limits
 
 P = RetrySchedule()
 NOW = T0 + timedelta(minutes=5)
@@ -40,25 +40,25 @@ def plan(f, now=NOW, declines=(), policy=P):
 @pytest.mark.parametrize(
     ("code", "network", "mac", "outcome", "reason", "ask"),
     [
-        ("51", "visa", None, Outcome.RETRY, "retry_scheduled", ""),
-        ("43", "visa", None, Outcome.ASK_CUSTOMER, "visa_category_1", "new_payment_method"),
-        ("04", "mastercard", None, Outcome.ASK_CUSTOMER, "hard_decline", "new_payment_method"),
-        ("stolen_card", None, None, Outcome.ASK_CUSTOMER, "visa_category_1", "new_payment_method"),
-        ("51", "mastercard", "03", Outcome.ASK_CUSTOMER, "mac_do_not_retry", "new_payment_method"),
-        ("51", "mastercard", "21", Outcome.STOP, "mac_stop_recurring", ""),
-        ("51", "mastercard", "01", Outcome.ASK_CUSTOMER, "mac_update_card", "update_card"),
-        ("54", "visa", None, Outcome.ASK_CUSTOMER, "customer_must_act", "new_payment_method"),
-        ("1A", "visa", None, Outcome.ASK_CUSTOMER, "customer_must_act", "authenticate"),
+        ("51", "visa", None, Verdict.RETRY, "retry_scheduled", ""),
+        ("43", "visa", None, Verdict.ASK_CUSTOMER, "visa_category_1", "new_payment_method"),
+        ("04", "mastercard", None, Verdict.ASK_CUSTOMER, "hard_decline", "new_payment_method"),
+        ("stolen_card", None, None, Verdict.ASK_CUSTOMER, "visa_category_1", "new_payment_method"),
+        ("51", "mastercard", "03", Verdict.ASK_CUSTOMER, "mac_do_not_retry", "new_payment_method"),
+        ("51", "mastercard", "21", Verdict.STOP, "mac_stop_recurring", ""),
+        ("51", "mastercard", "01", Verdict.ASK_CUSTOMER, "mac_update_card", "update_card"),
+        ("54", "visa", None, Verdict.ASK_CUSTOMER, "customer_must_act", "new_payment_method"),
+        ("1A", "visa", None, Verdict.ASK_CUSTOMER, "customer_must_act", "authenticate"),
         (
             "authentication_required",
             None,
             None,
-            Outcome.ASK_CUSTOMER,
+            Verdict.ASK_CUSTOMER,
             "stripe_non_retryable",
             "authenticate",
         ),
-        ("zz_unknown_code", None, None, Outcome.REVIEW, "unknown_decline_code", None),
-        ("51", "mastercard", "99", Outcome.REVIEW, "unknown_advice_code", None),
+        ("zz_unknown_code", None, None, Verdict.REVIEW, "unknown_decline_code", None),
+        ("51", "mastercard", "99", Verdict.REVIEW, "unknown_advice_code", None),
     ],
 )
 def test_rules(code, network, mac, outcome, reason, ask):
@@ -67,7 +67,7 @@ def test_rules(code, network, mac, outcome, reason, ask):
     assert reason in d.codes
     if ask is not None and d.detail is not None:
         assert d.detail.ask == ask
-    if outcome is not Outcome.RETRY:
+    if outcome is not Verdict.RETRY:
         assert d.detail is None or d.detail.schedule == ()
 
 
@@ -75,7 +75,7 @@ def test_visa_code_03_moved_to_category_2_in_2021():
     assert decline_code("03").visa_category_on(date(2021, 4, 16)) is (
         VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE
     )
-    assert plan(failure("03")).outcome is Outcome.RETRY
+    assert plan(failure("03")).outcome is Verdict.RETRY
 
 
 def test_default_schedule_waits():
@@ -99,13 +99,13 @@ def test_default_schedule_waits():
 )
 def test_mac_retry_after(mac, first):
     d = plan(failure("51", "mastercard", mac))
-    assert d.outcome is Outcome.RETRY
+    assert d.outcome is Verdict.RETRY
     assert d.detail.schedule[0] == T0 + first
 
 
 def test_retry_then_contact_retries_once():
     d = plan(failure("approve_with_id", None))
-    assert d.outcome is Outcome.RETRY
+    assert d.outcome is Verdict.RETRY
     assert len(d.detail.schedule) == 1
     assert d.detail.ask == "contact_issuer"
 
@@ -117,7 +117,7 @@ def test_team_cap(made, left):
     if left:
         assert len(d.detail.schedule) == left
     else:
-        assert (d.outcome, d.codes) == (Outcome.ASK_CUSTOMER, ("retries_exhausted",))
+        assert (d.outcome, d.codes) == (Verdict.ASK_CUSTOMER, ("retries_exhausted",))
 
 
 @pytest.mark.parametrize(

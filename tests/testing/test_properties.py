@@ -25,11 +25,11 @@ from paysupport.policies import (
     EscalationContext,
     EscalationTier,
     OperatorAuthority,
-    Outcome,
     PolicyInfo,
     Reason,
     RefundContext,
     RefundFairness,
+    Verdict,
 )
 from paysupport.testing import properties as pp
 from paysupport.testing import strategies as ps
@@ -69,9 +69,9 @@ class ApprovesWhatIsAsked(_Base):
         if any(d.blocks_refund for d in ctx.payment.disputes):
             # It does respect open chargebacks: its one flaw is the amount.
             reason = Reason("open_chargeback", "dispute", (), "a chargeback is open")
-            return Decision(Outcome.DENY, (reason,), self.info)
+            return Decision(Verdict.DENY, (reason,), self.info)
         amount = ctx.request.amount or ctx.captured
-        return Decision(Outcome.APPROVE, OK, self.info, amount=amount)
+        return Decision(Verdict.APPROVE, OK, self.info, amount=amount)
 
 
 class Sloppy(ApprovesWhatIsAsked):
@@ -79,7 +79,7 @@ class Sloppy(ApprovesWhatIsAsked):
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
         if ctx.request.amount is None:
-            return Decision(Outcome.REVIEW, (Reason("look", "all", (), "look"),), self.info)
+            return Decision(Verdict.REVIEW, (Reason("look", "all", (), "look"),), self.info)
         return super().decide(ctx, now)
 
 
@@ -91,9 +91,9 @@ class CountsCalls(_Base):
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
         if next(self.calls) % 2:
-            return Decision(Outcome.DENY, (Reason("busy", "counter", (), "try later"),), self.info)
+            return Decision(Verdict.DENY, (Reason("busy", "counter", (), "try later"),), self.info)
         return Decision(
-            Outcome.REVIEW, (Reason("check", "all", (), "look"),), self.info, tier=Tier.MIDDLE
+            Verdict.REVIEW, (Reason("check", "all", (), "look"),), self.info, tier=Tier.MIDDLE
         )
 
 
@@ -101,7 +101,7 @@ class DeniesWithoutReasons(_Base):
     """Flaw: denies everything with a blank reason (Decision itself refuses an empty tuple)."""
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
-        return Decision(Outcome.DENY, (Reason("", ""),), self.info)
+        return Decision(Verdict.DENY, (Reason("", ""),), self.info)
 
 
 class UnrenderableReason(_Base):
@@ -109,14 +109,14 @@ class UnrenderableReason(_Base):
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
         reason = Reason("too_late", "window", (("days", 3),), "{days} days, window {window}")
-        return Decision(Outcome.DENY, (reason,), self.info)
+        return Decision(Verdict.DENY, (reason,), self.info)
 
 
 class ReviewsWithoutTier(_Base):
     """Flaw: sends everything to review without saying who reviews."""
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
-        return Decision(Outcome.REVIEW, (Reason("look", "all", (), "look at it"),), self.info)
+        return Decision(Verdict.REVIEW, (Reason("look", "all", (), "look at it"),), self.info)
 
 
 class Crashes(_Base):
@@ -125,7 +125,7 @@ class Crashes(_Base):
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
         if ctx.customer is None:
             raise KeyError("customer")
-        return Decision(Outcome.DENY, (Reason("no", "all", (), "no"),), self.info)
+        return Decision(Verdict.DENY, (Reason("no", "all", (), "no"),), self.info)
 
 
 class SometimesOverApproves(_Base):
@@ -138,12 +138,12 @@ class SometimesOverApproves(_Base):
         self.seen += 1
         if self.seen == 3:
             return Decision(
-                Outcome.APPROVE,
+                Verdict.APPROVE,
                 OK,
                 self.info,
                 amount=ctx.refundable + Money.from_minor(1, ctx.currency),
             )
-        return Decision(Outcome.DENY, (Reason("no", "all", (), "no"),), self.info)
+        return Decision(Verdict.DENY, (Reason("no", "all", (), "no"),), self.info)
 
 
 class TierDropsForLargeAmounts(_Base):
@@ -154,14 +154,14 @@ class TierDropsForLargeAmounts(_Base):
         tier = Tier.MIDDLE
         if stake is not None and stake.minor >= 1_000_000:
             tier = Tier.JUNIOR
-        return Decision(Outcome.ASSIGN, OK, self.info, tier=tier, amount=stake)
+        return Decision(Verdict.ASSIGN, OK, self.info, tier=tier, amount=stake)
 
 
 class NoTier(_Base):
     """Flaw: assigns without a tier."""
 
     def decide(self, ctx: EscalationContext, now: datetime) -> Decision:
-        return Decision(Outcome.ASSIGN, OK, self.info)
+        return Decision(Verdict.ASSIGN, OK, self.info)
 
 
 class RequesterMayApprove(OperatorAuthority):
@@ -176,8 +176,8 @@ class ApprovesAnything(_Base):
 
     def decide(self, ctx: ApprovalContext, now: datetime) -> Decision:
         if pp.same_operator(ctx.requester_id, ctx.approver.id):
-            return Decision(Outcome.DENY, (Reason("four_eyes", "four_eyes", (), "no"),), self.info)
-        return Decision(Outcome.APPROVE, OK, self.info, amount=ctx.amount)
+            return Decision(Verdict.DENY, (Reason("four_eyes", "four_eyes", (), "no"),), self.info)
+        return Decision(Verdict.APPROVE, OK, self.info, amount=ctx.amount)
 
 
 # ---------------------------------------------------------------------- the built-ins pass

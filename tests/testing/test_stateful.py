@@ -20,11 +20,11 @@ from paysupport.policies import (
     EscalationContext,
     EscalationTier,
     OperatorAuthority,
-    Outcome,
     PolicyInfo,
     Reason,
     RefundContext,
     RefundFairness,
+    Verdict,
 )
 from paysupport.testing import stateful
 from paysupport.testing.properties import PropertyViolation
@@ -126,11 +126,11 @@ class ForgetsEarlierRefunds:
 
     def decide(self, ctx: RefundContext, now: datetime) -> Decision:
         if not ctx.captured.is_positive():
-            return Decision(Outcome.DENY, (Reason("not_captured", "captured", (), "no"),), _INFO)
+            return Decision(Verdict.DENY, (Reason("not_captured", "captured", (), "no"),), _INFO)
         if ctx.payment.is_disputed:
             # Its one bug is the amount: it does respect open chargebacks.
-            return Decision(Outcome.DENY, (Reason("disputed", "chargeback", (), "no"),), _INFO)
-        return Decision(Outcome.APPROVE, _OK, _INFO, amount=ctx.captured)
+            return Decision(Verdict.DENY, (Reason("disputed", "chargeback", (), "no"),), _INFO)
+        return Decision(Verdict.APPROVE, _OK, _INFO, amount=ctx.captured)
 
     def decide_many(self, contexts: Any, now: datetime) -> list[Decision]:
         return [self.decide(c, now) for c in contexts]
@@ -166,7 +166,7 @@ class RoutesNowhere:
         return {"kind": "nowhere"}
 
     def decide(self, ctx: EscalationContext, now: datetime) -> Decision:
-        return Decision(Outcome.ASSIGN, _OK, _INFO)
+        return Decision(Verdict.ASSIGN, _OK, _INFO)
 
     def decide_many(self, contexts: Any, now: datetime) -> list[Decision]:
         return [self.decide(c, now) for c in contexts]

@@ -22,86 +22,85 @@ def portfolio_frames(
     """Events, merchants and cases tables for ``portfolio`` (unchecked; History checks)."""
     rows: list[dict[str, Any]] = []
     for p in portfolio.payments:
-        brand = str(p.payment_method.card.brand) if p.payment_method.card else None
-        network = str(p.disputes[0].network) if p.disputes else brand
-        if network not in _NETWORKS:
-            continue
-        base = {"payment_id": p.id, "merchant_id": p.merchant_id, "network": network}
-        cur = p.amount.currency.code
-        rows.append(
-            _row(
-                base,
-                p.id + ":auth",
-                "authorization",
-                p.created_at,
-                p.amount.minor,
-                cur,
-                approved=True,
-            )
-        )
-        for c in p.captures:
-            rows.append(_row(base, c.id, "capture", c.captured_at, c.amount.minor, cur))
-        for r in p.refunds:
-            if r.status is RefundStatus.SUCCEEDED:
-                rows.append(
-                    _row(
-                        base,
-                        r.id,
-                        "refund",
-                        r.created_at,
-                        r.amount.minor,
-                        cur,
-                        refund_reason=r.reason.value,
-                    )
-                )
-        for d in p.disputes:
-            rows.append(
-                _row(
-                    base,
-                    d.id,
-                    "dispute",
-                    d.opened_at,
-                    d.amount.minor,
-                    d.amount.currency.code,
-                    reason_code=d.reason_code,
-                    outcome=d.status.value,
-                )
-            )
-        efw = p.early_fraud_warning
-        if efw is not None:
-            rows.append(
-                _row(
-                    base,
-                    efw.id,
-                    "fraud_report",
-                    efw.created_at,
-                    p.amount.minor,
-                    cur,
-                    fraud_type="efw",
-                )
-            )
+        rows.extend(_payment_rows(p))
     for f in portfolio.failures:
-        if f.network is None:
-            continue
-        base = {
-            "payment_id": f.payment_id or f.id,
-            "merchant_id": f.merchant_id,
-            "network": f.network.value,
-        }
+        rows.extend(_failure_rows(f))
+    return (
+        pl.DataFrame(rows, infer_schema_length=None),
+        _merchants(portfolio),
+        _cases(portfolio.cases),
+    )
+
+
+def _payment_rows(p: Any) -> list[dict[str, Any]]:
+    """The authorization, captures, succeeded refunds, disputes and fraud report of a payment."""
+    brand = str(p.payment_method.card.brand) if p.payment_method.card else None
+    network = str(p.disputes[0].network) if p.disputes else brand
+    if network not in _NETWORKS:
+        return []
+    base = {"payment_id": p.id, "merchant_id": p.merchant_id, "network": network}
+    cur = p.amount.currency.code
+    rows = [
+        _row(
+            base, p.id + ":auth", "authorization", p.created_at, p.amount.minor, cur, approved=True
+        )
+    ]
+    rows += [_row(base, c.id, "capture", c.captured_at, c.amount.minor, cur) for c in p.captures]
+    rows += [
+        _row(base, r.id, "refund", r.created_at, r.amount.minor, cur, refund_reason=r.reason.value)
+        for r in p.refunds
+        if r.status is RefundStatus.SUCCEEDED
+    ]
+    rows += [
+        _row(
+            base,
+            d.id,
+            "dispute",
+            d.opened_at,
+            d.amount.minor,
+            d.amount.currency.code,
+            reason_code=d.reason_code,
+            outcome=d.status.value,
+        )
+        for d in p.disputes
+    ]
+    efw = p.early_fraud_warning
+    if efw is not None:
         rows.append(
             _row(
-                base,
-                f.id,
-                "authorization",
-                f.declined_at,
-                f.amount.minor,
-                f.amount.currency.code,
-                approved=False,
-                decline_code=f.network_decline_code or f.decline_code,
-                merchant_advice_code=f.merchant_advice_code,
+                base, efw.id, "fraud_report", efw.created_at, p.amount.minor, cur, fraud_type="efw"
             )
         )
-    merchants = pl.DataFrame(
+    return rows
+
+
+def _failure_rows(f: Any) -> list[dict[str, Any]]:
+    """A declined authorization, for failures on a catalogued network."""
+    if f.network is None:
+        return []
+    base = {
+        "payment_id": f.payment_id or f.id,
+        "merchant_id": f.merchant_id,
+        "network": f.network.value,
+    }
+    return [
+        _row(
+            base,
+            f.id,
+            "authorization",
+            f.declined_at,
+            f.amount.minor,
+            f.amount.currency.code,
+            approved=False,
+            decline_code=f.network_decline_code or f.decline_code,
+            merchant_advice_code=f.merchant_advice_code,
+        )
+    ]
+
+
+def _merchants(portfolio: Portfolio) -> pl.DataFrame:
+    """The merchants table."""
+    return pl.DataFrame(
         [
             {
                 "merchant_id": m.id,
@@ -120,7 +119,6 @@ def portfolio_frames(
             "mcc": pl.String,
         },
     )
-    return pl.DataFrame(rows, infer_schema_length=None), merchants, _cases(portfolio.cases)
 
 
 def _row(

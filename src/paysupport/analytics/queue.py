@@ -125,79 +125,82 @@ def queue_report(
     New cases are triaged with ``policies`` (the library's defaults unless given): the
     report shows the tier, the decisions and the effects the host would carry out.
     """
-    disputes: list[DisputeRow] = []
-    for p in portfolio.payments:
-        for d in p.open_disputes:
-            left = d.time_left(now)
-            disputes.append(
-                DisputeRow(
-                    dispute_id=d.id,
-                    payment_id=p.id,
-                    network=str(getattr(d.network, "value", d.network)),
-                    reason_code=d.reason_code,
-                    # A dispute outside the catalogues (JCB, UnionPay, ...) keeps raw codes.
-                    title=d.reason.title if d.catalogued else "(not in the catalogues)",
-                    category=d.category.value if d.catalogued else "unknown",
-                    stage=d.stage.value,
-                    status=d.status.value,
-                    amount=d.amount,
-                    due_by=d.due_by,
-                    hours_left=int(left.total_seconds() // 3600) if left is not None else None,
-                    missing_evidence=(
-                        tuple(k.value for k in d.missing_evidence()) if d.catalogued else ()
-                    ),
-                )
-            )
-    disputes.sort(key=lambda r: (r.hours_left is None, r.hours_left or 0, r.dispute_id))
-
-    declines: list[DeclineRow] = []
-    for f in portfolio.failures:
-        dc, mac = f.decline, f.advice
-        codes = "/".join(c for c in (f.decline_code, f.network_decline_code) if c)
-        declines.append(
-            DeclineRow(
-                failure_id=f.id,
-                amount=f.amount,
-                codes=codes,
-                severity=dc.severity.value if dc and dc.severity else "unknown",
-                visa_category=(
-                    int(dc.visa_category)
-                    if dc and dc.visa_category and f.network in (None, Network.VISA)
-                    else None
-                ),
-                next_step=(
-                    "do_not_retry"
-                    if mac is not None and mac.never_retry
-                    else (dc.action.value if dc and dc.action else "review: unknown code")
-                ),
-                merchant_advice=f"{mac.code} {mac.text}" if mac else None,
-            )
-        )
-
+    disputes = sorted(
+        (_dispute_row(p.id, d, now) for p in portfolio.payments for d in p.open_disputes),
+        key=lambda r: (r.hours_left is None, r.hours_left or 0, r.dispute_id),
+    )
+    declines = [_decline_row(f) for f in portfolio.failures]
     payments = {p.id: p for p in portfolio.payments}
-    cases: list[CaseRow] = []
-    for c in portfolio.cases:
-        if c.status.value in ("resolved", "closed"):
-            continue
-        sla_left = c.sla_remaining(now)
-        outcome = triage(c, case_context(portfolio, c), policies=policies, now=now)
-        tier = next((d.tier.value for d in outcome.decisions if d.tier is not None), None)
-        cases.append(
-            CaseRow(
-                case_id=c.id,
-                claim=c.claim.value,
-                status=c.status.value,
-                priority=c.priority.value,
-                payments=c.payment_ids,
-                sla_left_pct=round(sla_left * 100) if sla_left is not None else None,
-                refundable=tuple((pid, payments[pid].amount_refundable) for pid in c.payment_ids),
-                tier=tier,
-                plan=tuple(_decision_line(d) for d in outcome.decisions),
-                effects=tuple(_effect_line(e) for e in outcome.effects),
-            )
-        )
-    cases.sort(key=lambda r: (r.sla_left_pct is None, r.sla_left_pct or 0, r.case_id))
+    cases = sorted(
+        (
+            _case_row(portfolio, payments, c, now, policies)
+            for c in portfolio.cases
+            if c.status.value not in ("resolved", "closed")
+        ),
+        key=lambda r: (r.sla_left_pct is None, r.sla_left_pct or 0, r.case_id),
+    )
     return QueueReport(now.isoformat(), tuple(disputes), tuple(declines), tuple(cases))
+
+
+def _dispute_row(payment_id: str, d: Any, now: datetime) -> DisputeRow:
+    left = d.time_left(now)
+    return DisputeRow(
+        dispute_id=d.id,
+        payment_id=payment_id,
+        network=str(getattr(d.network, "value", d.network)),
+        reason_code=d.reason_code,
+        # A dispute outside the catalogues (JCB, UnionPay, ...) keeps raw codes.
+        title=d.reason.title if d.catalogued else "(not in the catalogues)",
+        category=d.category.value if d.catalogued else "unknown",
+        stage=d.stage.value,
+        status=d.status.value,
+        amount=d.amount,
+        due_by=d.due_by,
+        hours_left=int(left.total_seconds() // 3600) if left is not None else None,
+        missing_evidence=(tuple(k.value for k in d.missing_evidence()) if d.catalogued else ()),
+    )
+
+
+def _decline_row(f: Any) -> DeclineRow:
+    dc, mac = f.decline, f.advice
+    codes = "/".join(c for c in (f.decline_code, f.network_decline_code) if c)
+    return DeclineRow(
+        failure_id=f.id,
+        amount=f.amount,
+        codes=codes,
+        severity=dc.severity.value if dc and dc.severity else "unknown",
+        visa_category=(
+            int(dc.visa_category)
+            if dc and dc.visa_category and f.network in (None, Network.VISA)
+            else None
+        ),
+        next_step=(
+            "do_not_retry"
+            if mac is not None and mac.never_retry
+            else (dc.action.value if dc and dc.action else "review: unknown code")
+        ),
+        merchant_advice=f"{mac.code} {mac.text}" if mac else None,
+    )
+
+
+def _case_row(
+    portfolio: Portfolio, payments: dict[str, Any], c: Any, now: datetime, policies: PolicySet
+) -> CaseRow:
+    sla_left = c.sla_remaining(now)
+    outcome = triage(c, case_context(portfolio, c), policies=policies, now=now)
+    tier = next((d.tier.value for d in outcome.decisions if d.tier is not None), None)
+    return CaseRow(
+        case_id=c.id,
+        claim=c.claim.value,
+        status=c.status.value,
+        priority=c.priority.value,
+        payments=c.payment_ids,
+        sla_left_pct=round(sla_left * 100) if sla_left is not None else None,
+        refundable=tuple((pid, payments[pid].amount_refundable) for pid in c.payment_ids),
+        tier=tier,
+        plan=tuple(_decision_line(d) for d in outcome.decisions),
+        effects=tuple(_effect_line(e) for e in outcome.effects),
+    )
 
 
 def _decision_line(decision: Any) -> str:

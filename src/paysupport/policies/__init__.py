@@ -55,7 +55,6 @@ from .context import (
 from .decision import (
     Checklist,
     Decision,
-    Outcome,
     PolicyInfo,
     Reason,
     RetryPlan,
@@ -104,7 +103,6 @@ __all__ = [
     "NetworkLimits",
     "OneOf",
     "OperatorAuthority",
-    "Outcome",
     "Override",
     "Policy",
     "PolicyBase",

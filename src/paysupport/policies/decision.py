@@ -33,7 +33,6 @@ from paysupport.money import Money
 __all__ = [
     "Checklist",
     "Decision",
-    "Outcome",
     "PolicyInfo",
     "Reason",
     "RetryPlan",
@@ -75,9 +74,6 @@ class Verdict(StrEnum):
         """True for outcomes that must always carry at least one reason (deny, review...)."""
         return self in _NEEDS_REASON
 
-
-#: Temporary alias of ``Verdict`` while call sites move (the lead removes it).
-Outcome = Verdict
 
 _APPROVALS: Final = frozenset({Verdict.APPROVE, Verdict.APPROVE_PARTIAL})
 _NEEDS_REASON: Final = frozenset(

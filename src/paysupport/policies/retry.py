@@ -206,6 +206,46 @@ class RetrySchedule(PolicyBase):
 
     RULES: ClassVar[tuple[Rule[RetrySchedule, RetryContext, _Draft], ...]]
 
+    def _earliest(
+        self, last: datetime, mac_code: str | None, retry_after: timedelta | None
+    ) -> tuple[datetime, list[Reason]]:
+        """The earliest retry a Mastercard advice code allows, with the reason it says so."""
+        if retry_after is not None:
+            reason = _why(
+                "mac_retry_after",
+                "merchant_advice_code",
+                (("mac", mac_code), ("wait", retry_after)),
+                "MAC {mac}: wait at least {wait}",
+            )
+            return last + retry_after, [reason]
+        if mac_code == "02":
+            reason = _why(
+                "mac_retry_later",
+                "mac_02_wait_hours",
+                (("mac", "02"), ("hours", self.mac_02_wait_hours)),
+                "MAC 02: try again later (after {hours} h)",
+            )
+            return last + timedelta(hours=self.mac_02_wait_hours), [reason]
+        return last, []
+
+    def _exhausted(self, reasons: list[Reason], limited_by: str, made: int, cap: int) -> Decision:
+        """No retry left: ask the customer for a new payment method, saying why."""
+        reasons.append(
+            _why(
+                "retries_exhausted",
+                limited_by or "max_retries",
+                (("reattempts", made), ("max_retries", cap), ("horizon_days", self.horizon_days)),
+                "no retry left ({reattempts} made, cap {max_retries}, horizon "
+                "{horizon_days} days): ask for a new payment method",
+            )
+        )
+        return Decision(
+            Verdict.ASK_CUSTOMER,
+            tuple(reasons),
+            self.info,
+            detail=RetryPlan((), "new_payment_method"),
+        )
+
     def _schedule(
         self,
         ctx: RetryContext,
@@ -226,28 +266,7 @@ class RetrySchedule(PolicyBase):
             cap = min(cap, 1)
         left = cap - len(reattempts)
         horizon = f.declined_at + timedelta(days=self.horizon_days)
-        reasons: list[Reason] = []
-        earliest = last
-        if retry_after is not None:
-            earliest = last + retry_after
-            reasons.append(
-                _why(
-                    "mac_retry_after",
-                    "merchant_advice_code",
-                    (("mac", mac_code), ("wait", retry_after)),
-                    "MAC {mac}: wait at least {wait}",
-                )
-            )
-        elif mac_code == "02":
-            earliest = last + timedelta(hours=self.mac_02_wait_hours)
-            reasons.append(
-                _why(
-                    "mac_retry_later",
-                    "mac_02_wait_hours",
-                    (("mac", "02"), ("hours", self.mac_02_wait_hours)),
-                    "MAC 02: try again later (after {hours} h)",
-                )
-            )
+        earliest, reasons = self._earliest(last, mac_code, retry_after)
         schedule: list[datetime] = []
         waits = self._waits
         prev = last
@@ -271,25 +290,7 @@ class RetrySchedule(PolicyBase):
             i += 1
             left -= 1
         if not schedule:
-            reasons.append(
-                _why(
-                    "retries_exhausted",
-                    limited_by or "max_retries",
-                    (
-                        ("reattempts", len(reattempts)),
-                        ("max_retries", cap),
-                        ("horizon_days", self.horizon_days),
-                    ),
-                    "no retry left ({reattempts} made, cap {max_retries}, horizon "
-                    "{horizon_days} days): ask for a new payment method",
-                )
-            )
-            return Decision(
-                Verdict.ASK_CUSTOMER,
-                tuple(reasons),
-                self.info,
-                detail=RetryPlan((), "new_payment_method"),
-            )
+            return self._exhausted(reasons, limited_by, len(reattempts), cap)
         reasons.append(
             _why(
                 "retry_scheduled",

@@ -72,9 +72,9 @@ from paysupport.policies import (
     ApprovalContext,
     Decision,
     EscalationContext,
-    Outcome,
     RefundContext,
     RetryContext,
+    Verdict,
 )
 from paysupport.testing import strategies as ps
 
@@ -739,7 +739,7 @@ def explanation_problem(policy: object, decision: Decision) -> str | None:
             )
         if not message.strip():
             return f"{head}: reason {reason.code!r} has an empty message."
-    if outcome is Outcome.REVIEW and decision.tier is None:
+    if outcome is Verdict.REVIEW and decision.tier is None:
         return f"{head} without naming the tier that must review it."
     if not decision.policy.kind:
         return f"{head}, but the decision does not name its policy's kind."

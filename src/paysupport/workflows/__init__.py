@@ -18,6 +18,7 @@ the changes with `commit`, which refuses a stale outcome (`ConflictError`).
 """
 
 from paysupport.errors import ConflictError
+from paysupport.policies.policy_set import DEFAULTS, PolicySet
 
 from .cases import CaseContext, close, escalate_if_sla_near, reopen, resolve, triage
 from .disputes import DisputeResult, receive_dispute, respond_to_dispute, settle_dispute, submit_by
@@ -50,7 +51,6 @@ from .outcome import (
     key_of,
     version_of,
 )
-from .policies import DEFAULTS, PolicySet
 from .provider_events import ProviderNotice, apply_provider_event
 from .refunds import (
     RefundResult,

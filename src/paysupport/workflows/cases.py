@@ -34,13 +34,13 @@ from paysupport.models import (
 )
 from paysupport.money import Money
 from paysupport.policies import EscalationContext, ExchangeRates, ResolutionContext
+from paysupport.policies.policy_set import DEFAULTS, PolicySet
 
 from ._build import Builder
 from .disputes import plan_response
 from .effects import AssignCase, NotifyCustomer
 from .failures import handle_decline
 from .outcome import Outcome
-from .policies import DEFAULTS, PolicySet
 from .refunds import request_refund
 
 __all__ = ["CaseContext", "close", "escalate_if_sla_near", "reopen", "resolve", "triage"]

@@ -27,11 +27,11 @@ from paysupport.models import (
 )
 from paysupport.networks import DisputeStage
 from paysupport.policies import Checklist, DisputeContext, ResolutionContext, Verdict
+from paysupport.policies.policy_set import DEFAULTS, PolicySet
 
 from ._build import Builder, find_dispute
 from .effects import AcceptDispute, RecordDisputeLoss, RequestEvidence, SubmitEvidence
 from .outcome import Outcome
-from .policies import DEFAULTS, PolicySet
 
 __all__ = [
     "DisputeResult",

@@ -19,11 +19,11 @@ from paysupport import lifecycles
 from paysupport.errors import InvalidTransition
 from paysupport.models import Merchant, PaymentFailure, RecoveryStatus
 from paysupport.policies import RetryContext, RetryPlan, Verdict
+from paysupport.policies.policy_set import DEFAULTS, PolicySet
 
 from ._build import Builder
 from .effects import NotifyCustomer, RequestNewPaymentMethod, ScheduleRetry
 from .outcome import Outcome
-from .policies import DEFAULTS, PolicySet
 
 __all__ = ["RetryResult", "give_up_recovery", "handle_decline", "record_retry_result"]
 

@@ -42,12 +42,12 @@ from paysupport.models import (
 )
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
+from paysupport.policies.policy_set import PolicySet
 
 from ._build import Builder
 from .disputes import receive_dispute
 from .effects import RecordDisputeLoss
 from .outcome import Outcome
-from .policies import PolicySet
 from .refunds import RefundResult, settle_refund
 
 __all__ = ["NOTE_CODES", "ProviderNotice", "apply_provider_event"]

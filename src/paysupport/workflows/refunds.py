@@ -35,11 +35,11 @@ from paysupport.models import (
 )
 from paysupport.money import Money
 from paysupport.policies import ApprovalContext, Decision, ExchangeRates, RefundContext, Verdict
+from paysupport.policies.policy_set import DEFAULTS, PolicySet
 
 from ._build import Builder, find_refund
 from .effects import CancelPayment, IssueRefund, NotifyCustomer, RequestApproval
 from .outcome import Outcome
-from .policies import DEFAULTS, PolicySet
 
 __all__ = [
     "RefundResult",
