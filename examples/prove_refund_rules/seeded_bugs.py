@@ -15,7 +15,7 @@ count, and requires every one to be caught in every one of 20 runs with differen
 | AssumesTwoDecimals | converts amounts to cents for every currency | approves_more |
 | RefundsDuringChargeback | forgets the open-chargeback rule | during_open_chargeback |
 | ApprovesWhenNothingLeft | tests "captured" instead of "refundable" | approves_more |
-| DeniesWithoutReason | denies large refunds with no reason | explains_every_deny |
+| DeniesWithoutReason | denies kept-goods refunds with no reason | explains_every_deny |
 | RoundRobinReviewer | picks the reviewing tier from a counter | is_deterministic |
 | CaseSensitiveFourEyes | compares operator ids as typed | enforces_four_eyes |
 | LimitInAnyCurrency | compares minor units across currencies | respects_operator_limits |
@@ -166,10 +166,12 @@ class ApprovesWhenNothingLeft(TeamRefundRules):
 
 @attrs.frozen
 class DeniesWithoutReason(TeamRefundRules):
-    """Denies large refunds and says nothing about why."""
+    """Denies a refund when the customer kept the goods, and says nothing about why."""
 
-    def review(self, ctx: RefundContext, amount: Money) -> Decision:
-        return Decision(Verdict.DENY, (), _info(type(self).__name__))
+    def decide(self, ctx: RefundContext, now: datetime) -> Decision:
+        if ctx.request.goods_returned is False:
+            return Decision(Verdict.DENY, (), _info(type(self).__name__))
+        return super().decide(ctx, now)
 
 
 _COUNTER: Iterator[int] = itertools.count()
@@ -258,7 +260,7 @@ class UnsortedTierThresholds:
     # BUG: first match wins and the list is not sorted from the highest floor down: a stake
     # of 1,000.00 or more matches the middle-tier floor first, so it goes to a lower tier than
     # a stake of 100.00 does. Sorted (highest floor first), the same rule is correct.
-    thresholds: tuple[tuple[int, Tier], ...] = ((100_000, Tier.MIDDLE), (10_000, Tier.SENIOR))
+    thresholds: tuple[tuple[int, Tier], ...] = ((10_000, Tier.MIDDLE), (1_000, Tier.SENIOR))
 
     def decide(self, ctx: EscalationContext, now: datetime) -> Decision:
         """Assign a tier by the stake."""

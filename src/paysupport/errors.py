@@ -194,7 +194,9 @@ class UnknownCode(PaysupportError, LookupError):
         self.code = mask_pans(code) if isinstance(code, str) else code
         self.known = tuple(known)
         hint = f"; known: {', '.join(self.known)}" if self.known else ""
-        super().__init__(f"unknown {kind} {code!r}{hint}")
+        # repr() of the masked code: repr escapes separators (a tab becomes "\\t"), which
+        # would hide a card number from the masking of the finished message.
+        super().__init__(f"unknown {kind} {self.code!r}{hint}")
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -247,7 +249,7 @@ class NotAuthorized(PaysupportError):
         self.operator = mask_pans(operator)
         self.action = action
         self.reason = mask_pans(reason)
-        super().__init__(f"operator {operator!r} may not {action}: {reason}")
+        super().__init__(f"operator {self.operator!r} may not {action}: {self.reason}")
 
 
 class ConflictError(PaysupportError):
@@ -278,7 +280,7 @@ class NotFound(PaysupportError, LookupError):
         self.kind = kind
         self.id = mask_pans(id) if isinstance(id, str) else id
         self.field = field
-        super().__init__(f"{field}: no {kind} with id {id!r}")
+        super().__init__(f"{field}: no {kind} with id {self.id!r}")
 
 
 class MissingExchangeRate(ValidationFailed):

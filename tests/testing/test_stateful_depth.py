@@ -55,7 +55,7 @@ def test_runs_accept_at_least_five_events_on_average(
     machine: type[stateful.LifecycleStateMachine],
 ) -> None:
     stats = _run(machine, 40)
-    assert stats.runs >= 40
+    assert stats.runs >= 30  # Hypothesis may abandon a run before its first step
     assert stats.mean_accepted >= 5, str(stats)
 
 

@@ -59,6 +59,7 @@ from hypothesis.errors import Flaky
 
 from paysupport.lifecycles import hard_decline_reason
 from paysupport.models import (
+    DisputeStatus,
     Payment,
     PaymentFailure,
     PaymentStatus,
@@ -68,6 +69,7 @@ from paysupport.models import (
     RefundStatus,
 )
 from paysupport.money import Money
+from paysupport.networks import DisputeStage
 from paysupport.policies import (
     ApprovalContext,
     Decision,
@@ -185,6 +187,7 @@ def refund_contexts(
         ps.payments(currencies=currencies, max_minor=max_minor, now=now, statuses=statuses)
     )
     payment = _with_refund_in_flight(draw, payment)
+    payment = _with_open_chargeback(draw, payment, now)
     request = _boundary_request(draw, payment, now, reasons)
     _report_refund_mix(payment)
     customer = draw(
@@ -197,6 +200,31 @@ def refund_contexts(
     related = _twins(draw, payment)
     # attrs' converter=tuple types the argument as an unsolved Iterable for mypy.
     return RefundContext(payment, request, customer, merchant, related)  # type: ignore[arg-type]
+
+
+def _with_open_chargeback(draw: st.DrawFn, payment: Payment, now: datetime) -> Payment:
+    """One refundable payment in five also has an open chargeback (or later stage) on it.
+
+    The case where a refund would pay the customer twice; half of them are marked
+    refundable by the provider (Stripe's ``is_charge_refundable``), which allows it.
+    """
+    if not payment.captures or payment.disputes or draw(st.integers(0, 4)) != 0:
+        return payment
+    stage = draw(st.sampled_from([DisputeStage.CHARGEBACK, DisputeStage.PRE_ARBITRATION]))
+    dispute = draw(
+        ps.disputes(
+            payment_id=payment.id,
+            amount=payment.amount_captured,
+            networks=["visa", "mastercard"],
+            stages=[stage],
+            statuses=[DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW],
+            now=now,
+        )
+    )
+    opened = max(c.captured_at for c in payment.captures) + timedelta(days=1)
+    dispute = dispute.evolve(id="dp_open", opened_at=opened, due_by=opened + timedelta(days=20))
+    event(f"open dispute: {dispute.stage.value}, refundable={dispute.is_charge_refundable}")
+    return payment.with_dispute(dispute)
 
 
 def _with_refund_in_flight(draw: st.DrawFn, payment: Payment) -> Payment:
