@@ -49,9 +49,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Skip tests marked ``slow`` unless ``--slow`` is given."""
     if config.getoption("--slow"):
         return
-    skip = pytest.mark.skip(
-        reason="long run: pass --slow (see docs/testing.md)"
-    )
+    skip = pytest.mark.skip(reason="long run: pass --slow (see docs/testing.md)")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
