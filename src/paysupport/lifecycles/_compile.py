@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from statemachine import State
     from statemachine.transition import Transition
 
-    from paysupport.lifecycles._engine import Cond, Effect, LifecycleMachine
+    from paysupport.lifecycles._engine import Cond, FieldUpdate, LifecycleMachine
 
 __all__ = ["CompiledTransition", "compile_class", "events_of"]
 
@@ -33,7 +33,7 @@ class CompiledTransition(NamedTuple):
     target: str
     guards: tuple[Cond, ...]
     changes: Mapping[str, Any]
-    effect: Effect | None
+    effect: FieldUpdate | None
     assign: tuple[tuple[str, Any], ...]
 
 

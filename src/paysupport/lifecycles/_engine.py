@@ -57,12 +57,12 @@ if TYPE_CHECKING:
     pass
 
 __all__ = [
-    "Aggregate",
+    "Versioned",
     "Check",
     "CompiledTransition",
     "Cond",
     "Data",
-    "Effect",
+    "FieldUpdate",
     "Lifecycle",
     "LifecycleMachine",
     "guard",
@@ -76,9 +76,9 @@ Data = Mapping[str, str]
 #: else the refusal in words. ``actor`` is the acting operator (or ``None``).
 Check = Callable[[Any, datetime, Data, "str | None"], "str | None"]
 
-#: An effect ``(model, now, data, actor)``: the model fields an accepted event changes,
-#: besides its state and history.
-Effect = Callable[[Any, datetime, Data, "str | None"], Mapping[str, Any]]
+#: A field update ``(model, now, data, actor)``: the model fields an accepted event changes,
+#: besides its state and history (named apart from the host `Effect` of the workflows).
+FieldUpdate = Callable[[Any, datetime, Data, "str | None"], Mapping[str, Any]]
 
 #: Refusal codes the engine itself gives (guards give their own, see `guard`).
 UNKNOWN_EVENT = "unknown_event"
@@ -88,7 +88,7 @@ OUT_OF_ORDER = "out_of_order"
 MODEL_RULE = "model_rule"
 
 
-class Aggregate(Protocol):
+class Versioned(Protocol):
     """What a lifecycle needs from a model: a history, a version and ``evolve``."""
 
     @property
@@ -103,7 +103,7 @@ class Aggregate(Protocol):
         """A validated copy with ``changes``."""
 
 
-M = TypeVar("M", bound=Aggregate)
+M = TypeVar("M", bound=Versioned)
 
 
 class Cond(Protocol):
@@ -202,7 +202,7 @@ class LifecycleMachine(StateMachine):
     """
 
     lifecycle_name: ClassVar[str] = ""
-    effects: ClassVar[Mapping[str, Effect]] = MappingProxyType({})
+    effects: ClassVar[Mapping[str, FieldUpdate]] = MappingProxyType({})
     started_at: ClassVar[str | None] = None
 
     @staticmethod
