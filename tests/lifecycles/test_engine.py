@@ -164,8 +164,9 @@ def test_state_and_history_persist_as_json() -> None:
 def test_lifecycle_for() -> None:
     assert lifecycle_for(make_payment()) is payment
     assert lifecycle_for(Payment) is payment
-    with pytest.raises(TypeError):
+    with pytest.raises(NotFound) as missing:
         lifecycle_for(Money.of("1", "EUR"))
+    assert missing.value.field == "model"
 
 
 def test_every_declared_state_has_a_row_and_events_are_known() -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from policy_factories import T0, refund_ctx, request
 
+from paysupport.errors import NotFound
 from paysupport.models import Tier
 from paysupport.money import Money
 from paysupport.policies import (
@@ -39,8 +40,9 @@ def test_reason_message_and_values():
     r = Reason("x", "rule", (("a", Money.from_minor(150, "EUR")), ("b", 2)), "{a} and {b}")
     assert r.message == "1.50 EUR and 2"
     assert r.value("b") == 2
-    with pytest.raises(KeyError):
+    with pytest.raises(NotFound) as missing:
         r.value("c")
+    assert missing.value.field == "name"
     assert Reason("some_code", "r").message == "some code"
     assert r.to_dict()["values"] == {"a": {"minor": 150, "currency": "EUR"}, "b": 2}
 

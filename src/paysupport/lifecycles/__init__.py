@@ -101,14 +101,14 @@ def lifecycle_for(model: Any) -> Lifecycle[Any]:
     """The lifecycle of a model (or model class): ``lifecycle_for(payment) is payment``.
 
     Raises:
-        TypeError: the model is not an aggregate with a lifecycle.
+        NotFound: the model is not an aggregate with a lifecycle (field ``model``).
     """
     cls = model if isinstance(model, type) else type(model)
     for klass in cls.__mro__:
         found = _BY_MODEL.get(klass)
         if found is not None:
             return found
-    raise TypeError(f"{cls.__name__} has no lifecycle")
+    raise NotFound("lifecycle", cls.__name__, "model")
 
 
 def replay(initial: M, history: Iterable[LifecycleEvent]) -> M:

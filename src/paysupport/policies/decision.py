@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import attrs
 
-from paysupport.errors import ValidationFailed
+from paysupport.errors import NotFound, ValidationFailed
 from paysupport.models import Tier
 from paysupport.money import Money
 
@@ -140,11 +140,15 @@ class Reason:
         return self.template.format(**{k: _human(v) for k, v in self.values})
 
     def value(self, name: str) -> Any:
-        """The compared value called ``name`` (KeyError if the rule recorded none)."""
+        """The compared value called ``name``.
+
+        Raises:
+            NotFound: the rule recorded no value of that name (field ``name``).
+        """
         for key, val in self.values:
             if key == name:
                 return val
-        raise KeyError(name)
+        raise NotFound("reason value", name, "name")
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-friendly dict of the reason (values rendered with ``str``)."""
