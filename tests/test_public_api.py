@@ -1,3 +1,9 @@
+"""The curated surface: ``paysupport``'s one list of names and every package's ``__all__``.
+
+Run this file (``python tests/test_public_api.py``) to rewrite the ``if TYPE_CHECKING:`` block
+of ``paysupport/__init__.py`` from ``_EXPORTS``, the one list.
+"""
+
 from __future__ import annotations
 
 import ast
@@ -15,6 +21,22 @@ import pytest
 import paysupport
 
 INIT = Path(paysupport.__file__)
+_BEGIN = "# --- generated from _EXPORTS by `python tests/test_public_api.py`: do not edit by hand"
+_END = "# --- end of generated block ---"
+
+
+def _type_checking_block() -> str:
+    """The ``if TYPE_CHECKING:`` imports type checkers need, derived from ``_EXPORTS``."""
+    lines = ["if TYPE_CHECKING:"]
+    for module, names in sorted(paysupport._EXPORTS.items()):
+        lines += [f"    from {module} import {name} as {name}" for name in sorted(names)]
+    return "\n".join(lines)
+
+
+def _rewritten(text: str) -> str:
+    head, rest = text.split(_BEGIN + "\n", 1)
+    _, tail = rest.split(_END, 1)
+    return f"{head}{_BEGIN}\n{_type_checking_block()}\n{_END}{tail}"
 
 
 def _type_checking_imports() -> dict[str, str]:
@@ -32,7 +54,21 @@ def _type_checking_imports() -> dict[str, str]:
     return names
 
 
-NAMES = sorted(_type_checking_imports())
+NAMES = sorted(paysupport._MODULE_OF)
+
+
+def test_type_checking_block_is_generated_from_the_one_list() -> None:
+    text = INIT.read_text(encoding="utf-8")
+    assert text == _rewritten(text), "run `python tests/test_public_api.py` to regenerate"
+    assert _type_checking_imports() == paysupport._MODULE_OF
+
+
+def test_the_package_reads_no_source_to_find_its_names() -> None:
+    # The list is plain data: no ast, no loader, so it works from a zipped wheel too.
+    source = INIT.read_text(encoding="utf-8")
+    assert "import ast" not in source
+    assert "get_source" not in source
+    assert "__file__" not in source
 
 
 def test_one_list_serves_type_checkers_all_and_dir() -> None:
@@ -43,7 +79,7 @@ def test_one_list_serves_type_checkers_all_and_dir() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_name_is_the_object_its_package_defines(name: str) -> None:
-    module = _type_checking_imports()[name]
+    module = paysupport._MODULE_OF[name]
     value = getattr(paysupport, name)
     if module == "paysupport":
         expected: object = importlib.import_module(f"paysupport.{name}")
@@ -91,3 +127,7 @@ def test_help_on_a_workflow_is_readable() -> None:
     signature = text.split("\n\n", 1)[1].splitlines()[0]
     assert "PolicySet(refund=RefundFairness(...)" in signature
     assert len(signature) < 400
+
+
+if __name__ == "__main__":
+    INIT.write_text(_rewritten(INIT.read_text(encoding="utf-8")), encoding="utf-8")

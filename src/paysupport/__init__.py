@@ -16,46 +16,96 @@ The names below are the curated surface; each lives in the package its folder na
 
 from __future__ import annotations
 
-import ast
 import importlib
-from importlib.abc import InspectLoader
-from pathlib import Path
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-
-def _exports() -> dict[str, str]:
-    """Name -> module, read from the ``if TYPE_CHECKING:`` imports below: the one list.
-
-    Type checkers and IDEs read those imports; at run time this parses them from the
-    package's own source (the only file paysupport reads about itself), so the list is
-    written once and each name is imported only when first used.
-    """
-    loader = __spec__.loader if __spec__ is not None else None
-    source = loader.get_source(__name__) if isinstance(loader, InspectLoader) else None
-    if source is None:  # another loader (pytest's assertion rewriter): the file itself
-        source = Path(__file__).read_text(encoding="utf-8")
-    block = next(
-        node
-        for node in ast.parse(source).body
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
-        if node.test.id == "TYPE_CHECKING"
-    )
-    return {
-        alias.asname or alias.name: node.module or __name__
-        for node in block.body
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
+_EXPORTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {  # THE list of public names: defining module -> names ("paysupport": subpackages)
+        "paysupport": ("lifecycles", "sample"),
+        "paysupport.errors": (
+            "ConflictError",
+            "CurrencyMismatch",
+            "DeadlinePassed",
+            "InvalidTransition",
+            "MissingExchangeRate",
+            "ModelValidationError",
+            "NotAuthorized",
+            "NotFound",
+            "PaysupportError",
+            "PolicyConfigError",
+            "ProviderPayloadError",
+            "UnknownCode",
+            "ValidationFailed",
+        ),
+        "paysupport.models": (
+            "Capture",
+            "Customer",
+            "Dispute",
+            "Evidence",
+            "Merchant",
+            "Operator",
+            "Payment",
+            "PaymentFailure",
+            "Portfolio",
+            "Refund",
+            "RefundRequest",
+            "SupportCase",
+            "Tier",
+        ),
+        "paysupport.money": ("Currency", "Money", "currency"),
+        "paysupport.networks": (
+            "DisputeCategory",
+            "DisputeStage",
+            "EvidenceKind",
+            "Network",
+            "decline_code",
+            "merchant_advice_code",
+            "reason_code",
+        ),
+        "paysupport.policies": (
+            "Decision",
+            "DisputeResponse",
+            "EscalationTier",
+            "OperatorAuthority",
+            "PolicySet",
+            "RefundFairness",
+            "Resolution",
+            "RetrySchedule",
+            "Verdict",
+        ),
+        "paysupport.ports": ("EffectRunner",),
+        "paysupport.workflows": (
+            "Outcome",
+            "approve_refund",
+            "commit",
+            "handle_decline",
+            "receive_dispute",
+            "record_retry_result",
+            "request_refund",
+            "respond_to_dispute",
+            "settle_dispute",
+            "settle_refund",
+            "triage",
+        ),
     }
+)
+"""Each public name and the module that defines it; imported on first use (`__getattr__`).
 
+This is the one place a name is added. The ``if TYPE_CHECKING:`` block at the end of this file
+is generated from it for type checkers and IDEs (``python tests/test_public_api.py`` rewrites
+it; a test fails when the two differ).
+"""
 
-_EXPORTS = _exports()
-__all__ = ["__version__", *sorted(_EXPORTS)]
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = ["__version__", *sorted(_MODULE_OF)]
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'paysupport' has no attribute {name!r}")
     if module == __name__:  # a subpackage, such as ``lifecycles``
@@ -70,7 +120,8 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-if TYPE_CHECKING:  # THE list of public names (see _exports); keep the `as` spelling
+# --- generated from _EXPORTS by `python tests/test_public_api.py`: do not edit by hand
+if TYPE_CHECKING:
     from paysupport import lifecycles as lifecycles
     from paysupport import sample as sample
     from paysupport.errors import ConflictError as ConflictError
@@ -130,3 +181,4 @@ if TYPE_CHECKING:  # THE list of public names (see _exports); keep the `as` spel
     from paysupport.workflows import settle_dispute as settle_dispute
     from paysupport.workflows import settle_refund as settle_refund
     from paysupport.workflows import triage as triage
+# --- end of generated block ---
