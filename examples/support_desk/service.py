@@ -39,10 +39,11 @@ from paysupport.models import (
     RefundStatus,
     SupportCase,
 )
+from paysupport.policies import PolicySet
+from paysupport.policies.policy_set import DEFAULTS
 from paysupport.ports import PORT_METHODS, EffectRunner, Handler
 from paysupport.providers import ProviderEvent
 from paysupport.workflows import (
-    DEFAULTS,
     Aggregate,
     AggregateKey,
     AssignCase,
@@ -52,7 +53,6 @@ from paysupport.workflows import (
     Note,
     NotifyCustomer,
     Outcome,
-    PolicySet,
     RecordDisputeLoss,
     RefundResult,
     RequestApproval,

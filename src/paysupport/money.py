@@ -31,7 +31,8 @@ from decimal import (
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal, final
 
-from paysupport._iso4217 import ISO4217_ACTIVE, ISO4217_SNAPSHOT, ISO4217_SOURCE
+from paysupport._iso4217 import ISO4217_ACTIVE, ISO4217_SNAPSHOT
+from paysupport._iso4217 import ISO4217_SOURCE as ISO4217_SOURCE
 from paysupport.errors import CurrencyMismatch, InvalidAmount, UnknownCurrency
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     from pydantic_core import CoreSchema
 
 __all__ = [
-    "ISO4217_SNAPSHOT",
-    "ISO4217_SOURCE",
     "Currency",
     "Money",
     "Rounding",

@@ -146,7 +146,6 @@ PORT_METHODS: Mapping[type[Effect], str] = {
     RequestApproval: "request_approval",
     RecordDisputeLoss: "record_dispute_loss",
 }
-__all__ += ["PORT_METHODS"]
 
 
 @attrs.frozen

@@ -19,8 +19,8 @@ from backtest_support import (
 from paysupport.analytics.backtest import backtest, run_case
 from paysupport.errors import PaysupportError, ValidationFailed
 from paysupport.policies import RefundFairness
+from paysupport.policies.policy_set import DEFAULTS
 from paysupport.workflows import (
-    DEFAULTS,
     handle_decline,
     receive_dispute,
     request_refund,
@@ -115,3 +115,19 @@ def test_run_case_refuses_what_is_not_a_case():
     with pytest.raises(ValidationFailed) as err:
         run_case({"id": "r1"}, DEFAULTS)  # type: ignore[arg-type]
     assert err.value.field == "case"
+
+
+def test_synthetic_dispute_cases_equal_receive_then_respond():
+    from paysupport.analytics.backtest import DisputeCase, SyntheticCases
+
+    source = SyntheticCases(400, seed=3, start=T0)
+    cases = [c for c in source.cases(0, 400) if isinstance(c, DisputeCase)]
+    assert len(cases) > 50
+    verdicts = set()
+    for case in cases:
+        received = receive_dispute(case.payment, case.dispute, merchant=case.merchant, now=case.at)
+        after = received.after("payment", case.payment.id) or case.payment
+        answered = respond_to_dispute(after, case.dispute.id, merchant=case.merchant, now=case.at)
+        assert run_case(case, DEFAULTS) == received.merge(answered)
+        verdicts.add(answered.decisions[-1].outcome.value)
+    assert {"accept", "contest"} <= verdicts

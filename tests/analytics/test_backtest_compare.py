@@ -10,7 +10,7 @@ from backtest_support import JUNIOR, mixed_cases, refund_case
 from paysupport.analytics.backtest import backtest, compare
 from paysupport.analytics.backtest._compare import bootstrap_sum
 from paysupport.errors import ValidationFailed
-from paysupport.workflows import DEFAULTS
+from paysupport.policies.policy_set import DEFAULTS
 
 CASES = [refund_case(f"r{i}", 5_000 + 3_000 * i, operator=JUNIOR) for i in range(30)]
 # Juniors may approve refunds up to 200 EUR instead of 100 EUR.

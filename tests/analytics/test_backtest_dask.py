@@ -7,7 +7,7 @@ from backtest_support import T0, mixed_cases
 
 from paysupport.analytics.backtest import SyntheticCases, backtest, sweep
 from paysupport.errors import ValidationFailed
-from paysupport.workflows import DEFAULTS
+from paysupport.policies.policy_set import DEFAULTS
 
 distributed = pytest.importorskip("distributed")
 

@@ -18,7 +18,8 @@ from paysupport.analytics.backtest import (
     run_case,
 )
 from paysupport.errors import ValidationFailed
-from paysupport.workflows import DEFAULTS, IssueRefund, RequestApproval
+from paysupport.policies.policy_set import DEFAULTS
+from paysupport.workflows import IssueRefund, RequestApproval
 
 CASES = mixed_cases(48)
 

@@ -16,7 +16,8 @@ from paysupport.analytics.backtest import (
     cases_from_history,
 )
 from paysupport.errors import ValidationFailed
-from paysupport.workflows import DEFAULTS, DisputeResult
+from paysupport.policies.policy_set import DEFAULTS
+from paysupport.workflows import DisputeResult
 
 T = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -11,7 +11,7 @@ from backtest_support import dispute_case, mixed_cases, refund_case
 
 from paysupport.analytics.backtest import backtest, set_parameter, sweep
 from paysupport.errors import ValidationFailed
-from paysupport.workflows import DEFAULTS
+from paysupport.policies.policy_set import DEFAULTS
 
 matplotlib.use("Agg")
 

@@ -359,8 +359,7 @@ def test_a_report_of_any_state_is_one_event(row: DisputeState) -> None:
 
 def test_every_state_the_translators_map_to_is_declared() -> None:
     """Stripe's statuses and Adyen's event codes land on states the lifecycle declares."""
-    from paysupport.providers import ADYEN_EVENT_CODES
-    from paysupport.providers.adyen import AdyenOutcome
+    from paysupport.providers.adyen import ADYEN_EVENT_CODES, AdyenOutcome
     from paysupport.providers.stripe import STRIPE_DISPUTE_STATUS
 
     mapped = set(STRIPE_DISPUTE_STATUS.values())

@@ -6,8 +6,6 @@ import pytest
 
 from paysupport.errors import UnknownCode, UnknownDeclineCode
 from paysupport.networks import (
-    MERCHANT_ADVICE_CODES,
-    RETRY_LIMITS,
     Confidence,
     Network,
     RetryAction,
@@ -17,6 +15,7 @@ from paysupport.networks import (
     retry_limits,
     visa_reattempt_limit,
 )
+from paysupport.networks.advice import MERCHANT_ADVICE_CODES, RETRY_LIMITS
 
 
 @pytest.mark.parametrize("code", ["03", "21"])

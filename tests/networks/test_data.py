@@ -64,8 +64,12 @@ def test_one_file_per_catalogue_and_every_file_is_read() -> None:
         "visa.json",
     ]
     # Touch every public table; the loader's cache then holds every file.
-    tables = (networks.MERCHANT_ADVICE_CODES, networks.RETRY_LIMITS, networks.VISA_CE3)
-    tables += (networks.MONITORING_THRESHOLDS, networks.STRIPE_EVIDENCE_FIELDS)
+    tables = (
+        networks.advice.MERCHANT_ADVICE_CODES,
+        networks.advice.RETRY_LIMITS,
+        networks.evidence.VISA_CE3,
+    )
+    tables += (networks.monitoring.MONITORING_THRESHOLDS, networks.evidence.STRIPE_EVIDENCE_FIELDS)
     assert all(tables) and reason_codes() and decline_codes()
     assert _data.load.cache_info().currsize == len(FILES)
 
@@ -93,9 +97,9 @@ def test_every_record_is_the_library_record_type_with_source_and_confidence() ->
         assert type(dc) is DeclineCode
         assert dc.sources and isinstance(dc.confidence, Confidence)
     for table in (
-        networks.MERCHANT_ADVICE_CODES,
-        networks.RETRY_LIMITS,
-        networks.MONITORING_THRESHOLDS,
+        networks.advice.MERCHANT_ADVICE_CODES,
+        networks.advice.RETRY_LIMITS,
+        networks.monitoring.MONITORING_THRESHOLDS,
     ):
         for record in table:
             assert dataclasses.is_dataclass(record) and record.sources, record
@@ -190,7 +194,7 @@ def test_a_missing_key_is_refused() -> None:
 
 def test_numbers_are_exact_and_typed() -> None:
     threshold = _raw("monitoring.json")["thresholds"][0]
-    kind = type(networks.MONITORING_THRESHOLDS[0])
+    kind = type(networks.monitoring.MONITORING_THRESHOLDS[0])
     for value in (0.007, True, "7%"):
         err = _error("monitoring.json", "thresholds[0]", kind, dict(threshold, ratio_min=value))
         assert err.field.endswith(".ratio_min")

@@ -1,6 +1,7 @@
 import datetime as dt
 
-from paysupport.networks import STRIPE_EVIDENCE_FIELDS, VISA_CE3, EvidenceKind
+from paysupport.networks import EvidenceKind
+from paysupport.networks.evidence import STRIPE_EVIDENCE_FIELDS, VISA_CE3
 
 # Every `evidence.*` field of disputes.md §5.3 (top level).
 SECTION_5_3 = {

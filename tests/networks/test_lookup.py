@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from paysupport.errors import UnknownNetwork, UnknownReasonCode
 from paysupport.networks import (
-    MONITORING_THRESHOLDS,
     Confidence,
     DisputeCategory,
     DisputeStage,
@@ -21,6 +20,7 @@ from paysupport.networks import (
     reason_codes,
 )
 from paysupport.networks.declines import decline_codes
+from paysupport.networks.monitoring import MONITORING_THRESHOLDS
 from paysupport.networks.sources import source_of
 
 ALL = reason_codes()

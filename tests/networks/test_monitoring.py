@@ -4,13 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from paysupport.networks import (
-    MONITORING_THRESHOLDS,
-    Confidence,
-    MonitoringThreshold,
-    Network,
-    monitoring_programs,
-)
+from paysupport.networks import Confidence, MonitoringThreshold, Network, monitoring_programs
+from paysupport.networks.monitoring import MONITORING_THRESHOLDS
 
 
 def _find(program: str, tier: str, effective: dt.date | None = None) -> MonitoringThreshold:

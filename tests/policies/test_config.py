@@ -24,12 +24,12 @@ from paysupport.policies import (
     RouteByCurrency,
     RouteBySegment,
     Verdict,
-    fingerprint_of,
     from_dict,
     from_toml,
-    kind_registry,
     to_dict,
 )
+from paysupport.policies.config import kind_registry
+from paysupport.policies.decision import fingerprint_of
 
 BUILT_INS = [
     RefundFairness(),

@@ -21,8 +21,8 @@ from paysupport.policies import (
     RetryPlan,
     Step,
     Verdict,
-    fingerprint_of,
 )
+from paysupport.policies.decision import fingerprint_of
 
 INFO = PolicyInfo.of({"kind": "test", "x": 1})
 

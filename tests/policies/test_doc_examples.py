@@ -23,7 +23,7 @@ def test_docstring_examples(name):
 
 
 def test_the_documented_user_policy_is_tunable_and_registered():
-    from paysupport.policies import kind_registry
+    from paysupport.policies.config import kind_registry
 
     module = importlib.import_module("paysupport.policies.config")
     doctest.testmod(module, verbose=False)

@@ -13,9 +13,8 @@ from paysupport.policies import (
     RefundFairness,
     Resolution,
     RetrySchedule,
-    rules_markdown,
 )
-from paysupport.policies.rules import RULES_BEGIN, RULES_END, splice_rules
+from paysupport.policies.rules import RULES_BEGIN, RULES_END, rules_markdown, splice_rules
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "policies"
 PAGES = [

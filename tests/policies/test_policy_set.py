@@ -13,6 +13,7 @@ from paysupport import workflows
 from paysupport.errors import PolicyConfigError
 from paysupport.models import Priority
 from paysupport.policies import EscalationTier, PolicySet, RefundFairness, Resolution
+from paysupport.policies.policy_set import DEFAULTS
 
 TOML = """
 [policies]
@@ -71,7 +72,9 @@ def test_errors_name_the_key(data, field, rule):
     assert (exc.value.field, exc.value.rule) == (field, rule)
 
 
-def test_the_workflows_import_path_still_works():
-    assert workflows.PolicySet is PolicySet
-    assert PolicySet() == workflows.DEFAULTS
-    assert isinstance(workflows.DEFAULTS.refund, RefundFairness)
+def test_policy_set_is_defined_once_and_defaults_to_the_built_ins():
+    # One name, one place: workflows no longer re-exports PolicySet or DEFAULTS (issue 12).
+    assert not hasattr(workflows, "PolicySet")
+    assert not hasattr(workflows, "DEFAULTS")
+    assert PolicySet() == DEFAULTS
+    assert isinstance(DEFAULTS.refund, RefundFairness)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from enum import Enum
 
-from paysupport.providers import (
+from paysupport.providers import AdyenOutcome, AdyenTarget
+from paysupport.providers.adyen import (
     ADYEN_CANCEL_OR_REFUND_ACTION,
     ADYEN_DISPUTE_STATUS,
     ADYEN_EVENT_CODES,
-    ADYEN_REFUND_REASONS,
-    STRIPE_CREATABLE_REFUND_REASONS,
+)
+from paysupport.providers.requests import ADYEN_REFUND_REASONS, STRIPE_CREATABLE_REFUND_REASONS
+from paysupport.providers.stripe import (
     STRIPE_DISPUTE_STATUS,
     STRIPE_EVENT_TYPES,
     STRIPE_PAYMENT_INTENT_STATUS,
     STRIPE_REFUND_STATUS,
-    AdyenOutcome,
-    AdyenTarget,
 )
 from paysupport.workflows.provider_events import NOTE_CODES
 

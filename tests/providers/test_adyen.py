@@ -10,14 +10,13 @@ from paysupport.models import DisputeStatus, PaymentStatus, RefundStatus
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 from paysupport.providers import (
-    ADYEN_DISPUTE_STATUS,
-    ADYEN_EVENT_CODES,
     AdyenOutcome,
     AdyenTarget,
     EventKind,
     dispute_from_adyen,
     event_from_adyen,
 )
+from paysupport.providers.adyen import ADYEN_DISPUTE_STATUS, ADYEN_EVENT_CODES
 from tests.providers._support import adyen_item, bare, load
 
 CET = timezone(timedelta(hours=1))

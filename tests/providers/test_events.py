@@ -9,13 +9,9 @@ from paysupport.errors import ProviderPayloadError
 from paysupport.models import DisputeStatus, PaymentStatus, RefundFailureReason, RefundStatus
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
-from paysupport.providers import (
-    KIND_SEQUENCE,
-    STRIPE_EVENT_TYPES,
-    EventKind,
-    ProviderEvent,
-    event_from_stripe,
-)
+from paysupport.providers import EventKind, ProviderEvent, event_from_stripe
+from paysupport.providers.events import KIND_SEQUENCE
+from paysupport.providers.stripe import STRIPE_EVENT_TYPES
 from tests.providers._support import load, stripe_event
 
 _OBJECTS = {

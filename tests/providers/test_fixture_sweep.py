@@ -120,7 +120,9 @@ _WORKFLOW_NOTES = {"already_succeeded", "already_failed", "already_pending", "no
 
 def test_every_translated_dispute_state_is_a_declared_state() -> None:
     from paysupport.models.dispute import dispute_state_allowed
-    from paysupport.providers import ADYEN_EVENT_CODES, STRIPE_DISPUTE_STATUS, AdyenTarget
+    from paysupport.providers import AdyenTarget
+    from paysupport.providers.adyen import ADYEN_EVENT_CODES
+    from paysupport.providers.stripe import STRIPE_DISPUTE_STATUS
 
     pairs = set(STRIPE_DISPUTE_STATUS.values())
     pairs |= {

@@ -9,7 +9,6 @@ from paysupport.models import RefundReason
 from paysupport.money import Money, currencies
 from paysupport.networks import EvidenceKind
 from paysupport.providers import (
-    ADYEN_REFUND_REASONS,
     adyen_accept_dispute_request,
     adyen_cancel_request,
     adyen_defend_dispute_request,
@@ -20,6 +19,7 @@ from paysupport.providers import (
     stripe_dispute_evidence_params,
     stripe_refund_params,
 )
+from paysupport.providers.requests import ADYEN_REFUND_REASONS
 
 
 @pytest.mark.parametrize(

@@ -17,15 +17,17 @@ from paysupport.models import (
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 from paysupport.providers import (
-    STRIPE_DISPUTE_REASONS,
-    STRIPE_DISPUTE_STATUS,
-    STRIPE_PAYMENT_INTENT_STATUS,
     EventKind,
     dispute_from_stripe,
     event_from_stripe,
     payment_from_charge,
     payment_from_payment_intent,
     refund_from_stripe,
+)
+from paysupport.providers.stripe import (
+    STRIPE_DISPUTE_REASONS,
+    STRIPE_DISPUTE_STATUS,
+    STRIPE_PAYMENT_INTENT_STATUS,
 )
 from tests.providers._support import load, stripe_event
 

@@ -2,7 +2,8 @@ import pytest
 
 from paysupport.errors import UnknownReasonCode
 from paysupport.networks import Network
-from paysupport.providers import STRIPE_CATEGORIES, stripe_reason_for
+from paysupport.providers import stripe_reason_for
+from paysupport.providers.stripe_categories import STRIPE_CATEGORIES
 
 # Stripe's documented dispute `reason` values (disputes.md §5.1).
 STRIPE_REASONS = {

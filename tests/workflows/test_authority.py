@@ -14,8 +14,8 @@ from paysupport.errors import NotAuthorized
 from paysupport.models import Operator, RefundStatus, Tier
 from paysupport.money import Money
 from paysupport.policies import Verdict
+from paysupport.policies.policy_set import DEFAULTS
 from paysupport.workflows import (
-    DEFAULTS,
     CaseContext,
     IssueRefund,
     RequestApproval,

@@ -5,9 +5,9 @@ from datetime import timedelta
 from paysupport.models import DisputeStatus, PaymentStatus, RefundStatus
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
+from paysupport.policies.policy_set import DEFAULTS
 from paysupport.providers import EventKind, ProviderEvent
 from paysupport.workflows import (
-    DEFAULTS,
     RecordDisputeLoss,
     RefundResult,
     apply_provider_event,

@@ -52,9 +52,6 @@ _LAZY: dict[str, str] = {
 _CORE = frozenset({_QUEUE})
 
 __all__ = [
-    "CASE_COLUMNS",
-    "EVENT_COLUMNS",
-    "MERCHANT_COLUMNS",
     "BusinessReview",
     "CaseRow",
     "Costs",
@@ -98,12 +95,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from paysupport.analytics._synthetic import SyntheticParams, synthetic
     from paysupport.analytics.health import HealthReport, portfolio_health
-    from paysupport.analytics.history import (
-        CASE_COLUMNS,
-        EVENT_COLUMNS,
-        MERCHANT_COLUMNS,
-        History,
-    )
+    from paysupport.analytics.history import History
     from paysupport.analytics.programs import ProgramRule, programs_in_force
     from paysupport.analytics.queue import (
         CaseRow,

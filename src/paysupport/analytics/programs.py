@@ -1,6 +1,6 @@
 """Which network monitoring programs are in force on a date, for a merchant in a market.
 
-The thresholds are the catalogue's (`paysupport.networks.MONITORING_THRESHOLDS`);
+The thresholds are the catalogue's (`paysupport.networks.monitoring.MONITORING_THRESHOLDS`);
 this module only picks the rows that apply: Visa VDMP and VFMP before VAMP came into effect,
 VAMP's merchant tier by its effective dates and region, Mastercard ECM, HECM and EFM (the
 Australian EFM row in Australia, none in the excluded countries), Amex.
@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from paysupport.networks import MONITORING_THRESHOLDS, Confidence, MonitoringThreshold, Network
+from paysupport.networks import Confidence, MonitoringThreshold, Network
+from paysupport.networks.monitoring import MONITORING_THRESHOLDS
 
 __all__ = [
     "EFM_EXCLUDED_MARKETS",

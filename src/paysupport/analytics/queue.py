@@ -12,7 +12,9 @@ from typing import Any
 from paysupport.models import ClaimKind, Portfolio, SupportCase
 from paysupport.money import Money
 from paysupport.networks import Network
-from paysupport.workflows import DEFAULTS, CaseContext, PolicySet, triage
+from paysupport.policies import PolicySet
+from paysupport.policies.policy_set import DEFAULTS
+from paysupport.workflows import CaseContext, triage
 
 __all__ = ["CaseRow", "DeclineRow", "DisputeRow", "QueueReport", "queue_report", "render_text"]
 

@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from paysupport.errors import NotFound
-from paysupport.lifecycles._case import REOPEN_WINDOW, CaseMachine, case
+from paysupport.lifecycles._case import REOPEN_WINDOW as REOPEN_WINDOW
+from paysupport.lifecycles._case import CaseMachine, case
 from paysupport.lifecycles._diagram import render as _render
 from paysupport.lifecycles._dispute import (
     DisputeMachine,
@@ -51,8 +52,6 @@ from paysupport.models.payment import Payment
 from paysupport.models.refund import Refund
 
 __all__ = [
-    "LIFECYCLES",
-    "REOPEN_WINDOW",
     "CaseMachine",
     "CompiledTransition",
     "DisputeMachine",

@@ -6,7 +6,7 @@ What may happen next is the business of `paysupport.lifecycles`; what should hap
 [`policies`][paysupport.policies].
 """
 
-from paysupport.models._base import PaysupportModel, SafeText, contains_pan, mask_pans
+from paysupport.models._base import PaysupportModel, SafeText
 from paysupport.models.card import Card, CardBrand, Funding, PaymentMethod
 from paysupport.models.case import CaseStatus, Channel, ClaimKind, Priority, SupportCase
 from paysupport.models.dispute import Dispute, DisputeStatus, Evidence
@@ -76,8 +76,6 @@ __all__ = [
     "SafeText",
     "SupportCase",
     "Tier",
-    "contains_pan",
-    "mask_pans",
 ]
 
 #: Every model that is an aggregate or value a host stores, for schema export.
@@ -101,4 +99,3 @@ ALL_MODELS: tuple[type[PaysupportModel], ...] = (
     LifecycleEvent,
     Portfolio,
 )
-__all__ += ["ALL_MODELS"]

@@ -2,7 +2,7 @@
 
 CE 3.0 lets a merchant answer a Visa 10.4 dispute with two earlier undisputed payments on
 the same credential, 120 to 365 days old, whose buyer identifiers match the disputed
-payment's (disputes.md §1.6; ``paysupport.networks.VISA_CE3``). A ``PurchaseRecord``
+payment's (disputes.md §1.6; ``paysupport.networks.evidence.VISA_CE3``). A ``PurchaseRecord``
 holds a payment's facts plus the identifiers the host knows (device, IP, shipping address,
 account); ``ce3_prior_payments`` picks the prior payments that qualify.
 """
@@ -16,7 +16,8 @@ from pydantic import AwareDatetime
 
 from paysupport.models._base import Identifier, PaysupportModel, SafeText
 from paysupport.models.payment import Payment
-from paysupport.networks import VISA_CE3, CompellingEvidence3, DisputeCategory
+from paysupport.networks import CompellingEvidence3, DisputeCategory
+from paysupport.networks.evidence import VISA_CE3
 
 __all__ = ["PurchaseRecord", "ce3_prior_payments"]
 

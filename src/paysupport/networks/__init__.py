@@ -20,9 +20,6 @@ Examples:
     ('Merchandise/Services Not Received', 'consumer_dispute', 120)
 """
 
-from typing import TYPE_CHECKING
-
-from . import advice, evidence, monitoring
 from ._decline_types import DeclineCode, DeclineSeverity, RetryAction, VisaDeclineCategory
 from ._lookup import network_rules, reason_code, reason_codes
 from ._types import (
@@ -47,36 +44,8 @@ from .declines import AmbiguousDeclineCode, decline_code, decline_codes
 from .evidence import CompellingEvidence3, EvidenceKind
 from .monitoring import MonitoringThreshold, monitoring_programs
 
-if TYPE_CHECKING:
-    from .advice import MERCHANT_ADVICE_CODES, RETRY_LIMITS
-    from .evidence import STRIPE_EVIDENCE_FIELDS, VISA_CE3
-    from .monitoring import MONITORING_THRESHOLDS
-
-# The catalogue tables are read from the data files on first access, not at import.
-_LAZY = {
-    "MERCHANT_ADVICE_CODES": advice,
-    "RETRY_LIMITS": advice,
-    "STRIPE_EVIDENCE_FIELDS": evidence,
-    "VISA_CE3": evidence,
-    "MONITORING_THRESHOLDS": monitoring,
-}
-
-
-def __getattr__(name: str) -> object:
-    """Read a catalogue table (``MERCHANT_ADVICE_CODES``, ...) from its module on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(module, name)
-
-
 __all__ = [
     "AmbiguousDeclineCode",
-    "MERCHANT_ADVICE_CODES",
-    "MONITORING_THRESHOLDS",
-    "RETRY_LIMITS",
-    "STRIPE_EVIDENCE_FIELDS",
-    "VISA_CE3",
     "CompellingEvidence3",
     "Confidence",
     "DeclineCode",

@@ -24,27 +24,7 @@ from .combinators import (
     RouteByCurrency,
     RouteBySegment,
 )
-from .config import (
-    Count,
-    CurrencyCode,
-    Exact,
-    Flag,
-    Int,
-    Items,
-    NestedPolicy,
-    OneOf,
-    PolicyBase,
-    Probability,
-    Record,
-    Table,
-    Text,
-    from_dict,
-    from_toml,
-    kind_registry,
-    param,
-    register_kind,
-    to_dict,
-)
+from .config import PolicyBase, from_dict, from_toml, param, register_kind, to_dict
 from .context import (
     DisputeContext,
     EscalationContext,
@@ -52,16 +32,7 @@ from .context import (
     ResolutionContext,
     RetryContext,
 )
-from .decision import (
-    Checklist,
-    Decision,
-    PolicyInfo,
-    Reason,
-    RetryPlan,
-    Step,
-    Verdict,
-    fingerprint_of,
-)
+from .decision import Checklist, Decision, PolicyInfo, Reason, RetryPlan, Step, Verdict
 from .dispute_response import DisputeResponse
 from .escalation import ApprovalContext, EscalationTier, OperatorAuthority
 from .fx import ExchangeRates
@@ -77,14 +48,12 @@ from .protocols import (
 from .refund_fairness import RefundFairness
 from .resolution import Resolution, StepTemplate
 from .retry import NetworkLimits, RetrySchedule, network_limits
-from .rules import Rule, rules_markdown
+from .rules import Rule
 
 __all__ = [
     "AllMustApprove",
     "ApprovalContext",
     "Checklist",
-    "Count",
-    "CurrencyCode",
     "Decision",
     "DisputeContext",
     "DisputeResponse",
@@ -92,25 +61,17 @@ __all__ = [
     "EscalationContext",
     "EscalationPolicy",
     "EscalationTier",
-    "Exact",
     "ExchangeRates",
     "FirstMatch",
     "Fixed",
-    "Flag",
-    "Int",
-    "Items",
-    "NestedPolicy",
     "NetworkLimits",
-    "OneOf",
     "OperatorAuthority",
     "Override",
     "Policy",
     "PolicyBase",
     "PolicyInfo",
     "PolicySet",
-    "Probability",
     "Reason",
-    "Record",
     "RefundContext",
     "RefundFairness",
     "RefundPolicy",
@@ -126,16 +87,11 @@ __all__ = [
     "Rule",
     "Step",
     "StepTemplate",
-    "Table",
-    "Text",
     "Verdict",
-    "fingerprint_of",
     "from_dict",
     "from_toml",
-    "kind_registry",
     "network_limits",
     "param",
     "register_kind",
-    "rules_markdown",
     "to_dict",
 ]

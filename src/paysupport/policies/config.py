@@ -15,8 +15,9 @@ A user-written policy is a few lines:
     >>> from datetime import datetime
     >>> import attrs
     >>> from paysupport.policies import (
-    ...     Decision, Int, PolicyBase, Reason, RefundContext, Verdict, param, register_kind,
+    ...     Decision, PolicyBase, Reason, RefundContext, Verdict, param, register_kind,
     ... )
+    >>> from paysupport.policies.config import Int
     >>> @register_kind("no_refunds_on_day")
     ... @attrs.frozen(slots=False)
     ... class NoRefundsOnDay(PolicyBase):

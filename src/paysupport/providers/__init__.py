@@ -16,9 +16,6 @@ payload) and a stable rule code; nothing partial is returned.
 """
 
 from paysupport.providers.adyen import (
-    ADYEN_CANCEL_OR_REFUND_ACTION,
-    ADYEN_DISPUTE_STATUS,
-    ADYEN_EVENT_CODES,
     AdyenOutcome,
     AdyenTarget,
     adyen_event_id,
@@ -31,10 +28,8 @@ from paysupport.providers.currency import (
     provider_rule,
     to_provider_amount,
 )
-from paysupport.providers.events import KIND_SEQUENCE, EventKind, ProviderEvent
+from paysupport.providers.events import EventKind, ProviderEvent
 from paysupport.providers.requests import (
-    ADYEN_REFUND_REASONS,
-    STRIPE_CREATABLE_REFUND_REASONS,
     ProviderRequest,
     adyen_accept_dispute_request,
     adyen_cancel_request,
@@ -49,15 +44,6 @@ from paysupport.providers.requests import (
     stripe_request_for,
 )
 from paysupport.providers.stripe import (
-    STRIPE_CHARGE_STATUS,
-    STRIPE_DISPUTE_CLOSED_KIND,
-    STRIPE_DISPUTE_REASONS,
-    STRIPE_DISPUTE_STATUS,
-    STRIPE_EVENT_TYPES,
-    STRIPE_PAYMENT_INTENT_STATUS,
-    STRIPE_REFUND_FAILURE_REASONS,
-    STRIPE_REFUND_REASONS,
-    STRIPE_REFUND_STATUS,
     StripeEventType,
     dispute_from_stripe,
     event_from_stripe,
@@ -65,25 +51,9 @@ from paysupport.providers.stripe import (
     payment_from_payment_intent,
     refund_from_stripe,
 )
-from paysupport.providers.stripe_categories import STRIPE_CATEGORIES, stripe_reason_for
+from paysupport.providers.stripe_categories import stripe_reason_for
 
 __all__ = [
-    "ADYEN_CANCEL_OR_REFUND_ACTION",
-    "ADYEN_DISPUTE_STATUS",
-    "ADYEN_EVENT_CODES",
-    "ADYEN_REFUND_REASONS",
-    "KIND_SEQUENCE",
-    "STRIPE_CATEGORIES",
-    "STRIPE_CHARGE_STATUS",
-    "STRIPE_CREATABLE_REFUND_REASONS",
-    "STRIPE_DISPUTE_CLOSED_KIND",
-    "STRIPE_DISPUTE_REASONS",
-    "STRIPE_DISPUTE_STATUS",
-    "STRIPE_EVENT_TYPES",
-    "STRIPE_PAYMENT_INTENT_STATUS",
-    "STRIPE_REFUND_FAILURE_REASONS",
-    "STRIPE_REFUND_REASONS",
-    "STRIPE_REFUND_STATUS",
     "AdyenOutcome",
     "AdyenTarget",
     "EventKind",

@@ -26,7 +26,8 @@ from typing import Any, Final, Literal
 from paysupport.errors import InvalidAmount, ValidationFailed
 from paysupport.models import RefundReason
 from paysupport.money import Money
-from paysupport.networks import STRIPE_EVIDENCE_FIELDS, EvidenceKind
+from paysupport.networks import EvidenceKind
+from paysupport.networks.evidence import STRIPE_EVIDENCE_FIELDS
 from paysupport.providers._payload import fail
 from paysupport.providers.currency import to_provider_amount
 from paysupport.workflows.effects import (

@@ -17,7 +17,7 @@ from paysupport.models import Portfolio
 if TYPE_CHECKING:
     from paysupport.analytics import History
 
-__all__ = ["HISTORY_SEED", "history", "load"]
+__all__ = ["history", "load"]
 
 HISTORY_SEED = 2026
 """The seed of `history`: the same seed always gives the same demo history."""

@@ -17,13 +17,9 @@ the changes with `commit`, which refuses a stale outcome (`ConflictError`).
 - Webhooks: [`apply_provider_event`][paysupport.workflows.apply_provider_event].
 """
 
-from paysupport.errors import ConflictError
-from paysupport.policies.policy_set import DEFAULTS, PolicySet
-
 from .cases import CaseContext, close, escalate_if_sla_near, reopen, resolve, triage
 from .disputes import DisputeResult, receive_dispute, respond_to_dispute, settle_dispute, submit_by
 from .effects import (
-    EFFECT_TYPES,
     AcceptDispute,
     AssignCase,
     CancelPayment,
@@ -62,8 +58,6 @@ from .refunds import (
 )
 
 __all__ = [
-    "DEFAULTS",
-    "EFFECT_TYPES",
     "AcceptDispute",
     "Aggregate",
     "AggregateKey",
@@ -71,14 +65,12 @@ __all__ = [
     "CancelPayment",
     "CaseContext",
     "Change",
-    "ConflictError",
     "DisputeResult",
     "Effect",
     "IssueRefund",
     "Note",
     "NotifyCustomer",
     "Outcome",
-    "PolicySet",
     "ProviderNotice",
     "RecordDisputeLoss",
     "RefundResult",

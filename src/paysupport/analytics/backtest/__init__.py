@@ -24,15 +24,13 @@ from ._frame import Table
 from ._history import cases_from_history
 from ._progress import rich_progress
 from ._result import BacktestResult, Explanation, policy_fingerprint
-from ._rows import ROW_SCHEMA
-from ._summary import DIMENSIONS, METRICS
+from ._rows import ROW_SCHEMA as ROW_SCHEMA
+from ._summary import DIMENSIONS as DIMENSIONS
+from ._summary import METRICS as METRICS
 from ._sweep import SweepResult, set_parameter, sweep
 from ._synthetic import SyntheticCases
 
 __all__ = [
-    "DIMENSIONS",
-    "METRICS",
-    "ROW_SCHEMA",
     "BacktestResult",
     "Case",
     "CaseFailed",

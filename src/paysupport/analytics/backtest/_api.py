@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from paysupport.workflows import PolicySet
+from paysupport.policies import PolicySet
 
 from ._engine import CaseSource, Progress, run_many
 from ._result import BacktestResult

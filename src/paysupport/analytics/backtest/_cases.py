@@ -26,11 +26,11 @@ from paysupport.models import (
     RefundRequest,
     SupportCase,
 )
+from paysupport.policies import PolicySet
 from paysupport.workflows import (
     CaseContext,
     DisputeResult,
     Outcome,
-    PolicySet,
     handle_decline,
     receive_dispute,
     request_refund,

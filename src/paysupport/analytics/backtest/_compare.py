@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from paysupport.errors import ValidationFailed
-from paysupport.workflows import PolicySet
+from paysupport.policies import PolicySet
 
 from ._engine import CaseSource, Progress, run_many
 from ._frame import Table, html_table

@@ -25,7 +25,7 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from paysupport.errors import PaysupportError, ValidationFailed
-from paysupport.workflows import PolicySet
+from paysupport.policies import PolicySet
 
 from ._cases import Case, check_case, run_case
 from ._rows import ROW_SCHEMA, RowBuffer, row_of

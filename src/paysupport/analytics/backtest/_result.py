@@ -11,8 +11,9 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from paysupport.errors import ValidationFailed
-from paysupport.policies import Decision, fingerprint_of
-from paysupport.workflows import Outcome, PolicySet
+from paysupport.policies import Decision, PolicySet
+from paysupport.policies.decision import fingerprint_of
+from paysupport.workflows import Outcome
 
 from ._cases import Case, run_case
 from ._engine import CaseSource, Run

@@ -28,7 +28,7 @@ import attrs
 import polars as pl
 
 from paysupport.errors import PaysupportError, ValidationFailed
-from paysupport.workflows import PolicySet
+from paysupport.policies import PolicySet
 
 from ._engine import CaseSource, Progress, run_many
 from ._frame import Table, html_table
