@@ -197,3 +197,22 @@ def test_a_package_does_not_re_export_another_packages_name(package: str) -> Non
         if owner.startswith("paysupport.") and not owner.startswith(package):
             foreign.append(f"{name} ({owner})")
     assert not foreign
+
+
+def test_the_package_imports_from_a_zip(tmp_path: Path) -> None:
+    # No source read at import: a zipped package (zipimport, a zipapp) gives the same names.
+    # (The ast-parsing version raised NotADirectoryError here.)
+    import zipfile
+
+    archive = tmp_path / "paysupport.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in INIT.parent.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, path.relative_to(INIT.parent.parent).as_posix())
+    code = (
+        f"import sys; sys.path.insert(0, {str(archive)!r}); import paysupport; "
+        "print(paysupport.__file__.startswith(sys.path[0]), len(paysupport.__all__), "
+        "paysupport.Money.of('1.00', 'EUR').minor, paysupport.reason_code('visa', '13.1').code)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", str(len(paysupport.__all__)), "100", "13.1"]
