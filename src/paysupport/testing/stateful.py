@@ -763,7 +763,7 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
             st.integers(1, 48),
             _maybe(st.integers(5, 45)),
         )
-        return _mostly(fresh, st.sampled_from(DISPUTE_STATES).flatmap(self._disputes_in))
+        return _mostly(fresh, st.sampled_from(DISPUTE_STATES).flatmap(self._disputes_in), times=7)
 
     def _disputes_in(self, row: DisputeState) -> st.SearchStrategy[Dispute]:
         """Disputes in one declared state (networks whose codes have its stage, mostly)."""
