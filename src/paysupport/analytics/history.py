@@ -149,7 +149,8 @@ class History:
         """Check and normalise pandas, polars or pyarrow frames into a ``History``.
 
         Args:
-            events: the events table (see [`EVENT_COLUMNS`][paysupport.analytics.history.EVENT_COLUMNS]).
+            events: the events table (columns in
+                [`EVENT_COLUMNS`][paysupport.analytics.history.EVENT_COLUMNS]).
             merchants: the merchants table (see `MERCHANT_COLUMNS`).
             cases: the support cases (see `CASE_COLUMNS`), or None for none.
             usd_rates: US dollars per one major unit, by currency code (exact values:
