@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 from paysupport.analytics.backtest import SyntheticCases, backtest, run_case
-from paysupport.workflows import DEFAULTS
+from paysupport.policies.policy_set import DEFAULTS
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 TARGET_CASES = 1_000_000

@@ -20,6 +20,7 @@ from paysupport.workflows import (
     settle_dispute,
     submit_by,
 )
+from paysupport.workflows.disputes import receive_and_respond
 
 from ._support import at, captured, dispute, eur, request
 
@@ -198,3 +199,48 @@ def test_an_arbitration_without_a_catalogued_deadline_is_answered_by_the_provide
     assert submitted.due_by == due and submitted.stage is DisputeStage.ARBITRATION
     late = respond_to_dispute(p, "dp_1", contest=True, due_by=at(1), now=at(2))
     assert late.note_codes[-1] == "deadline_passed"
+
+
+def _two_calls(p, d, now, policies=None):
+    kw = {} if policies is None else {"policies": policies}
+    first = receive_dispute(p, d, now=now, **kw)
+    after = first.after("payment", p.id) or p
+    return first.merge(respond_to_dispute(after, d.id, now=now, **kw))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"code": "10.4"},
+        {"code": "13.1", "evidence": FILE},
+        {"stage": DisputeStage.INQUIRY},
+    ],
+    ids=["default", "fraud", "with-evidence", "inquiry"],
+)
+def test_receive_and_respond_equals_the_two_calls(fields) -> None:
+    p, d = big(**fields)
+    assert receive_and_respond(p, d, now=at(1)) == _two_calls(p, d, at(1))
+    # a notice already on the payment: the plan and the response, on the known dispute
+    on = received(p, d)
+    assert receive_and_respond(on, d, now=at(1)) == _two_calls(on, d, at(1))
+
+
+def test_receive_and_respond_decides_once_on_the_same_models(monkeypatch) -> None:
+    from paysupport.policies import DisputeResponse
+
+    calls = []
+    real = DisputeResponse.decide
+
+    def counting(self, ctx, now):
+        calls.append((ctx.payment, ctx.dispute))
+        return real(self, ctx, now)
+
+    monkeypatch.setattr(DisputeResponse, "decide", counting)
+    p, d = big()
+    out = receive_and_respond(p, d, now=at(1))
+    assert len(calls) == 1
+    assert out.decisions[1] is out.decisions[-1]  # the plan's decision answers the response
+    calls.clear()
+    _two_calls(p, d, at(1))
+    assert len(calls) == 2  # the two public calls each decide

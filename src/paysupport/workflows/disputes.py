@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
+import attrs
+
 from paysupport import lifecycles
 from paysupport.errors import ValidationFailed
 from paysupport.models import (
@@ -26,7 +28,13 @@ from paysupport.models import (
     RefundStatus,
 )
 from paysupport.networks import DisputeStage
-from paysupport.policies import Checklist, DisputeContext, ResolutionContext, Verdict
+from paysupport.policies import (
+    Checklist,
+    Decision,
+    DisputeContext,
+    ResolutionContext,
+    Verdict,
+)
 from paysupport.policies.policy_set import DEFAULTS, PolicySet
 
 from ._build import Builder, find_dispute
@@ -35,6 +43,7 @@ from .outcome import Outcome
 
 __all__ = [
     "DisputeResult",
+    "receive_and_respond",
     "receive_dispute",
     "respond_to_dispute",
     "settle_dispute",
@@ -105,12 +114,23 @@ def receive_dispute(
             "dispute_for_payment",
             f"the dispute is for payment {dispute.payment_id!r}, not {payment.id!r}",
         )
+    return _receive(payment, dispute, policies, merchant, now)[0]
+
+
+def _receive(
+    payment: Payment,
+    dispute: Dispute,
+    policies: PolicySet,
+    merchant: Merchant | None,
+    now: datetime,
+) -> tuple[Outcome, _Decided]:
+    """`receive_dispute`'s outcome, and the response decision it made on which models."""
     b = Builder()
     known = next((d for d in payment.disputes if d.id == dispute.id), None)
     if known is not None:
         b.note("already_received", f"dispute {dispute.id} is on the payment")
-        _plan(b, payment, known, policies, merchant, now)
-        return b.build()
+        decided = _plan(b, payment, known, policies, merchant, now)
+        return b.build(), decided
     after = payment.with_dispute(dispute)
     if (
         dispute.is_open
@@ -119,8 +139,70 @@ def receive_dispute(
     ):
         after = _cancel_unsent_refunds(b, after, now)
     b.change(payment, after)
-    _plan(b, after, dispute, policies, merchant, now)
-    return b.build()
+    decided = _plan(b, after, dispute, policies, merchant, now)
+    return b.build(), decided
+
+
+@attrs.frozen(eq=False)
+class _Decided:
+    """A response decision and the exact inputs it was made from (compared by identity)."""
+
+    payment: Payment
+    dispute: Dispute
+    merchant: Merchant | None
+    policies: PolicySet
+    now: datetime
+    decision: Decision
+
+    def reusable(
+        self,
+        payment: Payment,
+        dispute: Dispute,
+        merchant: Merchant | None,
+        policies: PolicySet,
+        now: datetime,
+    ) -> Decision | None:
+        """The decision when it was made from these very objects at the same instant.
+
+        ``DisputeResponse.decide`` is a pure function of its frozen policy, the context's
+        immutable models and ``now``: the same objects give the same decision.
+        """
+        if (
+            self.payment is payment
+            and self.dispute is dispute
+            and self.merchant is merchant
+            and self.policies is policies
+            and self.now == now
+        ):
+            return self.decision
+        return None
+
+
+def receive_and_respond(
+    payment: Payment,
+    dispute: Dispute,
+    *,
+    policies: PolicySet = DEFAULTS,
+    merchant: Merchant | None = None,
+    now: datetime,
+) -> Outcome:
+    """`receive_dispute` then `respond_to_dispute` at the same ``now``, merged.
+
+    The outcome equals ``received.merge(respond_to_dispute(received payment, dispute.id,
+    ...))``; the accept/contest decision is made once when the response would ask it of the
+    very models the notice's plan asked it of (the backtests replay a notice this way).
+
+    Raises:
+        ValidationFailed: the dispute is for another payment.
+        ModelValidationError: the dispute does not fit the payment (currency, amount).
+    """
+    received, decided = _receive(payment, dispute, policies, merchant, now)
+    after = received.after("payment", payment.id)
+    current = after if isinstance(after, Payment) else payment
+    found = find_dispute(current, dispute.id)
+    known = decided.reusable(current, found, merchant, policies, now)
+    answered = _respond(current, found, policies, merchant, (), None, False, None, None, now, known)
+    return received.merge(answered)
 
 
 def _cancel_unsent_refunds(b: Builder, payment: Payment, now: datetime) -> Payment:
@@ -147,10 +229,11 @@ def _plan(
     policies: PolicySet,
     merchant: Merchant | None,
     now: datetime,
-) -> None:
+) -> _Decided:
     ctx = ResolutionContext(ClaimKind.DISPUTE_RECEIVED, dispute.opened_at, dispute, merchant)
     b.decide(policies.resolution.decide(ctx, now))
-    plan_response(b, payment, dispute, policies, merchant, now)
+    decision = plan_response(b, payment, dispute, policies, merchant, now)
+    return _Decided(payment, dispute, merchant, policies, now, decision)
 
 
 def plan_response(
@@ -160,8 +243,8 @@ def plan_response(
     policies: PolicySet,
     merchant: Merchant | None,
     now: datetime,
-) -> None:
-    """Decide accept or contest; ask for the evidence a contest still misses."""
+) -> Decision:
+    """Decide accept or contest; ask for the evidence a contest still misses; the decision."""
     decision = b.decide(
         policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
     )
@@ -181,6 +264,7 @@ def plan_response(
                 submit_by=submit_by(dispute, policies),
             )
         )
+    return decision
 
 
 def respond_to_dispute(
@@ -218,18 +302,36 @@ def respond_to_dispute(
         NotFound: no such dispute on the payment (``dispute_id``).
     """
     dispute = find_dispute(payment, dispute_id)
+    added = tuple(evidence)
+    return _respond(payment, dispute, policies, merchant, added, contest, force, actor, due_by, now)
+
+
+def _respond(
+    payment: Payment,
+    dispute: Dispute,
+    policies: PolicySet,
+    merchant: Merchant | None,
+    added: tuple[Evidence, ...],
+    contest: bool | None,
+    force: bool,
+    actor: str | None,
+    due_by: datetime | None,
+    now: datetime,
+    known: Decision | None = None,
+) -> Outcome:
+    """`respond_to_dispute` on the dispute found; ``known``: its decision, made already."""
     b = Builder()
     if not dispute.is_open or dispute.status is DisputeStatus.UNDER_REVIEW:
         b.note("already_answered", f"dispute {dispute.id} is {dispute.status.value}")
         return b.build()
-    added = tuple(evidence)
     if added:
         have = {(e.kind, e.reference) for e in dispute.evidence}
         new = tuple(e for e in added if (e.kind, e.reference) not in have)
         dispute = dispute.evolve(evidence=(*dispute.evidence, *new))
-    decision = b.decide(
-        policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
-    )
+        known = None  # the file changed: decide on it
+    if known is None:
+        known = policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
+    decision = b.decide(known)
     due = dispute.due_by or due_by
     if due is None:
         b.note("deadline_unknown", "no due_by on the dispute: pass the provider's due_by")

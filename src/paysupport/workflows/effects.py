@@ -25,7 +25,7 @@ import types
 import typing
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, ClassVar
 
 import attrs
@@ -57,10 +57,15 @@ KEY_DIGEST_CHARS = 32
 
 
 def _canon(value: Any) -> str:
-    if type(value) is str:  # most cause fields are ids: the hot path
-        return value
+    kind = type(value)
+    if kind is str:  # most cause fields are ids: the hot path
+        return str(value)
     if value is None:
         return ""
+    if kind is Money:
+        return f"{value.minor} {value.currency.code}"
+    if isinstance(value, StrEnum):  # str() of a StrEnum is its value, without the property
+        return str(value)
     if isinstance(value, Money):
         return f"{value.minor} {value.currency.code}"
     if isinstance(value, datetime):
@@ -106,8 +111,13 @@ class Effect:
     idempotency_key: str = attrs.field(init=False, eq=True)
 
     def __attrs_post_init__(self) -> None:
-        lines = [f"{name}={_canon(getattr(self, name))}" for name in self.cause_fields]
-        object.__setattr__(self, "idempotency_key", _key(self.kind, lines))
+        # The canonical cause text of `_key`, built in one pass.
+        kind = self.kind
+        text = kind
+        for name in self.cause_fields:
+            text += f"\n{name}={_canon(getattr(self, name))}"
+        digest = _sha256(text.encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
+        object.__setattr__(self, "idempotency_key", f"{kind}:{digest}")
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-friendly dict: ``kind``, ``idempotency_key`` and every field."""

@@ -32,11 +32,10 @@ from paysupport.workflows import (
     DisputeResult,
     Outcome,
     handle_decline,
-    receive_dispute,
     request_refund,
-    respond_to_dispute,
     triage,
 )
+from paysupport.workflows.disputes import receive_and_respond
 
 __all__ = [
     "Case",
@@ -229,14 +228,11 @@ def run_case(case: Case, policies: PolicySet) -> Outcome:
             now=now,
         )
     if isinstance(case, DisputeCase):
-        received = receive_dispute(
+        # receive_dispute, then respond_to_dispute on the payment it returns, merged (the
+        # accept/contest decision made once when both would make it on the same models).
+        return receive_and_respond(
             case.payment, case.dispute, policies=policies, merchant=case.merchant, now=now
         )
-        payment = received.after("payment", case.payment.id) or case.payment
-        answered = respond_to_dispute(
-            payment, case.dispute.id, policies=policies, merchant=case.merchant, now=now
-        )
-        return received.merge(answered)
     if isinstance(case, DeclineCase):
         return handle_decline(
             case.failure,

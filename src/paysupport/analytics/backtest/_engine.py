@@ -29,12 +29,15 @@ from paysupport.policies import PolicySet
 
 from ._cases import Case, check_case, run_case
 from ._rows import ROW_SCHEMA, RowBuffer, row_of
-from ._summary import merge, summarise
+from ._summary import cube, from_cube, merge_cubes
 
 __all__ = ["CaseFailed", "CaseSource", "Progress", "Run", "run_chunk", "run_many"]
 
 #: ``progress(done, total)``: called after each chunk (``total`` is ``None`` when unknown).
 Progress = Callable[[int, int | None], None]
+
+#: Chunk cubes are merged once this many are waiting (one group-by for many chunks).
+_MERGE_EVERY = 32
 
 
 @runtime_checkable
@@ -88,18 +91,18 @@ class _ChunkResult:
     index: int
     size: int
     rows: tuple[pa.RecordBatch | None, ...]
-    summaries: tuple[dict[str, pl.DataFrame], ...]
+    cubes: tuple[pl.DataFrame, ...]
     error: tuple[int, str, str] | None = None
 
 
 def run_chunk(chunk: _Chunk, policies: Sequence[PolicySet], keep_rows: bool) -> _ChunkResult:
-    """Run one chunk through every policy set; summarise (and keep the rows if asked).
+    """Run one chunk through every policy set; summarise as a cube (keep the rows if asked).
 
     Top-level and free of closures so that a process pool or a Dask worker can call it.
     """
     cases = chunk.load()
     rows: list[pa.RecordBatch | None] = []
-    summaries: list[dict[str, pl.DataFrame]] = []
+    cubes: list[pl.DataFrame] = []
     for policy_set in policies:
         buffer = RowBuffer()
         for offset, case in enumerate(cases):
@@ -110,9 +113,9 @@ def run_chunk(chunk: _Chunk, policies: Sequence[PolicySet], keep_rows: bool) -> 
                 message = f"{type(exc).__name__}: {exc}"
                 return _ChunkResult(chunk.index, len(cases), (), (), (index, case.id, message))
         batch = buffer.to_batch()
-        summaries.append(summarise(batch))
+        cubes.append(cube(batch))
         rows.append(batch if keep_rows else None)
-    return _ChunkResult(chunk.index, len(cases), tuple(rows), tuple(summaries))
+    return _ChunkResult(chunk.index, len(cases), tuple(rows), tuple(cubes))
 
 
 def _chunks(cases: Iterable[object] | CaseSource, size: int) -> Iterator[_Chunk]:
@@ -283,7 +286,7 @@ def _collect(
     progress: Progress | None,
     total: int | None,
 ) -> list[Run]:
-    summaries: list[dict[str, pl.DataFrame] | None] = [None] * len(sets)
+    pending: list[list[pl.DataFrame]] = [[] for _ in sets]
     batches: list[list[pa.RecordBatch]] = [[] for _ in sets]
     done = 0
     for res in results:
@@ -291,9 +294,10 @@ def _collect(
             index, case_id, message = res.error
             raise CaseFailed(index, case_id, message)
         for i in range(len(sets)):
-            running = summaries[i]
-            part = res.summaries[i]
-            summaries[i] = part if running is None else merge([running, part])
+            parts = pending[i]
+            parts.append(res.cubes[i])
+            if len(parts) >= _MERGE_EVERY:  # merged in batches: exact, and flat in memory
+                pending[i] = [merge_cubes(parts)]
             batch = res.rows[i] if res.rows else None
             if batch is not None:
                 if on_rows is not None:
@@ -306,7 +310,5 @@ def _collect(
     runs = []
     for i, p in enumerate(sets):
         table = pa.Table.from_batches(batches[i], schema=ROW_SCHEMA) if keep_rows else None
-        summary = summaries[i] if summaries[i] is not None else merge([])
-        assert summary is not None
-        runs.append(Run(p, table, summary, done))
+        runs.append(Run(p, table, from_cube(merge_cubes(pending[i])), done))
     return runs

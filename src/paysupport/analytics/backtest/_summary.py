@@ -1,9 +1,14 @@
 """Summaries of backtest rows, computed per chunk and merged by exact integer sums.
 
-Each chunk of rows is summarised per dimension (``all``, ``kind``, ``reason_code``,
-``network``, ``segment``, ``market``, ``period``), always per currency: amounts in different
-currencies never mix. Every figure is a count or a sum of integer minor units, so merging the
-chunks' partial summaries is exact and independent of how the cases were chunked.
+The rows are summarised per dimension (``all``, ``kind``, ``reason_code``, ``network``,
+``segment``, ``market``, ``period``), always per currency: amounts in different currencies
+never mix. Every figure is a count or a sum of integer minor units, so merging partial
+summaries is exact and independent of how the cases were chunked.
+
+A chunk is summarised once, as a *cube*: the figures summed per combination of every key
+column (``CUBE_KEYS``: each dimension's keys are a subset). Cubes merge by summing again
+over the same keys, and each dimension's summary is the cube summed over its own keys: one
+group-by per chunk instead of one per dimension, and the same integers.
 """
 
 from __future__ import annotations
@@ -13,7 +18,16 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
-__all__ = ["DIMENSIONS", "METRICS", "merge", "summarise"]
+__all__ = [
+    "CUBE_KEYS",
+    "DIMENSIONS",
+    "METRICS",
+    "cube",
+    "from_cube",
+    "merge",
+    "merge_cubes",
+    "summarise",
+]
 
 #: The dimensions a backtest is summarised by, and their key columns (currency is added).
 DIMENSIONS: Mapping[str, tuple[str, ...]] = {
@@ -65,6 +79,12 @@ _PER_ROW: dict[str, pl.Expr] = {
 #: The summary figures, in column order (all integer counts or sums of minor units).
 METRICS: tuple[str, ...] = tuple(_PER_ROW)
 
+#: Every key column of every dimension, and the currency: the keys of a cube.
+CUBE_KEYS: tuple[str, ...] = (
+    *dict.fromkeys(k for keys in DIMENSIONS.values() for k in keys),
+    "currency",
+)
+
 
 def _keys(by: str) -> list[str]:
     return [*DIMENSIONS[by], "currency"]
@@ -76,18 +96,49 @@ def _empty(by: str) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def summarise(rows: pa.RecordBatch | pa.Table) -> dict[str, pl.DataFrame]:
-    """Per dimension, the summary of some rows (a chunk's partial summary)."""
+def cube(rows: pa.RecordBatch | pa.Table) -> pl.DataFrame:
+    """The figures of some rows summed per combination of ``CUBE_KEYS`` (a partial summary)."""
     frame = pl.from_arrow(rows)
     assert isinstance(frame, pl.DataFrame)  # a batch or table gives a frame
     if frame.height == 0:
-        return {by: _empty(by) for by in DIMENSIONS}
+        return _empty_cube()
     figures = frame.select(
-        *[pl.col(c) for c in {k for keys in DIMENSIONS.values() for k in keys}],
-        pl.col("currency"),
+        *[pl.col(k) for k in CUBE_KEYS],
         *[expr.cast(_I).alias(name) for name, expr in _PER_ROW.items()],
     )
+    return _sum_cube(figures)
+
+
+def merge_cubes(cubes: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """Several cubes as one (sums per key combination), exactly."""
+    frames = list(cubes)
+    if not frames:
+        return _empty_cube()
+    if len(frames) == 1:
+        return frames[0]
+    return _sum_cube(pl.concat(frames, how="vertical"))
+
+
+def from_cube(figures: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Per dimension, the summary a cube holds (keys sorted, nulls last)."""
+    if figures.height == 0:
+        return {by: _empty(by) for by in DIMENSIONS}
     return {by: _group(figures, by) for by in DIMENSIONS}
+
+
+def summarise(rows: pa.RecordBatch | pa.Table) -> dict[str, pl.DataFrame]:
+    """Per dimension, the summary of some rows."""
+    return from_cube(cube(rows))
+
+
+def _sum_cube(figures: pl.DataFrame) -> pl.DataFrame:
+    return figures.group_by(list(CUBE_KEYS)).agg([pl.col(m).sum().cast(_I) for m in METRICS])
+
+
+def _empty_cube() -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {k: pl.String() for k in CUBE_KEYS}
+    schema.update({m: pl.Int64() for m in METRICS})
+    return pl.DataFrame(schema=schema)
 
 
 def _group(frame: pl.DataFrame, by: str) -> pl.DataFrame:

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from paysupport.errors import ValidationFailed
 from paysupport.models import (
@@ -141,16 +143,65 @@ class SyntheticCases:
         return self.n
 
     def cases(self, start: int, stop: int) -> list[Case]:
-        """Cases ``start`` to ``stop`` (exclusive), the same in every process."""
+        """Cases ``start`` to ``stop`` (exclusive), the same in every process.
+
+        Case ``i`` draws its kind, then its template, from ``_Draw(seed, i)``; the draws of a
+        whole range are computed at once on unsigned 64-bit arrays (the same splitmix64
+        steps, wrapping as the masked integers do), so a chunk costs a copy per case.
+        """
         pool = _templates(self.seed, self.start, self.days, self.templates)
-        kinds = [k for k, w in _MIX for _ in range(w)]
+        first, last = max(start, 0), min(stop, self.n)
+        if last <= first:
+            return []
+        index = np.arange(first, last, dtype=np.uint64)
+        state = _mix_array(np.uint64(_mix(self.seed)) ^ index)  # _Draw(seed, i)
+        state = _mix_array(state)
+        kind_at = (state % np.uint64(len(_KINDS))).tolist()
+        state = _mix_array(state)
+        draws = state.tolist()
         out: list[Case] = []
-        evolve = attrs.evolve
-        for i in range(max(start, 0), min(stop, self.n)):
-            d = _Draw(self.seed, i)
-            kind = kinds[d.below(len(kinds))]
-            out.append(evolve(d.pick(pool[kind]), id=f"{kind[0]}{i}"))
+        for i, k, draw in zip(range(first, last), kind_at, draws, strict=True):
+            kind = _KINDS[k]
+            templates = pool[kind]
+            out.append(_with_id(templates[draw % len(templates)], f"{kind[0]}{i}"))
         return out
+
+
+#: The kinds, each repeated by its weight: case ``i``'s kind is drawn from this.
+_KINDS = tuple(k for k, w in _MIX for _ in range(w))
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix_array(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """``_mix`` on every element (uint64 arithmetic wraps modulo 2**64, as ``_MASK`` does)."""
+    with np.errstate(over="ignore"):
+        x = x + _GOLDEN
+        x = (x ^ (x >> np.uint64(30))) * _M1
+        x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _with_id(template: Case, case_id: str) -> Case:
+    """A copy of a template case under another id (``attrs.evolve(template, id=case_id)``).
+
+    The template passed every check when it was built and only the id changes, to a
+    non-empty string, so the checks are not run again for each copy.
+    """
+    cls = type(template)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(a.name for a in attrs.fields(cls) if a.name != "id")
+    new = object.__new__(cls)
+    set_ = object.__setattr__
+    set_(new, "id", case_id)
+    for name in names:
+        set_(new, name, getattr(template, name))
+    return new
 
 
 @functools.lru_cache(maxsize=8)
