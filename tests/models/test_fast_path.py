@@ -1,4 +1,5 @@
-"""The fast paths (evolve, with_refund, with_dispute, with_capture) agree with a full validation.
+"""The fast paths (evolve, evolve_trusted, with_refund, with_dispute, with_capture) agree with a
+full validation.
 
 Each step is applied twice: through the fast path, and by building the payment again from all
 its fields (``Payment.model_validate``). Both must give the same payment, or the same broken
@@ -7,14 +8,17 @@ rules on the same fields; a rejected step leaves the payment as it was.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paysupport.errors import ModelValidationError
-from paysupport.models import Capture, Payment
+from paysupport.models import Capture, Dispute, DisputeStatus, Payment
+from paysupport.models.dispute import DISPUTE_STATES
 from paysupport.money import Money
+from paysupport.networks import DisputeStage
 from paysupport.testing import strategies as gen
 
 
@@ -109,3 +113,104 @@ def test_fast_paths_agree_with_full_validation(data: st.DataObject) -> None:
         assert repr(fast[1]) == repr(full[1])
         assert fast[1].amounts() == full[1].amounts()
         p = fast[1]
+
+
+# --------------------------------------------------------------------------- disputes
+def _full_dispute(d: Dispute, **changes: Any) -> Dispute:
+    data = {name: getattr(d, name) for name in Dispute.model_fields}
+    data.update(changes)
+    return Dispute.model_validate(data)
+
+
+@st.composite
+def dispute_changes(draw: st.DrawFn, d: Dispute) -> dict[str, Any]:
+    """One or two field changes, valid or not, touching every rule's fields."""
+    opened = d.opened_at
+    options: dict[str, st.SearchStrategy[Any]] = {
+        "stage": st.sampled_from(list(DisputeStage)),
+        "status": st.sampled_from(list(DisputeStatus)),
+        "evidence_submitted_at": st.none()
+        | st.sampled_from([-3, -1, 0, 1, 5, 40]).map(lambda n: opened + timedelta(days=n)),
+        "due_by": st.none()
+        | st.sampled_from([-1, 0, 1, 10]).map(lambda n: opened + timedelta(days=n)),
+        "opened_at": st.sampled_from([-40, -5, 0, 5, 40]).map(lambda n: opened + timedelta(days=n)),
+        "amount": gen.money([d.amount.currency.code], min_minor=-2, max_minor=10**5),
+        "reason_code": st.sampled_from(["13.1", "10.4", "4853", "c08", "99.9", "4808"]),
+        "network": st.sampled_from(["visa", "mastercard", "amex", "acme"]),
+        "catalogued": st.booleans(),
+        "note": st.text(max_size=20) | st.just("card 4242 4242 4242 4242"),
+        "provider_reference": st.sampled_from(["dp_ref_1", "4242424242424242"]),
+    }
+    names = draw(st.lists(st.sampled_from(sorted(options)), min_size=1, max_size=2, unique=True))
+    return {n: draw(options[n]) for n in names}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_dispute_evolve_agrees_with_full_validation(data: st.DataObject) -> None:
+    """Only the rules reading a changed field run again; the answer is a full validation's."""
+    d = data.draw(gen.disputes())
+    for _ in range(data.draw(st.integers(1, 5))):
+        changes = data.draw(dispute_changes(d))
+        fast = _outcome(lambda d=d, changes=changes: d.evolve(**changes))
+        full = _outcome(lambda d=d, changes=changes: _full_dispute(d, **changes))
+        assert fast[0] == full[0], (changes, fast, full)
+        assert fast[1] == full[1], changes
+        if fast[0] == "ok":
+            assert repr(fast[1]) == repr(full[1])
+            d = fast[1]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_evolve_trusted_agrees_with_full_validation(data: st.DataObject) -> None:
+    """Trusted state fields (as a lifecycle sets them) still go through every rule reading them."""
+    d = data.draw(gen.disputes())
+    state = data.draw(st.sampled_from(DISPUTE_STATES))
+    trusted = {"stage": state.stage, "status": state.status, "version": d.version + 1}
+    changes = data.draw(st.just({}) | dispute_changes(d))
+    fast = _outcome(lambda: d.evolve_trusted(trusted, **changes))
+    full = _outcome(lambda: _full_dispute(d, **{**trusted, **changes}))
+    assert fast[0] == full[0], (trusted, changes, fast, full)
+    assert fast[1] == full[1]
+
+
+def test_rules_reading_follow_helpers_and_properties() -> None:
+    """The fields a rule reads are found through its helper methods and module functions."""
+    assert Payment.rules_reading(frozenset({"description"})) == ()
+    assert Payment.rules_reading(frozenset({"refunds"})) == Payment.__rules__
+    names = [r.__name__ for r in Dispute.rules_reading(frozenset({"evidence_submitted_at"}))]
+    assert names == ["_evidence_after_opened"]
+    names = [r.__name__ for r in Dispute.rules_reading(frozenset({"reason_code"}))]
+    assert names == ["_catalogued_code", "_stage_exists"]
+
+
+def test_a_rule_reading_a_field_indirectly_counts_as_reading_it() -> None:
+    """A rule that reaches fields through getattr (or a helper) is re-run on any change."""
+    from paysupport.models._base import PaysupportModel, model_rule, rule_error
+
+    def _helper(m: Any) -> int:
+        return int(m.a)
+
+    class Indirect(PaysupportModel):
+        a: int
+        b: int
+
+        @model_rule
+        def _via_getattr(self) -> Any:
+            if getattr(self, "a") > 5:  # noqa: B009
+                raise rule_error("a", "small", "a is at most 5")
+            return self
+
+        @model_rule
+        def _via_helper(self) -> Any:
+            if _helper(self) < 0:
+                raise rule_error("a", "non_negative", "a is not negative")
+            return self
+
+    assert Indirect.__rule_reads__[0] is None
+    assert Indirect.__rule_reads__[1] == frozenset({"a"})
+    m = Indirect(a=1, b=1)
+    assert _outcome(lambda: m.evolve(b=2))[0] == "ok"
+    assert _outcome(lambda: m.evolve(a=9)) == ("error", [("a", "small")])
+    assert _outcome(lambda: m.evolve(a=-1)) == ("error", [("a", "non_negative")])

@@ -1,10 +1,12 @@
 """Building the next model once the engine has chosen a transition.
 
 The state fields come from the compiled table and the history entry is built here, so
-neither is parsed again; a field an effect changes is validated with the model's own rules
-(one field: pydantic's assignment validation, which re-runs the model's cross-field rules;
-several: a full ``evolve``). Not public: `Lifecycle.fire` and `Lifecycle.replay`
-call `build`.
+neither is parsed again; a field an effect changes is validated against its type, and every
+model rule reading a changed field runs again
+([`PaysupportModel.evolve_trusted`][paysupport.models.PaysupportModel.evolve_trusted]). Other
+pydantic models: one changed field goes through pydantic's assignment validation (which
+re-runs the model's cross-field rules), several through ``evolve``. Not public:
+`Lifecycle.fire` and `Lifecycle.replay` call `build`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from paysupport.errors import ModelValidationError
+from paysupport.models._base import PaysupportModel
 from paysupport.models.history import EventData, LifecycleEvent
 
 if TYPE_CHECKING:
@@ -43,9 +46,16 @@ def build(
         ModelValidationError: the result breaks a model rule (several fields changed).
     """
     record = _event(tr, now, data, actor, reason)
-    fields = {**tr.changes, **changes}
-    fields["history"] = (*getattr(model, "history"), record)  # noqa: B009
-    fields["version"] = getattr(model, "version") + 1  # noqa: B009
+    trusted = dict(tr.changes)
+    trusted["history"] = (*getattr(model, "history"), record)  # noqa: B009
+    trusted["version"] = getattr(model, "version") + 1  # noqa: B009
+    if isinstance(model, PaysupportModel):
+        # The state fields (from the compiled table), the history entry and the version are
+        # the engine's own values: copied as they are. The effect's changes are validated
+        # against their fields' types; then every model rule that reads a changed field
+        # (state fields included) runs.
+        return model.evolve_trusted(trusted, **changes)
+    fields = {**trusted, **changes}
     if not changes:
         return _copy(model, fields)
     if len(changes) == 1:

@@ -13,16 +13,25 @@ event data values) has card numbers masked (``[card ending 4242]``); every other
 codes, provider references, dict keys) refuses one with rule ``no_full_card_number`` naming
 the field. The detector is [`pan`][paysupport.pan].
 
+**Model rules.** A model's invariants are methods marked `model_rule`; a validation runs
+them in definition order after the card-number boundary, all inside one pydantic validator
+(pydantic ``mode="after"`` model validators still work and run after them).
+
 **Changes validate only what changed.** `PaysupportModel.evolve` validates the changed
-fields against their own types, copies the rest (already valid, immutable) and runs every
-model rule (the ``mode="after"`` validators, card-number boundary included) on the result:
-the same checks and the same errors as a full validation, at the cost of what changed.
+fields against their own types, copies the rest (already valid, immutable) and runs the
+card-number check of the changed text fields and every model rule that reads a changed
+field (`PaysupportModel.rules_reading`, found from each rule's code when the class is
+defined): the rules that read only unchanged fields held already. The same result and the
+same errors as a full validation, at the cost of what changed.
+`PaysupportModel.evolve_trusted` does the same for a library component that built some
+values itself (a lifecycle's state fields and history entry).
 """
 
 from __future__ import annotations
 
+import inspect
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, Self, Union, get_args, get_origin
@@ -45,6 +54,7 @@ __all__ = [
     "SafeText",
     "contains_pan",
     "mask_pans",
+    "model_rule",
     "rule_error",
 ]
 
@@ -73,6 +83,22 @@ Fingerprint = Annotated[str, StringConstraints(min_length=4, max_length=128)]
 #: Free text (notes, descriptions, customer messages). Full card numbers are masked on the
 #: way into a model, so no repr, str or JSON of a model can show one.
 SafeText = Annotated[str, StringConstraints(max_length=20_000), FREE_TEXT]
+
+
+_RuleFn = Callable[[Any], Any]
+
+
+def model_rule(fn: _RuleFn) -> _RuleFn:
+    """Declare a method of a `PaysupportModel` subclass as one of the model's rules.
+
+    A rule reads the finished model and raises `rule_error` when an invariant is broken.
+    Every validation runs the class's rules in definition order (a base class's first)
+    inside one validator, together with the card-number check: cheaper than one pydantic
+    ``model_validator(mode="after")`` per rule, with the same errors. A change (`evolve`,
+    `evolve_trusted`) re-runs only the rules that read a changed field.
+    """
+    fn.__paysupport_rule__ = True  # type: ignore[attr-defined]
+    return fn
 
 
 def rule_error(field: str, rule: str, message: str) -> PydanticCustomError:
@@ -124,6 +150,7 @@ _PAN_SCANNED: ContextVar[bool] = ContextVar("paysupport_pan_scanned", default=Fa
 _SHARED_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 _LAST_FIELDS_SET: dict[tuple[type, int], set[str]] = {}
 _MAX_SHARED_FIELDS_SETS: Final = 4096
+_NO_TRUSTED: Final[Mapping[str, Any]] = types.MappingProxyType({})
 
 
 def _refuse_text(value: Any, path: str) -> Any:
@@ -234,9 +261,21 @@ class PaysupportModel(BaseModel):
 
     #: Per class: ``(field, check)`` for every field that holds text, derived from the types.
     __pan_checks__: ClassVar[tuple[tuple[str, _Checker], ...]] = ()
-    #: Per class: the ``mode="after"`` model rules, in the order pydantic runs them.
+    #: Per class: the `model_rule` methods, in definition order (base classes first).
+    __own_rules__: ClassVar[tuple[_RuleFn, ...]] = ()
+    #: Per class: every model rule in the order a validation runs them (the `model_rule`
+    #: methods, then any ``mode="after"`` pydantic model validators).
     __rules__: ClassVar[tuple[Callable[[Any], Any], ...]] = ()
+    #: Per class, one per rule: the fields the rule may read (None: it may read any).
+    __rule_reads__: ClassVar[tuple[frozenset[str] | None, ...]] = ()
     __field_adapters__: ClassVar[dict[str, TypeAdapter[Any]]]
+    __rules_for__: ClassVar[dict[frozenset[str], tuple[Callable[[Any], Any], ...]]]
+    __plans__: ClassVar[
+        dict[
+            frozenset[str],
+            tuple[tuple[tuple[str, _Checker], ...], tuple[Callable[[Any], Any], ...]],
+        ]
+    ]
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -248,12 +287,24 @@ class PaysupportModel(BaseModel):
             if check is not None:
                 checks.append((name, check))
         cls.__pan_checks__ = tuple(checks)
-        cls.__rules__ = tuple(
+        own: dict[str, _RuleFn] = {}
+        for klass in reversed(cls.__mro__):
+            for name, attr in vars(klass).items():
+                if getattr(attr, "__paysupport_rule__", False):
+                    own[name] = attr
+                elif name in own:
+                    del own[name]  # overridden by a plain method: no longer a rule
+        cls.__own_rules__ = tuple(own.values())
+        cls.__rules__ = cls.__own_rules__ + tuple(
             dec.func
             for name, dec in cls.__pydantic_decorators__.model_validators.items()
             if dec.info.mode == "after" and name != "_no_card_numbers"
         )
+        fields = frozenset(cls.model_fields)
+        cls.__rule_reads__ = tuple(_fields_read(cls, rule, fields) for rule in cls.__rules__)
         cls.__field_adapters__ = {}
+        cls.__rules_for__ = {}
+        cls.__plans__ = {}
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -266,10 +317,12 @@ class PaysupportModel(BaseModel):
 
     @pydantic.model_validator(mode="after")
     def _no_card_numbers(self) -> Self:
+        # The card-number boundary, then the class's `model_rule` methods: one validator.
         self._share_fields_set()
-        if _PAN_SCANNED.get():
-            return self
-        self._check_pans(self.__pan_checks__)
+        if not _PAN_SCANNED.get():
+            self._check_pans(self.__pan_checks__)
+        for check in self.__own_rules__:
+            check(self)
         return self
 
     def _share_fields_set(self) -> None:
@@ -354,52 +407,238 @@ class PaysupportModel(BaseModel):
         """Return a validated copy with ``changes`` applied; ``self`` is left as it was.
 
         Only the changed fields are validated (against their own types, as a full
-        validation would); then every model rule runs on the result. Same errors as
-        building the model again from all its fields, at the cost of what changed.
+        validation would); then every model rule that reads a changed field runs on the
+        result (`rules_reading`; the others read only unchanged fields, which held on
+        ``self``). Same result and errors as building the model again from all its fields,
+        at the cost of what changed.
+
+        Raises:
+            ModelValidationError: a changed field or a model rule is broken; nothing changed.
+        """
+        return self.evolve_trusted(_NO_TRUSTED, **changes)
+
+    @classmethod
+    def rules_reading(cls, names: frozenset[str]) -> tuple[Callable[[Any], Any], ...]:
+        """The model rules that may read any of the fields ``names``, in their usual order.
+
+        Read from each rule's code when the class is defined (the attributes it names, with
+        the model's own methods and properties and the module functions it calls): a rule
+        that could reach a field by another route (``getattr``, ``__dict__``, a dump) counts
+        as reading every field. A rule that reads none of ``names`` gives the same answer on
+        a copy that changed only those fields, so it need not run again.
+        """
+        found = cls.__rules_for__.get(names)
+        if found is None:
+            found = tuple(
+                rule
+                for rule, reads in zip(cls.__rules__, cls.__rule_reads__, strict=True)
+                if reads is None or not reads.isdisjoint(names)
+            )
+            if len(cls.__rules_for__) < _MAX_SHARED_FIELDS_SETS:
+                cls.__rules_for__[names] = found
+        return found
+
+    def evolve_trusted(self, trusted: Mapping[str, Any], /, **changes: Any) -> Self:
+        """`evolve` for a caller whose ``trusted`` values are valid for their fields already.
+
+        ``changes`` are validated against their fields' types as in `evolve`; ``trusted``
+        values (values of the field's type a library component built itself, such as a
+        lifecycle's state from its compiled table and the history entry it made) are copied
+        as they are. Then the card-number check of every changed text field and every model
+        rule that reads a changed field (`rules_reading`) run on the result: the other
+        rules read only unchanged fields and held on ``self``. The same result and errors as
+        a full validation of all the fields.
 
         Raises:
             ModelValidationError: a changed field or a model rule is broken; nothing changed.
         """
         cls = type(self)
-        fields = cls.model_fields
-        if any(name not in fields for name in changes):
+        fields = cls.__pydantic_fields__
+        if not (changes.keys() <= fields.keys() and trusted.keys() <= fields.keys()):
+            # An unknown field: a full validation reports it as it always does.
             data = {name: getattr(self, name) for name in fields}
+            data.update(trusted)
             data.update(changes)
             return cls(**data)
-        validated: dict[str, Any] = {}
+        validated: dict[str, Any] = dict(trusted)
         broken: list[RuleViolation] = []
-        for name in fields:
-            if name not in changes:
-                continue
+        for name, value in changes.items():
             try:
-                validated[name] = cls._adapter(name).validate_python(changes[name])
+                validated[name] = cls._adapter(name).validate_python(value)
             except pydantic.ValidationError as exc:
                 broken.extend(_violations(exc, prefix=name))
         if broken:
+            pos = {n: i for i, n in enumerate(fields)}
+            broken.sort(key=lambda v: pos.get(v.field.split(".", 1)[0], len(pos)))
             raise ModelValidationError(cls.__name__, broken)
         return self._derive(validated)
 
     def _derive(self, validated: Mapping[str, Any]) -> Self:
-        """A copy with already-validated field values, after every model rule has passed.
+        """A copy with already-validated field values, after the model rules reading them pass.
 
         The building block of the fast paths: the values must have passed their field's
         validation (or be parts of valid models); the card-number checks of those fields and
-        all the model rules run here.
+        every model rule that reads one of them run here (the other rules read only
+        unchanged fields, which held on ``self``).
         """
-        new = self.model_copy(update=dict(validated))
-        checks = tuple((n, c) for n, c in self.__pan_checks__ if n in validated)
+        new = self._copy_with(validated)
+        current = self.__dict__
+        # A field given its own value back (the same object) changed nothing to re-check.
+        changed = [n for n, v in validated.items() if v is not current[n]]
+        plan = type(self)._plan(frozenset(changed))
         try:
-            new._check_pans(checks)
-            for rule in self.__rules__:
-                rule(new)
-            new._share_fields_set()
+            if plan[0]:
+                new._check_pans(plan[0])
+            for check in plan[1]:
+                check(new)
         except PydanticCustomError as exc:
             field = str((exc.context or {}).get("field") or "__root__")
             message = mask_pans(exc.message())
             raise ModelValidationError(
                 type(self).__name__, [RuleViolation(field, exc.type, message)]
             ) from None
+        if new.__pydantic_fields_set__ is not self.__pydantic_fields_set__:
+            new._share_fields_set()
         return new
+
+    @classmethod
+    def _plan(
+        cls, names: frozenset[str]
+    ) -> tuple[tuple[tuple[str, _Checker], ...], tuple[Callable[[Any], Any], ...]]:
+        """The card-number checks and the rules a change of the fields ``names`` needs."""
+        plan = cls.__plans__.get(names)
+        if plan is None:
+            checks = tuple((n, c) for n, c in cls.__pan_checks__ if n in names)
+            plan = (checks, cls.rules_reading(names))
+            if len(cls.__plans__) < _MAX_SHARED_FIELDS_SETS:
+                cls.__plans__[names] = plan
+        return plan
+
+    def _copy_with(self, update: Mapping[str, Any]) -> Self:
+        """A shallow copy with ``update`` applied, not validated (what ``model_copy`` does)."""
+        cls = type(self)
+        fields = cls.__pydantic_fields__
+        values = {**self.__dict__, **update}
+        if len(values) != len(fields):  # a cached value beside the fields: drop it
+            values = {k: values[k] for k in fields}
+        given = self.__pydantic_fields_set__
+        if not given.issuperset(update):
+            given = given | set(update)
+        new = cls.__new__(cls)
+        object.__setattr__(new, "__dict__", values)
+        object.__setattr__(new, "__pydantic_fields_set__", given)
+        object.__setattr__(new, "__pydantic_extra__", None)
+        object.__setattr__(new, "__pydantic_private__", None)
+        return new
+
+
+# --------------------------------------------------------------------------- rule reads
+#: Names through which code can reach a model's fields without naming them.
+_OPAQUE_NAMES: Final = frozenset(
+    {
+        "getattr",
+        "vars",
+        "__dict__",
+        "__getattribute__",
+        "__getattr__",
+        "model_dump",
+        "model_dump_json",
+        "model_fields_set",
+        "__pydantic_fields_set__",
+        "model_copy",
+        "__iter__",
+        "__repr_args__",
+        "__eq__",
+        "__hash__",
+        "__reduce__",
+        "__getstate__",
+        "locals",
+        "eval",
+        "exec",
+        "attrgetter",
+    }
+)
+
+
+def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
+    """``code`` and every code object nested in it (comprehensions, lambdas, inner functions)."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def _callees(cls: type, name: str, globs: Mapping[str, Any]) -> Iterator[Callable[..., Any]]:
+    """The Python functions a name in a rule's code may call.
+
+    The model's own methods and properties (defined on its classes below `PaysupportModel`)
+    and module-level functions; methods of other classes are not followed (they get
+    values, not the model).
+    """
+    attr = None
+    if not name.startswith("__"):
+        for owner in cls.__mro__:
+            if owner is PaysupportModel:
+                break  # pydantic's and the base's own methods do not read a model's fields
+            if name in owner.__dict__:
+                attr = owner.__dict__[name]
+                break
+    if isinstance(attr, property):
+        for f in (attr.fget, attr.fset):
+            if f is not None:
+                yield f
+    elif isinstance(attr, staticmethod | classmethod):
+        yield attr.__func__
+    elif isinstance(attr, types.FunctionType):
+        yield attr
+    elif attr is not None and hasattr(attr, "func") and callable(attr.func):
+        yield attr.func  # functools.cached_property and the like
+    glob = globs.get(name)
+    if glob is not None and hasattr(glob, "__wrapped__"):
+        glob = inspect.unwrap(glob)  # functools.lru_cache, functools.wraps decorators
+    if isinstance(glob, types.FunctionType):
+        yield glob
+    elif callable(glob) and not isinstance(glob, type | types.BuiltinFunctionType):
+        yield _opaque  # a callable object (a partial, an instance): cannot tell what it reads
+
+
+def _opaque(model: Any) -> Any:
+    """Stands for code whose reads cannot be told: it counts as reading every field."""
+    return getattr(model, "__dict__")  # noqa: B009
+
+
+def _fields_read(
+    cls: type, rule: Callable[..., Any], fields: frozenset[str]
+) -> frozenset[str] | None:
+    """The fields ``rule`` may read (None: any), from the names its code and callees use."""
+    names: set[str] = set()
+    seen: set[types.CodeType] = set()
+    todo: list[Callable[..., Any]] = [rule]
+    while todo:
+        fn = inspect.unwrap(todo.pop())
+        code = getattr(fn, "__code__", None)
+        if not isinstance(code, types.CodeType):
+            return None  # not Python code: cannot tell what it reads
+        if code in seen:
+            continue
+        seen.add(code)
+        globs = getattr(fn, "__globals__", {})
+        for c in _codes(code):
+            for name in c.co_names:
+                names.add(name)
+                todo.extend(_callees(cls, name, globs))
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                inner = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if isinstance(inner, types.FunctionType):
+                todo.append(inner)
+            elif callable(inner) and not isinstance(inner, type | types.BuiltinFunctionType):
+                todo.append(_opaque)
+    if not names.isdisjoint(_OPAQUE_NAMES):
+        return None
+    return frozenset(names & fields)
 
 
 def _parse_network(value: Any) -> Any:

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
-from pydantic import AwareDatetime, NonNegativeInt, PositiveInt, model_validator
+from pydantic import AwareDatetime, NonNegativeInt, PositiveInt
 
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import Identifier, PaysupportModel, SafeText, model_rule, rule_error
 from paysupport.models.history import LifecycleEvent
 from paysupport.models.parties import Tier
 
@@ -87,7 +87,7 @@ class SupportCase(PaysupportModel):
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
 
-    @model_validator(mode="after")
+    @model_rule
     def _case_rules(self) -> Self:
         for name in ("sla_due_at", "first_response_at", "resolved_at", "closed_at"):
             value = getattr(self, name)

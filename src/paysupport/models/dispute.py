@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Final, NamedTuple, Self
+from typing import Annotated, Any, Final, NamedTuple, Self, cast
 
 from pydantic import (
     AwareDatetime,
     Field,
     NonNegativeInt,
     StringConstraints,
-    model_validator,
 )
 
 from paysupport.errors import UnknownCode
-from paysupport.models._base import Identifier, NetworkName, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import (
+    Identifier,
+    NetworkName,
+    PaysupportModel,
+    SafeText,
+    model_rule,
+    rule_error,
+)
 from paysupport.models.history import LifecycleEvent
 from paysupport.money import Money
 from paysupport.networks import (
@@ -146,6 +152,32 @@ class Evidence(PaysupportModel):
     collected_at: AwareDatetime | None = None
 
 
+#: Catalogue look-ups the dispute rules repeat on every validation, kept per (network, code
+#: as given). The catalogues are read-only once loaded, so an entry never goes stale.
+_ENTRIES: dict[tuple[Network, str], ReasonCode] = {}
+_STAGES: dict[Network, frozenset[DisputeStage]] = {}
+_MAX_ENTRIES: Final = 4096
+
+
+def _entry(network: Network, code: str) -> ReasonCode:
+    """``reason_code(network, code)``, remembered (raises ``UnknownCode`` as it does)."""
+    key = (network, code)
+    found = _ENTRIES.get(key)
+    if found is None:
+        found = reason_code(network, code)
+        if len(_ENTRIES) < _MAX_ENTRIES:
+            _ENTRIES[key] = found
+    return found
+
+
+def _stages(network: Network) -> frozenset[DisputeStage]:
+    """The stages ``network`` has, remembered."""
+    found = _STAGES.get(network)
+    if found is None:
+        found = _STAGES[network] = frozenset(network_rules(network).stages)
+    return found
+
+
 class Dispute(PaysupportModel):
     """A customer's dispute of one payment, as the card network sees it.
 
@@ -188,62 +220,83 @@ class Dispute(PaysupportModel):
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
 
-    @model_validator(mode="after")
-    def _dispute_rules(self) -> Self:
+    # The rules, in the order they are checked (the first broken one is reported). Each
+    # reads few fields, so a change re-checks only the rules that read what it changed.
+    @model_rule
+    def _state_declared(self) -> Self:
         if (self.stage, self.status) not in _ALLOWED:
             raise rule_error(
                 "status",
                 "dispute_state_declared",
                 f"a dispute cannot be {self.status.value} at the {self.stage.value} stage",
             )
+        return self
+
+    @model_rule
+    def _catalogued_code(self) -> Self:
         if not self.catalogued:
-            return self._uncatalogued_rules()
+            return self  # outside the catalogues only the provider's own facts are checked
         if not isinstance(self.network, Network):
             raise rule_error(
                 "network", "network_known", f"{self.network!r} is not a catalogued card network"
             )
         try:
-            entry = reason_code(self.network, self.reason_code)
+            entry = _entry(self.network, self.reason_code)
         except UnknownCode as exc:
             raise rule_error("reason_code", "reason_code_known", str(exc)) from None
         if entry.code != self.reason_code:
             object.__setattr__(self, "reason_code", entry.code)
+        return self
+
+    @model_rule
+    def _amount_positive(self) -> Self:
         if not self.amount.is_positive():
             raise rule_error(
                 "amount", "dispute_amount_positive", "a disputed amount must be above zero"
             )
+        return self
+
+    @model_rule
+    def _due_after_opened(self) -> Self:
         if self.due_by is not None and self.due_by <= self.opened_at:
             raise rule_error("due_by", "due_after_opened", "due_by must be after opened_at")
-        if self.stage not in network_rules(self.network).stages:
+        return self
+
+    @model_rule
+    def _stage_exists(self) -> Self:
+        if not self.catalogued:
+            return self
+        network = cast(Network, self.network)  # a catalogued dispute's network: checked above
+        if self.stage not in _stages(network):
             raise rule_error(
                 "stage",
                 "stage_exists_for_network",
-                f"{self.network.value} disputes have no {self.stage.value} stage",
+                f"{network.value} disputes have no {self.stage.value} stage",
             )
-        if self.stage is not DisputeStage.INQUIRY and self.stage not in entry.stages:
+        if self.stage is not DisputeStage.INQUIRY:
             # An inquiry may carry the code of the dispute it may become; later stages
             # must be ones the reason code goes through (e.g. no pre-arbitration for 4808).
-            raise rule_error(
-                "stage",
-                "stage_exists_for_reason_code",
-                f"{self.network.value} {entry.code} has no {self.stage.value} stage",
-            )
-        if self.evidence_submitted_at is not None and self.evidence_submitted_at < self.opened_at:
+            entry = _entry(network, self.reason_code)
+            if self.stage not in entry.stages:
+                raise rule_error(
+                    "stage",
+                    "stage_exists_for_reason_code",
+                    f"{network.value} {entry.code} has no {self.stage.value} stage",
+                )
+        return self
+
+    @model_rule
+    def _evidence_after_opened(self) -> Self:
+        if (
+            self.catalogued
+            and self.evidence_submitted_at is not None
+            and self.evidence_submitted_at < self.opened_at
+        ):
             raise rule_error(
                 "evidence_submitted_at",
                 "evidence_after_opened",
                 "evidence_submitted_at is before opened_at",
             )
-        return self
-
-    def _uncatalogued_rules(self) -> Self:
-        """Outside the catalogues only the provider's own facts are checked."""
-        if not self.amount.is_positive():
-            raise rule_error(
-                "amount", "dispute_amount_positive", "a disputed amount must be above zero"
-            )
-        if self.due_by is not None and self.due_by <= self.opened_at:
-            raise rule_error("due_by", "due_after_opened", "due_by must be after opened_at")
         return self
 
     # ------------------------------------------------------------------ construction

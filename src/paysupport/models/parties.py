@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
-from pydantic import AwareDatetime, Field, NonNegativeInt, model_validator
+from pydantic import AwareDatetime, Field, NonNegativeInt
 
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import Identifier, PaysupportModel, SafeText, model_rule, rule_error
 from paysupport.money import Money
 
 __all__ = [
@@ -121,7 +121,7 @@ class Operator(PaysupportModel):
     refund_limits: dict[str, Money] = Field(default_factory=dict)
     active: bool = True
 
-    @model_validator(mode="after")
+    @model_rule
     def _limits_match_their_currency(self) -> Self:
         for code, limit in self.refund_limits.items():
             if limit.currency.code != code:

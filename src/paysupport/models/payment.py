@@ -16,10 +16,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple, Self
 
-from pydantic import AwareDatetime, Field, NonNegativeInt, model_validator
+from pydantic import AwareDatetime, Field, NonNegativeInt
 
 from paysupport.errors import NotFound
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import Identifier, PaysupportModel, SafeText, model_rule, rule_error
 from paysupport.models.card import PaymentMethod
 from paysupport.models.dispute import Dispute
 from paysupport.models.history import LifecycleEvent
@@ -64,7 +64,7 @@ class Capture(PaysupportModel):
     amount: Money
     captured_at: AwareDatetime
 
-    @model_validator(mode="after")
+    @model_rule
     def _positive(self) -> Self:
         if not self.amount.is_positive():
             raise rule_error(
@@ -115,7 +115,7 @@ class Payment(PaysupportModel):
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
 
-    @model_validator(mode="after")
+    @model_rule
     def _payment_rules(self) -> Self:
         cur = self.amount.currency
         if self.amount.minor <= 0:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Self, TypeVar
 
-from pydantic import model_validator
-
 from paysupport.errors import NotFound
-from paysupport.models._base import PaysupportModel, SafeText, rule_error
+from paysupport.models._base import PaysupportModel, SafeText, model_rule, rule_error
 from paysupport.models.case import SupportCase
 from paysupport.models.failure import PaymentFailure
 from paysupport.models.parties import Customer, Merchant, Operator
@@ -34,7 +32,7 @@ class Portfolio(PaysupportModel):
     failures: tuple[PaymentFailure, ...] = ()
     cases: tuple[SupportCase, ...] = ()
 
-    @model_validator(mode="after")
+    @model_rule
     def _references_resolve(self) -> Self:
         for kind in ("merchants", "customers", "operators", "payments", "failures", "cases"):
             ids = [r.id for r in getattr(self, kind)]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
-from pydantic import AwareDatetime, NonNegativeInt, model_validator
+from pydantic import AwareDatetime, NonNegativeInt
 
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, rule_error
+from paysupport.models._base import Identifier, PaysupportModel, SafeText, model_rule, rule_error
 from paysupport.models.history import LifecycleEvent
 from paysupport.money import Money
 
@@ -123,7 +123,7 @@ class RefundRequest(PaysupportModel):
     duplicate_of: Identifier | None = None
     note: SafeText | None = None
 
-    @model_validator(mode="after")
+    @model_rule
     def _amounts_are_sane(self) -> Self:
         if self.amount is not None and not self.amount.is_positive():
             raise rule_error(
@@ -172,7 +172,7 @@ class Refund(PaysupportModel):
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
 
-    @model_validator(mode="after")
+    @model_rule
     def _refund_rules(self) -> Self:
         if not self.amount.is_positive():
             raise rule_error(
