@@ -357,7 +357,9 @@ class PaysupportModel(BaseModel):
     def model_validate(cls, obj: Any, **options: Any) -> Self:
         """Validate a Python object; raise ``ModelValidationError`` on a broken rule."""
         try:
-            return super().model_validate(obj, **options)
+            if options:
+                return super().model_validate(obj, **options)
+            return cls.__pydantic_validator__.validate_python(obj)  # type: ignore[no-any-return]
         except pydantic.ValidationError as exc:
             raise ModelValidationError(cls.__name__, _violations(exc)) from None
 
@@ -370,7 +372,9 @@ class PaysupportModel(BaseModel):
         """
         token = _PAN_SCANNED.set(not may_contain_pan(json_data))
         try:
-            return super().model_validate_json(json_data, **options)
+            if options:
+                return super().model_validate_json(json_data, **options)
+            return cls.__pydantic_validator__.validate_json(json_data)  # type: ignore[no-any-return]
         except pydantic.ValidationError as exc:
             raise ModelValidationError(cls.__name__, _violations(exc)) from None
         finally:

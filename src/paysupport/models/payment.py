@@ -117,16 +117,42 @@ class Payment(PaysupportModel):
 
     @model_rule
     def _payment_rules(self) -> Self:
-        cur = self.amount.currency
-        if self.amount.minor <= 0:
+        # One pass over the records; the rules are reported in a fixed order (the first
+        # broken one): amount, currencies, refunded_unitemised, payment ids, unique ids,
+        # refund after capture, captured <= authorized, refunds <= captured, disputes,
+        # status.
+        amount = self.amount
+        cur = amount.currency
+        if amount.minor <= 0:
             raise rule_error(
                 "amount", "payment_amount_positive", "the authorized amount must be above zero"
             )
         captures, refunds, disputes = self.captures, self.refunds, self.disputes
-        for kind, records in (("captures", captures), ("refunds", refunds), ("disputes", disputes)):
-            for r in records:
-                if r.amount.currency is not cur:
-                    _other_currency(cur, kind, records)
+        captured = 0
+        for c in captures:
+            money = c.amount
+            if money.currency is not cur:
+                _other_currency(cur, "captures", captures)
+            captured += money.minor
+        pid = self.id
+        refunded = in_flight = 0
+        refund_elsewhere = dispute_elsewhere = False
+        for r in refunds:
+            money = r.amount
+            if money.currency is not cur:
+                _other_currency(cur, "refunds", refunds)
+            if r.payment_id != pid:
+                refund_elsewhere = True
+            state = r.status
+            if state is _SUCCEEDED:
+                refunded += money.minor
+            elif state.holds_funds:
+                in_flight += money.minor
+        for d in disputes:
+            if d.amount.currency is not cur:
+                _other_currency(cur, "disputes", disputes)
+            if d.payment_id != pid:
+                dispute_elsewhere = True
         extra = self.refunded_unitemised
         if extra is not None:
             if extra.currency is not cur:
@@ -141,46 +167,45 @@ class Payment(PaysupportModel):
                     "refunded_unitemised_positive",
                     "refunded_unitemised is above zero, or None when nothing was refunded",
                 )
-        pid = self.id
-        for kind, records in (("refunds", refunds), ("disputes", disputes)):
-            for r in records:
-                if r.payment_id != pid:
-                    _other_payment(pid, kind, records)
+            refunded += extra.minor
+        if refund_elsewhere:
+            _other_payment(pid, "refunds", refunds)
+        if dispute_elsewhere:
+            _other_payment(pid, "disputes", disputes)
         for kind, records in (("captures", captures), ("refunds", refunds), ("disputes", disputes)):
             if len(records) > 1 and len({r.id for r in records}) != len(records):
                 raise rule_error(kind, "unique_ids", f"{kind} has repeated ids")
-        if (self.refunds or extra is not None) and not self.captures:
-            field = "refunds" if self.refunds else "refunded_unitemised"
+        if (refunds or extra is not None) and not captures:
+            field = "refunds" if refunds else "refunded_unitemised"
             raise rule_error(field, "refund_needs_capture", "only captured money can be refunded")
-        sums = self._sums()
-        captured = sums.captured
-        if captured > sums.authorized:
+        if captured > amount.minor:
             raise rule_error(
                 "captures",
                 "captured_exceeds_authorized",
-                f"captured {self._money(captured)} exceeds the authorized {self.amount}",
+                f"captured {self._money(captured)} exceeds the authorized {amount}",
             )
-        committed = sums.refunded + sums.in_flight
+        committed = refunded + in_flight
         if committed > captured:
             raise rule_error(
-                "refunds" if self.refunds else "refunded_unitemised",
+                "refunds" if refunds else "refunded_unitemised",
                 "refund_total_exceeds_captured",
                 f"refunds of {self._money(committed)} exceed the captured {self._money(captured)}",
             )
-        for i, d in enumerate(self.disputes):
+        for i, d in enumerate(disputes):
             if d.amount.minor > captured:
                 raise rule_error(
                     f"disputes.{i}.amount",
                     "dispute_exceeds_captured",
                     f"disputes[{i}] of {d.amount} exceeds the captured {self._money(captured)}",
                 )
-        if self.status in _BEFORE_CAPTURE and self.captures:
+        status = self.status
+        if captures and status in _BEFORE_CAPTURE:
             raise rule_error(
                 "status",
                 "status_matches_captures",
-                f"a payment with captures cannot be {self.status}",
+                f"a payment with captures cannot be {status}",
             )
-        if self.status is PaymentStatus.CANCELED and self.captures:
+        if captures and status is PaymentStatus.CANCELED:
             raise rule_error(
                 "status", "canceled_after_capture", "a captured payment is refunded, not canceled"
             )
