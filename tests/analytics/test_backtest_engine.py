@@ -257,3 +257,22 @@ def test_synthetic_cases_are_the_same_in_any_chunking():
     assert source.cases(10, 25) == whole[10:25]
     assert SyntheticCases(40, seed=4, start=T0, templates=8).cases(0, 40) != whole
     assert len({c.id for c in whole}) == 40
+
+
+def test_a_run_keeping_no_rows_has_the_same_summaries(result):
+    # keep_rows=False builds only the columns the summaries read; every dimension and
+    # figure must come out as from the full rows (chunked differently, merged in batches).
+    bare = backtest(DEFAULTS, CASES, chunk_size=1, keep_rows=False)
+    for by in ("all", "kind", "reason_code", "network", "segment", "market", "period"):
+        assert bare.summary(by).to_polars().equals(result.summary(by).to_polars()), by
+
+
+def test_summary_rows_are_the_full_rows_cut_to_their_columns(result):
+    from paysupport.analytics.backtest._rows import SUMMARY_SCHEMA, RowBuffer, row_of
+
+    full, bare = RowBuffer(), RowBuffer(SUMMARY_SCHEMA)
+    for case in CASES:
+        outcome = run_case(case, DEFAULTS)
+        full.add(row_of(case, outcome))
+        bare.add(row_of(case, outcome, full=False))
+    assert full.to_batch().select(SUMMARY_SCHEMA.names).equals(bare.to_batch())

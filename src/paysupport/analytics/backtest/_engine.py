@@ -28,7 +28,7 @@ from paysupport.errors import PaysupportError, ValidationFailed
 from paysupport.policies import PolicySet
 
 from ._cases import Case, check_case, run_case
-from ._rows import ROW_SCHEMA, RowBuffer, row_of
+from ._rows import ROW_SCHEMA, SUMMARY_SCHEMA, RowBuffer, row_of
 from ._summary import cube, from_cube, merge_cubes
 
 __all__ = ["CaseFailed", "CaseSource", "Progress", "Run", "run_chunk", "run_many"]
@@ -104,10 +104,10 @@ def run_chunk(chunk: _Chunk, policies: Sequence[PolicySet], keep_rows: bool) -> 
     rows: list[pa.RecordBatch | None] = []
     cubes: list[pl.DataFrame] = []
     for policy_set in policies:
-        buffer = RowBuffer()
+        buffer = RowBuffer(ROW_SCHEMA if keep_rows else SUMMARY_SCHEMA)
         for offset, case in enumerate(cases):
             try:
-                buffer.add(row_of(case, run_case(case, policy_set)))
+                buffer.add(row_of(case, run_case(case, policy_set), full=keep_rows))
             except (PaysupportError, KeyError, ValueError, TypeError) as exc:
                 index = chunk.start + offset
                 message = f"{type(exc).__name__}: {exc}"

@@ -27,7 +27,7 @@ from paysupport.workflows import (
 
 from ._cases import Case, DeclineCase, DisputeCase, RefundCase, TriageCase
 
-__all__ = ["ROW_SCHEMA", "RowBuffer", "main_decision"]
+__all__ = ["ROW_SCHEMA", "SUMMARY_SCHEMA", "RowBuffer", "main_decision", "row_of"]
 
 _STR = pa.string()
 _INT = pa.int64()
@@ -71,7 +71,38 @@ ROW_SCHEMA = pa.schema(
         ("sla_breach", _BOOL),
     ]
 )
-_NAMES = tuple(ROW_SCHEMA.names)
+#: The columns the summaries read (``_summary``: the cube's keys and every figure's inputs),
+#: in ``ROW_SCHEMA`` order: the rows of a run that keeps none.
+SUMMARY_SCHEMA = pa.schema(
+    [
+        f
+        for f in ROW_SCHEMA
+        if f.name
+        in {
+            "kind",
+            "period",
+            "segment",
+            "market",
+            "network",
+            "reason_code",
+            "currency",
+            "verdict",
+            "tier",
+            "refund_minor",
+            "approval_needed",
+            "approval_minor",
+            "approval_tier",
+            "contested",
+            "accepted",
+            "expected_win_minor",
+            "fees_minor",
+            "expected_loss_minor",
+            "realised_won",
+            "realised_loss_minor",
+            "sla_breach",
+        }
+    ]
+)
 _FEES = ("dispute_fee", "arbitration_fee", "handling_cost")
 _BREACH_NOTES = frozenset({"deadline_passed", "inside_safety_margin"})
 
@@ -254,9 +285,13 @@ def _tiers(outcome: Outcome, decision: Decision | None) -> tuple[str | None, str
     return handling, approver
 
 
-def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
-    """The row of one case, in ``ROW_SCHEMA`` order."""
-    merchant_id, merchant, network, reason_code, stake, currency = _labels(case)
+def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...]:
+    """The row of one case, in ``ROW_SCHEMA`` order (``full=False``: ``SUMMARY_SCHEMA``).
+
+    A run that keeps no rows needs only the columns its summaries read; the others (ids,
+    times, lists of codes, rules, effects and notes) are then not built.
+    """
+    _merchant_id, merchant, network, reason_code, stake, currency = _labels(case)
     decision = main_decision(case, outcome)
     amount = stake if stake is not None else 0
     refund = approval = 0
@@ -275,14 +310,41 @@ def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
     won, realised_loss = _realised(case, verdict, amount, fees)
     tier, approval_tier = _tiers(outcome, decision)
     at = case.at.astimezone(UTC)  # periods are UTC months, as the at column
+    period = f"{at.year:04d}-{at.month:02d}"
+    segment = _text(merchant.segment) if merchant is not None else None
+    market = merchant.market if merchant is not None else None
+    if not full:
+        return (
+            _text(case.kind),
+            period,
+            segment,
+            market,
+            network,
+            reason_code,
+            currency,
+            verdict,
+            tier,
+            refund,
+            approval_needed,
+            approval,
+            approval_tier,
+            verdict == "contest",
+            verdict == "accept",
+            win,
+            fees,
+            loss,
+            won,
+            realised_loss,
+            _sla_breach(case, outcome),
+        )
     return (
         case.id,
         _text(case.kind),
         at,
-        f"{at.year:04d}-{at.month:02d}",
-        merchant_id,
-        _text(merchant.segment) if merchant is not None else None,
-        merchant.market if merchant is not None else None,
+        period,
+        _merchant_id,
+        segment,
+        market,
         network,
         reason_code,
         currency,
@@ -312,12 +374,18 @@ def row_of(case: Case, outcome: Outcome) -> tuple[Any, ...]:
 
 
 class RowBuffer:
-    """Collects rows and hands them over as one Arrow record batch (columns built at the end)."""
+    """Collects rows and hands them over as one Arrow record batch (columns built at the end).
 
-    __slots__ = ("_rows",)
+    Args:
+        schema: the rows' schema: ``ROW_SCHEMA`` (``row_of``) or ``SUMMARY_SCHEMA``
+            (``row_of(..., full=False)``).
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_rows", "_schema")
+
+    def __init__(self, schema: pa.Schema = ROW_SCHEMA) -> None:
         self._rows: list[tuple[Any, ...]] = []
+        self._schema = schema
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -327,9 +395,10 @@ class RowBuffer:
         self._rows.append(row)
 
     def to_batch(self) -> pa.RecordBatch:
-        """The rows so far as a record batch of ``ROW_SCHEMA``."""
-        columns = list(zip(*self._rows, strict=True)) if self._rows else [() for _ in _NAMES]
+        """The rows so far as a record batch of the buffer's schema."""
+        schema = self._schema
+        columns = list(zip(*self._rows, strict=True)) if self._rows else [() for _ in schema]
         arrays = [
-            pa.array(col, type=field.type) for col, field in zip(columns, ROW_SCHEMA, strict=True)
+            pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)
         ]
-        return pa.RecordBatch.from_arrays(arrays, schema=ROW_SCHEMA)
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
