@@ -1,3 +1,4 @@
+# ruff: noqa: RUF009  (param() is an attrs field specifier, like attrs.field)
 """A team's own tunable policy built from the schema blocks: bounds, tables, lists, records.
 
 The blocks (``Exact``, ``Table``, ``Items``, ``Record``, ``OneOf``) are public so that hosts
