@@ -157,9 +157,10 @@ PACKAGES = (
 # ``MERCHANT_ADVICE_CODES``, ...) stay importable from the module that defines them and are
 # reached through lookups (``reason_codes()``, ``merchant_advice_code()``, ...).
 CAPS_ALLOWED: frozenset[str] = frozenset()
-# The surface budget: 432 names before issue 12's trim, 377 after. Raising it is a decision:
-# say in the change why users need the new name at a package root.
-BUDGET = 377
+# The surface budget: 432 names before issue 12's trim, 377 after, 380 with the Stripe
+# decline lookups in providers (stripe_decline, stripe_declines, stripe_failure_fields).
+# Raising it is a decision: say in the change why users need the new name at a package root.
+BUDGET = 380
 
 
 def _surface() -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from paysupport.errors import InvalidTransition
 from paysupport.lifecycles import hard_decline_reason, recovery
 from paysupport.models import PaymentFailure
 from paysupport.policies import RetryContext, RetrySchedule
+from paysupport.providers import stripe_failure_fields
 from tests.lifecycles._support import at, make_failure
 
 
@@ -66,7 +67,13 @@ def test_retry_failed_needs_a_code() -> None:
     [
         ({"network_decline_code": "41"}, "Visa category 1"),
         ({"network_decline_code": "05", "merchant_advice_code": "03"}, "advice 03"),
-        ({"network_decline_code": None, "decline_code": "stolen_card"}, "never retry"),
+        (
+            {
+                "network_decline_code": None,
+                **stripe_failure_fields({"decline_code": "stolen_card"}),
+            },
+            "never retry",
+        ),
         ({"network_decline_code": "54"}, "needs the customer"),
     ],
 )

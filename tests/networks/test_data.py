@@ -27,13 +27,17 @@ from paysupport.networks import (
     reason_codes,
 )
 from paysupport.networks.sources import source_of
+from paysupport.providers import stripe_declines
 
 DATA = resources.files("paysupport.networks").joinpath("data")
 FILES = sorted(p.name for p in DATA.iterdir() if p.name.endswith(".json"))
+# Stripe's decline codes: same reader and record schema, shipped by the providers package.
+STRIPE_FILE = resources.files("paysupport.providers").joinpath("data", "stripe_declines.json")
 
 
 def _raw(name: str) -> dict[str, Any]:
-    parsed: dict[str, Any] = json.loads(DATA.joinpath(name).read_text(encoding="utf-8"))
+    found = STRIPE_FILE if name == STRIPE_FILE.name else DATA.joinpath(name)
+    parsed: dict[str, Any] = json.loads(found.read_text(encoding="utf-8"))
     return parsed
 
 
@@ -60,9 +64,8 @@ def test_one_file_per_catalogue_and_every_file_is_read() -> None:
         "merchant_advice_codes.json",
         "monitoring.json",
         "retry_limits.json",
-        "stripe_declines.json",
         "visa.json",
-    ]
+    ]  # Stripe's decline codes are Stripe's vocabulary: providers/data/stripe_declines.json
     # Touch every public table; the loader's cache then holds every file.
     tables = (
         networks.advice.MERCHANT_ADVICE_CODES,
@@ -85,7 +88,8 @@ def test_count_per_network_matches_the_files() -> None:
         Network.AMEX: 53,
         Network.DISCOVER: 50,
     }
-    assert Counter(dc.scheme for dc in decline_codes()) == {"iso8583": 42, "stripe": 50}
+    assert Counter(dc.scheme for dc in decline_codes()) == {"iso8583": 42}
+    assert Counter(dc.scheme for dc in stripe_declines()) == {"stripe": 50}
 
 
 def test_every_record_is_the_library_record_type_with_source_and_confidence() -> None:
@@ -93,7 +97,7 @@ def test_every_record_is_the_library_record_type_with_source_and_confidence() ->
         assert type(rc) is ReasonCode
         assert rc.sources and isinstance(rc.confidence, Confidence)
         assert isinstance(rc.category_confidence, Confidence)
-    for dc in decline_codes():
+    for dc in (*decline_codes(), *stripe_declines()):
         assert type(dc) is DeclineCode
         assert dc.sources and isinstance(dc.confidence, Confidence)
     for table in (
@@ -114,7 +118,7 @@ def test_category_confidence_and_network_are_explicit_in_the_files() -> None:
             assert {"sources", "confidence", "network"} <= set(row), row["code"]
 
 
-@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("name", [*FILES, STRIPE_FILE.name])
 def test_every_tag_in_every_file_resolves_to_a_public_source(name: str) -> None:
     entries = set(_sources(_raw(name)))
     unresolved = {e for e in entries if e.startswith("[") and source_of(e) is None}
@@ -129,7 +133,7 @@ def test_derived_iso_actions_follow_the_visa_category_they_name() -> None:
     derived = {1: RetryAction.DO_NOT_RETRY, 2: RetryAction.RETRY_LATER}
     derived |= {3: RetryAction.FIX_DATA, 4: RetryAction.CONTACT_ISSUER}
     checked = 0
-    for dc in decline_codes("iso8583"):
+    for dc in decline_codes():
         said = re.search(r"Action derived from Visa category (\d)\.", dc.notes)
         if said:
             assert dc.visa_category is not None and dc.visa_category.value == int(said.group(1))

@@ -17,10 +17,17 @@ from paysupport.networks import (
     decline_code,
     decline_codes,
 )
+from paysupport.providers import stripe_decline, stripe_declines
 
 CAT_1 = VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE
 CAT_2 = VisaDeclineCategory.ISSUER_CANNOT_APPROVE_AT_THIS_TIME
-ALL = decline_codes()
+ALL = (*decline_codes(), *stripe_declines())  # the networks' ISO codes and Stripe's
+
+
+def _lookup(code: str, network: Network | None = None) -> DeclineCode:
+    """A Stripe ``decline_code`` from providers, an ISO 8583 code from networks."""
+    return stripe_decline(code) if len(code) > 2 else decline_code(code, network=network)
+
 
 ISO_ROWS = [
     "00",
@@ -129,12 +136,12 @@ NON_RETRYABLE = {
 
 
 def test_every_row_of_3_1_and_3_2_is_present() -> None:
-    assert [dc.code for dc in decline_codes("iso8583")] == ISO_ROWS
-    assert [dc.code for dc in decline_codes("stripe")] == STRIPE_ROWS
+    assert [dc.code for dc in decline_codes()] == ISO_ROWS
+    assert [dc.code for dc in stripe_declines()] == STRIPE_ROWS
 
 
 def test_non_retryable_marks() -> None:
-    marked = {dc.code for dc in decline_codes("stripe") if dc.stripe_non_retryable}
+    marked = {dc.code for dc in stripe_declines() if dc.stripe_non_retryable}
     assert marked == NON_RETRYABLE
 
 
@@ -156,7 +163,7 @@ def test_hard_means_category_1_or_do_not_retry() -> None:
 
 @pytest.mark.parametrize("code", ["insufficient_funds", "51"])
 def test_insufficient_funds_is_soft(code: str) -> None:
-    dc = decline_code(code)
+    dc = _lookup(code)
     assert dc.severity is DeclineSeverity.SOFT
     assert dc.action is RetryAction.RETRY_LATER
     assert dc.visa_category is CAT_2
@@ -189,18 +196,26 @@ def test_83_date_conflict_is_unconfirmed() -> None:
     assert "2026-07-25" in dc.notes
 
 
-def test_auto_scheme() -> None:
+def test_codes_are_normalised() -> None:
     assert decline_code("05").scheme == "iso8583"
     assert decline_code("1a").code == "1A"
     assert decline_code(" N7 ").code == "N7"
     assert decline_code("5").code == "05"
     assert decline_code("R0").scheme == "iso8583"
-    assert decline_code("Lost_Card").scheme == "stripe"
-    assert decline_code("lost_card", "stripe").network_codes == ("41",)
+    assert stripe_decline(" Lost_Card ").scheme == "stripe"
+    assert stripe_decline("lost_card").network_codes == ("41",)
+
+
+def test_a_stripe_code_is_not_the_networks_vocabulary() -> None:
+    with pytest.raises(UnknownDeclineCode) as caught:
+        decline_code("lost_card")
+    assert "paysupport.providers.stripe_decline" in str(caught.value)
+    with pytest.raises(UnknownDeclineCode):
+        stripe_decline("05")
 
 
 def test_stripe_codes_inherit_visa_categories_of_their_iso_codes() -> None:
-    for dc in decline_codes("stripe"):
+    for dc in stripe_declines():
         for code in dc.network_codes:
             assert decline_code(code).visa_categories == dc.visa_categories, dc.code
 
@@ -218,24 +233,17 @@ def test_1a_is_an_sca_soft_decline() -> None:
 
 
 def test_deprecated_stripe_codes() -> None:
-    assert decline_code("do_not_try_again").deprecated
-    assert decline_code("try_again_later").deprecated
-    assert not decline_code("lost_card").deprecated
+    assert stripe_decline("do_not_try_again").deprecated
+    assert stripe_decline("try_again_later").deprecated
+    assert not stripe_decline("lost_card").deprecated
 
 
-@pytest.mark.parametrize(
-    ("code", "scheme"), [("99", "auto"), ("not_a_code", "auto"), ("05", "stripe")]
-)
-def test_unknown_code_raises(code: str, scheme: str) -> None:
+@pytest.mark.parametrize("code", ["99", "not_a_code", "ZZZ"])
+def test_unknown_code_raises(code: str) -> None:
     with pytest.raises(UnknownDeclineCode):
-        decline_code(code, scheme)
-
-
-def test_unknown_scheme_raises() -> None:
+        decline_code(code)
     with pytest.raises(UnknownDeclineCode):
-        decline_code("05", "visa")
-    with pytest.raises(UnknownDeclineCode):
-        decline_codes("auto")
+        stripe_decline(code)
 
 
 def test_visa_category_names() -> None:
@@ -245,8 +253,7 @@ def test_visa_category_names() -> None:
 
 @given(st.sampled_from(ALL))
 def test_lookup_round_trip(dc: DeclineCode) -> None:
-    assert decline_code(dc.code, dc.scheme, network=dc.network) is dc
-    assert decline_code(dc.code, network=dc.network) is dc
+    assert _lookup(dc.code, network=dc.network) is dc
 
 
 @given(st.sampled_from(ALL), st.dates())

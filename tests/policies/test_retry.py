@@ -14,6 +14,7 @@ from paysupport.models import PaymentFailure, RetryAttempt
 from paysupport.money import Money
 from paysupport.networks import DeclineSeverity, VisaDeclineCategory, decline_code
 from paysupport.policies import RetryContext, RetrySchedule, Verdict, network_limits
+from paysupport.providers import stripe_failure_fields
 
 P = RetrySchedule()
 NOW = T0 + timedelta(minutes=5)
@@ -27,6 +28,10 @@ def failure(code="51", network="visa", mac=None, attempts=(), declined_at=T0, am
         network=network,
         network_decline_code=code if len(code) <= 2 else None,
         decline_code=code if len(code) > 2 else None,
+        # A Stripe code is classified at the provider boundary (issue 12: providers own it).
+        provider_decline=stripe_failure_fields({"decline_code": code})["provider_decline"]
+        if len(code) > 2
+        else None,
         merchant_advice_code=mac,
         declined_at=declined_at,
         attempts=tuple(RetryAttempt(at=a, succeeded=False) for a in attempts),

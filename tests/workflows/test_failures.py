@@ -6,6 +6,7 @@ import pytest
 
 from paysupport.errors import InvalidTransition
 from paysupport.models import RecoveryStatus
+from paysupport.providers import stripe_failure_fields
 from paysupport.workflows import (
     NotifyCustomer,
     RequestNewPaymentMethod,
@@ -36,7 +37,10 @@ def test_soft_decline_schedules_a_retry() -> None:
 
 @pytest.mark.parametrize(
     "fields",
-    [{"network_decline_code": "43"}, {"decline_code": "stolen_card", "network_decline_code": None}],
+    [
+        {"network_decline_code": "43"},
+        {"network_decline_code": None, **stripe_failure_fields({"decline_code": "stolen_card"})},
+    ],
 )
 def test_hard_decline_asks_for_a_new_payment_method(fields) -> None:
     out = handle_decline(failure(**fields), now=at())

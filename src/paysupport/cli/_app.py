@@ -40,6 +40,7 @@ from paysupport.models import (
     SupportCase,
 )
 from paysupport.networks import decline_code, merchant_advice_code, reason_code
+from paysupport.providers import stripe_decline
 from paysupport.workflows import CaseContext, Outcome, triage
 
 __all__ = ["app", "run"]
@@ -73,6 +74,12 @@ class NetworkChoice(enum.StrEnum):
     MASTERCARD = "mastercard"
     AMEX = "amex"
     DISCOVER = "discover"
+
+
+class ProviderChoice(enum.StrEnum):
+    """The payment providers whose own decline codes the catalogue holds."""
+
+    STRIPE = "stripe"
 
 
 class SampleKind(enum.StrEnum):
@@ -308,6 +315,13 @@ def decline(
         NetworkChoice | None,
         typer.Option(help="read the code as this network does (Visa categories, MACs)"),
     ] = None,
+    provider: Annotated[
+        ProviderChoice | None,
+        typer.Option(
+            help="read the code as this provider's decline_code "
+            "(default: a code longer than two characters is Stripe's)"
+        ),
+    ] = None,
     advice: Annotated[
         str | None, typer.Option(help="the Mastercard merchant advice code sent with it")
     ] = None,
@@ -320,8 +334,9 @@ def decline(
         raise BadInput("--advice is a Mastercard merchant advice code; use --network mastercard")
     mac = merchant_advice_code(advice) if advice is not None else None
     net = "mastercard" if mac is not None else (network.value if network else None)
+    stripe = provider is ProviderChoice.STRIPE or (provider is None and len(code.strip()) > 2)
     try:
-        dc = decline_code(code, network=net)
+        dc = stripe_decline(code) if stripe else decline_code(code, network=net)
     except PaysupportError as exc:  # say it in the command's words: --network, not network=
         raise BadInput(_io.one_line(exc).replace("pass network=", "pass --network")) from None
     if fmt is Format.JSON:

@@ -20,14 +20,19 @@ from statemachine import State
 from paysupport.errors import UnknownCode
 from paysupport.lifecycles._data import data_datetime
 from paysupport.lifecycles._engine import Data, Lifecycle, LifecycleMachine, compiled, guard
-from paysupport.models.failure import PaymentFailure, RecoveryStatus, RetryAttempt
+from paysupport.models.failure import (
+    PaymentFailure,
+    RecoveryStatus,
+    RetryAttempt,
+    classify_decline,
+    provider_decline_from_json,
+)
 from paysupport.networks import (
     DeclineCode,
     DeclineSeverity,
     MerchantAdviceCode,
     RetryAction,
     VisaDeclineCategory,
-    decline_code,
     merchant_advice_code,
 )
 
@@ -43,14 +48,10 @@ _CUSTOMER_ACTIONS = frozenset(
 )
 
 
-def _lookup_decline(*codes: str | None) -> DeclineCode | None:
-    for code in codes:
-        if code:
-            try:
-                return decline_code(code)
-            except UnknownCode:
-                continue
-    return None
+def _provider_decline(data: Data) -> DeclineCode | None:
+    """The provider's record of the reported ``decline_code`` (JSON in the event data)."""
+    text = data.get("provider_decline")
+    return provider_decline_from_json(text) if text else None
 
 
 def _lookup_advice(code: str | None) -> MerchantAdviceCode | None:
@@ -104,7 +105,9 @@ def _current(f: PaymentFailure) -> tuple[DeclineCode | None, MerchantAdviceCode 
 
 def _reported(data: Data) -> tuple[DeclineCode | None, MerchantAdviceCode | None]:
     return (
-        _lookup_decline(data.get("network_decline_code"), data.get("decline_code")),
+        classify_decline(
+            data.get("network_decline_code"), data.get("decline_code"), _provider_decline(data)
+        ),
         _lookup_advice(data.get("merchant_advice_code")),
     )
 
@@ -148,6 +151,9 @@ def decline_reported(f: PaymentFailure, now: datetime, data: Data, actor: str | 
     """The failed retry reports a decline code or a network decline code."""
     if not data.get("decline_code") and not data.get("network_decline_code"):
         return "event data needs 'decline_code' or 'network_decline_code'"
+    record = _provider_decline(data)
+    if record is not None and record.code != data.get("decline_code"):
+        return f"provider_decline classifies {record.code!r}, not decline_code"
     return None
 
 
@@ -182,6 +188,7 @@ def _failed(f: PaymentFailure, now: datetime, data: Data, actor: str | None) -> 
     attempt = RetryAttempt(at=now, succeeded=False, **codes)
     return {
         **codes,
+        "provider_decline": _provider_decline(data),
         "advice_code": data.get("advice_code") or None,
         "attempts": (*f.attempts, attempt),
         "attempt": f.attempt + 1,

@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     NonNegativeInt,
     PositiveInt,
+    TypeAdapter,
     model_validator,
 )
 
@@ -32,7 +33,54 @@ from paysupport.networks import (
     merchant_advice_code,
 )
 
-__all__ = ["Initiator", "PaymentFailure", "RecoveryStatus", "RetryAttempt"]
+__all__ = [
+    "Initiator",
+    "PaymentFailure",
+    "RecoveryStatus",
+    "RetryAttempt",
+    "classify_decline",
+    "provider_decline_from_json",
+    "provider_decline_json",
+]
+
+_DECLINE = TypeAdapter(DeclineCode)
+
+
+def provider_decline_json(record: DeclineCode) -> str:
+    """A provider's decline record as JSON text (event data holds strings)."""
+    return _DECLINE.dump_json(record).decode()
+
+
+def provider_decline_from_json(text: str) -> DeclineCode:
+    """The record `provider_decline_json` wrote, checked field by field."""
+    return _DECLINE.validate_json(text)
+
+
+def classify_decline(
+    network_decline_code: str | None,
+    decline_code_: str | None,
+    provider_decline: DeclineCode | None,
+    network: str | None = None,
+) -> DeclineCode | None:
+    """The record that classifies a decline: the network's code first, then the provider's.
+
+    The ISO 8583 response code is looked up in the networks' catalogue; failing that, the
+    provider's record (filled at the provider boundary, e.g.
+    `paysupport.providers.stripe_failure_fields`); failing that, ``decline_code`` read as an
+    ISO code. ``None`` when nothing is known: policies treat that conservatively.
+    """
+    for code, record in (
+        (network_decline_code, None),
+        (decline_code_, provider_decline),
+    ):
+        if record is not None:
+            return record
+        if code:
+            try:
+                return decline_code(code, network=network)
+            except UnknownCode:
+                continue
+    return None
 
 
 class RecoveryStatus(StrEnum):
@@ -71,6 +119,11 @@ class PaymentFailure(PaysupportModel):
     (``"03"``). Codes are kept as received even when the catalogue does not know them
     (providers add codes); `decline` and `advice` return the catalogue entries or
     ``None`` for an unknown code, which policies must treat conservatively.
+
+    The core knows the networks' ISO codes; a PSP's own codes are the PSP's vocabulary. The
+    provider boundary classifies ``decline_code`` and puts the record in ``provider_decline``
+    (`paysupport.providers.stripe_failure_fields` for Stripe); its ``code`` must be
+    ``decline_code``.
     """
 
     id: Identifier
@@ -84,6 +137,10 @@ class PaymentFailure(PaysupportModel):
     merchant_advice_code: str | None = Field(default=None, pattern=r"^\d{1,2}$")
     advice_code: str | None = Field(
         default=None, description="Stripe advice_code: confirm_card_data, try_again_later, ..."
+    )
+    provider_decline: DeclineCode | None = Field(
+        default=None,
+        description="the PSP's classification of decline_code, filled at the provider boundary",
     )
     card_fingerprint: Fingerprint | None = Field(
         default=None, description="the PSP's card fingerprint: Mastercard counts declines per card"
@@ -111,6 +168,12 @@ class PaymentFailure(PaysupportModel):
                 "decline_code_present",
                 "a failure needs a decline_code or a network_decline_code",
             )
+        if self.provider_decline is not None and self.provider_decline.code != self.decline_code:
+            raise rule_error(
+                "provider_decline",
+                "provider_decline_matches",
+                "provider_decline classifies another code than decline_code",
+            )
         if self.next_retry_at is not None and self.next_retry_at < self.declined_at:
             raise rule_error(
                 "next_retry_at", "retry_after_decline", "next_retry_at is before declined_at"
@@ -126,14 +189,10 @@ class PaymentFailure(PaysupportModel):
 
     @property
     def decline(self) -> DeclineCode | None:
-        """The catalogue entry for the codes received (network code first), if known."""
-        for code in (self.network_decline_code, self.decline_code):
-            if code:
-                try:
-                    return decline_code(code, network=self.network)
-                except UnknownCode:
-                    continue
-        return None
+        """The record for the codes received (see `classify_decline`), if known."""
+        return classify_decline(
+            self.network_decline_code, self.decline_code, self.provider_decline, self.network
+        )
 
     @property
     def advice(self) -> MerchantAdviceCode | None:

@@ -66,7 +66,13 @@ class _Bad(Exception):
 @cache
 def load(name: str) -> Mapping[str, Any]:
     """The parsed JSON of ``data/<name>`` (cached: each file is read once)."""
-    raw = resources.files(__package__).joinpath("data", name).read_bytes()
+    return load_from("paysupport.networks", name)
+
+
+@cache
+def load_from(package: str, name: str) -> Mapping[str, Any]:
+    """The parsed JSON of ``data/<name>`` in ``package`` (cached: each file is read once)."""
+    raw = resources.files(package).joinpath("data", name).read_bytes()
     try:
         parsed = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -83,6 +89,7 @@ def read_records(
     *,
     refs: Mapping[str, object] | None = None,
     label: Callable[[Mapping[str, Any]], str] | None = None,
+    package: str | None = None,
 ) -> tuple[T, ...]:
     """Build the records listed under ``key`` in ``data/<name>`` as instances of ``cls``.
 
@@ -93,11 +100,13 @@ def read_records(
         refs: values a record's top-level field may name instead of spelling them out
             (``"@response_windows.chargeback"``); an unknown ``"@..."`` name is refused.
         label: names a record in errors (default: its ``code`` or ``name``).
+        package: the package whose ``data/`` folder holds the file (``paysupport.providers``
+            ships the Stripe decline codes); ``None`` for this one.
 
     Raises:
         CatalogueDataError: the file or a record breaks the schema.
     """
-    rows = load(name).get(key)
+    rows = (load(name) if package is None else load_from(package, name)).get(key)
     if not isinstance(rows, list):
         raise CatalogueDataError(f"{name}: {key}", "catalogue_shape", "expected a list of records")
     built = []

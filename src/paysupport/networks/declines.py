@@ -1,8 +1,10 @@
-"""Decline-code lookups: ISO 8583 response codes and Stripe ``decline_code`` values.
+"""Decline-code lookups: ISO 8583 field-39 response codes, the networks' own vocabulary.
 
-The records are read on first use from ``data/iso8583.json`` and ``data/stripe_declines.json``
-(see ``networks._data``); each record carries its sources, confidence and, for the ISO codes whose
-meaning differs between Visa and Mastercard (``82``, ``83``), its ``network``.
+The records are read on first use from ``data/iso8583.json`` (see ``networks._data``); each
+carries its sources, confidence and, for the ISO codes whose meaning differs between Visa and
+Mastercard (``82``, ``83``), its ``network``. A provider's own decline vocabulary (Stripe's
+``decline_code``) lives with that provider (`paysupport.providers.declines`), which returns
+the same `DeclineCode` record for a failure to carry.
 """
 
 from __future__ import annotations
@@ -18,49 +20,38 @@ from ._data import CatalogueDataError, read_records
 from ._decline_types import DeclineCode
 from ._types import Network
 
-__all__ = ["ISO8583", "SCHEMES", "STRIPE", "AmbiguousDeclineCode", "decline_code", "decline_codes"]
+__all__ = ["ISO8583", "AmbiguousDeclineCode", "decline_code", "decline_codes"]
 
 ISO8583 = "iso8583"
 """Scheme of ISO 8583 field-39 response codes (Visa and Mastercard)."""
-STRIPE = "stripe"
-"""Scheme of Stripe ``decline_code`` strings."""
-SCHEMES = (ISO8583, STRIPE)
-"""The decline-code schemes the catalogue holds."""
-
-_FILES: Mapping[str, str] = MappingProxyType(
-    {ISO8583: "iso8583.json", STRIPE: "stripe_declines.json"}
-)
-"""The data file of each scheme (under ``networks/data/``)."""
+_FILE = "iso8583.json"
 
 
 @cache
-def _codes(scheme: str) -> tuple[DeclineCode, ...]:
-    name = _FILES[scheme]
-    codes = read_records(name, "codes", DeclineCode)
+def _codes() -> tuple[DeclineCode, ...]:
+    codes = read_records(_FILE, "codes", DeclineCode)
     for index, dc in enumerate(codes):
-        if dc.scheme != scheme:
-            field = f"{name}: codes[{index}] {dc.code!r}.scheme"
-            raise CatalogueDataError(field, "catalogue_scheme", f"expected {scheme!r}")
+        if dc.scheme != ISO8583:
+            field = f"{_FILE}: codes[{index}] {dc.code!r}.scheme"
+            raise CatalogueDataError(field, "catalogue_scheme", f"expected {ISO8583!r}")
     return codes
 
 
 @dataclass(frozen=True, slots=True)
 class _Index:
-    by_key: Mapping[tuple[str, str, Network | None], DeclineCode]
-    # Codes whose meaning depends on the network: (scheme, code) -> the networks' records.
-    by_network: Mapping[tuple[str, str], tuple[DeclineCode, ...]]
+    by_key: Mapping[tuple[str, Network | None], DeclineCode]
+    # Codes whose meaning depends on the network: code -> the networks' records.
+    by_network: Mapping[str, tuple[DeclineCode, ...]]
 
 
 @cache
 def _index() -> _Index:
-    every = tuple(dc for scheme in SCHEMES for dc in _codes(scheme))
-    by_network: dict[tuple[str, str], tuple[DeclineCode, ...]] = {}
-    for dc in every:
+    by_network: dict[str, tuple[DeclineCode, ...]] = {}
+    for dc in _codes():
         if dc.network is not None:
-            key = (dc.scheme, dc.code)
-            by_network[key] = (*by_network.get(key, ()), dc)
+            by_network[dc.code] = (*by_network.get(dc.code, ()), dc)
     return _Index(
-        MappingProxyType({(dc.scheme, dc.code, dc.network): dc for dc in every}),
+        MappingProxyType({(dc.code, dc.network): dc for dc in _codes()}),
         MappingProxyType(by_network),
     )
 
@@ -76,14 +67,6 @@ class AmbiguousDeclineCode(UnknownDeclineCode):
         )
 
 
-def _scheme(code: str, scheme: str) -> str:
-    if scheme == "auto":
-        return ISO8583 if len(code) <= 2 else STRIPE
-    if scheme not in _FILES:
-        raise UnknownDeclineCode("decline code scheme", scheme, known=("auto", *SCHEMES))
-    return scheme
-
-
 def _network(network: Network | str | None) -> Network | None:
     if network is None or isinstance(network, Network):
         return network
@@ -95,63 +78,53 @@ def _network(network: Network | str | None) -> Network | None:
         ) from None
 
 
-def decline_code(
-    code: str, scheme: str = "auto", network: Network | str | None = None
-) -> DeclineCode:
-    """Look up a decline code, e.g. ``decline_code("05")`` or ``decline_code("lost_card")``.
+def decline_code(code: str, network: Network | str | None = None) -> DeclineCode:
+    """Look up an ISO 8583 response code, e.g. ``decline_code("05")``.
 
-    Some ISO 8583 codes mean different things on Visa and Mastercard (``82``, ``83``: on
-    Mastercard a grouping whose action comes from the Merchant Advice Code). For those, pass
-    ``network``; without it the lookup refuses rather than guess.
+    Some codes mean different things on Visa and Mastercard (``82``, ``83``: on Mastercard a
+    grouping whose action comes from the Merchant Advice Code). For those, pass ``network``;
+    without it the lookup refuses rather than guess. A provider's decline codes (Stripe
+    ``lost_card``) are looked up by the provider: `paysupport.providers.stripe_decline`.
 
     Args:
-        code: the code; surrounding whitespace is ignored. ISO codes are read upper-case and
-            a single digit is zero-padded (``"5"`` is ``"05"``); Stripe codes lower-case.
-        scheme: ``"iso8583"``, ``"stripe"``, or ``"auto"``: codes of one or two characters
-            (``"05"``, ``"1A"``, ``"N7"``, ``"R0"``) are ISO 8583, longer ones Stripe.
+        code: the code; surrounding whitespace is ignored, letters are read upper-case and a
+            single digit is zero-padded (``"5"`` is ``"05"``).
         network: the card network that sent the code (``"visa"``, ``"mastercard"``, ...).
 
     Raises:
-        UnknownDeclineCode: the scheme, the network or the code is not in the catalogue, or
-            the code is empty.
+        UnknownDeclineCode: the network or the code is not in the catalogue, or the code is
+            empty.
         AmbiguousDeclineCode: the code's meaning depends on the network and none was given.
 
     Examples:
+        >>> decline_code("51").meaning
+        'not sufficient funds'
         >>> decline_code("83", network="mastercard").action is None  # the MAC decides
         True
     """
     if not isinstance(code, str) or not code.strip():
         raise UnknownDeclineCode("decline code", str(code), known=("a non-empty code",))
-    text = code.strip()
-    chosen = _scheme(text, scheme)
+    key = code.strip().upper().zfill(2)
     net = _network(network)
-    key = text.upper().zfill(2) if chosen == ISO8583 else text.lower()
     index = _index().by_key
-    found = index.get((chosen, key, net)) or index.get((chosen, key, None))
+    found = index.get((key, net)) or index.get((key, None))
     if found is not None:
         return found
-    variants = _index().by_network.get((chosen, key), ())
+    variants = _index().by_network.get(key, ())
     if net is None and len(variants) == 1:
         return variants[0]
     if net is None and variants:
         raise AmbiguousDeclineCode(
             code, tuple(v.network.value for v in variants if v.network is not None)
         )
+    hint = "ISO 8583 two-character codes such as 05, 51, 1A"
+    if len(key) > 2:
+        hint += "; a provider's code: paysupport.providers.stripe_decline"
     raise UnknownDeclineCode(
-        f"{chosen} decline code" + (f" on {net.value}" if net else ""),
-        code,
-        known=("ISO 8583 two-character codes such as 05, 51, 1A", "Stripe decline_code"),
+        f"{ISO8583} decline code" + (f" on {net.value}" if net else ""), code, known=(hint,)
     )
 
 
-def decline_codes(scheme: str | None = None) -> tuple[DeclineCode, ...]:
-    """All decline codes, or one scheme's (``"iso8583"`` / ``"stripe"``), in the notes' order.
-
-    Raises:
-        UnknownDeclineCode: an unknown scheme.
-    """
-    if scheme is None:
-        return _codes(ISO8583) + _codes(STRIPE)
-    if scheme not in _FILES:
-        raise UnknownDeclineCode("decline code scheme", scheme, known=SCHEMES)
-    return _codes(scheme)
+def decline_codes() -> tuple[DeclineCode, ...]:
+    """All ISO 8583 response codes, in the notes' order."""
+    return _codes()

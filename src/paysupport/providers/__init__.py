@@ -7,6 +7,9 @@ No network calls: data in, data out. Provider-specific currency exponents live h
   models; Stripe events into [`ProviderEvent`][paysupport.providers.ProviderEvent].
 - `adyen`: notification items into [`ProviderEvent`][paysupport.providers.ProviderEvent] and
   [`Dispute`][paysupport.models.Dispute].
+- `declines`: Stripe's ``decline_code`` vocabulary (`stripe_decline`) and the decline
+  fields of a `PaymentFailure` from a Stripe error, charge or PaymentIntent
+  (`stripe_failure_fields`); the core itself classifies by the networks' ISO 8583 codes.
 - `requests`: our effects into Stripe and Adyen request bodies
   (`stripe_request_for`, `adyen_request_for` and the builders they use).
 
@@ -28,6 +31,7 @@ from paysupport.providers.currency import (
     provider_rule,
     to_provider_amount,
 )
+from paysupport.providers.declines import stripe_decline, stripe_declines, stripe_failure_fields
 from paysupport.providers.events import EventKind, ProviderEvent
 from paysupport.providers.requests import (
     ProviderRequest,
@@ -78,8 +82,11 @@ __all__ = [
     "provider_rule",
     "refund_from_stripe",
     "stripe_close_dispute",
+    "stripe_decline",
+    "stripe_declines",
     "stripe_dispute_evidence_params",
     "stripe_evidence_for",
+    "stripe_failure_fields",
     "stripe_reason_for",
     "stripe_refund_params",
     "stripe_request_for",

@@ -69,6 +69,7 @@ from paysupport.networks import (
     network_rules,
     reason_codes,
 )
+from paysupport.providers import stripe_declines
 
 __all__ = [
     "DEFAULT_NOW",
@@ -99,8 +100,8 @@ _CARD_BRAND = {
     Network.AMEX: CardBrand.AMEX,
     Network.DISCOVER: CardBrand.DISCOVER,
 }
-_STRIPE_DECLINES = [d.code for d in decline_codes("stripe")]
-_ISO_DECLINES = [d.code for d in decline_codes("iso8583") if d.severity is not None]
+_STRIPE_DECLINES = list(stripe_declines())
+_ISO_DECLINES = [d.code for d in decline_codes() if d.severity is not None]
 _STATUS_ORDER = (
     PaymentStatus.CAPTURED,
     PaymentStatus.PARTIALLY_REFUNDED,
@@ -470,13 +471,15 @@ def payment_failures(
     if net is Network.MASTERCARD:
         mac = draw(st.none() | st.sampled_from(["01", "02", "03", "04", "21", "24", "25", "27"]))
     declined = draw(_before(now, 30, min_seconds=3600))
+    stripe = draw(st.none() | st.sampled_from(_STRIPE_DECLINES))
     return PaymentFailure(
         id=draw(_ids),
         merchant_id="m_gen",
         customer_id="cus_gen",
         amount=draw(money(currencies, min_minor=1, max_minor=10**6)),
         network=net,
-        decline_code=draw(st.none() | st.sampled_from(_STRIPE_DECLINES)),
+        decline_code=stripe.code if stripe else None,
+        provider_decline=stripe,  # as the provider boundary fills it
         network_decline_code=draw(st.sampled_from(_ISO_DECLINES)),
         merchant_advice_code=mac,
         initiator=draw(st.sampled_from(list(Initiator))),

@@ -18,6 +18,8 @@ import attrs
 from paysupport import lifecycles
 from paysupport.errors import InvalidTransition
 from paysupport.models import Merchant, PaymentFailure, RecoveryStatus
+from paysupport.models.failure import provider_decline_json
+from paysupport.networks import DeclineCode
 from paysupport.policies import RetryContext, RetryPlan, Verdict
 from paysupport.policies.policy_set import DEFAULTS, PolicySet
 
@@ -38,6 +40,8 @@ class RetryResult:
         network_decline_code: the ISO 8583 response code when it did not.
         merchant_advice_code: Mastercard's MAC, if sent.
         advice_code: Stripe's ``advice_code``, if sent.
+        provider_decline: the PSP's record of ``decline_code``, filled at the provider
+            boundary (``RetryResult(succeeded=False, **stripe_failure_fields(error))``).
     """
 
     succeeded: bool
@@ -45,6 +49,7 @@ class RetryResult:
     network_decline_code: str | None = None
     merchant_advice_code: str | None = None
     advice_code: str | None = None
+    provider_decline: DeclineCode | None = None
 
 
 def _ask(b: Builder, failure: PaymentFailure, ask: str, now: datetime) -> PaymentFailure:
@@ -186,7 +191,13 @@ def record_retry_result(
         )
         b.change(failure, f)
         return b.build()
-    codes = {k: v for k, v in attrs.asdict(result).items() if k != "succeeded" and v is not None}
+    codes = {
+        k: v
+        for k, v in attrs.asdict(result).items()
+        if k not in ("succeeded", "provider_decline") and v is not None
+    }
+    if result.provider_decline is not None:  # event data holds text: the record as JSON
+        codes["provider_decline"] = provider_decline_json(result.provider_decline)
     f = b.fire(lifecycles.recovery, f, "retry_failed", now=now, data=codes)
     if f.status is RecoveryStatus.NEEDS_CUSTOMER_ACTION:
         b.effect(
