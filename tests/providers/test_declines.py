@@ -20,7 +20,7 @@ from paysupport.workflows import RetryResult, handle_decline, record_retry_resul
 # The retry decisions of the library before the Stripe table moved out of networks/ (commit
 # 14317e7, where the core looked Stripe codes up itself), for every Stripe code on Visa and
 # Mastercard, CIT and MIT, on a day before and after Visa's 2021-04-17 re-categorisation.
-GOLDEN = Path(__file__).parent / "fixtures" / "stripe_decline_retry_decisions.json"
+GOLDEN = Path(__file__).parent / "golden" / "stripe_decline_retry_decisions.json"
 T0 = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
 
