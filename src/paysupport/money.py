@@ -561,6 +561,12 @@ def _pydantic_error(exc: InvalidAmount | UnknownCurrency) -> Exception:
     return PydanticCustomError(exc.rule, "{message}", {"message": exc.message})
 
 
+#: Money values read in the JSON form, shared per ``(minor, code)``: Money is immutable, so
+#: one instance serves every document with the same amount (bounded; then built each time).
+_FROM_JSON: dict[tuple[int, str], Money] = {}
+_MAX_FROM_JSON: Final = 4096
+
+
 def _pydantic_money(value: object) -> Money:
     if type(value) is Money:
         return value
@@ -568,9 +574,17 @@ def _pydantic_money(value: object) -> Money:
         # The JSON form {"minor": int, "currency": "EUR"}, well formed: no further checks.
         minor = value.get("minor")
         code = value.get("currency")
-        cur = _CURRENCIES.get(code) if type(code) is str else None
-        if type(minor) is int and cur is not None and -_MAX_MINOR <= minor <= _MAX_MINOR:
-            return Money._make(minor, cur)
+        if type(minor) is int and type(code) is str:
+            key = (minor, code)
+            found = _FROM_JSON.get(key)
+            if found is not None:
+                return found
+            cur = _CURRENCIES.get(code)
+            if cur is not None and -_MAX_MINOR <= minor <= _MAX_MINOR:
+                found = Money._make(minor, cur)
+                if len(_FROM_JSON) < _MAX_FROM_JSON:
+                    _FROM_JSON[key] = found
+                return found
     try:
         if isinstance(value, dict):
             return _money_from_mapping(value)

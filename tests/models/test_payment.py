@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -279,3 +280,27 @@ def test_payments_with_the_same_fields_share_one_fields_set(captured: Payment) -
     changed = a.model_copy(update={"description": "x"})
     assert "description" in changed.model_fields_set
     assert b.model_fields_set == before == a.model_fields_set
+
+
+def test_json_amounts_are_shared_values_and_bad_ones_still_refused() -> None:
+    """Money read from JSON is one shared immutable value per amount; refusals are unchanged."""
+    doc = {
+        "id": "pay_j",
+        "merchant_id": "m_1",
+        "amount": {"minor": 4321, "currency": "EUR"},
+        "created_at": "2026-06-01T12:00:00Z",
+    }
+    a = Payment.model_validate_json(json.dumps(doc))
+    b = Payment.model_validate_json(json.dumps(doc))
+    assert a.amount == Money.from_minor(4321, "EUR")
+    assert a.amount is b.amount
+    for bad, rule in (
+        ({"minor": 1, "currency": "XAU"}, "iso4217_has_minor_unit"),
+        ({"minor": 1, "currency": "ZZZ"}, "iso4217_active_code"),
+        ({"minor": 1.5, "currency": "EUR"}, "no_float"),
+        ({"minor": 10**200, "currency": "EUR"}, "amount_in_range"),
+        ({"minor": True, "currency": "EUR"}, "not_a_number"),
+    ):
+        with pytest.raises(ModelValidationError) as info:
+            Payment.model_validate_json(json.dumps({**doc, "amount": bad}))
+        assert [(v.field, v.rule) for v in info.value.violations] == [("amount", rule)]
