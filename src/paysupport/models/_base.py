@@ -307,8 +307,9 @@ class PaysupportModel(BaseModel):
         cls.__plans__ = {}
 
     def __init__(self, /, **data: Any) -> None:
+        # What BaseModel.__init__ does, without its extra call (our validators return self).
         try:
-            super().__init__(**data)
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
         except pydantic.ValidationError as exc:
             raise ModelValidationError(type(self).__name__, _violations(exc)) from None
 
