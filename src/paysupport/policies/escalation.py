@@ -216,7 +216,7 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
                 ("amount", stake),
                 ("bands", bands),
                 ("middle_from", Money.from_minor(bands[0], stake.currency)),
-                ("senior_from", Money.from_minor(bands[-1], stake.currency)),
+                ("senior_from", Money.from_minor(bands[1], stake.currency)),
                 ("tier", t.value),
             ),
             "{amount} needs tier {tier} (middle from {middle_from}, senior from {senior_from})",
