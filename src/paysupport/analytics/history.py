@@ -70,7 +70,7 @@ EVENT_COLUMNS: Mapping[str, tuple[pl.DataType, bool, str]] = MappingProxyType(
         "network": (pl.Enum(NETWORKS), True, "visa, mastercard, amex or discover"),
         "card_present": (pl.Boolean(), True, "card present (False: e-commerce, MOTO)"),
         "approved": (pl.Boolean(), False, "authorization: approved (True) or declined"),
-        "decline_code": (_CAT, False, "declined authorization: ISO 8583 or Stripe code"),
+        "decline_code": (_CAT, False, "declined authorization: ISO 8583 response code"),
         "merchant_advice_code": (_CAT, False, "Mastercard merchant advice code"),
         "reason_code": (_CAT, False, "dispute: the network's reason code"),
         "outcome": (_CAT, False, "dispute: a DisputeStatus value (won, lost, ...)"),
