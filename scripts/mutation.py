@@ -57,7 +57,7 @@ def _glob(package: str) -> str:
     return f"src/paysupport/{package}" + ("" if package.endswith(".py") else "/*")
 
 
-def _scratch(package: str, tests: list[str], workdir: str | None) -> Path:
+def _scratch(package: str, tests: list[str], workdir: str | None, src: Path = ROOT) -> Path:
     if workdir:
         work = Path(workdir).resolve()
         work.mkdir(parents=True, exist_ok=True)
@@ -65,11 +65,12 @@ def _scratch(package: str, tests: list[str], workdir: str | None) -> Path:
         prefix = "mutmut-" + re.sub(r"[^A-Za-z0-9]+", "-", package) + "-"
         work = Path(tempfile.mkdtemp(prefix=prefix))
     for name in ("src", "tests", *COPIED):
-        if (ROOT / name).is_file():
+        origin = src if name == "src" else ROOT
+        if (origin / name).is_file():
             shutil.copy2(ROOT / name, work / name)
         else:
             shutil.copytree(
-                ROOT / name,
+                origin / name,
                 work / name,
                 ignore=shutil.ignore_patterns("__pycache__"),
                 dirs_exist_ok=True,
@@ -123,8 +124,20 @@ for pair in sys.argv[1:]:
 """
 
 
-def _report(work: Path, package: str, show_diffs: bool) -> int:
-    results = _results(work)
+def _merged(base: Path, reruns: list[Path]) -> dict[str, dict[str, int | None]]:
+    """The results of ``base`` with the kills of each re-run laid over them."""
+    results = _results(base)
+    for rerun in reruns:
+        later = _results(rerun) if (rerun / "mutants").exists() else {}
+        for module, codes in results.items():
+            for name, code in later.get(module, {}).items():
+                if code in KILLED:
+                    codes[name] = code
+    return results
+
+
+def _report(work: Path, package: str, show_diffs: bool, earlier: list[Path] | None = None) -> int:
+    results = _merged(earlier[0], [*earlier[1:], work]) if earlier else _results(work)
     all_killed = all_total = 0
     survivors: list[tuple[str, str]] = []
     print(f"{'module':52} {'killed':>7} {'total':>6} {'score':>7}")
@@ -168,6 +181,15 @@ def main() -> int:
         action="store_true",
         help="with --workdir: re-test only the mutants that survived the last run",
     )
+    parser.add_argument(
+        "--after",
+        nargs="+",
+        metavar="WORKDIR",
+        help="re-test only the survivors of the run kept in the first WORKDIR (less those "
+        "killed by the re-runs kept in the others), on its copy of src/, with --tests (e.g. "
+        "only the new tests): a mutant killed by either selection is killed by both "
+        "together, so the combined score is the score of the union",
+    )
     parser.add_argument("--no-diffs", action="store_true", help="list survivors without diffs")
     parser.add_argument(
         "--report-only", action="store_true", help="with --workdir: print the last results"
@@ -177,15 +199,17 @@ def main() -> int:
         parser.error("--rerun-survivors and --report-only need --workdir")
     tests = args.tests or [f"tests/{args.package.removesuffix('.py')}"]
     mutmut = [str(Path(sys.executable).with_name("mutmut"))]
+    earlier = [Path(p).resolve() for p in args.after] if args.after else None
     if args.report_only:
         work = Path(args.workdir).resolve()
-        _report(work, args.package, not args.no_diffs)
+        _report(work, args.package, not args.no_diffs, earlier)
         return 0
-    work = _scratch(args.package, tests, args.workdir)
+    work = _scratch(args.package, tests, args.workdir, earlier[0] if earlier else ROOT)
     env = {**os.environ, "PAYSUPPORT_HYPOTHESIS_PROFILE": "ci"}
     names: list[str] = []
-    if args.rerun_survivors:
-        names = [k for codes in _results(work).values() for k, v in codes.items() if v == 0]
+    if args.rerun_survivors or earlier:
+        codes = (_merged(earlier[0], earlier[1:]) if earlier else _results(work)).values()
+        names = [k for c in codes for k, v in c.items() if v not in KILLED | SKIPPED | {None}]
         print(f"re-testing {len(names)} survivors")
         if not names:
             return 0
@@ -194,7 +218,7 @@ def main() -> int:
     subprocess.run(run, cwd=work, env=env, check=False)
     elapsed = time.monotonic() - started
     print(f"\nmutmut run took {elapsed:.0f} s")
-    _report(work, args.package, not args.no_diffs)
+    _report(work, args.package, not args.no_diffs, earlier)
     print(f"scratch copy (mutmut browse / show there): {work}")
     return 0
 

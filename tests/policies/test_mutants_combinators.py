@@ -26,6 +26,7 @@ from paysupport.policies import (
     Reason,
     RouteByCurrency,
     RouteBySegment,
+    Step,
     Verdict,
 )
 
@@ -219,3 +220,16 @@ def test_a_router_answers_as_itself_with_the_routed_decision(router, key):
 def test_fixed_names_its_tier_only_when_given():
     assert Fixed(Verdict.REVIEW, tier="senior").decide(CTX, NOW).tier is Tier.SENIOR
     assert Fixed(Verdict.REVIEW).decide(CTX, NOW).tier is None
+
+
+@pytest.mark.parametrize(
+    "make", [lambda p: FirstMatch((p,)), lambda p: Override(p, Given("d", Verdict.APPROVE))]
+)
+def test_a_combinator_keeps_the_inner_decisions_amount_steps_and_detail(make):
+    step = Step("call", Tier.MIDDLE, NOW, "assign_case")
+    checklist = Checklist(("receipt",), (), ("receipt",))
+    inner = Given(
+        "inner", Verdict.REVIEW, amount=eur(700), tier=Tier.MIDDLE, steps=(step,), detail=checklist
+    )
+    d = make(inner).decide(CTX, NOW)
+    assert (d.amount, d.tier, d.steps, d.detail) == (eur(700), Tier.MIDDLE, (step,), checklist)

@@ -75,6 +75,8 @@ def test_an_exact_value_inside_its_bounds_is_kept_exactly(share):
         ("Infinity", "decimal_expected"),
         (0.5, "no_float"),
         (True, "decimal_expected"),
+        ([1], "decimal_expected"),
+        (None, "decimal_expected"),
     ],
 )
 def test_an_exact_value_outside_its_bounds_or_inexact_is_refused(share, rule):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from paysupport.errors import NotFound
 from paysupport.models import Tier
 from paysupport.money import Money
 from paysupport.policies import Checklist, Decision, PolicyInfo, Reason, RetryPlan, Step, Verdict
@@ -154,3 +155,10 @@ def test_a_policy_description_survives_pickling_with_its_parameters():
         "kind": "team_rule",
         "limits": [1, {"EUR": 2}],
     }
+
+
+def test_asking_a_reason_for_a_value_it_did_not_record_names_the_value():
+    with pytest.raises(NotFound) as caught:
+        _reason(limit=5).value("amount")
+    assert caught.value.args and "amount" in str(caught.value)
+    assert "reason value" in str(caught.value)

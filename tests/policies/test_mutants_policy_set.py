@@ -6,19 +6,23 @@ Written against the mutants `scripts/mutation.py policies` left alive in policy_
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from paysupport.errors import PolicyConfigError
 from paysupport.models import Priority
 from paysupport.policies import (
+    EscalationContext,
     EscalationTier,
+    FirstMatch,
     Fixed,
     PolicySet,
     RefundContext,
     RefundFairness,
     Verdict,
 )
+from paysupport.policies.policy_set import context_of
 
 
 class Unannotated:
@@ -85,3 +89,33 @@ def test_errors_from_a_toml_table_name_the_full_dotted_path():
     with pytest.raises(PolicyConfigError) as caught:
         PolicySet.from_dict({"sla_hours": {"high": 0}}, "base")
     assert caught.value.field == "base.sla_hours.high"
+
+
+class NoDecide:
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": "no_decide"}
+
+
+class DecidesNothing:
+    def decide(self):  # no context parameter at all
+        raise NotImplementedError
+
+
+class DecidesAny:
+    def decide(self, ctx: Any, now: datetime):
+        raise NotImplementedError
+
+
+def test_what_a_policy_decides_is_read_from_its_context_or_its_annotation():
+    assert context_of(OwnRefundRule()) is RefundContext
+    assert context_of(EscalationTier()) is EscalationContext
+    assert context_of(Fixed(Verdict.DENY)) is object
+    for unsaid in (NoDecide(), DecidesNothing(), DecidesAny(), Unannotated()):
+        assert context_of(unsaid) is None
+
+
+def test_a_combinator_decides_what_all_its_inner_policies_decide():
+    assert context_of(FirstMatch((Fixed(Verdict.PASS), RefundFairness()))) is RefundContext
+    assert context_of(FirstMatch((Fixed(Verdict.PASS), Fixed(Verdict.DENY)))) is object
+    assert context_of(FirstMatch((RefundFairness(), EscalationTier()))) is None
+    assert context_of(FirstMatch((RefundFairness(), Unannotated()))) is None
