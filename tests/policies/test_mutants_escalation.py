@@ -225,3 +225,40 @@ def test_routing_checks_the_operator_with_the_days_rates():
     )
     assert routed.parts[0] is d
     assert routed.parts[1].codes == ("within_operator_limit",)
+
+
+def test_a_tier_covers_its_own_currency_up_to_exactly_its_limit_without_rates():
+    assert AUTH.tier_covers(Tier.MIDDLE, eur(900_000, "JPY"))
+    assert not AUTH.tier_covers(Tier.MIDDLE, eur(900_001, "JPY"))
+
+
+def test_the_tier_needed_skips_a_tier_that_cannot_convert_the_amount():
+    auth = OperatorAuthority(
+        tier_limits={Tier.JUNIOR: {"EUR": 10_000}, Tier.MIDDLE: {"USD": 50_000}}
+    )
+    assert auth.tier_needed(eur(100, "USD")) is Tier.MIDDLE  # junior would need a USD rate
+
+
+def test_a_tier_without_any_limits_below_the_top_has_no_authority():
+    auth = OperatorAuthority(tier_limits={Tier.JUNIOR: {"EUR": 10_000}}, top_tier=Tier.MIDDLE)
+    d = auth.decide(ApprovalContext(op(Tier.SENIOR), eur(100), "op_2"))
+    assert (d.outcome, d.codes) == (Verdict.DENY, ("no_authority_in_currency",))
+
+
+def test_a_review_keeps_the_refund_policys_higher_tier_and_explains_it():
+    d = refund(Verdict.REVIEW, eur(100), tier=Tier.SENIOR)  # the amount alone needs a junior
+    routed = AUTH.route(d)
+    assert (routed.outcome, routed.tier, routed.amount, routed.policy) == (
+        Verdict.REVIEW,
+        Tier.SENIOR,
+        eur(100),
+        AUTH.info,
+    )
+    last = routed.reasons[-1].to_dict()
+    assert (last["code"], last["rule"], last["policy"]) == (
+        "approval_tier",
+        "tier_limits",
+        "operator_authority",
+    )
+    assert last["values"] == {"amount": {"minor": 100, "currency": "EUR"}, "tier": "senior"}
+    assert AUTH.route(refund(Verdict.REVIEW, eur(20_000), tier=Tier.JUNIOR)).tier is Tier.MIDDLE
