@@ -28,6 +28,11 @@ M = TypeVar("M")
 
 #: Every field of a history entry: the fields-set of the entries the engine builds itself.
 _EVENT_FIELDS = set(LifecycleEvent.model_fields)
+#: The fields every event changes besides the state fields.
+_LOG_FIELDS = ("history", "version")
+#: Per model class and state-field assignment: the fields an event without effect changes
+#: writes (the rules reading them run on the result).
+_WRITTEN: dict[tuple[type, tuple[tuple[str, Any], ...]], frozenset[str]] = {}
 
 
 def build(
@@ -54,7 +59,15 @@ def build(
         # the engine's own values: copied as they are. The effect's changes are validated
         # against their fields' types; then every model rule that reads a changed field
         # (state fields included) runs.
-        return model.evolve_trusted(trusted, **changes)
+        if changes:
+            return model.evolve_trusted(trusted, **changes)
+        copied = _copy(model, trusted)
+        key = (type(model), tr.assign)
+        names = _WRITTEN.get(key)
+        if names is None:
+            names = _WRITTEN[key] = frozenset([*(n for n, _ in tr.assign), *_LOG_FIELDS])
+        copied.check_rules_reading(names)
+        return copied
     fields = {**trusted, **changes}
     if not changes:
         return _copy(model, fields)

@@ -465,6 +465,8 @@ class PaysupportModel(BaseModel):
             data.update(trusted)
             data.update(changes)
             return cls(**data)
+        if not changes:
+            return self._derive(trusted)
         validated: dict[str, Any] = dict(trusted)
         broken: list[RuleViolation] = []
         for name, value in changes.items():
@@ -478,6 +480,25 @@ class PaysupportModel(BaseModel):
             raise ModelValidationError(cls.__name__, broken)
         return self._derive(validated)
 
+    def check_rules_reading(self, names: frozenset[str]) -> None:
+        """Run every model rule that reads one of the fields ``names`` on this model.
+
+        For a library component that built a copy from values valid for their fields (a
+        lifecycle's state fields from its compiled table): the rules that read only other
+        fields held on the model it copied.
+
+        Raises:
+            ModelValidationError: a rule is broken (the first, as a full validation says).
+        """
+        try:
+            for check in type(self).rules_reading(names):
+                check(self)
+        except PydanticCustomError as exc:
+            field = str((exc.context or {}).get("field") or "__root__")
+            raise ModelValidationError(
+                type(self).__name__, [RuleViolation(field, exc.type, mask_pans(exc.message()))]
+            ) from None
+
     def _derive(self, validated: Mapping[str, Any]) -> Self:
         """A copy with already-validated field values, after the model rules reading them pass.
 
@@ -489,12 +510,14 @@ class PaysupportModel(BaseModel):
         new = self._copy_with(validated)
         current = self.__dict__
         # A field given its own value back (the same object) changed nothing to re-check.
-        changed = [n for n, v in validated.items() if v is not current[n]]
-        plan = type(self)._plan(frozenset(changed))
+        changed = frozenset([n for n, v in validated.items() if v is not current[n]])
+        cls = type(self)
+        plan = cls.__plans__.get(changed) or cls._plan(changed)
+        pans, rules = plan
         try:
-            if plan[0]:
-                new._check_pans(plan[0])
-            for check in plan[1]:
+            if pans:
+                new._check_pans(pans)
+            for check in rules:
                 check(new)
         except PydanticCustomError as exc:
             field = str((exc.context or {}).get("field") or "__root__")
