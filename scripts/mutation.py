@@ -190,6 +190,14 @@ def main() -> int:
         "only the new tests): a mutant killed by either selection is killed by both "
         "together, so the combined score is the score of the union",
     )
+    parser.add_argument(
+        "--deselect",
+        nargs="+",
+        default=[],
+        metavar="NODEID",
+        help="leave these tests out (pytest --deselect), e.g. tests that need a newer src/ "
+        "than the --after run's copy",
+    )
     parser.add_argument("--no-diffs", action="store_true", help="list survivors without diffs")
     parser.add_argument(
         "--report-only", action="store_true", help="with --workdir: print the last results"
@@ -198,6 +206,7 @@ def main() -> int:
     if (args.rerun_survivors or args.report_only) and not args.workdir:
         parser.error("--rerun-survivors and --report-only need --workdir")
     tests = args.tests or [f"tests/{args.package.removesuffix('.py')}"]
+    tests += [arg for node in args.deselect for arg in ("--deselect", node)]
     mutmut = [str(Path(sys.executable).with_name("mutmut"))]
     earlier = [Path(p).resolve() for p in args.after] if args.after else None
     if args.report_only:
@@ -215,9 +224,12 @@ def main() -> int:
             return 0
     started = time.monotonic()
     run = [*mutmut, "run", "--max-children", args.max_children, *names]
-    subprocess.run(run, cwd=work, env=env, check=False)
+    done = subprocess.run(run, cwd=work, env=env, check=False)
     elapsed = time.monotonic() - started
     print(f"\nmutmut run took {elapsed:.0f} s")
+    if done.returncode != 0:  # e.g. a selected test fails on the unmutated code
+        print(f"mutmut run failed (exit {done.returncode}): no score; see its output above")
+        return 1
     _report(work, args.package, not args.no_diffs, earlier)
     print(f"scratch copy (mutmut browse / show there): {work}")
     return 0
