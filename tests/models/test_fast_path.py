@@ -214,3 +214,18 @@ def test_a_rule_reading_a_field_indirectly_counts_as_reading_it() -> None:
     assert _outcome(lambda: m.evolve(b=2))[0] == "ok"
     assert _outcome(lambda: m.evolve(a=9)) == ("error", [("a", "small")])
     assert _outcome(lambda: m.evolve(a=-1)) == ("error", [("a", "non_negative")])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_check_rules_reading_agrees_with_full_validation(data: st.DataObject) -> None:
+    """A copy with other state fields passes the rules reading them iff a full validation does."""
+    d = data.draw(gen.disputes())
+    stage = data.draw(st.sampled_from(list(DisputeStage)))
+    status = data.draw(st.sampled_from(list(DisputeStatus)))
+    copied = d.model_copy(update={"stage": stage, "status": status})
+    fast = _outcome(lambda: copied.check_rules_reading(frozenset({"stage", "status"})))
+    full = _outcome(lambda: _full_dispute(d, stage=stage, status=status))
+    assert fast[0] == full[0], (stage, status, fast, full)
+    if fast[0] == "error":
+        assert fast[1] == full[1]
