@@ -1,6 +1,6 @@
 """Benchmark: the model layer's hot paths against a plain pydantic model of the same fields.
 
-Run: ``python benchmarks/bench_models.py [--n 1000] [--repeat 5]``
+Run: ``python benchmarks/bench_models.py [--n 1000] [--repeat 7]``
 
 Rows (issue 13, model side), each measured in this run against its baseline:
 
