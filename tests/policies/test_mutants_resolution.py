@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from paysupport.errors import PolicyConfigError
 from paysupport.models import ClaimKind, Dispute, Merchant, MerchantSegment, SupportCase, Tier
 from paysupport.money import Money
 from paysupport.policies import Resolution, ResolutionContext, Verdict
@@ -112,3 +115,18 @@ def test_the_context_of_a_case_keeps_its_claim_opening_dispute_and_merchant():
         merchant,
     )
     assert (ctx.currency, ctx.segment) == ("EUR", MerchantSegment.VIP)
+
+
+def test_a_plan_key_is_normalised_or_refused_naming_the_key_and_rule():
+    plan = [step("now")]
+    keys = dict(Resolution(dispute_plans={" visa:13 ": plan, "*": plan}).dispute_plans)
+    assert set(keys) == {"visa:13", "*"}
+    for bad in ("", "   ", "not_a_category", "visa:99.99", 7):
+        with pytest.raises(PolicyConfigError) as caught:
+            Resolution(dispute_plans={bad: plan})
+        assert caught.value.rule == "reason_key"
+        assert caught.value.field.startswith("dispute_plans")
+    with pytest.raises(PolicyConfigError) as caught:
+        Resolution(dispute_plans={"not_a_category": plan})
+    assert "'not_a_category' is neither" in caught.value.message
+    assert "consumer_dispute" in caught.value.message
