@@ -348,8 +348,9 @@ def approval_contexts(
     """An operator about to approve an amount; the requester is someone else by default.
 
     Operators have per-currency limits (sometimes not in the amount's currency) and are
-    sometimes inactive. Half the amounts sit on a limit: exactly the approver's limit in that
-    currency, one minor unit above or below it. ``own_request=True`` makes the approver the
+    sometimes inactive. Three amounts in four are in a currency the approver has a limit in;
+    half of those sit on the limit: exactly on it, one minor unit above or below it, or a
+    little (up to 1 %) above it. ``own_request=True`` makes the approver the
     requester (the id sometimes spelled in other case or with spaces, as ticketing tools
     do); ``None`` draws both.
     """
@@ -358,13 +359,21 @@ def approval_contexts(
     op = draw(ps.operators(currencies=limit_codes))
     if draw(st.integers(0, 9)) == 0:
         op = op.evolve(active=False)
-    code = draw(st.sampled_from(codes))
+    # Mostly a currency the approver has a limit in, so the limit decides.
+    pool = limit_codes if draw(st.integers(0, 3)) else codes
+    code = draw(st.sampled_from(pool))
     amount = draw(ps.money([code], min_minor=1, max_minor=2 * 10**6))
     limit = op.limit_for(amount.currency.code)
     if limit is not None and draw(st.booleans()):
-        step = draw(st.sampled_from([-1, 0, 1]))
+        # A minor unit above the limit, on it, below it; or just a little (up to 1 %) above.
+        over = max(1, limit.minor // 100)
+        step = draw(st.sampled_from([-1, 0, 1]) | st.integers(1, over))
         amount = Money.from_minor(max(1, limit.minor + step), amount.currency)
-        event(f"approval amount: limit {step:+d}")
+        event(
+            f"approval amount: limit {step:+d}"
+            if abs(step) <= 1
+            else "approval amount: <= 1 % over the limit"
+        )
     own = draw(st.booleans()) if own_request is None else own_request
     requester = draw(_spellings(op.id)) if own else draw(st.none() | st.just("op_requester"))
     return ApprovalContext(op, amount, requester)
@@ -928,7 +937,10 @@ def tier_is_monotone_in_amount(
         ctx = draw(escalation_contexts(now=at, currencies=currencies, with_amount=False))
         cur = draw(ps.currencies_(currencies))
         small = draw(st.integers(1, 10**8))
-        large = draw(st.integers(small, 10**8 + 1))
+        # Any larger amount, or one 10, 100 or 1,000 times as large: a tier threshold lies
+        # between the two far more often than between two amounts drawn independently.
+        larger = st.integers(small, 10**8 + 1) | st.integers(1, 3).map(lambda j: small * 10**j)
+        large = draw(larger)
         lo = attrs.evolve(ctx, amount=Money.from_minor(small, cur))
         hi = attrs.evolve(ctx, amount=Money.from_minor(large, cur))
         return lo, hi

@@ -135,7 +135,11 @@ def _sorted_codes(codes: Sequence[str] | None) -> list[Currency]:
 
 
 def currencies_(codes: Sequence[str] | None = None) -> st.SearchStrategy[Currency]:
-    """Currencies: the given codes, or common ones mixed with every ISO exponent (0, 2, 3, 4)."""
+    """Currencies: the given codes, or common ones mixed with every ISO exponent (0, 2, 3, 4).
+
+    Without codes, half the draws come from a few common currencies and half from all of
+    ISO 4217 by exponent (0 decimals in two draws of five; 2, 3 and 4 in one each).
+    """
     return _currencies_cached(None if codes is None else tuple(codes))
 
 
@@ -143,7 +147,15 @@ def currencies_(codes: Sequence[str] | None = None) -> st.SearchStrategy[Currenc
 def _currencies_cached(codes: tuple[str, ...] | None) -> st.SearchStrategy[Currency]:
     # Strategies are immutable: building one per draw only costs Hypothesis validation time.
     if codes is None:
-        return st.sampled_from(_sorted_codes(None)) | st.sampled_from(currencies())
+        by_exponent: dict[int, list[Currency]] = {}
+        for c in currencies():
+            by_exponent.setdefault(c.exponent, []).append(c)
+        # Every exponent often, zero decimals (JPY, KRW: the usual victim of code that
+        # assumes cents) twice as often: such a rule meets them in every run.
+        exponents = st.sampled_from([0, *sorted(by_exponent)])
+        return st.sampled_from(_sorted_codes(None)) | exponents.flatmap(
+            lambda e: st.sampled_from(by_exponent[e])
+        )
     return st.sampled_from(_sorted_codes(codes))
 
 
