@@ -87,8 +87,3 @@ def test_without_a_rate_the_reference_limit_cannot_cover_the_currency():
     assert (code, rule, policy) == ("no_exchange_rate", "auto_approve_limit", "refund_fairness")
     assert (values["currency"], values["reference"]) == ("USD", "EUR")
     assert "USD" in values["error"]
-    assert (
-        Money.from_minor(100, "USD") == d.amount
-        or d.amount is None
-        or d.amount.currency.code == "USD"
-    )
