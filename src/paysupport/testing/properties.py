@@ -45,6 +45,7 @@ Do not call them inside a Hypothesis ``@given`` test: they are property tests th
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
@@ -348,7 +349,7 @@ def approval_contexts(
     """An operator about to approve an amount; the requester is someone else by default.
 
     Operators have per-currency limits (sometimes not in the amount's currency) and are
-    sometimes inactive. Three amounts in four are in a currency the approver has a limit in;
+    sometimes inactive. Half the amounts are in a currency the approver has a limit in, and
     half of those sit on the limit: exactly on it, one minor unit above or below it, or a
     little (up to 1 %) above it. ``own_request=True`` makes the approver the
     requester (the id sometimes spelled in other case or with spaces, as ticketing tools
@@ -359,8 +360,8 @@ def approval_contexts(
     op = draw(ps.operators(currencies=limit_codes))
     if draw(st.integers(0, 9)) == 0:
         op = op.evolve(active=False)
-    # Mostly a currency the approver has a limit in, so the limit decides.
-    pool = limit_codes if draw(st.integers(0, 3)) else codes
+    # Half the time a currency the approver has a limit in, so the limit decides.
+    pool = limit_codes if draw(st.booleans()) else codes
     code = draw(st.sampled_from(pool))
     amount = draw(ps.money([code], min_minor=1, max_minor=2 * 10**6))
     limit = op.limit_for(amount.currency.code)
@@ -922,8 +923,9 @@ def tier_is_monotone_in_amount(
 ) -> None:
     """Check that a larger amount at stake never lowers the tier, everything else equal.
 
-    Each case is routed twice, with a smaller and a larger amount in the same currency.
-    Every decision must name a tier.
+    Each case is routed along a ladder of amounts in one currency: a drawn amount, 10, 100
+    and 1,000 times it, and another larger amount, so a tier threshold almost always lies
+    on the ladder. Every decision must name a tier.
 
     Raises:
         PropertyViolation: e.g. "Policy 'X' routes 1000.00 EUR to tier junior but 100.00 EUR
@@ -933,23 +935,18 @@ def tier_is_monotone_in_amount(
     at = now or ps.DEFAULT_NOW
 
     @st.composite
-    def pairs(draw: st.DrawFn) -> tuple[EscalationContext, EscalationContext]:
+    def ladders(draw: st.DrawFn) -> list[EscalationContext]:
         ctx = draw(escalation_contexts(now=at, currencies=currencies, with_amount=False))
         cur = draw(ps.currencies_(currencies))
         small = draw(st.integers(1, 10**8))
-        # Any larger amount, or one 10, 100 or 1,000 times as large: a tier threshold lies
-        # between the two far more often than between two amounts drawn independently.
-        larger = st.integers(small, 10**8 + 1) | st.integers(1, 3).map(lambda j: small * 10**j)
-        large = draw(larger)
-        lo = attrs.evolve(ctx, amount=Money.from_minor(small, cur))
-        hi = attrs.evolve(ctx, amount=Money.from_minor(large, cur))
-        return lo, hi
+        other = draw(st.integers(small, 10**8 + 1))
+        amounts = sorted({small, small * 10, small * 100, small * 1_000, other})
+        return [attrs.evolve(ctx, amount=Money.from_minor(m, cur)) for m in amounts]
 
-    def body(pair: tuple[EscalationContext, EscalationContext]) -> None:
-        lo, hi = pair
-        d_lo = _decide(policy, lo, at, check)
-        d_hi = _decide(policy, hi, at, check)
-        for ctx, d in ((lo, d_lo), (hi, d_hi)):
+    def body(ladder: list[EscalationContext]) -> None:
+        routed = []
+        for ctx in ladder:
+            d = _decide(policy, ctx, at, check)
             if d.tier is None:
                 raise _fail(
                     check,
@@ -957,19 +954,20 @@ def tier_is_monotone_in_amount(
                     f"Policy {_name(policy)!r} decided {_summary(d)} without naming a tier. "
                     f"{describe(ctx, at)}",
                 )
-        assert d_lo.tier is not None and d_hi.tier is not None
-        if d_hi.tier < d_lo.tier:
-            raise _fail(
-                check,
-                policy,
-                f"Policy {_name(policy)!r} routes {hi.stake} to tier {d_hi.tier.value} but "
-                f"{lo.stake} to tier {d_lo.tier.value}: a larger amount lowered the tier. "
-                f"{describe(lo, at)}",
-                d_lo,
-                d_hi,
-            )
+            routed.append((ctx, d, d.tier))
+        for (lo, d_lo, t_lo), (hi, d_hi, t_hi) in itertools.pairwise(routed):
+            if t_hi < t_lo:
+                raise _fail(
+                    check,
+                    policy,
+                    f"Policy {_name(policy)!r} routes {hi.stake} to tier {t_hi.value} but "
+                    f"{lo.stake} to tier {t_lo.value}: a larger amount lowered the tier. "
+                    f"{describe(lo, at)}",
+                    d_lo,
+                    d_hi,
+                )
 
-    _run(check, policy, pairs(), body, settings, seed)
+    _run(check, policy, ladders(), body, settings, seed)
 
 
 def limit_problem(authority: object, ctx: ApprovalContext, decision: Decision) -> str | None:
