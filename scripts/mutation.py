@@ -5,6 +5,8 @@
     python scripts/mutation.py lifecycles --tests tests/lifecycles tests/workflows
     python scripts/mutation.py policies --workdir /tmp/mut-pol    # keep the copy, reuse results
     python scripts/mutation.py policies --workdir /tmp/mut-pol --rerun-survivors
+    python scripts/mutation.py policies --after /tmp/mut-pol --workdir /tmp/mut-pol-2 \
+        --tests tests/policies/test_mutants_*.py      # survivors only, new tests only
 
 Runs in a scratch copy of the tree (so `mutants/` never lands in the checkout), with the
 `[tool.mutmut]` section of pyproject.toml rewritten for the package, and Hypothesis on the
@@ -12,8 +14,9 @@ derandomized ``ci`` profile (so a mutant is judged on the same examples every ru
 killed / total and the score per module and in all, then every surviving mutant as
 ``file:line  mutant-name`` followed by its diff. ``--workdir`` keeps the copy: a second run
 there re-copies src/ and tests/ and reuses mutmut's results, and ``--rerun-survivors``
-re-tests only the mutants that survived before (after adding tests). Not part of CI: a
-package takes tens of minutes on one core.
+re-tests only the mutants that survived before (after adding tests); ``--after`` re-tests
+the survivors of earlier work dirs in a new one, on the first one's copy of src/, and
+reports the union. Not part of CI: policies/ took 76 min on one shared core (docs/testing.md).
 
 Killed counts mutmut's "killed" and "timeout"; the total leaves out "skipped" mutants. A
 mutant that no selected test runs ("no tests") counts as a survivor.
