@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from paysupport.errors import NotFound
+from paysupport.errors import NotFound, ValidationFailed
 from paysupport.models import Tier
 from paysupport.money import Money
 from paysupport.policies import Checklist, Decision, PolicyInfo, Reason, RetryPlan, Step, Verdict
@@ -162,3 +162,32 @@ def test_asking_a_reason_for_a_value_it_did_not_record_names_the_value():
         _reason(limit=5).value("amount")
     assert caught.value.args and "amount" in str(caught.value)
     assert "reason value" in str(caught.value)
+
+
+def test_a_policy_description_names_its_kind_or_none():
+    assert PolicyInfo.of({"kind": "team_rule", "x": 1}).kind == "team_rule"
+    assert PolicyInfo.of({"x": 1}).kind == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (frozenset({"b|c", "a"}), "a, b or c"),
+        ({"z", "y"}, "y, z"),
+        (("b", "a"), "b, a"),
+        ((), "none"),
+        (frozenset(), "none"),
+        (None, "none"),
+        (7, "7"),
+    ],
+)
+def test_compared_values_read_as_sorted_sets_kept_sequences_and_none(value, text):
+    assert _reason(v=value).message == text
+
+
+@pytest.mark.parametrize("outcome", [Verdict.DENY, Verdict.REVIEW, Verdict.STOP])
+def test_a_refusal_without_a_reason_is_refused(outcome):
+    with pytest.raises(ValidationFailed) as caught:
+        Decision(outcome, (), INFO)
+    assert (caught.value.field, caught.value.rule) == ("reasons", "reason_required")
+    assert outcome.value in caught.value.message
