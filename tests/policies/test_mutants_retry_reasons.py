@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from paysupport.models import PaymentFailure
+from paysupport.models import PaymentFailure, RecoveryStatus
 from paysupport.money import Money
 from paysupport.policies import RetryContext, RetryPlan, RetrySchedule, Verdict
 
@@ -105,3 +105,13 @@ def test_retry_after_advice_retries_later(mac, first_wait):
     assert d.reasons[0].rule in ("merchant_advice_code", "mac_02_wait_hours")
     assert d.reasons[-1].value("action") == "retry_later"
     assert d.detail.schedule[0] >= T0 + first_wait
+
+
+def test_a_recovered_payment_is_never_retried():
+    recovered = failure("51", "visa").model_copy(update={"status": RecoveryStatus.RECOVERED})
+    d = P.decide(RetryContext(recovered), T0)
+    assert (d.outcome, d.policy, d.detail) == (Verdict.STOP, P.info, None)
+    assert [(r.code, r.rule, r.policy, dict(r.values)) for r in d.reasons] == [
+        ("already_recovered", "status", "retry_schedule", {})
+    ]
+    assert d.reasons[0].message == "the payment has been recovered"
