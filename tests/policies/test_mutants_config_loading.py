@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from paysupport.errors import PolicyConfigError
-from paysupport.policies import EscalationTier, RefundFairness, from_dict
+from paysupport.policies import EscalationTier, FirstMatch, RefundFairness, from_dict
 from paysupport.policies.config import load_policy
 
 
@@ -74,3 +74,23 @@ def test_a_currency_that_is_not_text_is_refused():
     error = refused(from_dict, {"kind": "operator_authority", "reference_currency": "XXX"})
     assert (error.field, error.rule) == ("reference_currency", "unknown_currency")
     assert "XXX" in error.message
+
+
+class DecideOnly:
+    def decide(self, ctx, now):
+        raise NotImplementedError
+
+
+def test_a_nested_policy_needs_decide_and_to_dict():
+    with pytest.raises(PolicyConfigError) as caught:
+        FirstMatch((DecideOnly(),))
+    assert (caught.value.field, caught.value.rule) == ("policies.0", "policy_expected")
+    assert caught.value.message == "expected a policy or a table with 'kind'"
+
+
+def test_an_error_inside_a_nested_policy_table_keeps_its_path_and_message():
+    error = refused(
+        from_dict, {"kind": "first_match", "policies": [{"kind": "refund_fairness", "x": 1}]}
+    )
+    assert (error.field, error.rule) == ("policies.0.x", "unknown_key")
+    assert error.message.startswith("unknown key 'x' for RefundFairness")

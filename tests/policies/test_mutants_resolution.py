@@ -130,3 +130,6 @@ def test_a_plan_key_is_normalised_or_refused_naming_the_key_and_rule():
         Resolution(dispute_plans={"not_a_category": plan})
     assert "'not_a_category' is neither" in caught.value.message
     assert "consumer_dispute" in caught.value.message
+    with pytest.raises(PolicyConfigError) as caught:
+        Resolution(dispute_plans={"visa:99.99": plan})
+    assert "99.99" in caught.value.message
