@@ -133,3 +133,18 @@ def test_a_plan_key_is_normalised_or_refused_naming_the_key_and_rule():
     with pytest.raises(PolicyConfigError) as caught:
         Resolution(dispute_plans={"visa:99.99": plan})
     assert "99.99" in caught.value.message
+
+
+def test_steps_already_due_are_due_now_and_the_tight_deadline_is_named():
+    p = Resolution()
+    due = NOW + timedelta(hours=50)  # 13.1's first step is due 72 h before due_by minus margin
+    d = p.decide(ResolutionContext(ClaimKind.DISPUTE_RECEIVED, T0, dispute(due)), NOW)
+    assert (d.outcome, d.policy) == (Verdict.PLAN, p.info)
+    assert d.steps[0].due == NOW
+    tight = d.reasons[-1]
+    assert (tight.code, tight.rule, tight.policy) == (
+        "deadline_tight",
+        "safety_margin_hours",
+        "resolution",
+    )
+    assert dict(tight.values) == {"due_by": due, "margin_hours": p.safety_margin_hours}
