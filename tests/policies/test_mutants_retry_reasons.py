@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from paysupport.models import PaymentFailure, RecoveryStatus
+from paysupport.models import PaymentFailure, RecoveryStatus, RetryAttempt
 from paysupport.money import Money
 from paysupport.policies import RetryContext, RetryPlan, RetrySchedule, Verdict
 
@@ -115,3 +115,47 @@ def test_a_recovered_payment_is_never_retried():
         ("already_recovered", "status", "retry_schedule", {})
     ]
     assert d.reasons[0].message == "the payment has been recovered"
+
+
+def with_attempts(made: int) -> PaymentFailure:
+    return PaymentFailure(
+        id="f_1",
+        merchant_id="m_1",
+        amount=Money.from_minor(1_000, "EUR"),
+        network="visa",
+        network_decline_code="51",
+        declined_at=T0,
+        attempts=tuple(
+            RetryAttempt(at=T0 + timedelta(hours=i + 1), succeeded=False) for i in range(made)
+        ),
+    )
+
+
+def test_a_used_up_cap_asks_for_a_new_payment_method_naming_max_retries():
+    policy = RetrySchedule()
+    d = policy.decide(RetryContext(with_attempts(policy.max_retries)), T0 + timedelta(days=1))
+    assert (d.outcome, d.policy, d.detail) == (
+        Verdict.ASK_CUSTOMER,
+        policy.info,
+        RetryPlan((), "new_payment_method"),
+    )
+    reason = d.reasons[-1].to_dict()
+    assert (reason["code"], reason["rule"], reason["policy"]) == (
+        "retries_exhausted",
+        "max_retries",
+        "retry_schedule",
+    )
+    assert reason["values"] == {
+        "reattempts": policy.max_retries,
+        "max_retries": policy.max_retries,
+        "horizon_days": policy.horizon_days,
+    }
+    assert reason["message"].endswith("ask for a new payment method")
+
+
+def test_a_horizon_that_ran_out_is_named_as_the_limit():
+    policy = RetrySchedule()
+    late = T0 + timedelta(days=policy.horizon_days + 1)
+    d = policy.decide(RetryContext(with_attempts(1)), late)
+    assert (d.outcome, d.detail) == (Verdict.ASK_CUSTOMER, RetryPlan((), "new_payment_method"))
+    assert d.reasons[-1].rule == "horizon_days"
