@@ -9,8 +9,18 @@ from __future__ import annotations
 import pytest
 
 from paysupport.errors import PolicyConfigError
-from paysupport.policies import EscalationTier, FirstMatch, RefundFairness, from_dict
+from paysupport.policies import (
+    EscalationTier,
+    FirstMatch,
+    Fixed,
+    RefundFairness,
+    Verdict,
+    from_dict,
+    from_toml,
+    to_dict,
+)
 from paysupport.policies.config import load_policy
+from paysupport.policies.decision import fingerprint_of
 
 
 def refused(call, *args) -> PolicyConfigError:
@@ -94,3 +104,22 @@ def test_an_error_inside_a_nested_policy_table_keeps_its_path_and_message():
     )
     assert (error.field, error.rule) == ("policies.0.x", "unknown_key")
     assert error.message.startswith("unknown key 'x' for RefundFairness")
+
+
+def test_the_short_dict_leaves_out_parameters_at_their_default():
+    p = RefundFairness(history_max_count=5)
+    assert to_dict(p, full=False) == {"kind": "refund_fairness", "history_max_count": 5}
+    assert to_dict(p) == p.to_dict() != to_dict(p, full=False)
+
+
+def test_text_that_is_not_toml_is_refused_with_the_parsers_message():
+    error = refused(from_toml, "kind = [", None)
+    assert (error.field, error.rule) == ("<toml>", "toml_syntax")
+    assert error.message == "Invalid value (at end of document)"  # tomllib says where
+
+
+def test_a_fingerprint_covers_parameters_in_any_script():
+    freeze = Fixed(Verdict.DENY, "freeze", "café fermé: remboursements gelés")
+    assert freeze.fingerprint == fingerprint_of(freeze.to_dict())
+    assert len(freeze.fingerprint) == 64
+    assert freeze.fingerprint != Fixed(Verdict.DENY, "freeze", "cafe ferme").fingerprint
