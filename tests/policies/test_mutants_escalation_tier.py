@@ -154,7 +154,6 @@ def test_the_routine_answer_names_the_escalation_policy():
 
 def test_a_bound_after_the_senior_one_changes_neither_the_tier_nor_its_explanation():
     p = EscalationTier(amount_bands={"EUR": [100, 200, 300]})
-    assert p.tier_for_amount(eur(400)) is Tier.SENIOR
     d = p.decide(EscalationContext(case(), amount=eur(250)), T0)
     assert d.tier is Tier.SENIOR
     assert d.reasons[0].value("senior_from") == eur(200)  # the bound that made it senior
@@ -168,3 +167,13 @@ def test_near_breach_at_the_edges_of_the_window():
     assert not p.near_breach(T0, due, due - timedelta(hours=1, microseconds=1))
     assert p.near_breach(T0, T0, T0 - timedelta(hours=1))  # an empty window is always near
     assert not p.near_breach(T0, T0 + timedelta(microseconds=1), T0)
+
+
+def test_bounds_after_the_senior_one_are_ignored_by_the_tier():
+    p = EscalationTier(amount_bands={"EUR": [100, 200, 300]})
+    assert [p.tier_for_amount(eur(m)) for m in (99, 100, 250, 400)] == [
+        Tier.JUNIOR,
+        Tier.MIDDLE,
+        Tier.SENIOR,
+        Tier.SENIOR,
+    ]

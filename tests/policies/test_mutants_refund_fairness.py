@@ -10,8 +10,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from policy_factories import T0, payment, request
+from policy_factories import T0, payment, refund_ctx, request
 
+from paysupport.models import RefundStatus
 from paysupport.policies import ExchangeRates, RefundContext, RefundFairness, Verdict
 
 NOW = T0 + timedelta(days=1)
@@ -87,3 +88,10 @@ def test_without_a_rate_the_reference_limit_cannot_cover_the_currency():
     assert (code, rule, policy) == ("no_exchange_rate", "auto_approve_limit", "refund_fairness")
     assert (values["currency"], values["reference"]) == ("USD", "EUR")
     assert "USD" in values["error"]
+
+
+def test_one_minor_unit_left_is_still_refundable():
+    pay = payment(amount=10_000, refunded=((9_999, RefundStatus.SUCCEEDED),))
+    d = RefundFairness().decide(refund_ctx(pay, request(amount=1)), NOW)
+    assert d.outcome is Verdict.APPROVE
+    assert d.amount.minor == 1
