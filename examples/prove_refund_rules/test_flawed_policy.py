@@ -23,8 +23,10 @@ from paysupport.testing.properties import (
 )
 from paysupport.testing.stateful import PaymentLifecycleMachine, as_test_case
 
-# Expected failures stay out of the Hypothesis example database.
-NO_DATABASE = settings(database=None)
+# Expected failures stay out of the Hypothesis example database. About one drawn case in
+# ten can show this bug (goods back on a payment with earlier or in-flight refunds), so 200
+# examples find it in every run.
+NO_DATABASE = settings(database=None, max_examples=200)
 
 
 @pytest.mark.xfail(

@@ -737,6 +737,9 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
     #: The share of steps that end a dispute once it reached pre-arbitration or arbitration,
     #: so their acceptances and expiries are reached too.
     late_ending_share = 0.25
+    # A dispute state has few events, so a smaller share of refused tries than the default
+    # still tries each refusal often, and leaves more steps for the stages.
+    refused_share = 0.1
     # Responses and outcomes that lead on to the next stage, before the shortcuts.
     event_weights = MappingProxyType(
         {
