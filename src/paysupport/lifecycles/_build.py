@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from paysupport.errors import ModelValidationError
-from paysupport.models._base import PaysupportModel
+from paysupport.models._base import PaysupportModel, unvalidated_instance
 from paysupport.models.history import EventData, LifecycleEvent
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def _event(
     if actor is None and reason is None and not data:
         # event, source and target come from the compiled table, ``now`` passed the time
         # check: nothing here came from outside, so there is nothing to validate.
-        trusted: LifecycleEvent = _copy_new(
+        trusted: LifecycleEvent = unvalidated_instance(
             LifecycleEvent,
             {
                 "event": tr.event,
@@ -144,14 +144,5 @@ def _copy(model: M, changes: Mapping[str, Any]) -> M:
     given: set[str] = model.__pydantic_fields_set__  # type: ignore[attr-defined]
     if not given.issuperset(changes):
         given = given | set(changes)
-    new: M = _copy_new(cls, values, given)
-    return new
-
-
-def _copy_new(cls: Any, values: dict[str, Any], given: set[str]) -> Any:
-    new = cls.__new__(cls)
-    object.__setattr__(new, "__dict__", values)
-    object.__setattr__(new, "__pydantic_fields_set__", given)
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
+    new: M = unvalidated_instance(cls, values, given)
     return new

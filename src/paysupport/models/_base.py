@@ -34,7 +34,7 @@ import types
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Final, Self, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, Union, get_args, get_origin
 
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, TypeAdapter
@@ -552,12 +552,7 @@ class PaysupportModel(BaseModel):
         given = self.__pydantic_fields_set__
         if not given.issuperset(update):
             given = given | set(update)
-        new = cls.__new__(cls)
-        object.__setattr__(new, "__dict__", values)
-        object.__setattr__(new, "__pydantic_fields_set__", given)
-        object.__setattr__(new, "__pydantic_extra__", None)
-        object.__setattr__(new, "__pydantic_private__", None)
-        return new
+        return unvalidated_instance(cls, values, given)
 
 
 # --------------------------------------------------------------------------- rule reads
@@ -680,3 +675,20 @@ def _parse_network(value: Any) -> Any:
 
 #: A card network, given as the enum or a name or alias (``"mc"``, ``"American Express"``).
 NetworkName = Annotated[Network, BeforeValidator(_parse_network)]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def unvalidated_instance(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """An instance of ``cls`` holding ``values`` as they are (what ``model_construct`` does).
+
+    The one place that builds a model without validating it: callers have validated the
+    values already and run the rules that read them.
+    """
+    new = cls.__new__(cls)
+    object.__setattr__(new, "__dict__", values)
+    object.__setattr__(new, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new

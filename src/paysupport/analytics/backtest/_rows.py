@@ -316,9 +316,24 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
     period = f"{at.year:04d}-{at.month:02d}"
     segment = _text(merchant.segment) if merchant is not None else None
     market = merchant.market if merchant is not None else None
+    results = (
+        refund,
+        approval_needed,
+        approval,
+        approval_tier,
+        verdict == "contest",
+        verdict == "accept",
+        win,
+        fees,
+        loss,
+        won,
+        realised_loss,
+        _sla_breach(case, outcome),
+    )
     if not full:
+        kind = _text(case.kind)
         return (
-            _text(case.kind),
+            kind,
             period,
             segment,
             market,
@@ -327,18 +342,7 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
             currency,
             verdict,
             tier,
-            refund,
-            approval_needed,
-            approval,
-            approval_tier,
-            verdict == "contest",
-            verdict == "accept",
-            win,
-            fees,
-            loss,
-            won,
-            realised_loss,
-            _sla_breach(case, outcome),
+            *results,
         )
     return (
         case.id,
@@ -361,18 +365,7 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         tier,
         [e.kind for e in outcome.effects],
         [n.code for n in outcome.notes],
-        refund,
-        approval_needed,
-        approval,
-        approval_tier,
-        verdict == "contest",
-        verdict == "accept",
-        win,
-        fees,
-        loss,
-        won,
-        realised_loss,
-        _sla_breach(case, outcome),
+        *results,
     )
 
 
