@@ -290,9 +290,6 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
 
     A run that keeps no rows needs only the columns its summaries read; the others (ids,
     times, lists of codes, rules, effects and notes) are then not built.
-
-    Long because it is the per-case hot path of a backtest: one pass over the outcome's
-    effects and decisions builds every column without intermediate objects.
     """
     _merchant_id, merchant, network, reason_code, stake, currency = _labels(case)
     decision = main_decision(case, outcome)
