@@ -271,3 +271,63 @@ def test_ce3_is_only_for_visa_10_4():
         dispute(code="13.1"), purchase=_purchase("pay_1", 0), prior_purchases=priors
     )
     assert not {"ce3_available", "ce3_not_available"} & set(P.decide(ctx, NOW).codes)
+
+
+_KINDS = (
+    EvidenceKind.PROOF_OF_DELIVERY,
+    EvidenceKind.SERVICE_DOCUMENTATION,
+    EvidenceKind.CUSTOMER_COMMUNICATION,
+    EvidenceKind.THREE_DS_AUTHENTICATION,
+)
+
+
+@given(
+    amount=st.integers(1, 10**9),
+    rate=st.decimals(0, 1, places=4),
+    factor=st.decimals(0, 1, places=3),
+    fee=st.integers(0, 10**6),
+    arb=st.integers(0, 10**6),
+    handling=st.integers(0, 10**6),
+    least=st.integers(-(10**6), 10**6),
+    stage=st.sampled_from(
+        [DisputeStage.INQUIRY, DisputeStage.CHARGEBACK, DisputeStage.ARBITRATION]
+    ),
+    code=st.sampled_from(["13.1", "10.4", "12.6.1"]),
+    evidence=st.lists(st.sampled_from(_KINDS), max_size=2, unique=True),
+)
+def test_expected_value_is_the_exact_fraction_and_repeats(
+    amount, rate, factor, fee, arb, handling, least, stage, code, evidence
+):
+    """The decision's figures equal exact Fraction arithmetic, and a policy that decided the
+    same reason code, currency and evidence before (its derived tables made) decides alike."""
+    from fractions import Fraction
+
+    def make():
+        return DisputeResponse(
+            win_rates={"*": str(rate)},
+            missing_evidence_factor=str(factor),
+            dispute_fee={"EUR": fee},
+            arbitration_fee={"EUR": arb},
+            handling_cost={"EUR": handling},
+            min_expected_value=least,
+        )
+
+    fresh, used = make(), make()
+    due = None if stage is DisputeStage.ARBITRATION else DUE
+    ctx = DisputeContext(dispute(code=code, amount=amount, evidence=evidence, stage=stage, due=due))
+    first = used.decide(ctx, NOW)
+    again = used.decide(ctx, NOW)
+    assert again == first == fresh.decide(ctx, NOW)
+    last = first.reasons[-1]
+    chance = Fraction(rate) * (Fraction(factor) if first.detail.missing else 1)
+    fees = [
+        0 if stage is DisputeStage.INQUIRY else fee,
+        arb if stage is DisputeStage.ARBITRATION else 0,
+        handling,
+    ]
+    ev = amount * chance - sum(fees)
+    assert last.value("expected_value") == Money.from_minor(int(ev), "EUR")
+    assert last.value("chance") == Decimal(chance.numerator) / Decimal(chance.denominator)
+    assert first.outcome is (Verdict.CONTEST if ev > least else Verdict.ACCEPT)
+    shown = [last.value(k).minor for k in ("dispute_fee", "arbitration_fee", "handling_cost")]
+    assert shown == fees

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from paysupport.models import Dispute
 from paysupport.models.purchase import ce3_prior_payments
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, EvidenceKind, ReasonCode
@@ -60,6 +61,8 @@ _ARB_FEES: dict[str, int] = {"EUR": 60_000, "USD": 50_000, "GBP": 50_000}
 _HANDLING: dict[str, int] = {"EUR": 2_500, "USD": 2_500, "GBP": 2_500}
 
 Groups = tuple[tuple[EvidenceKind, ...], ...]
+#: How many reason codes (and evidence sets per code) a policy keeps derived tables for.
+_MAX_CACHED = 4096
 
 
 def _why(
@@ -72,14 +75,39 @@ def _text(group: tuple[EvidenceKind, ...]) -> str:
     return "|".join(k.value for k in group)
 
 
+@attrs.frozen(slots=True, eq=False)
+class _Code:
+    """What a policy derives once per reason code: computed on first use, then shared.
+
+    ``chance`` and ``missing_chance`` are the win chance without and with compelling
+    evidence missing, as an exact fraction ``(numerator, denominator)`` and the Decimal a
+    reason shows; ``checklists`` memoises the checklist per evidence set on file.
+    """
+
+    rc: ReasonCode
+    key: str
+    compelling: Groups
+    strengthening: tuple[EvidenceKind, ...]
+    ce3: bool
+    chance: tuple[int, int, Decimal]
+    missing_chance: tuple[int, int, Decimal]
+    checklists: dict[frozenset[EvidenceKind], Checklist] = attrs.field(factory=dict)
+
+
 @attrs.define(slots=True)
 class _Draft:
-    """The checklist and notes gathered for one dispute."""
+    """The checklist and notes gathered for one dispute (``have``: the evidence on file)."""
 
+    code: _Code
+    have: frozenset[EvidenceKind]
     compelling: Groups
     strengthening: tuple[EvidenceKind, ...]
     notes: list[Reason] = attrs.Factory(list)
     checklist: Checklist | None = None
+
+
+def _exact(chance: Fraction) -> tuple[int, int, Decimal]:
+    return chance.numerator, chance.denominator, _dec(chance)
 
 
 @register_kind(KIND)
@@ -153,6 +181,56 @@ class DisputeResponse(PolicyBase):
     def _handling(self) -> dict[str, int]:
         return dict(self.handling_cost)
 
+    @cached_property
+    def _codes(self) -> dict[tuple[str, str], _Code]:
+        return {}
+
+    @cached_property
+    def _cost_table(self) -> dict[tuple[str, DisputeStage], tuple[int, tuple[Money, ...]]]:
+        return {}
+
+    def _code(self, dispute: Dispute) -> _Code:
+        """The reason code's derived table (keys, chances, evidence needs), made once."""
+        codes = self._codes
+        found = codes.get((dispute.network, dispute.reason_code))
+        if found is None:
+            rc = dispute.reason
+            compelling, strengthening = self.needs(rc)
+            key, rate = self.win_rate(rc)
+            found = _Code(
+                rc,
+                key,
+                compelling,
+                strengthening,
+                f"{rc.network.value}:{rc.code}" in _CE3_CODES,
+                _exact(rate),
+                _exact(rate * Fraction(self.missing_evidence_factor)),
+            )
+            if len(codes) < _MAX_CACHED:
+                codes[(dispute.network, dispute.reason_code)] = found
+        return found
+
+    def _costs(self, dispute: Dispute, code: str) -> tuple[int, tuple[Money, ...]]:
+        """Fees plus handling (minor units) and the four amounts a reason shows.
+
+        Made once per currency and stage; the fees rule has checked that they are set.
+        """
+        table = self._cost_table
+        stage = dispute.stage
+        found = table.get((code, stage))
+        if found is None:
+            fee = 0 if stage is DisputeStage.INQUIRY else self._fees[code]
+            arb = self._arb[code] if stage in _LATE_STAGES else 0
+            handling = self._handling[code]
+            currency = dispute.amount.currency
+            shown = tuple(
+                Money.from_minor(v, currency) for v in (fee, arb, handling, self.min_expected_value)
+            )
+            found = (fee + arb + handling, shown)
+            if len(table) < _MAX_CACHED:
+                table[(code, stage)] = found
+        return found
+
     # ------------------------------------------------------------------ pieces
     def win_rate(self, rc: ReasonCode) -> tuple[str, Fraction]:
         """The key that matched and the chance of winning for a reason code."""
@@ -183,8 +261,8 @@ class DisputeResponse(PolicyBase):
         return _make_checklist(ctx, draft)
 
     def _draft(self, ctx: DisputeContext) -> _Draft:
-        compelling, strengthening = self.needs(ctx.dispute.reason)
-        return _Draft(compelling, strengthening)
+        code = self._code(ctx.dispute)
+        return _Draft(code, ctx.dispute.evidence_kinds, code.compelling, code.strengthening)
 
     # ------------------------------------------------------------------ deciding
     def decide(self, ctx: DisputeContext, now: datetime) -> Decision:
@@ -206,16 +284,25 @@ class DisputeResponse(PolicyBase):
 
 
 def _make_checklist(ctx: DisputeContext, d: _Draft) -> Checklist:
-    have = ctx.dispute.evidence_kinds
+    have = d.have
+    # The code's own needs (CE 3.0 did not add to them): one checklist per evidence set.
+    cache = d.code.checklists if d.compelling is d.code.compelling else None
+    if cache is not None:
+        found = cache.get(have)
+        if found is not None:
+            return found
     answered = bool(have & UNIVERSAL_EVIDENCE)
     missing = () if answered else tuple(g for g in d.compelling if not any(k in have for k in g))
-    return Checklist(
+    checklist = Checklist(
         required=tuple(_text(g) for g in d.compelling),
         on_file=tuple(sorted(k.value for k in have)),
         missing=tuple(_text(g) for g in missing),
         strengthening=tuple(k.value for k in d.strengthening),
         strengthening_missing=tuple(k.value for k in d.strengthening if k not in have),
     )
+    if cache is not None and len(cache) < _MAX_CACHED:
+        cache[have] = checklist
+    return checklist
 
 
 _P = DisputeResponse
@@ -226,7 +313,7 @@ def _response_possible(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | N
     dispute = ctx.dispute
     if dispute.due_by is not None:
         return None
-    allowed = dispute.stage in dispute.reason.stages
+    allowed = dispute.stage in d.code.rc.stages
     if allowed and dispute.stage in _LATE_STAGES:
         # Catalogues often give no window at the late stages and providers may omit one:
         # the network allows an answer, so decide, and say the deadline is unknown.
@@ -273,7 +360,7 @@ def _deadline(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
 def _refund_issued(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     dispute = ctx.dispute
     refunded = ctx.payment is not None and ctx.payment.amount_refunded >= dispute.amount
-    if EvidenceKind.REFUND_ISSUED not in dispute.evidence_kinds and not refunded:
+    if EvidenceKind.REFUND_ISSUED not in d.have and not refunded:
         return None
     return p._done(
         Verdict.CONTEST,
@@ -297,14 +384,13 @@ _WITHDREW = _why(
 
 
 def _withdrawal(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
-    if EvidenceKind.CARDHOLDER_WITHDRAWAL in ctx.dispute.evidence_kinds:
+    if EvidenceKind.CARDHOLDER_WITHDRAWAL in d.have:
         return p._done(Verdict.CONTEST, ctx, d, _WITHDREW)
     return None
 
 
 def _ce3(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
-    rc = ctx.dispute.reason
-    if f"{rc.network.value}:{rc.code}" not in _CE3_CODES or ctx.purchase is None:
+    if ctx.purchase is None or not d.code.ce3:
         return None
     priors = ce3_prior_payments(ctx.purchase, ctx.prior_purchases)
     if not priors:
@@ -358,15 +444,11 @@ def _fees(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
 def _expected_value(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
     dispute = ctx.dispute
     amount = dispute.amount
-    code = ctx.currency
-    fee = 0 if dispute.stage is DisputeStage.INQUIRY else p._fees[code]
-    arb = p._arb[code] if dispute.stage in _LATE_STAGES else 0
-    handling = p._handling[code]
-    key, rate = p.win_rate(dispute.reason)
-    chance = rate
+    costs, (fee, arb, handling, least) = p._costs(dispute, ctx.currency)
+    code = d.code
     d.checklist = checklist = _make_checklist(ctx, d)
     if checklist.missing:
-        chance = rate * Fraction(p.missing_evidence_factor)
+        num, den, chance = code.missing_chance
         d.notes.append(
             _why(
                 "evidence_missing",
@@ -375,22 +457,26 @@ def _expected_value(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
                 "compelling evidence missing: {missing} (win chance × {factor})",
             )
         )
-    ev = amount.minor * chance - fee - arb - handling
+    else:
+        num, den, chance = code.chance
+    # Exact, on ints: the expected value is ev / den (den > 0), amount × chance − costs.
+    ev = amount.minor * num - costs * den
+    whole = ev // den if ev >= 0 else -(-ev // den)  # toward zero
     values = (
         ("amount", amount),
-        ("chance", _dec(chance)),
-        ("rate_key", key),
-        ("dispute_fee", Money.from_minor(fee, amount.currency)),
-        ("arbitration_fee", Money.from_minor(arb, amount.currency)),
-        ("handling_cost", Money.from_minor(handling, amount.currency)),
-        ("expected_value", Money.from_minor(int(ev), amount.currency)),  # toward zero
-        ("min_expected_value", Money.from_minor(p.min_expected_value, amount.currency)),
+        ("chance", chance),
+        ("rate_key", code.key),
+        ("dispute_fee", fee),
+        ("arbitration_fee", arb),
+        ("handling_cost", handling),
+        ("expected_value", Money.from_minor(whole, amount.currency)),
+        ("min_expected_value", least),
     )
     template = (
         "{amount} × {chance} − fees {dispute_fee} + {arbitration_fee} − handling "
         "{handling_cost} = {expected_value}"
     )
-    if ev > p.min_expected_value:
+    if ev > p.min_expected_value * den:
         why = _why("contest_pays", "expected_value", values, template + " > {min_expected_value}")
         return p._done(Verdict.CONTEST, ctx, d, why)
     why = _why(
