@@ -42,6 +42,8 @@ SKIPPED = {34}
 NOT_CHECKED = None
 # what the tests read besides src/ and tests/ (docs pages, examples, the README)
 COPIED = ("examples", "docs", "README.md", "CHANGELOG.md", "mkdocs.yml")
+# re-imports the mutated package in each mutant's test process (import-time code), see there
+PLUGIN = "tests._mutmut_reimport"
 
 
 def _section(package: str, tests: list[str]) -> str:
@@ -50,7 +52,8 @@ def _section(package: str, tests: list[str]) -> str:
         "[tool.mutmut]\n"
         'source_paths = ["src"]\n'
         f'only_mutate = ["{_glob(package)}"]\n'
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "--no-cov", "-q", "-n", "0"]\n'
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "--no-cov", "-q", "-n", "0", '
+        f'"-p", "{PLUGIN}"]\n'
         f"pytest_add_cli_args_test_selection = [{selection}]\n"
         f"also_copy = [{', '.join(f'{chr(34)}{name}{chr(34)}' for name in COPIED)}]\n"
     )
@@ -60,14 +63,19 @@ def _glob(package: str) -> str:
     return f"src/paysupport/{package}" + ("" if package.endswith(".py") else "/*")
 
 
-def _scratch(package: str, tests: list[str], workdir: str | None, src: Path = ROOT) -> Path:
+def _scratch(
+    package: str, tests: list[str], workdir: str | None, src: Path = ROOT, keep_src: bool = False
+) -> Path:
     if workdir:
         work = Path(workdir).resolve()
         work.mkdir(parents=True, exist_ok=True)
     else:
         prefix = "mutmut-" + re.sub(r"[^A-Za-z0-9]+", "-", package) + "-"
         work = Path(tempfile.mkdtemp(prefix=prefix))
-    for name in ("src", "tests", *COPIED):
+    names = (
+        ("tests", *COPIED) if keep_src and (work / "src").is_dir() else ("src", "tests", *COPIED)
+    )
+    for name in names:
         origin = src if name == "src" else ROOT
         if (origin / name).is_file():
             shutil.copy2(ROOT / name, work / name)
@@ -201,6 +209,12 @@ def main() -> int:
         help="leave these tests out (pytest --deselect), e.g. tests that need a newer src/ "
         "than the --after run's copy",
     )
+    parser.add_argument(
+        "--keep-src",
+        action="store_true",
+        help="with --workdir: keep the src/ copied by its first run (a snapshot: edits made "
+        "to the checkout since are not mutated, and results stay valid)",
+    )
     parser.add_argument("--no-diffs", action="store_true", help="list survivors without diffs")
     parser.add_argument(
         "--report-only", action="store_true", help="with --workdir: print the last results"
@@ -216,7 +230,8 @@ def main() -> int:
         work = Path(args.workdir).resolve()
         _report(work, args.package, not args.no_diffs, earlier)
         return 0
-    work = _scratch(args.package, tests, args.workdir, earlier[0] if earlier else ROOT)
+    source = earlier[0] if earlier else ROOT
+    work = _scratch(args.package, tests, args.workdir, source, args.keep_src)
     env = {**os.environ, "PAYSUPPORT_HYPOTHESIS_PROFILE": "ci"}
     names: list[str] = []
     if args.rerun_survivors or earlier:
