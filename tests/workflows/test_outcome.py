@@ -87,3 +87,37 @@ def test_effect_keys_derive_from_cause_only() -> None:
     assert len(e1.idempotency_key) <= 64
     with pytest.raises(AttributeError):
         e1.amount = eur("1")  # type: ignore[misc]
+
+
+def test_a_key_read_or_not_changes_no_comparison_copy_or_dump() -> None:
+    import pickle
+
+    from paysupport.workflows import Effect
+
+    made = [IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=eur("5")) for _ in range(2)]
+    read, unread = made
+    key = read.idempotency_key  # derived on first read, then kept
+    assert read.idempotency_key is key
+    assert read == unread and hash(read) == hash(unread)
+    copy = pickle.loads(pickle.dumps(unread))
+    assert copy == read and copy.idempotency_key == key
+    dump = unread.to_dict()
+    assert list(dump)[:2] == ["kind", "idempotency_key"] and dump["idempotency_key"] == key
+    assert "_key" not in dump and Effect.from_dict(dump) == read
+
+
+def test_merging_drops_only_effects_with_a_key_already_there() -> None:
+    from paysupport.workflows import RecordDisputeLoss
+
+    first = IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=eur("5"))
+    same_cause = IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=eur("5"), provider="x")
+    other = IssueRefund(payment_id="pay_1", refund_id="rf_2", amount=eur("5"))
+    loss = RecordDisputeLoss(
+        payment_id="pay_1", dispute_id="rf_1", stage="chargeback", amount=eur("5"), outcome="lost"
+    )
+    merged = Outcome(effects=(first,)).merge(Outcome(effects=(same_cause, other, loss, other)))
+    assert merged.effects == (first, other, loss)
+    assert combine([Outcome(effects=(loss,)), Outcome(effects=(first, loss))]).effects == (
+        loss,
+        first,
+    )

@@ -44,7 +44,7 @@ class Builder:
 
     def effect(self, effect: Effect) -> None:
         """Record an effect (once per idempotency key)."""
-        if all(e.idempotency_key != effect.idempotency_key for e in self.effects):
+        if not any(e.same_key(effect) for e in self.effects):
             self.effects.append(effect)
 
     def change(self, before: Aggregate | None, after: Aggregate) -> None:

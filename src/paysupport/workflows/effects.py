@@ -102,28 +102,46 @@ _sha256 = hashlib.sha256
 class Effect:
     """Base of every effect: an immutable record with an idempotency key from its cause.
 
-    Subclasses set ``kind`` and ``cause_fields`` (the fields the key is derived from).
+    Subclasses set ``kind`` and ``cause_fields`` (the fields the key is derived from). The
+    key is derived when first read and kept (a backtest that never reads it never pays
+    for the hash); it is a function of the cause fields, so equality and hashing compare
+    the fields alone.
     """
 
     kind: ClassVar[str] = "effect"
     cause_fields: ClassVar[tuple[str, ...]] = ()
 
-    idempotency_key: str = attrs.field(init=False, eq=True)
+    _key: str | None = attrs.field(init=False, default=None, eq=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
-        # The canonical cause text of `_key`, built in one pass.
-        kind = self.kind
-        text = kind
-        for name in self.cause_fields:
-            text += f"\n{name}={_canon(getattr(self, name))}"
-        digest = _sha256(text.encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
-        object.__setattr__(self, "idempotency_key", f"{kind}:{digest}")
+    @property
+    def idempotency_key(self) -> str:
+        """``"{kind}:{digest}"``: the first 32 hex characters of the SHA-256 of the cause."""
+        key = self._key
+        if key is None:
+            # The canonical cause text of `_key`, built in one pass.
+            kind = self.kind
+            text = kind
+            for name in self.cause_fields:
+                text += f"\n{name}={_canon(getattr(self, name))}"
+            digest = _sha256(text.encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
+            key = f"{kind}:{digest}"
+            object.__setattr__(self, "_key", key)
+        return key
+
+    def same_key(self, other: Effect) -> bool:
+        """True when ``other`` has this effect's idempotency key.
+
+        Effects of different kinds never do (the key starts with the kind), so only effects
+        of one kind derive their keys to compare.
+        """
+        return self.kind == other.kind and self.idempotency_key == other.idempotency_key
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-friendly dict: ``kind``, ``idempotency_key`` and every field."""
-        out: dict[str, Any] = {"kind": self.kind}
+        out: dict[str, Any] = {"kind": self.kind, "idempotency_key": self.idempotency_key}
         for a in attrs.fields(type(self)):
-            out[a.name] = _plain(getattr(self, a.name))
+            if a.init:
+                out[a.name] = _plain(getattr(self, a.name))
         return out
 
     @staticmethod

@@ -180,11 +180,11 @@ class Outcome:
         for c in other.changes:
             first = changes.get(c.key)
             changes[c.key] = c if first is None else Change(c.key, first.base_version, c.after)
-        keys = {e.idempotency_key for e in self.effects}
+        kept = list(self.effects)
         extra = []
         for e in other.effects:
-            if e.idempotency_key not in keys:
-                keys.add(e.idempotency_key)
+            if not any(k.same_key(e) for k in kept):
+                kept.append(e)
                 extra.append(e)
         return Outcome(
             (*self.decisions, *other.decisions),
