@@ -148,3 +148,35 @@ def test_config_errors_name_the_key(data, field, rule):
 def test_step_template_builds_from_a_dict():
     t = StepTemplate.from_dict({"action": "a", "tier": "junior", "effect": "e", "hours": 2})
     assert t == StepTemplate("a", Tier.JUNIOR, "e", 2)
+
+
+def test_a_used_policy_plans_as_a_fresh_one():
+    """Plans are found once per claim and reason code: later cases get the same plans, and a
+    dispute without a plan of its own still gets the plan of each case's claim."""
+
+    def make():
+        return Resolution(dispute_plans={"visa:10.4": [_step("a")]}, safety_margin_hours=1)
+
+    used = make()
+    cases = [
+        (claim, dp, now)
+        for claim in (
+            ClaimKind.DISPUTE_RECEIVED,
+            ClaimKind.DUPLICATE_CHARGE,
+            ClaimKind.FAILED_PAYMENT,
+        )
+        for dp in (None, dispute(), dispute(code="10.4"), dispute(due=None))
+        for now in (NOW, DUE)
+    ]
+    for _ in range(2):
+        for claim, dp, now in cases:
+            ctx = ResolutionContext(claim, T0, dp)
+            assert used.decide(ctx, now) == make().decide(ctx, now)
+    plans = {
+        used.decide(ResolutionContext(c, T0, dispute()), NOW).steps[0].action for c, _, _ in cases
+    }
+    assert len(plans) == 3  # the 13.1 dispute has no plan: each claim's own plan applies
+
+
+def _step(action):
+    return {"action": action, "tier": "senior", "effect": "x", "hours": 2, "anchor": "due_by"}

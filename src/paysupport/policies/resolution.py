@@ -148,6 +148,29 @@ _DEFAULT_CLAIM_PLANS: dict[str, list[dict[str, Any]]] = {
 }
 
 _STEPS = Items(Record(StepTemplate), 1)
+#: How many plans (per claim and reason code) a policy keeps once found.
+_MAX_CACHED = 4096
+
+
+@attrs.frozen(slots=True, eq=False)
+class _Plan:
+    """A plan found once per policy and key, ready to place.
+
+    Its templates, what placing them needs, and the reason that names it (shared by every
+    decision that uses the plan).
+    """
+
+    templates: tuple[StepTemplate, ...]
+    #: Per template: (hours as a timedelta, anchor); and the highest tier of the steps.
+    offsets: tuple[tuple[timedelta, str], ...]
+    top: Tier
+    why: Reason
+
+    @classmethod
+    def of(cls, templates: tuple[StepTemplate, ...], why: Reason) -> _Plan:
+        offsets = tuple((timedelta(hours=t.hours), t.anchor) for t in templates)
+        top = max((t.tier for t in templates), key=lambda t: t.rank)
+        return cls(templates, offsets, top, why)
 
 
 @attrs.define(slots=True)
@@ -156,6 +179,7 @@ class _Draft:
 
     templates: tuple[StepTemplate, ...] = ()
     reasons: list[Reason] = attrs.Factory(list)
+    plan: _Plan | None = None
 
 
 @register_kind("resolution")
@@ -189,7 +213,12 @@ class Resolution(PolicyBase):
     def _claims(self) -> dict[ClaimKind, tuple[StepTemplate, ...]]:
         return dict(self.claim_plans)
 
-    @property
+    @cached_property
+    def _found(self) -> dict[tuple[ClaimKind, str, str] | ClaimKind, _Plan]:
+        # The plan per claim kind, and reason code (network, code as given) of a dispute.
+        return {}
+
+    @cached_property
     def safety_margin(self) -> timedelta:
         """Responses are due this long before a dispute's ``due_by``.
 
@@ -215,6 +244,32 @@ _C = ResolutionContext
 
 
 def _find_plan(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
+    dispute = ctx.dispute
+    found = p._found
+    lookup: tuple[ClaimKind, str, str] | ClaimKind = (
+        ctx.claim if dispute is None else (ctx.claim, dispute.network, dispute.reason_code)
+    )
+    plan = found.get(lookup)
+    if plan is None:
+        plan = _plan_for(p, ctx)
+        if plan is not None and len(found) < _MAX_CACHED:
+            found[lookup] = plan
+    if plan is None:
+        why = _why(
+            "no_plan",
+            "plans",
+            (("claim", ctx.claim.value),),
+            "no resolution plan for a {claim} claim",
+        )
+        return Decision(Verdict.REVIEW, (why,), p.info, tier=Tier.MIDDLE)
+    d.templates = plan.templates
+    d.plan = plan
+    d.reasons.append(plan.why)
+    return None
+
+
+def _plan_for(p: _P, ctx: _C) -> _Plan | None:
+    """The most specific dispute plan, else the claim's plan (``None``: no plan)."""
     templates: tuple[StepTemplate, ...] | None = None
     key = ""
     dispute = ctx.dispute
@@ -227,17 +282,9 @@ def _find_plan(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
         key = ctx.claim.value
         templates = p._claims.get(ctx.claim)
     if templates is None:
-        why = _why(
-            "no_plan",
-            "plans",
-            (("claim", ctx.claim.value),),
-            "no resolution plan for a {claim} claim",
-        )
-        return Decision(Verdict.REVIEW, (why,), p.info, tier=Tier.MIDDLE)
-    d.templates = templates
+        return None
     rule = "dispute_plans" if dispute is not None else "claim_plans"
-    d.reasons.append(_why("plan_for", rule, (("key", key),), "plan for {key}"))
-    return None
+    return _Plan.of(templates, _why("plan_for", rule, (("key", key),), "plan for {key}"))
 
 
 def _place(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
@@ -248,13 +295,15 @@ def _place(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
     opened = ctx.opened_at or now
     tight = no_deadline = False
     steps: list[Step] = []
-    for t in d.templates:
-        hours = timedelta(hours=t.hours)
-        if t.anchor == "due_by":
+    plan = d.plan if d.plan is not None and d.plan.templates is d.templates else None
+    if plan is None:  # templates given some other way: prepare them here
+        plan = _Plan.of(d.templates, _why("plan_for", "plans"))
+    for t, (hours, anchor) in zip(plan.templates, plan.offsets, strict=True):
+        if anchor == "due_by":
             no_deadline = no_deadline or deadline is None
             due = now if deadline is None else deadline - hours
         else:
-            due = (opened if t.anchor == "opened" else now) + hours
+            due = (opened if anchor == "opened" else now) + hours
         if due < now:
             tight, due = True, now
         steps.append(Step(t.action, t.tier, due, t.effect, t.condition))
@@ -275,8 +324,7 @@ def _place(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
                 "them now",
             )
         )
-    top = max((s.tier for s in steps), key=lambda t: t.rank)
-    return Decision(Verdict.PLAN, tuple(d.reasons), p.info, tier=top, steps=tuple(steps))
+    return Decision(Verdict.PLAN, tuple(d.reasons), p.info, tier=plan.top, steps=tuple(steps))
 
 
 Resolution.RULES = (
