@@ -1,0 +1,98 @@
+"""Which event records a provider's dispute report, exactly (event name, data, refusals).
+
+Written against the mutants that survived ``scripts/mutation.py lifecycles`` (docs/testing.md):
+`dispute_event_for` was checked through the translators only, so its exact data and its
+refusals (machine, state, event, code) were not pinned here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from paysupport.errors import InvalidTransition
+from paysupport.lifecycles import dispute, dispute_event_for
+from paysupport.models import Dispute, DisputeStatus
+from paysupport.networks import DisputeStage
+from tests.lifecycles._support import at, make_dispute
+
+CB, PRE, ARB = DisputeStage.CHARGEBACK, DisputeStage.PRE_ARBITRATION, DisputeStage.ARBITRATION
+NR, UR = DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW
+
+
+def _at_pre_arbitration() -> Dispute:
+    return make_dispute("visa", "13.1", stage=PRE)
+
+
+@pytest.mark.parametrize(
+    ("stage", "status", "expected"),
+    [
+        (CB, NR, None),
+        (CB, UR, ("submit_evidence", {})),
+        (CB, DisputeStatus.ACCEPTED, ("accept", {})),
+        (CB, DisputeStatus.CLOSED, ("close", {})),
+        (CB, DisputeStatus.WON, ("win", {})),
+        (CB, DisputeStatus.LOST, ("lose", {})),
+        (PRE, DisputeStatus.WON, ("win", {"stage": "pre_arbitration"})),
+        (PRE, DisputeStatus.LOST, ("lose", {"stage": "pre_arbitration"})),
+        (PRE, NR, ("open_pre_arbitration", {})),
+        (PRE, UR, ("open_pre_arbitration", {"status": "under_review"})),
+        (ARB, NR, ("open_arbitration", {})),
+    ],
+)
+def test_the_event_and_data_for_each_report(
+    stage: DisputeStage, status: DisputeStatus, expected: tuple[str, dict[str, str]] | None
+) -> None:
+    assert dispute_event_for(make_dispute(), stage, status) == expected
+
+
+def test_an_expiry_names_who_reported_it() -> None:
+    assert dispute_event_for(make_dispute(), CB, DisputeStatus.EXPIRED) == (
+        "expire",
+        {"reported_by": "provider"},
+    )
+    stripe = make_dispute(provider="stripe")
+    assert dispute_event_for(stripe, CB, DisputeStatus.EXPIRED) == (
+        "expire",
+        {"reported_by": "stripe"},
+    )
+    expired = dispute.fire(stripe, "expire", now=at(1), reported_by="stripe")
+    assert expired.status is DisputeStatus.EXPIRED
+
+
+def test_an_earlier_stage_is_refused_with_every_field_of_the_refusal() -> None:
+    d = _at_pre_arbitration()
+    with pytest.raises(InvalidTransition) as exc:
+        dispute_event_for(d, CB, DisputeStatus.WON)
+    err = exc.value
+    assert (err.machine, err.state, err.event, err.code) == (
+        "dispute",
+        "pre_arbitration:needs_response",
+        "report",
+        "not_reportable",
+    )
+    assert err.reason == "stages only move forward: pre_arbitration cannot go back to chargeback"
+
+
+def test_back_to_needs_response_within_a_stage_is_refused() -> None:
+    d = dispute.fire(make_dispute(), "submit_evidence", now=at(1))
+    assert d.status is UR
+    with pytest.raises(InvalidTransition) as exc:
+        dispute_event_for(d, CB, NR)
+    err = exc.value
+    assert (err.machine, err.state, err.event, err.code) == (
+        "dispute",
+        "chargeback:under_review",
+        "report",
+        "not_reportable",
+    )
+    assert err.reason == "no event moves a dispute back to needs_response within its stage"
+
+
+def test_the_events_returned_are_the_ones_the_machine_takes() -> None:
+    d = make_dispute()
+    for status in (UR, DisputeStatus.ACCEPTED, DisputeStatus.CLOSED, DisputeStatus.LOST):
+        found = dispute_event_for(d, CB, status)
+        assert found is not None
+        event, data = found
+        moved = dispute.fire(d, event, now=at(1), **data)
+        assert (moved.stage, moved.status) == (CB, status)
