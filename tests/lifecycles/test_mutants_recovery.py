@@ -28,6 +28,7 @@ def _retrying() -> PaymentFailure:
 def _stripe(code: str) -> dict[str, Any]:
     """The retry_failed data for a Stripe-only decline, as the workflows send it."""
     record = stripe_failure_fields({"decline_code": code})["provider_decline"]
+    assert record is not None
     return {"decline_code": code, "provider_decline": provider_decline_json(record)}
 
 

@@ -19,7 +19,7 @@ PROVIDER = {"provider": "stripe", "provider_reference": "re_123", "provider_stat
     ("before", "event"),
     [((), "submit"), ((), "succeed"), (("submit_timed_out",), "confirm_pending")],
 )
-def test_the_providers_answer_is_recorded(before, event):
+def test_the_providers_answer_is_recorded(before: tuple[str, ...], event: str) -> None:
     r = make_refund()
     for i, earlier in enumerate(before):
         r = refund.fire(r, earlier, now=at(i + 1))
@@ -27,7 +27,7 @@ def test_the_providers_answer_is_recorded(before, event):
     assert (r.provider, r.provider_reference, r.provider_status) == ("stripe", "re_123", "pending")
 
 
-def test_a_later_answer_without_a_reference_keeps_the_one_recorded():
+def test_a_later_answer_without_a_reference_keeps_the_one_recorded() -> None:
     r = refund.fire(make_refund(), "submit", now=at(1), **PROVIDER)
     r = refund.fire(r, "succeed", now=at(2), provider_status="succeeded", provider_reference="")
     assert (r.provider, r.provider_reference, r.provider_status) == (
