@@ -1,0 +1,92 @@
+"""Diagrams: the Graphviz DOT text in full, and the labels of a stage's statuses.
+
+Written against the mutants that survived ``scripts/mutation.py lifecycles`` (docs/testing.md):
+the DOT writer was checked only by its first and last line, and a stage picture only on the
+dispute's labels (``"Stage: status"``), where several ways of cutting a label agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from statemachine import State
+
+from paysupport.lifecycles import LifecycleMachine, compiled, diagram, dispute, guard, payment
+
+
+@guard()
+def checked(model: object, now: datetime, data: object, actor: str | None) -> str | None:
+    """Always passes (a named guard for the label)."""
+    return None
+
+
+class Tiny(LifecycleMachine):
+    """Three states; two events between the same two states; quotes in a label."""
+
+    a = State('Start "A"', initial=True)
+    b = State("Mid\\way")
+    c = State("Done", final=True)
+    go = a.to(b, cond=checked)
+    also = a.to(b)
+    end = b.to(c)
+
+    lifecycle_name = "tiny"
+
+
+def test_the_dot_text_of_a_small_machine() -> None:
+    assert diagram(Tiny, "dot") == "\n".join(
+        [
+            "digraph tiny {",
+            "    rankdir=TB;",
+            '    node [shape=box, style=rounded, fontname="Helvetica", fontsize=12];',
+            '    edge [fontname="Helvetica", fontsize=10];',
+            '    __start [shape=point, width=0.15, label=""];',
+            '    a [label="Start \\"A\\""];',
+            '    b [label="Mid\\\\way"];',
+            '    c [label="Done", peripheries=2];',
+            "    __start -> a;",
+            '    a -> b [label="go [checked]\\nalso"];',
+            '    b -> c [label="end"];',
+            "}",
+            "",
+        ]
+    )
+
+
+def test_the_dot_overview_ends_final_stages_in_one_end_node() -> None:
+    lines = diagram("dispute", "dot").splitlines()
+    assert '    __end [shape=doublecircle, width=0.12, label=""];' in lines
+    assert "    chargeback -> __end;" in lines
+    assert "    arbitration -> __end;" in lines
+    assert not any(line.startswith("    __end ->") for line in lines)
+    prefix = '    chargeback -> pre_arbitration [label="'
+    edge = next(line for line in lines if line.startswith(prefix))
+    events = edge.removeprefix(prefix).removesuffix('"];').split("\\n")  # one per line
+    assert sorted(events) == ["lose", "open_pre_arbitration", "win"]
+
+
+def test_a_machine_without_final_edges_has_no_end_node() -> None:
+    assert "__end" not in diagram(Tiny, "dot")
+    assert "__end" not in diagram("payment", "dot")
+
+
+class Staged(LifecycleMachine):
+    """A staged machine (values ``stage:status``) whose labels are not the dispute's."""
+
+    a = State("Stage one: first: step", value="one:a", initial=True)
+    b = State("Plain", value="one:b", final=True)
+    go = a.to(b)
+
+    lifecycle_name = "staged"
+
+
+def test_a_stage_picture_keeps_what_follows_the_first_colon() -> None:
+    text = diagram(Staged, stage="one")
+    assert '    state "First: step" as one_a' in text.splitlines()
+    assert '    state "Plain" as one_b' in text.splitlines()
+
+
+def test_the_lifecycle_method_draws_mermaid_by_default_and_passes_the_stage() -> None:
+    assert payment.diagram() == diagram("payment")
+    assert dispute.diagram("mermaid", "chargeback") == diagram("dispute", stage="chargeback")
+    assert compiled(Tiny).diagram("dot") == diagram(Tiny, "dot")
