@@ -74,16 +74,29 @@ class Staged(LifecycleMachine):
     """A staged machine (values ``stage:status``) whose labels are not the dispute's."""
 
     a = State("Stage one: first: step", value="one:a", initial=True)
-    b = State("Plain", value="one:b", final=True)
-    go = a.to(b)
+    b = State("Plain", value="one:b:c", final=True)
+    c = State("Two: x", value="two:x")
+    go = a.to(c)
+    back = c.to(b)
 
     lifecycle_name = "staged"
 
 
 def test_a_stage_picture_keeps_what_follows_the_first_colon() -> None:
-    text = diagram(Staged, stage="one")
-    assert '    state "First: step" as one_a' in text.splitlines()
-    assert '    state "Plain" as one_b' in text.splitlines()
+    lines = diagram(Staged, stage="one").splitlines()
+    assert '    state "First: step" as one_a' in lines
+    assert '    state "Plain" as one_b_c' in lines
+    assert "    one_a --> two : go" in lines
+    assert "    two --> one_b_c : back" in lines
+
+
+def test_the_overview_splits_a_state_at_its_first_colon() -> None:
+    lines = diagram(Staged).splitlines()
+    assert lines[2:4] == ['    state "One: a, b:c" as one', '    state "Two: x" as two']
+    assert "    one --> [*]" in lines
+    assert "    two --> [*]" not in lines  # no final state in stage two
+    assert diagram(Staged, "dot").startswith("digraph staged_stages {")
+    assert diagram("dispute", "dot").startswith("digraph dispute_stages {")
 
 
 def test_the_lifecycle_method_draws_mermaid_by_default_and_passes_the_stage() -> None:
