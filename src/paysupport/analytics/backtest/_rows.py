@@ -8,7 +8,7 @@ figures come from the values the deciding rule recorded (``chance``, ``dispute_f
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -105,15 +105,9 @@ SUMMARY_SCHEMA = pa.schema(
 )
 _FEES = ("dispute_fee", "arbitration_fee", "handling_cost")
 _BREACH_NOTES = frozenset({"deadline_passed", "inside_safety_margin"})
-
-
-def _text(value: object) -> str:
-    """A ``StrEnum``'s value, or a raw string as it is (uncatalogued networks stay raw).
-
-    Every enum a row reads is a ``StrEnum``, whose ``str()`` is its value (and much cheaper
-    than the ``.value`` property, which matters at a million rows).
-    """
-    return str(value)
+# Enums are read with ``str()``: every enum a row reads is a ``StrEnum``, whose ``str()`` is
+# its value (much cheaper than the ``.value`` property, which matters at a million rows);
+# a raw string (an uncatalogued network) stays as it is.
 
 
 def main_decision(case: Case, outcome: Outcome) -> Decision | None:
@@ -161,9 +155,13 @@ def _expected(
     if verdict != "contest":
         return None, None, None
     for reason in decision.reasons:
+        if not reason.values:
+            continue
         values = dict(reason.values)
         if "chance" in values and all(k in values for k in _FEES):
-            win = _round(Decimal(amount) * Decimal(str(values["chance"])))
+            chance = values["chance"]
+            exact = chance if type(chance) is Decimal else Decimal(str(chance))
+            win = _round(Decimal(amount) * exact)
             fees = sum(_minor(values[k]) for k in _FEES)
             return win, fees, amount - win + fees
     return None, None, None
@@ -201,8 +199,8 @@ def _labels(case: Case) -> tuple[Any, ...]:
         return (
             p.merchant_id,
             case.merchant,
-            _text(card.brand) if card else None,
-            _text(request.reason),
+            str(card.brand) if card else None,
+            str(request.reason),
             minor,
             currency,
         )
@@ -212,7 +210,7 @@ def _labels(case: Case) -> tuple[Any, ...]:
         return (
             case.payment.merchant_id,
             case.merchant,
-            _text(d.network),
+            str(d.network),
             d.reason_code,
             money.minor,
             money.currency.code,
@@ -223,7 +221,7 @@ def _labels(case: Case) -> tuple[Any, ...]:
         return (
             f.merchant_id,
             case.merchant,
-            _text(f.network) if f.network is not None else None,
+            str(f.network) if f.network is not None else None,
             f.network_decline_code or f.decline_code,
             money.minor,
             money.currency.code,
@@ -242,19 +240,19 @@ def _support_labels(case: TriageCase) -> tuple[Any, ...]:
     network: str | None = None
     stake: Money | None = None
     if dispute is not None:
-        network, stake = _text(dispute.network), dispute.amount
+        network, stake = str(dispute.network), dispute.amount
     elif ctx.failure is not None:
         f = ctx.failure
-        network = _text(f.network) if f.network is not None else None
+        network = str(f.network) if f.network is not None else None
         stake = f.amount
     elif payments:
         card = payments[0].payment_method.card
-        network = _text(card.brand) if card else None
+        network = str(card.brand) if card else None
         stake = payments[0].amount
     merchant_id = sc.merchant_id or (payments[0].merchant_id if payments else None)
     minor = stake.minor if stake is not None else None
     currency = stake.currency.code if stake is not None else None
-    return merchant_id, ctx.merchant, network, _text(sc.claim), minor, currency
+    return merchant_id, ctx.merchant, network, str(sc.claim), minor, currency
 
 
 def _sla_breach(case: Case, outcome: Outcome) -> bool | None:
@@ -267,22 +265,48 @@ def _sla_breach(case: Case, outcome: Outcome) -> bool | None:
     return None
 
 
-def _tiers(outcome: Outcome, decision: Decision | None) -> tuple[str | None, str | None]:
-    """The tier handling the case, and the tier asked to approve (four eyes), if any.
+def _from_effects(
+    outcome: Outcome, decision: Decision | None
+) -> tuple[int, bool, int, str | None, str | None]:
+    """refund_minor, approval_needed, approval_minor, tier, approval_tier: one pass.
 
-    Handling: the case assignment's tier, else the approval's, else the decision's.
+    The tier handling the case is the case assignment's tier, else the approval's (four
+    eyes), else the decision's.
     """
+    refund = approval = 0
+    approval_needed = False
     assigned: str | None = None
     approver: str | None = None
     for e in outcome.effects:
-        if isinstance(e, RequestApproval) and approver is None:
-            approver = _text(e.tier)
+        if isinstance(e, IssueRefund):
+            refund += e.amount.minor
+        elif isinstance(e, RequestApproval):
+            approval_needed = True
+            approval += e.amount.minor
+            if approver is None:
+                approver = str(e.tier)
         elif isinstance(e, AssignCase) and assigned is None:
-            assigned = _text(e.tier)
+            assigned = str(e.tier)
     handling = assigned or approver
     if handling is None and decision is not None and decision.tier is not None:
-        handling = _text(decision.tier)
-    return handling, approver
+        handling = str(decision.tier)
+    return refund, approval_needed, approval, handling, approver
+
+
+#: Periods by (year, month): a million rows share a few dozen strings.
+_PERIODS: dict[tuple[int, int], str] = {}
+
+
+def _period(case: Case) -> tuple[datetime, str]:
+    """The case's time in UTC and its UTC month (``"2026-03"``), as the at column."""
+    at = case.at.astimezone(UTC)
+    key = (at.year, at.month)
+    period = _PERIODS.get(key)
+    if period is None:
+        period = f"{at.year:04d}-{at.month:02d}"
+        if len(_PERIODS) < 100_000:
+            _PERIODS[key] = period
+    return at, period
 
 
 def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...]:
@@ -294,25 +318,19 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
     _merchant_id, merchant, network, reason_code, stake, currency = _labels(case)
     decision = main_decision(case, outcome)
     amount = stake if stake is not None else 0
-    refund = approval = 0
-    approval_needed = False
-    for e in outcome.effects:
-        if isinstance(e, IssueRefund):
-            refund += e.amount.minor
-        elif isinstance(e, RequestApproval):
-            approval_needed = True
-            approval += e.amount.minor
+    refund, approval_needed, approval, tier, approval_tier = _from_effects(outcome, decision)
     verdict: str | None = None
     win = fees = loss = None
     if decision is not None:
-        verdict = _text(decision.outcome)
+        verdict = str(decision.outcome)
         win, fees, loss = _expected(decision, verdict, amount)
     won, realised_loss = _realised(case, verdict, amount, fees)
-    tier, approval_tier = _tiers(outcome, decision)
-    at = case.at.astimezone(UTC)  # periods are UTC months, as the at column
-    period = f"{at.year:04d}-{at.month:02d}"
-    segment = _text(merchant.segment) if merchant is not None else None
-    market = merchant.market if merchant is not None else None
+    at, period = _period(case)
+    if merchant is not None:
+        segment: str | None = str(merchant.segment)
+        market: str | None = merchant.market
+    else:
+        segment = market = None
     results = (
         refund,
         approval_needed,
@@ -328,9 +346,8 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         _sla_breach(case, outcome),
     )
     if not full:
-        kind = _text(case.kind)
         return (
-            kind,
+            str(case.kind),
             period,
             segment,
             market,
@@ -343,7 +360,7 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         )
     return (
         case.id,
-        _text(case.kind),
+        str(case.kind),
         at,
         period,
         _merchant_id,
@@ -357,7 +374,7 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         verdict,
         list(decision.codes) if decision is not None else [],
         decision.policy.fingerprint if decision is not None else None,
-        [f"{d.policy.kind}:{_text(d.outcome)}" for d in outcome.decisions],
+        [f"{d.policy.kind}:{d.outcome!s}" for d in outcome.decisions],
         [_rule(d, r) for d in outcome.decisions for r in d.reasons],
         tier,
         [e.kind for e in outcome.effects],
