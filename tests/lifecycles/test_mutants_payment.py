@@ -40,7 +40,7 @@ def test_settling_a_pending_refund_marks_that_refund_succeeded() -> None:
 
 
 def test_a_pending_refund_is_settled_for_its_own_amount_only() -> None:
-    with pytest.raises(InvalidTransition, match="refund 're_1' is for 30.00 EUR, not 20.00 EUR"):
+    with pytest.raises(InvalidTransition, match=r"refund 're_1' is for 30\.00 EUR, not 20\.00 EUR"):
         payment.fire(
             _with_pending_refund(), "settle_refund", now=at(3), refund_id="re_1", amount=eur("20")
         )
