@@ -13,7 +13,7 @@ from paysupport.errors import InvalidTransition
 from paysupport.lifecycles import dispute, dispute_event_for
 from paysupport.models import Dispute, DisputeStatus
 from paysupport.networks import DisputeStage
-from tests.lifecycles._support import at, make_dispute
+from tests.lifecycles._support import at, eur, make_dispute
 
 CB, PRE, ARB = DisputeStage.CHARGEBACK, DisputeStage.PRE_ARBITRATION, DisputeStage.ARBITRATION
 NR, UR = DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW
@@ -96,3 +96,46 @@ def test_the_events_returned_are_the_ones_the_machine_takes() -> None:
         event, data = found
         moved = dispute.fire(d, event, now=at(1), **data)
         assert (moved.stage, moved.status) == (CB, status)
+
+
+def _under_review(**fields: object) -> Dispute:
+    d = Dispute(
+        id="dp_9",
+        payment_id="pi_1",
+        amount=eur("100"),
+        opened_at=at(0),
+        due_by=at(days=10),
+        **fields,
+    )
+    return dispute.fire(d, "submit_evidence", now=at(days=1))
+
+
+def test_an_uncatalogued_dispute_moves_to_the_stage_the_provider_reports() -> None:
+    d = _under_review(network="jcb", reason_code="X1", catalogued=False)
+    moved = dispute.fire(d, "open_arbitration", now=at(days=2), due_by=at(days=20).isoformat())
+    assert (moved.stage, moved.status, moved.due_by) == (ARB, NR, at(days=20))
+    visa = _under_review(network="visa", reason_code="13.1")
+    with pytest.raises(InvalidTransition, match=r"13\.1 goes to pre_arbitration first"):
+        dispute.fire(visa, "open_arbitration", now=at(days=2))
+
+
+def test_accepting_keeps_the_known_deadline_or_records_the_providers() -> None:
+    d = make_dispute()
+    accepted = dispute.fire(d, "accept", now=at(days=1))
+    assert d.due_by is not None
+    assert accepted.due_by == d.due_by
+    given = dispute.fire(d, "accept", now=at(days=1), due_by=at(days=3).isoformat())
+    assert given.due_by == d.due_by
+    unknown = make_dispute(due_by=None)
+    assert unknown.due_by is None
+    recorded = dispute.fire(unknown, "accept", now=at(days=1), due_by=at(days=5).isoformat())
+    assert recorded.due_by == at(days=5)
+
+
+def test_an_outcome_records_a_new_reason_code_only() -> None:
+    d = make_dispute("visa", "13.1")
+    assert dispute.fire(d, "lose", now=at(days=1), reason_code="13.2").reason_code == "13.2"
+    assert dispute.fire(d, "win", now=at(days=1), reason_code="13.1").reason_code == "13.1"
+    assert dispute.fire(d, "lose", now=at(days=1)).reason_code == "13.1"
+    event = dispute.fire(d, "lose", now=at(days=1), reason_code="13.2").history[-1]
+    assert event.data == {"reason_code": "13.2"}
