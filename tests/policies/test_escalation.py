@@ -330,3 +330,30 @@ def test_unknown_operator_is_refused_never_unlimited(given_op):
 def test_four_eyes_compares_normalised_ids():
     d = A.check(op(S, id="op_j"), Money.from_minor(1, "EUR"), requester_id="OP_J ")
     assert d.codes == ("four_eyes",)
+
+
+@given(
+    claim=st.sampled_from(list(ClaimKind)),
+    stage=st.none() | st.sampled_from(list(DisputeStage)),
+    segment=st.none() | st.sampled_from(list(MerchantSegment)),
+    minor=st.none() | st.integers(1, 10**8),
+    currency=st.sampled_from(["EUR", "JPY", "CHF"]),
+    contacts=st.integers(1, 5),
+)
+def test_a_used_policy_routes_as_a_fresh_one(claim, stage, segment, minor, currency, contacts):
+    """Reasons per claim, stage and segment and the bands as Money are made once per policy:
+    a policy that routed other cases before gives the decision a fresh policy gives."""
+    amount = None if minor is None else Money.from_minor(minor, currency)
+    ctx = EscalationContext(
+        case(claim=claim, contacts=contacts),
+        amount,
+        dispute(stage=stage) if stage is not None else None,
+        None,
+        merchant(segment) if segment is not None else None,
+    )
+    fresh = EscalationTier(amount_bands={"EUR": [5_000, 50_000]}, unknown_currency_tier="junior")
+    assert USED.decide(ctx, NOW) == fresh.decide(ctx, NOW)
+    assert P.decide(ctx, NOW) == EscalationTier().decide(ctx, NOW)
+
+
+USED = EscalationTier(amount_bands={"EUR": [5_000, 50_000]}, unknown_currency_tier="junior")

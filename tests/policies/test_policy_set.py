@@ -78,3 +78,23 @@ def test_policy_set_is_defined_once_and_defaults_to_the_built_ins():
     assert not hasattr(workflows, "DEFAULTS")
     assert PolicySet() == DEFAULTS
     assert isinstance(DEFAULTS.refund, RefundFairness)
+
+
+def test_windows_read_once_belong_to_their_own_set() -> None:
+    import attrs
+
+    ps = PolicySet(sla_hours={"urgent": 2}, resolution=Resolution(safety_margin_hours=24))
+    assert ps.sla_for(Priority.URGENT) == timedelta(hours=2)
+    assert ps.sla_for(Priority.LOW) is None
+    assert ps.dispute_safety_margin == timedelta(hours=24)
+    other = attrs.evolve(
+        ps, sla_hours=(("urgent", 5), ("low", 9)), resolution=Resolution(safety_margin_hours=6)
+    )
+    assert (other.sla_for(Priority.URGENT), other.sla_for(Priority.LOW)) == (
+        timedelta(hours=5),
+        timedelta(hours=9),
+    )
+    assert other.dispute_safety_margin == timedelta(hours=6)
+    assert ps.sla_for(Priority.URGENT) == timedelta(hours=2)  # the first set is unchanged
+    copied = pickle.loads(pickle.dumps(ps))
+    assert copied == ps and copied.sla_for(Priority.URGENT) == timedelta(hours=2)

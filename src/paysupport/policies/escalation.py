@@ -155,6 +155,16 @@ class EscalationTier(PolicyBase):
     def _segments(self) -> dict[MerchantSegment, Tier]:
         return dict(self.segment_tiers)
 
+    @cached_property
+    def _reasons(self) -> dict[tuple[str, Any], tuple[Tier, Reason]]:
+        # ("claim" | "stage" | "segment", key) -> the tier and its reason, made once per key.
+        return {}
+
+    @cached_property
+    def _band_money(self) -> dict[str, tuple[Money, Money]]:
+        # The bands of a currency as Money (what an amount_band reason shows), made once.
+        return {}
+
     def tier_for_amount(self, amount: Money) -> Tier:
         """The tier the amount bands ask for (monotone in the amount)."""
         bands = self._bands.get(amount.currency.code)
@@ -200,7 +210,10 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
     if stake is None:
         return
     t = p.tier_for_amount(stake)
-    bands = p._bands.get(stake.currency.code)
+    if t is Tier.JUNIOR:
+        return  # junior asks for nothing a route does not have (``_Route.need``)
+    code = stake.currency.code
+    bands = p._bands.get(code)
     if bands is None:
         why = _esc(
             "no_band_for_currency",
@@ -209,14 +222,21 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
             "{amount}: no amount bands for this currency, so tier {tier}",
         )
     else:
+        shown = p._band_money.get(code)
+        if shown is None:
+            shown = (
+                Money.from_minor(bands[0], stake.currency),
+                Money.from_minor(bands[1], stake.currency),
+            )
+            p._band_money[code] = shown
         why = _esc(
             "amount_band",
             "amount_bands",
             (
                 ("amount", stake),
                 ("bands", bands),
-                ("middle_from", Money.from_minor(bands[0], stake.currency)),
-                ("senior_from", Money.from_minor(bands[1], stake.currency)),
+                ("middle_from", shown[0]),
+                ("senior_from", shown[1]),
                 ("tier", t.value),
             ),
             "{amount} needs tier {tier} (middle from {middle_from}, senior from {senior_from})",
@@ -224,34 +244,47 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
     r.need(t, why)
 
 
+def _keyed(p: _E, kind: str, key: Any) -> tuple[Tier, Reason]:
+    """The tier a claim, stage or segment needs and the reason saying so (made once)."""
+    found = p._reasons.get((kind, key))
+    if found is None:
+        if kind == "claim":
+            t = p._claims.get(key, Tier.JUNIOR)
+            why = _esc(
+                "claim_kind",
+                "claim_tiers",
+                (("claim", key.value), ("tier", t.value)),
+                "a {claim} claim needs tier {tier}",
+            )
+        elif kind == "stage":
+            t = p._stages.get(key, Tier.JUNIOR)
+            why = _esc(
+                "dispute_stage",
+                "stage_tiers",
+                (("stage", key.value), ("tier", t.value)),
+                "a dispute at {stage} needs tier {tier}",
+            )
+        else:
+            t = p._segments.get(key, Tier.JUNIOR)
+            why = _esc(
+                "merchant_segment",
+                "segment_tiers",
+                (("segment", key.value), ("tier", t.value)),
+                "{segment} merchants need tier {tier}",
+            )
+        found = p._reasons[(kind, key)] = (t, why)
+    return found
+
+
 def _claim(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
-    claim = ctx.case.claim
-    t = p._claims.get(claim, Tier.JUNIOR)
-    r.need(
-        t,
-        _esc(
-            "claim_kind",
-            "claim_tiers",
-            (("claim", claim.value), ("tier", t.value)),
-            "a {claim} claim needs tier {tier}",
-        ),
-    )
+    r.need(*_keyed(p, "claim", ctx.case.claim))
 
 
 def _stage(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
     stage = ctx.stage
     if stage is None:
         return
-    t = p._stages.get(stage, Tier.JUNIOR)
-    r.need(
-        t,
-        _esc(
-            "dispute_stage",
-            "stage_tiers",
-            (("stage", stage.value), ("tier", t.value)),
-            "a dispute at {stage} needs tier {tier}",
-        ),
-    )
+    r.need(*_keyed(p, "stage", stage))
 
 
 def _fraud(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
@@ -271,16 +304,7 @@ def _segment(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
     segment = ctx.segment
     if segment is None:
         return
-    t = p._segments.get(segment, Tier.JUNIOR)
-    r.need(
-        t,
-        _esc(
-            "merchant_segment",
-            "segment_tiers",
-            (("segment", segment.value), ("tier", t.value)),
-            "{segment} merchants need tier {tier}",
-        ),
-    )
+    r.need(*_keyed(p, "segment", segment))
 
 
 def _repeat(p: _E, ctx: _X, now: datetime, r: _Route) -> None:

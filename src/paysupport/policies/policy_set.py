@@ -24,6 +24,7 @@ import typing
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -152,7 +153,7 @@ class PolicySet:
         )
         return f"PolicySet({kinds})"
 
-    @property
+    @cached_property
     def dispute_safety_margin(self) -> timedelta:
         """Responses to a dispute are due this long before its ``due_by``.
 
@@ -170,10 +171,13 @@ class PolicySet:
         value: Decimal = getattr(self.escalation, "sla_bump_at", DEFAULT_SLA_BUMP_AT)
         return value
 
+    @cached_property
+    def _sla_windows(self) -> dict[Priority, timedelta]:
+        return {priority: timedelta(hours=hours) for priority, hours in self.sla_hours}
+
     def sla_for(self, priority: Priority) -> timedelta | None:
         """The SLA window of a case of ``priority`` (``None`` when none is set)."""
-        hours = dict(self.sla_hours).get(priority)
-        return timedelta(hours=hours) if hours is not None else None
+        return self._sla_windows.get(priority)
 
     def to_dict(self) -> dict[str, Any]:
         """Every policy (its ``to_dict()``) and setting, as plain data."""

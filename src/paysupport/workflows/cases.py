@@ -177,7 +177,8 @@ def triage(
     if c.sla_due_at is None:
         window = policies.sla_for(c.priority)
         if window is not None:
-            c = c.evolve(sla_due_at=c.opened_at + window)
+            # an aware time (a validated opening plus a timedelta): the field's own type
+            c = c.evolve_trusted({"sla_due_at": c.opened_at + window})
     assignee = ctx.operator.id if ctx.operator is not None else None
     extra = {"assignee": assignee} if assignee else {}
     c = b.fire(lifecycles.case, c, "triage", now=now, tier=tier, data=extra)
