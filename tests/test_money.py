@@ -177,9 +177,9 @@ def test_allocate_and_split_state_their_remainder_rule() -> None:
 def test_immutable_and_picklable() -> None:
     m = Money.of("1.00", "EUR")
     with pytest.raises(AttributeError):
-        m._minor = 5  # type: ignore[misc]
+        m._minor = 5  # type: ignore[attr-defined]
     with pytest.raises(AttributeError):
-        m.minor = 5  # type: ignore[misc]
+        m.minor = 5
     assert pickle.loads(pickle.dumps(m)) == m
     assert pickle.loads(pickle.dumps(m.currency)) is m.currency
     assert copy.deepcopy(m) is m

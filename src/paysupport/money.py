@@ -219,11 +219,16 @@ class Money:
 
     Immutable and hashable. Ordered only within one currency: comparing EUR with USD raises
     `CurrencyMismatch`; equality across currencies is simply false.
+
+    Attributes:
+        minor: the amount in minor units (an ``int``; negative for debits). Read-only.
+        currency: the `Currency`. Read-only.
     """
 
-    __slots__ = ("_currency", "_minor")
-    _minor: int
-    _currency: Currency
+    # Plain slots, not properties: reading an amount is the hottest operation of the models.
+    __slots__ = ("currency", "minor")
+    minor: int
+    currency: Currency
 
     def __init__(self, minor: int, currency_: str | Currency) -> None:
         """Build from minor units; prefer `from_minor` or `of` for clarity."""
@@ -233,14 +238,14 @@ class Money:
                 "amount", "minor_units_int", f"minor units must be an int, got {minor!r}"
             )
         _check_minor_range(minor, "amount")
-        object.__setattr__(self, "_minor", int(minor))
-        object.__setattr__(self, "_currency", currency(currency_))
+        object.__setattr__(self, "minor", int(minor))
+        object.__setattr__(self, "currency", currency(currency_))
 
     @classmethod
     def _make(cls, minor: int, cur: Currency) -> Money:
         self = object.__new__(cls)
-        object.__setattr__(self, "_minor", minor)
-        object.__setattr__(self, "_currency", cur)
+        object.__setattr__(self, "minor", minor)
+        object.__setattr__(self, "currency", cur)
         return self
 
     # ----------------------------------------------------------------- construction
@@ -290,31 +295,21 @@ class Money:
 
     # ----------------------------------------------------------------- accessors
     @property
-    def minor(self) -> int:
-        """The amount in minor units (an ``int``; negative for debits)."""
-        return self._minor
-
-    @property
-    def currency(self) -> Currency:
-        """The currency."""
-        return self._currency
-
-    @property
     def amount(self) -> Decimal:
         """The amount in major units as a ``Decimal`` with the currency's exponent."""
-        return _EXACT.scaleb(Decimal(self._minor), -self._currency.exponent)
+        return _EXACT.scaleb(Decimal(self.minor), -self.currency.exponent)
 
     def is_zero(self) -> bool:
         """True for exactly zero."""
-        return self._minor == 0
+        return self.minor == 0
 
     def is_positive(self) -> bool:
         """True above zero."""
-        return self._minor > 0
+        return self.minor > 0
 
     def is_negative(self) -> bool:
         """True below zero."""
-        return self._minor < 0
+        return self.minor < 0
 
     # ----------------------------------------------------------------- immutability
     def __setattr__(self, name: str, value: object) -> None:
@@ -324,7 +319,7 @@ class Money:
         raise AttributeError("Money is immutable")
 
     def __reduce__(self) -> tuple[Callable[[int, str], Money], tuple[int, str]]:
-        return (Money, (self._minor, self._currency.code))
+        return (Money, (self.minor, self.currency.code))
 
     def __copy__(self) -> Money:
         return self
@@ -334,67 +329,67 @@ class Money:
 
     # ----------------------------------------------------------------- comparison
     def _check(self, other: Money, operation: str) -> None:
-        if self._currency is not other._currency:
-            raise CurrencyMismatch(self._currency.code, other._currency.code, operation)
+        if self.currency is not other.currency:
+            raise CurrencyMismatch(self.currency.code, other.currency.code, operation)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not Money:
             return NotImplemented
-        return self._minor == other._minor and self._currency is other._currency
+        return self.minor == other.minor and self.currency is other.currency
 
     def __hash__(self) -> int:
-        return hash((self._minor, self._currency.code))
+        return hash((self.minor, self.currency.code))
 
     def __lt__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check(other, "compare")
-        return self._minor < other._minor
+        return self.minor < other.minor
 
     def __le__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check(other, "compare")
-        return self._minor <= other._minor
+        return self.minor <= other.minor
 
     def __gt__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check(other, "compare")
-        return self._minor > other._minor
+        return self.minor > other.minor
 
     def __ge__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check(other, "compare")
-        return self._minor >= other._minor
+        return self.minor >= other.minor
 
     def __bool__(self) -> bool:
-        return self._minor != 0
+        return self.minor != 0
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other: Money) -> Money:
         if type(other) is not Money:
             return NotImplemented
-        if self._currency is not other._currency:
-            raise CurrencyMismatch(self._currency.code, other._currency.code, "add")
-        return Money._make(self._minor + other._minor, self._currency)
+        if self.currency is not other.currency:
+            raise CurrencyMismatch(self.currency.code, other.currency.code, "add")
+        return Money._make(self.minor + other.minor, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         if type(other) is not Money:
             return NotImplemented
-        if self._currency is not other._currency:
-            raise CurrencyMismatch(self._currency.code, other._currency.code, "subtract")
-        return Money._make(self._minor - other._minor, self._currency)
+        if self.currency is not other.currency:
+            raise CurrencyMismatch(self.currency.code, other.currency.code, "subtract")
+        return Money._make(self.minor - other.minor, self.currency)
 
     def __neg__(self) -> Money:
-        return Money._make(-self._minor, self._currency)
+        return Money._make(-self.minor, self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money._make(abs(self._minor), self._currency)
+        return Money._make(abs(self.minor), self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
         """Multiply by an int, or by a Decimal when the result is exact.
@@ -407,9 +402,9 @@ class Money:
                 _reject_non_exact(factor, "factor")
             return NotImplemented
         if isinstance(factor, int):
-            return Money._make(self._minor * factor, self._currency)
+            return Money._make(self.minor * factor, self.currency)
         try:
-            product = _EXACT.multiply(Decimal(self._minor), factor)
+            product = _EXACT.multiply(Decimal(self.minor), factor)
         except ArithmeticError:
             raise InvalidAmount(
                 "factor", "amount_in_range", f"{self} × {factor} is out of range"
@@ -421,7 +416,7 @@ class Money:
                 f"{self} × {factor} is not a whole number of minor units; "
                 "use .multiply(factor, rounding=...) to say how to round",
             )
-        return Money._make(int(product), self._currency)
+        return Money._make(int(product), self.currency)
 
     __rmul__ = __mul__
 
@@ -436,9 +431,9 @@ class Money:
             raise InvalidAmount("rounding", "rounding_mode", f"unknown rounding mode {rounding!r}")
         f = _to_decimal(factor, "factor")
         with localcontext(_EXACT):
-            product = (Decimal(self._minor) * f).quantize(Decimal(1), rounding=rounding)
+            product = (Decimal(self.minor) * f).quantize(Decimal(1), rounding=rounding)
         _check_minor_range(int(product), "factor")
-        return Money._make(int(product), self._currency)
+        return Money._make(int(product), self.currency)
 
     def allocate(self, ratios: Sequence[int | Decimal | str]) -> list[Money]:
         """Split into parts proportional to ``ratios``, never losing or inventing a minor unit.
@@ -466,15 +461,15 @@ class Money:
         total = sum(fracs, Fraction(0))
         if total == 0:
             raise InvalidAmount("ratios", "ratios_positive_sum", "ratios sum to zero")
-        sign = -1 if self._minor < 0 else 1
-        magnitude = abs(self._minor)
+        sign = -1 if self.minor < 0 else 1
+        magnitude = abs(self.minor)
         shares = [magnitude * f / total for f in fracs]
         parts = [int(s) for s in shares]  # floor, shares are non-negative
         left = magnitude - sum(parts)
         order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - parts[i]), i))
         for i in order[:left]:
             parts[i] += 1
-        return [Money._make(sign * p, self._currency) for p in parts]
+        return [Money._make(sign * p, self.currency) for p in parts]
 
     def split(self, n: int) -> list[Money]:
         """Split into ``n`` near-equal parts; the first parts get the extra minor units.
@@ -489,16 +484,16 @@ class Money:
             raise InvalidAmount(
                 "n", "split_count_in_range", f"cannot split into more than {_MAX_PARTS} parts"
             )
-        q, r = divmod(abs(self._minor), n)
-        sign = -1 if self._minor < 0 else 1
-        return [Money._make(sign * (q + (1 if i < r else 0)), self._currency) for i in range(n)]
+        q, r = divmod(abs(self.minor), n)
+        sign = -1 if self.minor < 0 else 1
+        return [Money._make(sign * (q + (1 if i < r else 0)), self.currency) for i in range(n)]
 
     # ----------------------------------------------------------------- formatting
     def __str__(self) -> str:
-        return f"{self.amount} {self._currency.code}"
+        return f"{self.amount} {self.currency.code}"
 
     def __repr__(self) -> str:
-        return f"Money('{self.amount}', '{self._currency.code}')"
+        return f"Money('{self.amount}', '{self.currency.code}')"
 
     def format(self, *, grouping: bool = False, code: bool = True) -> str:
         """Format for people: ``"1,234.50 EUR"`` with ``grouping=True``.
@@ -506,9 +501,9 @@ class Money:
         Locale-aware display (symbols, separators) is the host's choice; this stays
         locale-free and exact.
         """
-        exp = self._currency.exponent
+        exp = self.currency.exponent
         body = f"{self.amount:,.{exp}f}" if grouping else f"{self.amount:.{exp}f}"
-        return f"{body} {self._currency.code}" if code else body
+        return f"{body} {self.currency.code}" if code else body
 
     def __format__(self, spec: str) -> str:
         if not spec:

@@ -39,9 +39,10 @@ from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, Union, get_ar
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, TypeAdapter
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, SchemaValidator
 
 from paysupport.errors import ModelValidationError, RuleViolation, UnknownCode
+from paysupport.models._fast_schema import fast_schema, uncovered_text_fields
 from paysupport.networks import Network
 from paysupport.pan import contains_pan, mask_pans, may_contain_pan
 
@@ -307,11 +308,22 @@ class PaysupportModel(BaseModel):
         cls.__plans__ = {}
 
     def __init__(self, /, **data: Any) -> None:
-        # What BaseModel.__init__ does, without its extra call (our validators return self).
+        # What BaseModel.__init__ does, without its extra call (our validators return self):
+        # the fast validator first, the full one for the exact errors (see `_fast_validator`).
+        cls = type(self)
+        fast = _FAST.get(cls, _UNBUILT)
+        if fast is _UNBUILT:
+            fast = cls._fast_validator()
+        if fast is not None:
+            try:
+                fast.validate_python(data, self_instance=self)
+                return
+            except pydantic.ValidationError:
+                pass
         try:
             self.__pydantic_validator__.validate_python(data, self_instance=self)
         except pydantic.ValidationError as exc:
-            raise ModelValidationError(type(self).__name__, _violations(exc)) from None
+            raise ModelValidationError(cls.__name__, _violations(exc)) from None
 
     # Not a "custom" __init__ for pydantic: nested models validate inside pydantic-core.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
@@ -357,6 +369,15 @@ class PaysupportModel(BaseModel):
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Self:
         """Validate a Python object; raise ``ModelValidationError`` on a broken rule."""
+        if not options:
+            fast = _FAST.get(cls, _UNBUILT)
+            if fast is _UNBUILT:
+                fast = cls._fast_validator()
+            if fast is not None:
+                try:
+                    return fast.validate_python(obj)  # type: ignore[no-any-return]
+                except pydantic.ValidationError:
+                    pass  # the full validation gives the exact errors
         try:
             if options:
                 return super().model_validate(obj, **options)
@@ -368,9 +389,20 @@ class PaysupportModel(BaseModel):
     def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Self:
         """Validate JSON; raise ``ModelValidationError`` on a broken rule.
 
-        A document with no 12 digits joined by separators anywhere (and no escapes) cannot
-        hold a card number, so its text fields skip the per-field scan.
+        The fast validator first (`_fast_validator`); when it refuses, the full validation
+        gives the exact errors. There, a document with no 12 digits joined by separators
+        anywhere (and no escapes) cannot hold a card number, so its text fields skip the
+        per-field scan.
         """
+        if not options:
+            fast = _FAST.get(cls, _UNBUILT)
+            if fast is _UNBUILT:
+                fast = cls._fast_validator()
+            if fast is not None:
+                try:
+                    return fast.validate_json(json_data)  # type: ignore[no-any-return]
+                except pydantic.ValidationError:
+                    pass
         token = _PAN_SCANNED.set(not may_contain_pan(json_data))
         try:
             if options:
@@ -380,6 +412,29 @@ class PaysupportModel(BaseModel):
             raise ModelValidationError(cls.__name__, _violations(exc)) from None
         finally:
             _PAN_SCANNED.reset(token)
+
+    @classmethod
+    def _fast_validator(cls) -> SchemaValidator | None:
+        """The class's fast validator, built on first use (None: the class has none).
+
+        The class's core schema, with every text checked for card numbers in Rust (a text
+        that might hold one is checked exactly in Python) and each model's card-number
+        validator replaced by `_fast_checks` (see `paysupport.models._fast_schema`). What it
+        accepts is what the full validation gives; what it refuses, the full validation
+        refuses with the exact errors (or, for free text, accepts with the number masked).
+        """
+        fast: SchemaValidator | None = None
+        if cls.__pydantic_complete__:
+            try:
+                schema = fast_schema(
+                    cls.__pydantic_core_schema__, _is_pan_validator, _fast_checks, _no_pan
+                )
+                config = _model_config(cls.__pydantic_core_schema__, cls)
+                fast = SchemaValidator(schema, config)
+            except Exception:  # a schema pydantic-core refuses: no fast path
+                fast = None
+            _FAST[cls] = fast
+        return fast
 
     def __setattr__(self, name: str, value: Any) -> None:
         # pydantic assigns before its "after" model validators run and does not undo the
@@ -692,3 +747,83 @@ def unvalidated_instance(cls: type[_M], values: dict[str, Any], fields_set: set[
     object.__setattr__(new, "__pydantic_extra__", None)
     object.__setattr__(new, "__pydantic_private__", None)
     return new
+
+
+# --------------------------------------------------------------------------- fast validation
+_UNBUILT: Final[Any] = object()
+#: Per class: its fast validator (None: none, use the full one).
+_FAST: dict[type, Any] = {}
+#: Per class: the card-number checks the fast validator still runs in Python (text fields
+#: whose values may not pass a ``str`` schema), and the model rules.
+_FAST_PLANS: dict[
+    type, tuple[tuple[tuple[str, _Checker], ...], tuple[Callable[[Any], Any], ...]]
+] = {}
+
+
+def _is_pan_validator(fn: Any) -> bool:
+    return getattr(fn, "__func__", fn) is getattr(
+        PaysupportModel._no_card_numbers, "__func__", PaysupportModel._no_card_numbers
+    )
+
+
+def _no_pan(text: str) -> str:
+    """The exact check of a text the fast pattern refused (non-ASCII, or long digit runs)."""
+    if contains_pan(text):
+        raise PydanticCustomError(PAN_RULE, "a full card number")
+    return text
+
+
+def _model_config(schema: Any, cls: type) -> Any:
+    """The core config of the ``model`` schema of ``cls`` (None if not found)."""
+    node = schema
+    for _ in range(64):
+        if not isinstance(node, dict):
+            return None
+        if node.get("type") == "model" and node.get("cls") is cls:
+            return node.get("config")
+        node = node.get("schema")
+    return None
+
+
+def _fast_plan(
+    cls: type[PaysupportModel],
+) -> tuple[tuple[tuple[str, _Checker], ...], tuple[_RuleFn, ...]]:
+    """The card-number checks still run in Python on a fast-validated ``cls``, and its rules."""
+    checks = dict(cls.__pan_checks__)
+    names: frozenset[str] = frozenset()
+    if checks:
+        try:
+            names = uncovered_text_fields(cls.__pydantic_core_schema__, cls, checks)
+        except Exception:  # a schema we cannot read: scan every text field
+            names = frozenset(checks)
+    plan = (tuple((n, c) for n, c in cls.__pan_checks__ if n in names), cls.__own_rules__)
+    _FAST_PLANS[cls] = plan
+    return plan
+
+
+_get_fields_set = BaseModel.__pydantic_fields_set__.__get__  # type: ignore[attr-defined]
+_set_fields_set = BaseModel.__pydantic_fields_set__.__set__  # type: ignore[attr-defined]
+#: Per class: the fields-set of the last model built, to share with the next alike.
+_LAST_SET: dict[type, set[str]] = {}
+
+
+def _fast_checks(model: PaysupportModel) -> PaysupportModel:
+    """What the fast validator runs on each model built: the rules, no full text scan.
+
+    Its texts passed the card-number pattern (or the exact check) in the schema, except the
+    fields `_fast_plan` names, scanned here. The fields-set is shared as in a full validation.
+    """
+    cls = type(model)
+    given = _get_fields_set(model)
+    last = _LAST_SET.get(cls)
+    if last is not None and last == given:
+        _set_fields_set(model, last)
+    else:
+        model._share_fields_set()
+        _LAST_SET[cls] = _get_fields_set(model)
+    plan = _FAST_PLANS.get(cls) or _fast_plan(cls)
+    if plan[0]:
+        model._check_pans(plan[0])
+    for check in plan[1]:
+        check(model)
+    return model

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from paysupport.models._base import Identifier, PaysupportModel, SafeText
+from paysupport.models._fast_schema import KEEPS_TEXT
 
 __all__ = ["EventData", "LifecycleEvent"]
 
@@ -46,6 +47,9 @@ class EventData(dict[str, str]):
 
 def _freeze(value: Mapping[str, str]) -> EventData:
     return value if isinstance(value, EventData) else EventData(value)
+
+
+setattr(_freeze, KEEPS_TEXT, True)  # the same strings: the fast validator checked them
 
 
 class LifecycleEvent(PaysupportModel):

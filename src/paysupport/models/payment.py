@@ -44,6 +44,10 @@ class PaymentStatus(StrEnum):
 
 _SUCCEEDED = RefundStatus.SUCCEEDED
 _BEFORE_CAPTURE = frozenset({PaymentStatus.PENDING, PaymentStatus.AUTHORIZED})
+# The same sets as status values (str): a str's hash is cached, an enum member's runs Python.
+_SUCCEEDED_VALUE = _SUCCEEDED.value
+_IN_FLIGHT_VALUES = frozenset(s.value for s in RefundStatus if s.holds_funds and s != _SUCCEEDED)
+_BEFORE_CAPTURE_VALUES = frozenset(s.value for s in _BEFORE_CAPTURE)
 
 
 class PaymentAmounts(NamedTuple):
@@ -147,10 +151,10 @@ class Payment(PaysupportModel):
                 _other_currency(cur, "refunds", refunds)
             if r.payment_id != pid:
                 refund_elsewhere = True
-            state = r.status
-            if state is _SUCCEEDED:
+            state = r.status._value_  # a str: its hash is cached, an enum member's is not
+            if state == _SUCCEEDED_VALUE:
                 refunded += money.minor
-            elif state.holds_funds:
+            elif state in _IN_FLIGHT_VALUES:
                 in_flight += money.minor
         for d in disputes:
             if d.amount.currency is not cur:
@@ -176,9 +180,8 @@ class Payment(PaysupportModel):
             _other_payment(pid, "refunds", refunds)
         if dispute_elsewhere:
             _other_payment(pid, "disputes", disputes)
-        for kind, records in (("captures", captures), ("refunds", refunds), ("disputes", disputes)):
-            if len(records) > 1 and len({r.id for r in records}) != len(records):
-                raise rule_error(kind, "unique_ids", f"{kind} has repeated ids")
+        if len(captures) > 1 or len(refunds) > 1 or len(disputes) > 1:
+            _unique_ids(captures, refunds, disputes)
         if (refunds or extra is not None) and not captures:
             field = "refunds" if refunds else "refunded_unitemised"
             raise rule_error(field, "refund_needs_capture", "only captured money can be refunded")
@@ -202,17 +205,20 @@ class Payment(PaysupportModel):
                     "dispute_exceeds_captured",
                     f"disputes[{i}] of {d.amount} exceeds the captured {self._money(captured)}",
                 )
-        status = self.status
-        if captures and status in _BEFORE_CAPTURE:
-            raise rule_error(
-                "status",
-                "status_matches_captures",
-                f"a payment with captures cannot be {status}",
-            )
-        if captures and status is PaymentStatus.CANCELED:
-            raise rule_error(
-                "status", "canceled_after_capture", "a captured payment is refunded, not canceled"
-            )
+        if captures:
+            status = self.status
+            if status._value_ in _BEFORE_CAPTURE_VALUES:
+                raise rule_error(
+                    "status",
+                    "status_matches_captures",
+                    f"a payment with captures cannot be {status}",
+                )
+            if status is PaymentStatus.CANCELED:
+                raise rule_error(
+                    "status",
+                    "canceled_after_capture",
+                    "a captured payment is refunded, not canceled",
+                )
         return self
 
     # ------------------------------------------------------------------ derived amounts
@@ -393,6 +399,13 @@ class Payment(PaysupportModel):
 
 def _id_of(record: Any) -> Any:
     return record.get("id") if isinstance(record, dict) else getattr(record, "id", None)
+
+
+def _unique_ids(*groups: tuple[Any, ...]) -> None:
+    """Raise the rule error naming the first kind of records with a repeated id."""
+    for kind, records in zip(("captures", "refunds", "disputes"), groups, strict=True):
+        if len(records) > 1 and len({r.id for r in records}) != len(records):
+            raise rule_error(kind, "unique_ids", f"{kind} has repeated ids")
 
 
 def _other_currency(cur: Currency, kind: str, records: tuple[Any, ...]) -> None:
