@@ -233,6 +233,10 @@ def main() -> int:
     source = earlier[0] if earlier else ROOT
     work = _scratch(args.package, tests, args.workdir, source, args.keep_src)
     env = {**os.environ, "PAYSUPPORT_HYPOTHESIS_PROFILE": "ci"}
+    # bytecode caches in the scratch copy: a mutant of import-time code re-imports the
+    # mutated package (tests/_mutmut_reimport.py), and compiling its mutated sources (every
+    # mutant's variant of every function) costs seconds per mutant without them
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     names: list[str] = []
     if args.rerun_survivors or earlier:
         codes = (_merged(earlier[0], earlier[1:]) if earlier else _results(work)).values()

@@ -7,11 +7,22 @@ a reason or an effect that reads the actor, and their refusals only by message.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, tzinfo
+from types import SimpleNamespace
+
 import pytest
 
-from paysupport.errors import InvalidTransition
-from paysupport.lifecycles import RefundMachine, payment, refund, replay
-from paysupport.models import LifecycleEvent, PaymentStatus, Refund, RefundStatus
+from paysupport.errors import InvalidTransition, ValidationFailed
+from paysupport.lifecycles import RefundMachine, dispute, payment, refund, replay
+from paysupport.models import (
+    DisputeStatus,
+    LifecycleEvent,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    Tier,
+)
+from paysupport.networks import DisputeStage, VisaDeclineCategory
 from tests.lifecycles._support import at, eur, make_payment, make_refund
 
 
@@ -92,3 +103,74 @@ def test_replay_refusals_name_machine_state_and_event() -> None:
         "refund",
     )
     assert exc.value.reason == "replay reaches 'partially_refunded', the history says 'refunded'"
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: such a datetime is naive for Python."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def test_event_data_of_each_type_is_recorded_as_text() -> None:
+    p = payment.fire(
+        make_payment(),
+        "cancel",
+        now=at(1),
+        flag=True,
+        off=False,
+        count=3,
+        category=VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE,
+        tier=Tier.SENIOR,
+    )
+    assert p.history[-1].data == {
+        "flag": "true",
+        "off": "false",
+        "count": "3",
+        "category": "1",
+        "tier": "senior",
+    }
+    assert all(type(v) is str for v in p.history[-1].data.values())
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (datetime(2026, 1, 1), "timezone_aware"),
+        (datetime(2026, 1, 1, tzinfo=_NoOffset()), "timezone_aware"),
+        (1.5, "event_data_type"),
+    ],
+)
+def test_event_data_refusals_name_the_key_and_the_rule(value: object, rule: str) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        payment.fire(make_payment(), "cancel", now=at(1), when=value)
+    assert (exc.value.field, exc.value.rule) == ("when", rule)
+
+
+def test_can_and_allowed_events_pass_the_actor_to_the_guards() -> None:
+    awaiting = _awaiting()
+    assert refund.can(awaiting, "approve", now=at(2), actor="op_bob")
+    assert not refund.can(awaiting, "approve", now=at(2), actor="op_alice")  # the requester
+    assert "approve" in refund.allowed_events(awaiting, now=at(2), actor="op_bob")
+    assert "approve" not in refund.allowed_events(awaiting, now=at(2))
+
+
+def test_allowed_events_of_a_record_in_an_undeclared_state_is_empty() -> None:
+    record = SimpleNamespace(
+        stage=DisputeStage.INQUIRY, status=DisputeStatus.WON, history=[], opened_at=at(0)
+    )
+    assert dispute.allowed_events(record, now=at(1)) == ()
+
+
+def test_an_event_adds_the_state_fields_it_writes_to_the_fields_set() -> None:
+    r = make_refund()
+    assert "status" not in r.model_fields_set
+    moved = refund.fire(r, "require_approval", now=at(1))
+    assert moved.model_fields_set >= r.model_fields_set | {"status", "history", "version"}
+    assert moved.model_dump(exclude_unset=True)["status"] == "awaiting_approval"
