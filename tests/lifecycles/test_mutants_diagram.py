@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from statemachine import State
 
+from paysupport.errors import ValidationFailed
 from paysupport.lifecycles import LifecycleMachine, compiled, diagram, dispute, guard, payment
 
 
@@ -75,7 +77,7 @@ class Staged(LifecycleMachine):
 
     a = State("Stage one: first: step", value="one:a", initial=True)
     b = State("Plain", value="one:b:c", final=True)
-    c = State("Two: x", value="two:x")
+    c = State("Two: x", value="two:x-y")
     go = a.to(c)
     back = c.to(b)
 
@@ -88,11 +90,12 @@ def test_a_stage_picture_keeps_what_follows_the_first_colon() -> None:
     assert '    state "Plain" as one_b_c' in lines
     assert "    one_a --> two : go" in lines
     assert "    two --> one_b_c : back" in lines
+    assert '    state "Two: x" as two_x_y' in diagram(Staged, stage="all").splitlines()
 
 
 def test_the_overview_splits_a_state_at_its_first_colon() -> None:
     lines = diagram(Staged).splitlines()
-    assert lines[2:4] == ['    state "One: a, b:c" as one', '    state "Two: x" as two']
+    assert lines[2:4] == ['    state "One: a, b:c" as one', '    state "Two: x-y" as two']
     assert "    one --> [*]" in lines
     assert "    two --> [*]" not in lines  # no final state in stage two
     assert diagram(Staged, "dot").startswith("digraph staged_stages {")
@@ -103,3 +106,19 @@ def test_the_lifecycle_method_draws_mermaid_by_default_and_passes_the_stage() ->
     assert payment.diagram() == diagram("payment")
     assert dispute.diagram("mermaid", "chargeback") == diagram("dispute", stage="chargeback")
     assert compiled(Tiny).diagram("dot") == diagram(Tiny, "dot")
+
+
+def test_diagram_refusals_name_the_field_and_the_rule() -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        diagram("payment", "svg")
+    assert (exc.value.field, exc.value.rule) == ("format", "diagram_format")
+    with pytest.raises(ValidationFailed) as exc:
+        diagram("payment", stage="chargeback")
+    assert (exc.value.field, exc.value.rule) == ("stage", "diagram_stage")
+    with pytest.raises(ValidationFailed) as exc:
+        diagram("dispute", stage="representment")
+    assert (exc.value.field, exc.value.rule) == ("stage", "diagram_stage")
+    assert exc.value.message == (
+        "unknown stage 'representment'; known: inquiry, chargeback, pre_arbitration, "
+        "arbitration, all"
+    )
