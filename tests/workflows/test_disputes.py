@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paysupport.errors import NotFound, ValidationFailed
 from paysupport.models import DisputeStatus, Evidence, RefundStatus
@@ -244,3 +246,24 @@ def test_receive_and_respond_decides_once_on_the_same_models(monkeypatch) -> Non
     calls.clear()
     _two_calls(p, d, at(1))
     assert len(calls) == 2  # the two public calls each decide
+
+
+@given(
+    code=st.sampled_from(["13.1", "10.4", "12.6.1"]),
+    stage=st.sampled_from(list(DisputeStage)),
+    evidence=st.sampled_from([(), (POD,), FILE]),
+    days=st.sampled_from([0.1, 20, 40]),
+    pending_refund=st.booleans(),
+    amount=st.sampled_from(["5", "1000"]),
+)
+def test_receive_and_respond_equals_the_two_calls_on_any_notice(
+    code, stage, evidence, days, pending_refund, amount
+) -> None:
+    """One builder for the notice and the response gives the merged outcome of the two public
+    calls: a refund the chargeback cancels, a deadline passed, evidence asked for twice."""
+    p = captured(amount)
+    if pending_refund:
+        p = request_refund(p, request(amount=eur("1")), now=at(0.5)).after("payment", "pay_1")
+    d = dispute(code=code, stage=stage, evidence=evidence, amount=eur(amount))
+    now = at(days=days)
+    assert receive_and_respond(p, d, now=now) == _two_calls(p, d, now)

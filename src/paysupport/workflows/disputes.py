@@ -114,23 +114,24 @@ def receive_dispute(
             "dispute_for_payment",
             f"the dispute is for payment {dispute.payment_id!r}, not {payment.id!r}",
         )
-    return _receive(payment, dispute, policies, merchant, now)[0]
+    b = Builder()
+    _receive(b, payment, dispute, policies, merchant, now)
+    return b.build()
 
 
 def _receive(
+    b: Builder,
     payment: Payment,
     dispute: Dispute,
     policies: PolicySet,
     merchant: Merchant | None,
     now: datetime,
-) -> tuple[Outcome, _Decided]:
-    """`receive_dispute`'s outcome, and the response decision it made on which models."""
-    b = Builder()
+) -> _Decided:
+    """`receive_dispute` into ``b``; the response decision it made, and on which models."""
     known = next((d for d in payment.disputes if d.id == dispute.id), None)
     if known is not None:
         b.note("already_received", f"dispute {dispute.id} is on the payment")
-        decided = _plan(b, payment, known, policies, merchant, now)
-        return b.build(), decided
+        return _plan(b, payment, known, policies, merchant, now)
     after = payment.with_dispute(dispute)
     if (
         dispute.is_open
@@ -139,8 +140,7 @@ def _receive(
     ):
         after = _cancel_unsent_refunds(b, after, now)
     b.change(payment, after)
-    decided = _plan(b, after, dispute, policies, merchant, now)
-    return b.build(), decided
+    return _plan(b, after, dispute, policies, merchant, now)
 
 
 @attrs.frozen(eq=False)
@@ -196,13 +196,15 @@ def receive_and_respond(
         ValidationFailed: the dispute is for another payment.
         ModelValidationError: the dispute does not fit the payment (currency, amount).
     """
-    received, decided = _receive(payment, dispute, policies, merchant, now)
-    after = received.after("payment", payment.id)
-    current = after if isinstance(after, Payment) else payment
+    # One builder for both: what Outcome.merge gives (the first base version, the newest
+    # models, effects once per key, decisions, events and notes in order).
+    b = Builder()
+    decided = _receive(b, payment, dispute, policies, merchant, now)
+    current = b.latest(payment)
     found = find_dispute(current, dispute.id)
     known = decided.reusable(current, found, merchant, policies, now)
-    answered = _respond(current, found, policies, merchant, (), None, False, None, None, now, known)
-    return received.merge(answered)
+    _respond(b, current, found, policies, merchant, (), None, False, None, None, now, known)
+    return b.build()
 
 
 def _cancel_unsent_refunds(b: Builder, payment: Payment, now: datetime) -> Payment:
@@ -303,10 +305,13 @@ def respond_to_dispute(
     """
     dispute = find_dispute(payment, dispute_id)
     added = tuple(evidence)
-    return _respond(payment, dispute, policies, merchant, added, contest, force, actor, due_by, now)
+    b = Builder()
+    _respond(b, payment, dispute, policies, merchant, added, contest, force, actor, due_by, now)
+    return b.build()
 
 
 def _respond(
+    b: Builder,
     payment: Payment,
     dispute: Dispute,
     policies: PolicySet,
@@ -318,12 +323,11 @@ def _respond(
     due_by: datetime | None,
     now: datetime,
     known: Decision | None = None,
-) -> Outcome:
-    """`respond_to_dispute` on the dispute found; ``known``: its decision, made already."""
-    b = Builder()
+) -> None:
+    """`respond_to_dispute` on the dispute found, into ``b``; ``known``: its decision."""
     if not dispute.is_open or dispute.status is DisputeStatus.UNDER_REVIEW:
         b.note("already_answered", f"dispute {dispute.id} is {dispute.status.value}")
-        return b.build()
+        return
     if added:
         have = {(e.kind, e.reference) for e in dispute.evidence}
         new = tuple(e for e in added if (e.kind, e.reference) not in have)
@@ -335,36 +339,36 @@ def _respond(
     due = dispute.due_by or due_by
     if due is None:
         b.note("deadline_unknown", "no due_by on the dispute: pass the provider's due_by")
-        return b.build()
+        return
     if now > due:
         b.note("deadline_passed", f"the response was due by {due.isoformat()}")
-        return b.build()
+        return
     deadline = due - policies.dispute_safety_margin
     if now > deadline:
         b.note("inside_safety_margin", f"the response was due by {deadline.isoformat()}")
     if decision.outcome is Verdict.REVIEW and contest is None:
         b.note("needs_review", "; ".join(decision.codes))
-        return b.build()
+        return
     wants_contest = contest if contest is not None else decision.outcome is Verdict.CONTEST
     given = {"due_by": due} if dispute.due_by is None else {}
     checklist = decision.detail
     missing = checklist.missing if isinstance(checklist, Checklist) else ()
     if wants_contest:
         if missing and not force and now < deadline:
-            return _ask_for_evidence(b, payment, dispute, missing, deadline)
+            _ask_for_evidence(b, payment, dispute, missing, deadline)
+            return
         answered = _contest(b, payment, dispute, actor, now, given)
     else:
         if dispute.stage is DisputeStage.INQUIRY:
             b.note("inquiry_not_acceptable", "an inquiry is not accepted: refund or let it run")
-            return b.build()
+            return
         answered = _accept(b, payment, dispute, actor, now, given)
     b.change(payment, payment.with_dispute(answered))
-    return b.build()
 
 
 def _ask_for_evidence(
     b: Builder, payment: Payment, dispute: Dispute, missing: tuple[str, ...], deadline: datetime
-) -> Outcome:
+) -> None:
     b.effect(
         RequestEvidence(
             payment_id=payment.id,
@@ -375,7 +379,6 @@ def _ask_for_evidence(
         )
     )
     b.note("awaiting_evidence", f"missing: {', '.join(missing)}")
-    return b.build()
 
 
 def _contest(
