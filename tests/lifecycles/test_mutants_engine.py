@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from statemachine import State
 
-from paysupport.errors import InvalidTransition, ValidationFailed
-from paysupport.lifecycles import RefundMachine, dispute, payment, refund, replay
+from paysupport.errors import DeadlinePassed, InvalidTransition, ValidationFailed
+from paysupport.lifecycles import (
+    Lifecycle,
+    LifecycleMachine,
+    RefundMachine,
+    dispute,
+    guard,
+    payment,
+    refund,
+    replay,
+)
 from paysupport.models import (
     DisputeStatus,
     LifecycleEvent,
@@ -23,7 +34,7 @@ from paysupport.models import (
     Tier,
 )
 from paysupport.networks import DisputeStage, VisaDeclineCategory
-from tests.lifecycles._support import at, eur, make_payment, make_refund
+from tests.lifecycles._support import at, eur, make_dispute, make_payment, make_refund
 
 
 def _awaiting() -> Refund:
@@ -174,3 +185,50 @@ def test_an_event_adds_the_state_fields_it_writes_to_the_fields_set() -> None:
     moved = refund.fire(r, "require_approval", now=at(1))
     assert moved.model_fields_set >= r.model_fields_set | {"status", "history", "version"}
     assert moved.model_dump(exclude_unset=True)["status"] == "awaiting_approval"
+
+
+@guard()
+def first_check(model: object, now: datetime, data: object, actor: str | None) -> str | None:
+    """Refuses, naming itself."""
+    return "the first check says no"
+
+
+@guard(code="late", deadline=True)
+def late_check(model: object, now: datetime, data: object, actor: str | None) -> str | None:
+    """Refuses as a deadline."""
+    return "it is too late"
+
+
+class _TwoWays(LifecycleMachine):
+    a = State(initial=True)
+    b = State(final=True)
+    c = State(final=True)
+    go = a.to(b, cond=first_check) | a.to(c, cond=first_check)
+    hurry = a.to(b, cond=first_check) | a.to(c, cond=late_check)
+    lifecycle_name = "two_ways"
+
+
+def test_refusals_of_every_candidate_are_joined_and_only_deadlines_raise_deadline_passed() -> None:
+    lc: Lifecycle[Any] = Lifecycle(_TwoWays)
+    record = SimpleNamespace(status="a", history=(), version=0)
+    with pytest.raises(InvalidTransition) as exc:
+        lc.fire(record, "go", now=at(1))
+    assert type(exc.value) is InvalidTransition
+    assert (exc.value.reason, exc.value.code) == ("the first check says no", "first_check")
+    with pytest.raises(DeadlinePassed) as late:
+        lc.fire(record, "hurry", now=at(1))
+    assert late.value.reason == "the first check says no; it is too late"
+    assert late.value.code == "first_check"
+
+
+def test_a_model_rule_refusal_names_machine_state_and_event() -> None:
+    d = dispute.fire(make_dispute(), "submit_evidence", now=at(days=1))
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(d, "open_pre_arbitration", now=at(days=2), due_by=at(days=-1).isoformat())
+    err = exc.value
+    assert (err.machine, err.state, err.event, err.code) == (
+        "dispute",
+        "chargeback:under_review",
+        "open_pre_arbitration",
+        "model_rule",
+    )
