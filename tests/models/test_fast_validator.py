@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import pydantic
@@ -21,9 +22,17 @@ from hypothesis import strategies as st
 from pydantic import PlainValidator
 
 from paysupport.errors import ModelValidationError
-from paysupport.models import Dispute, Payment, PaysupportModel, Refund, SafeText
+from paysupport.models import (
+    Dispute,
+    DisputeStatus,
+    Payment,
+    PaysupportModel,
+    Refund,
+    SafeText,
+)
 from paysupport.models._base import _violations
 from paysupport.models._fast_schema import NO_PAN_TEXT
+from paysupport.networks import DisputeStage
 from paysupport.pan import find_pans
 from paysupport.testing import strategies as gen
 from tests.test_pan import SEPARATORS, ZEROS, pans, spelled
@@ -191,3 +200,36 @@ def test_text_a_plain_validator_builds_is_still_scanned() -> None:
     odd = _Odd.model_validate_json('{"code": "abc"}')
     assert odd.code == "ABC"
     assert odd.note == "card [card ending 4242]"  # the default is scanned too
+
+
+class _Stamp(datetime):
+    """A datetime subclass: pydantic returns a plain datetime, so it is never taken as is."""
+
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 3),
+    st.datetimes(timezones=st.none() | st.just(UTC)),
+    st.datetimes(timezones=st.just(UTC)).map(lambda d: _Stamp(d.year, d.month, d.day, tzinfo=UTC)),
+    st.sampled_from([*DisputeStatus, *DisputeStage, "won", "chargeback", "x"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(sorted(Dispute.model_fields)), value=_values)
+def test_values_taken_as_they_are_are_what_pydantic_returns(name: str, value: Any) -> None:
+    # A change whose value the field returns unchanged skips pydantic: same value, same errors.
+    adapter = Dispute._adapter(name)
+    try:
+        expected: Outcome = ("ok", adapter.validate_python(value))
+    except pydantic.ValidationError as exc:
+        expected = ("error", sorted((v.field, v.rule) for v in _violations(exc, prefix=name)))
+    try:
+        got: Outcome = ("ok", Dispute._validated({name: value})[name])
+    except ModelValidationError as exc:
+        got = ("error", sorted((v.field, v.rule) for v in exc.violations))
+    assert got[0] == expected[0]
+    assert got[1] == expected[1]
+    if got[0] == "ok":
+        assert type(got[1]) is type(expected[1])

@@ -30,9 +30,24 @@ M = TypeVar("M")
 _EVENT_FIELDS = set(LifecycleEvent.model_fields)
 #: The fields every event changes besides the state fields.
 _LOG_FIELDS = ("history", "version")
-#: Per model class and state-field assignment: the fields an event without effect changes
-#: writes (the rules reading them run on the result).
-_WRITTEN: dict[tuple[type, tuple[tuple[str, Any], ...]], frozenset[str]] = {}
+#: Per transition (by id, with the transition kept so the id cannot be reused): per model
+#: class and effect fields, the card-number checks and the rules the event's result needs.
+_PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], Any]]] = {}
+#: The data of an event that carried none (read-only, so one serves every entry).
+_NO_DATA = EventData()
+
+
+def _plan(cls: type[PaysupportModel], tr: CompiledTransition, keys: tuple[str, ...]) -> Any:
+    """``cls._plan`` of every field ``tr`` writes (state, history, version, ``keys``)."""
+    entry = _PLANS.get(id(tr))
+    if entry is None or entry[0] is not tr:
+        entry = _PLANS[id(tr)] = (tr, {})
+    plans = entry[1]
+    plan = plans.get((cls, keys))
+    if plan is None:
+        names = frozenset([*(n for n, _ in tr.assign), *_LOG_FIELDS, *keys])
+        plan = plans[(cls, keys)] = cls._plan(names)
+    return plan
 
 
 def build(
@@ -51,23 +66,27 @@ def build(
         ModelValidationError: the result breaks a model rule (several fields changed).
     """
     record = _event(tr, now, data, actor, reason)
-    trusted = dict(tr.changes)
-    trusted["history"] = (*getattr(model, "history"), record)  # noqa: B009
-    trusted["version"] = getattr(model, "version") + 1  # noqa: B009
     if isinstance(model, PaysupportModel):
         # The state fields (from the compiled table), the history entry and the version are
         # the engine's own values: copied as they are. The effect's changes are validated
-        # against their fields' types; then every model rule that reads a changed field
-        # (state fields included) runs.
+        # against their fields' types; then the card-number checks and every model rule
+        # reading a field the event writes run (the plan is kept per transition).
+        current = model.__dict__
+        update = dict(tr.changes)
+        update["history"] = (*current["history"], record)
+        update["version"] = current["version"] + 1
+        cls = type(model)
         if changes:
-            return model.evolve_trusted(trusted, **changes)
-        copied = _copy(model, trusted)
-        key = (type(model), tr.assign)
-        names = _WRITTEN.get(key)
-        if names is None:
-            names = _WRITTEN[key] = frozenset([*(n for n, _ in tr.assign), *_LOG_FIELDS])
-        copied.check_rules_reading(names)
-        return copied
+            if not changes.keys() <= cls.__pydantic_fields__.keys():
+                return model.evolve_trusted(update, **changes)  # reports the unknown field
+            update.update(cls._validated(changes))
+            keys: tuple[str, ...] = tuple(changes)
+        else:
+            keys = ()
+        return model._derive_planned(update, _plan(cls, tr, keys))
+    trusted = dict(tr.changes)
+    trusted["history"] = (*getattr(model, "history"), record)  # noqa: B009
+    trusted["version"] = getattr(model, "version") + 1  # noqa: B009
     fields = {**trusted, **changes}
     if not changes:
         return _copy(model, fields)
@@ -114,7 +133,7 @@ def _event(
                 "at": now,
                 "actor": None,
                 "reason": None,
-                "data": EventData(),
+                "data": _NO_DATA,
             },
             _EVENT_FIELDS,
         )

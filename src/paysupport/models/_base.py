@@ -33,6 +33,7 @@ import inspect
 import types
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, Union, get_args, get_origin
 
@@ -523,17 +524,76 @@ class PaysupportModel(BaseModel):
         if not changes:
             return self._derive(trusted)
         validated: dict[str, Any] = dict(trusted)
+        validated.update(cls._validated(changes))
+        return self._derive(validated)
+
+    @classmethod
+    def _validated(cls, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """``changes`` validated against their fields' types (names known to be fields).
+
+        A value that a field's schema would return as it is (an aware ``datetime`` for an
+        ``AwareDatetime``, a member of the field's enum, ``None`` for an optional field; see
+        `_plain_accept`) is taken without calling pydantic.
+
+        Raises:
+            ModelValidationError: a value is not valid for its field (every broken field).
+        """
+        accept = _ACCEPT.get(cls)
+        if accept is None:
+            accept = _plain_accepts(cls)
+        validated: dict[str, Any] = {}
         broken: list[RuleViolation] = []
         for name, value in changes.items():
+            ok = accept.get(name)
+            if ok is not None and ok(value):
+                validated[name] = value
+                continue
             try:
                 validated[name] = cls._adapter(name).validate_python(value)
             except pydantic.ValidationError as exc:
                 broken.extend(_violations(exc, prefix=name))
         if broken:
-            pos = {n: i for i, n in enumerate(fields)}
+            pos = {n: i for i, n in enumerate(cls.__pydantic_fields__)}
             broken.sort(key=lambda v: pos.get(v.field.split(".", 1)[0], len(pos)))
             raise ModelValidationError(cls.__name__, broken)
-        return self._derive(validated)
+        return validated
+
+    def _derive_planned(
+        self,
+        update: Mapping[str, Any],
+        plan: tuple[tuple[tuple[str, _Checker], ...], tuple[Callable[[Any], Any], ...]],
+    ) -> Self:
+        """A copy with ``update`` (values valid for their fields), after ``plan``'s checks.
+
+        ``plan`` is ``_plan(names)`` for names covering every field ``update`` changes: the
+        card-number checks of its text fields and every rule reading one of them (a rule run
+        on a field given its own value back passes, as it did on ``self``). For a library
+        component that fires the same change many times (a lifecycle event) and keeps the plan.
+
+        Raises:
+            ModelValidationError: a rule is broken (the first, as a full validation says).
+        """
+        cls = type(self)
+        values = {**self.__dict__, **update}
+        if len(values) != len(cls.__pydantic_fields__):  # a cached value beside the fields
+            values = {k: values[k] for k in cls.__pydantic_fields__}
+        given = self.__pydantic_fields_set__
+        if not given.issuperset(update):
+            given = _given_with(given, update)
+        new = unvalidated_instance(cls, values, given)
+        pans, rules = plan
+        try:
+            if pans:
+                new._check_pans(pans)
+            for check in rules:
+                check(new)
+        except PydanticCustomError as exc:
+            field = str((exc.context or {}).get("field") or "__root__")
+            message = mask_pans(exc.message())
+            raise ModelValidationError(
+                cls.__name__, [RuleViolation(field, exc.type, message)]
+            ) from None
+        return new
 
     def check_rules_reading(self, names: frozenset[str]) -> None:
         """Run every model rule that reads one of the fields ``names`` on this model.
@@ -827,3 +887,85 @@ def _fast_checks(model: PaysupportModel) -> PaysupportModel:
     for check in plan[1]:
         check(model)
     return model
+
+
+# --------------------------------------------------------------------------- plain values
+#: Per class: field name -> a test of values the field's schema returns as they are.
+_ACCEPT: dict[type, dict[str, Callable[[Any], bool]]] = {}
+_DATETIME_KEYS: Final = frozenset({"type", "tz_constraint", "microseconds_precision", "metadata"})
+_ENUM_KEYS: Final = frozenset({"type", "cls", "members", "sub_type", "metadata", "ref"})
+
+
+def _aware(value: Any) -> bool:
+    return type(value) is datetime and value.tzinfo is not None and value.utcoffset() is not None
+
+
+def _plain_accept(node: Any) -> Callable[[Any], bool] | None:
+    """A test of the values a field schema ``node`` returns unchanged, or None (ask pydantic).
+
+    Only the simplest schemas: an aware or any ``datetime`` without bounds, an enum (its own
+    members), ``bool``, an ``int`` without bounds; each may be optional (``None``).
+    """
+    if not isinstance(node, dict):
+        return None
+    kind = node.get("type")
+    if kind == "default":
+        return _plain_accept(node.get("schema"))
+    if kind == "nullable":
+        inner = _plain_accept(node.get("schema"))
+        if inner is None:
+            return None
+        return lambda v: v is None or inner(v)
+    if kind == "datetime" and node.keys() <= _DATETIME_KEYS:
+        tz = node.get("tz_constraint")
+        if tz == "aware":
+            return _aware
+        if tz is None:
+            return lambda v: type(v) is datetime
+        return None
+    if kind == "enum" and node.keys() <= _ENUM_KEYS and node.get("missing") is None:
+        enum_cls = node["cls"]
+        return lambda v: type(v) is enum_cls
+    if kind == "bool" and node.keys() <= {"type", "metadata"}:
+        return lambda v: type(v) is bool
+    if kind == "int" and node.keys() <= {"type", "metadata"}:
+        return lambda v: type(v) is int
+    return None
+
+
+def _plain_accepts(cls: type[PaysupportModel]) -> dict[str, Callable[[Any], bool]]:
+    """`_plain_accept` of every field of ``cls`` that has one (from its core schema)."""
+    found: dict[str, Callable[[Any], bool]] = {}
+    schema: Any = cls.__pydantic_core_schema__
+    node = schema
+    for _ in range(64):  # down to the model-fields schema, through model-level validators
+        if not isinstance(node, dict) or node.get("type") == "model-fields":
+            break
+        node = node.get("schema")
+    fields = node.get("fields", {}) if isinstance(node, dict) else {}
+    for name, field in fields.items():
+        test = _plain_accept(field.get("schema"))
+        if test is not None and not cls.model_fields[name].metadata:
+            found[name] = test
+    _ACCEPT[cls] = found
+    return found
+
+
+#: ``(fields-set, names)`` -> the shared fields-set with ``names`` added (bounded).
+_UNIONS: dict[tuple[int, tuple[str, ...]], tuple[set[str], set[str]]] = {}
+
+
+def _given_with(given: set[str], update: Mapping[str, Any]) -> set[str]:
+    """``given | set(update)``, one shared set per (set, names) (pydantic never mutates it)."""
+    key = (id(given), tuple(update))
+    found = _UNIONS.get(key)
+    if found is not None and found[0] is given:
+        return found[1]
+    merged = given | set(update)
+    shared = _SHARED_FIELDS_SETS.get(frozenset(merged))
+    if shared is None and len(_SHARED_FIELDS_SETS) < _MAX_SHARED_FIELDS_SETS:
+        shared = _SHARED_FIELDS_SETS[frozenset(merged)] = merged
+    result = shared if shared is not None else merged
+    if len(_UNIONS) < _MAX_SHARED_FIELDS_SETS:
+        _UNIONS[key] = (given, result)  # keeps ``given`` alive: its id cannot be reused
+    return result

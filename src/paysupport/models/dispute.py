@@ -133,6 +133,8 @@ DISPUTE_STATES: Final[tuple[DisputeState, ...]] = (
 )
 
 _ALLOWED: Final = frozenset((s.stage, s.status) for s in DISPUTE_STATES)
+# The same pairs as values (str): a str's hash is cached, an enum member's runs Python.
+_ALLOWED_VALUES: Final = frozenset((s.stage.value, s.status.value) for s in DISPUTE_STATES)
 
 
 def dispute_state_allowed(stage: DisputeStage, status: DisputeStatus) -> bool:
@@ -154,14 +156,16 @@ class Evidence(PaysupportModel):
 
 #: Catalogue look-ups the dispute rules repeat on every validation, kept per (network, code
 #: as given). The catalogues are read-only once loaded, so an entry never goes stale.
-_ENTRIES: dict[tuple[Network, str], ReasonCode] = {}
-_STAGES: dict[Network, frozenset[DisputeStage]] = {}
+# Keyed by the members' values (str): a str's hash is cached, an enum member's runs Python.
+_ENTRIES: dict[tuple[str, str], ReasonCode] = {}
+_STAGES: dict[str, frozenset[str]] = {}
+_CODE_STAGES: dict[tuple[str, str], frozenset[str]] = {}
 _MAX_ENTRIES: Final = 4096
 
 
 def _entry(network: Network, code: str) -> ReasonCode:
     """``reason_code(network, code)``, remembered (raises ``UnknownCode`` as it does)."""
-    key = (network, code)
+    key = (network._value_, code)
     found = _ENTRIES.get(key)
     if found is None:
         found = reason_code(network, code)
@@ -170,11 +174,21 @@ def _entry(network: Network, code: str) -> ReasonCode:
     return found
 
 
-def _stages(network: Network) -> frozenset[DisputeStage]:
-    """The stages ``network`` has, remembered."""
-    found = _STAGES.get(network)
+def _stages(network: Network) -> frozenset[str]:
+    """The values of the stages ``network`` has, remembered."""
+    found = _STAGES.get(network._value_)
     if found is None:
-        found = _STAGES[network] = frozenset(network_rules(network).stages)
+        found = _STAGES[network._value_] = frozenset(s.value for s in network_rules(network).stages)
+    return found
+
+
+def _code_stages(network: Network, code: str) -> frozenset[str]:
+    """The values of the stages the reason code goes through, remembered."""
+    found = _CODE_STAGES.get((network._value_, code))
+    if found is None:
+        found = frozenset(s.value for s in _entry(network, code).stages)
+        if len(_CODE_STAGES) < _MAX_ENTRIES:
+            _CODE_STAGES[(network._value_, code)] = found
     return found
 
 
@@ -224,7 +238,7 @@ class Dispute(PaysupportModel):
     # reads few fields, so a change re-checks only the rules that read what it changed.
     @model_rule
     def _state_declared(self) -> Self:
-        if (self.stage, self.status) not in _ALLOWED:
+        if (self.stage._value_, self.status._value_) not in _ALLOWED_VALUES:
             raise rule_error(
                 "status",
                 "dispute_state_declared",
@@ -267,22 +281,24 @@ class Dispute(PaysupportModel):
         if not self.catalogued:
             return self
         network = cast(Network, self.network)  # a catalogued dispute's network: checked above
-        if self.stage not in _stages(network):
+        stage = self.stage._value_
+        if stage not in _stages(network):
             raise rule_error(
                 "stage",
                 "stage_exists_for_network",
                 f"{network.value} disputes have no {self.stage.value} stage",
             )
-        if self.stage is not DisputeStage.INQUIRY:
-            # An inquiry may carry the code of the dispute it may become; later stages
-            # must be ones the reason code goes through (e.g. no pre-arbitration for 4808).
+        # An inquiry may carry the code of the dispute it may become; later stages must be
+        # ones the reason code goes through (e.g. no pre-arbitration for 4808).
+        if self.stage is not DisputeStage.INQUIRY and stage not in _code_stages(
+            network, self.reason_code
+        ):
             entry = _entry(network, self.reason_code)
-            if self.stage not in entry.stages:
-                raise rule_error(
-                    "stage",
-                    "stage_exists_for_reason_code",
-                    f"{network.value} {entry.code} has no {self.stage.value} stage",
-                )
+            raise rule_error(
+                "stage",
+                "stage_exists_for_reason_code",
+                f"{network.value} {entry.code} has no {self.stage.value} stage",
+            )
         return self
 
     @model_rule
