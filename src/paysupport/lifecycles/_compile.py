@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from statemachine import State
     from statemachine.transition import Transition
 
-    from paysupport.lifecycles._engine import Cond, FieldUpdate, LifecycleMachine
+    from paysupport.lifecycles._engine import Check, Cond, FieldUpdate, LifecycleMachine
 
 __all__ = ["CompiledTransition", "compile_class", "events_of"]
 
@@ -25,7 +25,7 @@ class CompiledTransition(NamedTuple):
 
     ``changes`` are the state fields the target sets (``{"status": ...}``; ``assign`` the
     same as pairs); ``effect`` the event's other field changes, as the machine class
-    declares them.
+    declares them; ``checks`` the guards' checks, in order (``guards[i].check``).
     """
 
     source: str
@@ -35,6 +35,7 @@ class CompiledTransition(NamedTuple):
     changes: Mapping[str, Any]
     effect: FieldUpdate | None
     assign: tuple[tuple[str, Any], ...]
+    checks: tuple[Check, ...] = ()
 
 
 def events_of(cls: type[LifecycleMachine]) -> tuple[str, ...]:
@@ -74,6 +75,7 @@ def compile_class(
                         MappingProxyType(fields),
                         cls.effects.get(str(ev)),
                         tuple(fields.items()),
+                        tuple(g.check for g in guards),
                     )
                 )
     return {s: {e: tuple(ts) for e, ts in rows.items()} for s, rows in table.items()}

@@ -386,10 +386,33 @@ class Lifecycle(Generic[M]):
             InvalidTransition: out of order, no transition, or the guards refused
                 (``DeadlinePassed`` when a deadline guard refused).
         """
-        self.check_time(model, event, now)
-        tr = self._choose(self.state_of(model), event, model, now, data, actor)
-        effect = tr.effect
-        return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
+        # `check_time`, inline for the common case (a datetime with a fixed offset, such as
+        # UTC); anything else, or an event dated too early, goes through it for the error.
+        if type(now) is datetime and type(now.tzinfo) is timezone:
+            history = model.history
+            if history:
+                entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
+                last = entry[3] if type(entry) is tuple else entry.at
+            elif self._started_at is not None:
+                last = getattr(model, self._started_at)
+            else:
+                last = None
+            if last is not None and now < last:
+                self.check_time(model, event, now)
+        else:
+            self.check_time(model, event, now)
+        # `_choose`, inline: the first transition whose guards all pass.
+        state = self.state_of(model)
+        candidates = self._table.get(state, _NO_ROWS).get(event)
+        if candidates:
+            for tr in candidates:
+                for check in tr.checks:
+                    if check(model, now, data, actor) is not None:
+                        break
+                else:
+                    effect = tr.effect
+                    return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
+        return self._refuse(state, event, model, now, data, actor, candidates)
 
     def select(
         self,
@@ -420,8 +443,8 @@ class Lifecycle(Generic[M]):
         candidates = self._table.get(state, _NO_ROWS).get(event)
         if candidates:
             for tr in candidates:
-                for g in tr.guards:
-                    if g.check(model, now, data, actor) is not None:
+                for check in tr.checks:
+                    if check(model, now, data, actor) is not None:
                         break
                 else:
                     return tr
