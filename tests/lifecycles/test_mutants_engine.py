@@ -7,11 +7,13 @@ a reason or an effect that reads the actor, and their refusals only by message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 from statemachine import State
 
 from paysupport.errors import DeadlinePassed, InvalidTransition, ValidationFailed
@@ -232,3 +234,37 @@ def test_a_model_rule_refusal_names_machine_state_and_event() -> None:
         "open_pre_arbitration",
         "model_rule",
     )
+
+
+class _Ticket(BaseModel):
+    """A plain pydantic model (not a PaysupportModel) with a lifecycle."""
+
+    status: str = "open"
+    score: int = 0
+    history: tuple[LifecycleEvent, ...] = ()
+    version: int = 0
+
+
+def _score(t: _Ticket, now: datetime, data: Mapping[str, str], actor: str | None) -> dict[str, str]:
+    return {"score": data["score"]} if data.get("score") else {}
+
+
+class _TicketMachine(LifecycleMachine):
+    open = State("Open", value="open", initial=True)
+    closed = State("Closed", value="closed", final=True)
+    close = open.to(closed)
+    lifecycle_name = "ticket"
+    effects = MappingProxyType({"close": _score})
+
+
+def test_a_plain_pydantic_model_moves_with_and_without_changed_fields() -> None:
+    lc: Lifecycle[Any] = Lifecycle(_TicketMachine)
+    start = _Ticket()
+    closed = lc.fire(start, "close", now=at(1))
+    assert (closed.status, closed.score, closed.version) == ("closed", 0, 1)
+    assert [(e.event, e.source, e.target) for e in closed.history] == [("close", "open", "closed")]
+    assert start.status == "open" and start.history == ()
+    scored = lc.fire(start, "close", now=at(1), score=3)
+    assert (scored.status, scored.score, scored.version) == ("closed", 3, 1)
+    assert type(scored.score) is int  # validated on assignment: the text "3" became an int
+    assert scored.history[-1].data == {"score": "3"}
