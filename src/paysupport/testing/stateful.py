@@ -738,14 +738,20 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
     #: so their acceptances and expiries are reached too.
     late_ending_share = 0.25
     # A dispute state has few events, so a smaller share of refused tries than the default
-    # still tries each refusal often, and leaves more steps for the stages.
-    refused_share = 0.1
-    # Responses and outcomes that lead on to the next stage, before the shortcuts.
+    # still tries each refusal often (backdated tries come on top), and leaves more steps
+    # for the stages.
+    refused_share = 0.05
+    # Responses and outcomes that lead on to the next stage, before the shortcuts; among the
+    # endings, an expiry as often as an outcome (it needs a passed deadline or the
+    # provider's word, so it is offered less often than the others).
     event_weights = MappingProxyType(
         {
             "submit_evidence": 6,
             "win": 2,
             "lose": 2,
+            "accept": 3,
+            "expire": 3,
+            "close": 2,
             "open_chargeback": 2,
             "open_pre_arbitration": 2,
             "open_arbitration": 2,
@@ -753,10 +759,17 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
     )
 
     def ending_chance(self) -> float:
-        """`late_ending_share` from pre-arbitration on, `ending_share` before."""
+        """`late_ending_share` from pre-arbitration on or once the response is overdue.
+
+        Before that, `ending_share`. A dispute whose deadline passed without a response
+        mostly expires; it is where the expiries are reached.
+        """
         d: Dispute | None = self.model
-        late = d is not None and d.stage.rank >= DisputeStage.PRE_ARBITRATION.rank
-        return self.late_ending_share if late else self.ending_share
+        if d is None:
+            return self.ending_share
+        late = d.stage.rank >= DisputeStage.PRE_ARBITRATION.rank
+        overdue = d.due_by is not None and self.now > d.due_by
+        return self.late_ending_share if late or overdue else self.ending_share
 
     def initial_models(self) -> st.SearchStrategy[Dispute]:
         """Disputes mostly just opened (inquiry or chargeback, response due), or anywhere.
