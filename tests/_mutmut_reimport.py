@@ -6,7 +6,7 @@ already imported the package and the tests. Code that runs only at import (the l
 compile each machine at import: per-state field tables, guards, effects; the policies
 declare their schemas in class bodies) has run before any mutant is active, so its mutants
 survive whatever the tests check. ``scripts/mutation.py`` loads this plugin (``-p
-tests._mutmut_reimport``, never in the normal test run); it does three things:
+tests._mutmut_reimport``, never in the normal test run); it does four things:
 
 - in a mutant's test process, when the stats run saw the mutated function called at import,
   as soon as pytest registers the plugin (before the entry-point plugins, conftests and
@@ -19,7 +19,9 @@ tests._mutmut_reimport``, never in the normal test run); it does three things:
   test: mutmut would give them only to the first test to finish, so a mutant of
   import-time code would be judged by that one test;
 - a mutant that makes the import itself fail (a collection error, pytest's exit code 2,
-  which mutmut reads as "interrupted") is reported as killed (exit code 1).
+  which mutmut reads as "interrupted") is reported as killed (exit code 1);
+- in a mutant's test process Hypothesis skips shrinking: a failing example kills the
+  mutant as it is, and shrinking it cost up to half a minute per mutant.
 """
 
 from __future__ import annotations
@@ -123,6 +125,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     mutant = _mutant()
     if mutant not in _PHASES and _called_at_import(mutant):
         drop_stale_modules(mutant)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """A mutant's test process: Hypothesis does not shrink (a failure is all it needs)."""
+    del config
+    if _mutant() in _PHASES:
+        return
+    from hypothesis import Phase, settings
+
+    phases = tuple(p for p in settings().phases if p is not Phase.shrink)
+    settings.register_profile("mutmut-no-shrink", parent=settings(), phases=phases)
+    settings.load_profile("mutmut-no-shrink")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
