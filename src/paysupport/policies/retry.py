@@ -96,6 +96,8 @@ def _fits(t: datetime, times: Sequence[datetime], window: timedelta, limit: int)
     """
     if limit <= 0:
         return datetime.max.replace(tzinfo=t.tzinfo)
+    if len(times) < limit:
+        return t  # fewer times in all than the limit: no window can hold too many
     while True:
         start = t - window
         inside = sorted(x for x in times if start < x <= t)
