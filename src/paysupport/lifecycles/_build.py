@@ -38,14 +38,17 @@ _NO_DATA = EventData()
 
 
 def _plan(cls: type[PaysupportModel], tr: CompiledTransition, keys: tuple[str, ...]) -> Any:
-    """``cls._plan`` of every field ``tr`` writes (state, history, version, ``keys``)."""
+    """``cls._plan`` of the fields an event writes: history, version and ``keys``.
+
+    ``keys``: the state fields whose value changes and the effect's fields.
+    """
     entry = _PLANS.get(id(tr))
     if entry is None or entry[0] is not tr:
         entry = _PLANS[id(tr)] = (tr, {})
     plans = entry[1]
     plan = plans.get((cls, keys))
     if plan is None:
-        names = frozenset([*(n for n, _ in tr.assign), *_LOG_FIELDS, *keys])
+        names = frozenset([*_LOG_FIELDS, *keys])
         plan = plans[(cls, keys)] = cls._plan(names)
     return plan
 
@@ -73,6 +76,9 @@ def build(
         # reading a field the event writes run (the plan is kept per transition).
         current = model.__dict__
         update = dict(tr.changes)
+        # The state fields the event changes (a member of an enum is the one object of its
+        # value): the rules reading only the others held on ``model``.
+        moved = tuple([name for name, value in tr.assign if current[name] is not value])
         update["history"] = (*current["history"], record)
         update["version"] = current["version"] + 1
         cls = type(model)
@@ -80,9 +86,9 @@ def build(
             if not changes.keys() <= cls.__pydantic_fields__.keys():
                 return model.evolve_trusted(update, **changes)  # reports the unknown field
             update.update(cls._validated(changes))
-            keys: tuple[str, ...] = tuple(changes)
+            keys: tuple[str, ...] = (*moved, *changes)
         else:
-            keys = ()
+            keys = moved
         return model._derive_planned(update, _plan(cls, tr, keys))
     trusted = dict(tr.changes)
     trusted["history"] = (*getattr(model, "history"), record)  # noqa: B009

@@ -386,33 +386,44 @@ class Lifecycle(Generic[M]):
             InvalidTransition: out of order, no transition, or the guards refused
                 (``DeadlinePassed`` when a deadline guard refused).
         """
-        # `check_time`, inline for the common case (a datetime with a fixed offset, such as
-        # UTC); anything else, or an event dated too early, goes through it for the error.
-        if type(now) is datetime and type(now.tzinfo) is timezone:
-            history = model.history
-            if history:
-                entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
-                last = entry[3] if type(entry) is tuple else entry.at
-            elif self._started_at is not None:
-                last = getattr(model, self._started_at)
-            else:
-                last = None
-            if last is not None and now < last:
-                self.check_time(model, event, now)
-        else:
+        tr = self._taken(model, event, now, data, actor)
+        if tr is None:
             self.check_time(model, event, now)
-        # `_choose`, inline: the first transition whose guards all pass.
-        state = self.state_of(model)
-        candidates = self._table.get(state, _NO_ROWS).get(event)
+            tr = self._choose(self.state_of(model), event, model, now, data, actor)
+        effect = tr.effect
+        return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
+
+    def _taken(
+        self, model: Any, event: str, now: Any, data: Data, actor: str | None
+    ) -> CompiledTransition | None:
+        """`check_time` and `_choose` for the common case, without raising.
+
+        The transition taken, or None when ``now`` is not a UTC or fixed-offset datetime,
+        comes before the last event, or no transition's guards pass: then the caller runs
+        `check_time` and `_choose`, which raise the exact refusal (or, for another kind of
+        timezone, take the transition).
+        """
+        if type(now) is not datetime or type(now.tzinfo) is not timezone:
+            return None
+        history = model.history
+        if history:
+            entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
+            last = entry[3] if type(entry) is tuple else entry.at
+        elif self._started_at is not None:
+            last = getattr(model, self._started_at)
+        else:
+            last = None
+        if last is not None and now < last:
+            return None
+        candidates = self._table.get(self.state_of(model), _NO_ROWS).get(event)
         if candidates:
             for tr in candidates:
                 for check in tr.checks:
                     if check(model, now, data, actor) is not None:
                         break
                 else:
-                    effect = tr.effect
-                    return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
-        return self._refuse(state, event, model, now, data, actor, candidates)
+                    return tr
+        return None
 
     def select(
         self,
@@ -567,7 +578,12 @@ class Lifecycle(Generic[M]):
             InvalidTransition: as `fire`; nothing changed.
             ValidationFailed: ``now`` is naive.
         """
-        tr, changes = self.step(record, event, now, data, actor)
+        tr = self._taken(record, event, now, data, actor)
+        if tr is None:
+            tr, changes = self.step(record, event, now, data, actor)  # the exact refusal
+        else:
+            effect = tr.effect
+            changes = _NO_DATA if effect is None else effect(record, now, data, actor)
         for name, value in tr.assign:
             setattr(record, name, value)
         if changes:

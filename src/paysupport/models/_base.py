@@ -802,11 +802,18 @@ def unvalidated_instance(cls: type[_M], values: dict[str, Any], fields_set: set[
     values already and run the rules that read them.
     """
     new = cls.__new__(cls)
-    object.__setattr__(new, "__dict__", values)
-    object.__setattr__(new, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
+    _set_dict(new, values)
+    _set_fields_set(new, fields_set)
+    _set_extra(new, None)
+    _set_private(new, None)
     return new
+
+
+# The setters of BaseModel's slots, called directly (what ``object.__setattr__`` finds).
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 # --------------------------------------------------------------------------- fast validation
@@ -861,8 +868,7 @@ def _fast_plan(
     return plan
 
 
-_get_fields_set = BaseModel.__pydantic_fields_set__.__get__  # type: ignore[attr-defined]
-_set_fields_set = BaseModel.__pydantic_fields_set__.__set__  # type: ignore[attr-defined]
+_get_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__get__
 #: Per class: the fields-set of the last model built, to share with the next alike.
 _LAST_SET: dict[type, set[str]] = {}
 
