@@ -215,6 +215,15 @@ def main() -> int:
         help="with --workdir: keep the src/ copied by its first run (a snapshot: edits made "
         "to the checkout since are not mutated, and results stay valid)",
     )
+    parser.add_argument(
+        "--slow-tests",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="selected tests that do not judge mutants of code run at import (each such "
+        "mutant re-imports the package and runs every other selected test); they still "
+        "judge the functions they call, e.g. tests/lifecycles/test_fast_build.py",
+    )
     parser.add_argument("--no-diffs", action="store_true", help="list survivors without diffs")
     parser.add_argument(
         "--report-only", action="store_true", help="with --workdir: print the last results"
@@ -237,6 +246,7 @@ def main() -> int:
     # mutated package (tests/_mutmut_reimport.py), and compiling its mutated sources (every
     # mutant's variant of every function) costs seconds per mutant without them
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["MUTMUT_SLOW_TESTS"] = ",".join(args.slow_tests)
     names: list[str] = []
     if args.rerun_survivors or earlier:
         codes = (_merged(earlier[0], earlier[1:]) if earlier else _results(work)).values()

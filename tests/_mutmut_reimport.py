@@ -6,7 +6,7 @@ already imported the package and the tests. Code that runs only at import (the l
 compile each machine at import: per-state field tables, guards, effects; the policies
 declare their schemas in class bodies) has run before any mutant is active, so its mutants
 survive whatever the tests check. ``scripts/mutation.py`` loads this plugin (``-p
-tests._mutmut_reimport``, never in the normal test run); it does four things:
+tests._mutmut_reimport``, never in the normal test run); it does these things:
 
 - in a mutant's test process, when the stats run saw the mutated function called at import,
   as soon as pytest registers the plugin (before the entry-point plugins, conftests and
@@ -16,12 +16,13 @@ tests._mutmut_reimport``, never in the normal test run); it does four things:
   active; the layers below (models, money, ...) cannot refer to the mutated package and stay;
 - in the stats run (which maps each mutated function to the tests that call it), it
   records the functions called while the test modules were imported and adds them to every
-  test: mutmut would give them only to the first test to finish, so a mutant of
-  import-time code would be judged by that one test;
+  test (but those named in ``MUTMUT_SLOW_TESTS``): mutmut would give them only to the first
+  test to finish, so a mutant of import-time code would be judged by that one test;
 - a mutant that makes the import itself fail (a collection error, pytest's exit code 2,
   which mutmut reads as "interrupted") is reported as killed (exit code 1);
-- in a mutant's test process Hypothesis skips shrinking: a failing example kills the
-  mutant as it is, and shrinking it cost up to half a minute per mutant.
+- in a mutant's test process the fastest tests run first (under ``-x`` the first failure
+  kills), and Hypothesis skips shrinking: a failing example kills the mutant as it is, and
+  shrinking it cost up to half a minute per mutant.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ _PHASES = frozenset({"", "stats", "fail", "mutant_generation", "list_all_tests"}
 # mutmut's work dir (the tests run in ``mutants/``): only their mutants need the re-import
 _HITS_FILE = "mutmut-import-hits.json"
 _import_hits: set[str] = set()
+# comma-separated test path prefixes that do not judge import-time mutants (slow property
+# tests): they judge only the functions they call while running (scripts/mutation.py
+# --slow-tests)
+_SLOW_TESTS = "MUTMUT_SLOW_TESTS"
 
 
 def _mutant() -> str:
@@ -140,6 +145,20 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile("mutmut-no-shrink")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A mutant's test process: the fastest tests first (the stats run timed them).
+
+    Under ``-x`` the first failure kills the mutant, so a mutant that some quick test kills
+    does not wait for the slow property tests.
+    """
+    if _mutant() in _PHASES:
+        return
+    from mutmut.state import state
+
+    durations = state().duration_by_test
+    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Stats run: remember (and record) the mutated functions called at import."""
     del session
@@ -156,11 +175,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     path.write_text(json.dumps(sorted(known | _import_hits), indent=0), encoding="utf-8")
 
 
+def _judges_import_time_code(nodeid: str) -> bool:
+    """Whether the test judges mutants of import-time code (not one of ``MUTMUT_SLOW_TESTS``)."""
+    slow = [p for p in os.environ.get(_SLOW_TESTS, "").split(",") if p]
+    return not any(nodeid.startswith(prefix) for prefix in slow)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """Stats run: count the import-time calls for every test (before mutmut's own hook)."""
-    del item, nextitem
-    if _import_hits and _mutant() == "stats":
+    del nextitem
+    if _import_hits and _mutant() == "stats" and _judges_import_time_code(item.nodeid):
         from mutmut.state import state
 
         state()._stats.update(_import_hits)
