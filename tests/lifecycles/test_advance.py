@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -136,3 +137,42 @@ def test_advance_reads_the_acting_operator() -> None:
     assert exc.value.code == "four_eyes"
     assert refund.advance(rec, "approve", now=T0, actor="op_x") == "requested"
     assert rec.approved_by == "op_x"
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 1, 3, 9, tzinfo=ZoneInfo("Europe/Berlin")),  # not a fixed offset
+        datetime(2026, 1, 3, 9, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(2025, 12, 31, tzinfo=UTC),  # before opened_at
+        datetime(2026, 3, 1, tzinfo=UTC),  # after due_by
+    ],
+)
+def test_advance_and_fire_agree_on_any_timezone_and_date(now: datetime) -> None:
+    d = new_dispute()
+    # A record whose history holds the model's own entries, not the batch route's tuples.
+    d = dispute.fire(d, "submit_evidence", now=T0 + timedelta(days=1))
+    rec = DisputeRecord(
+        due_by=d.due_by,
+        status=d.status,
+        evidence_submitted_at=d.evidence_submitted_at,
+        history=list(d.history),
+        version=d.version,
+    )
+    for event in ("win", "lose", "accept"):
+        refusal: InvalidTransition | None = None
+        try:
+            fired: Any = dispute.fire(d, event, now=now)
+        except InvalidTransition as exc:
+            refusal = exc
+        if refusal is not None:
+            with pytest.raises(type(refusal)) as caught:
+                dispute.advance(rec, event, now=now)
+            assert (caught.value.code, caught.value.reason) == (refusal.code, refusal.reason)
+            assert rec.version == d.version  # nothing changed
+            continue
+        target = dispute.advance(rec, event, now=now)
+        assert target == dispute.state_of(fired)
+        assert (rec.stage, rec.status, rec.version) == (fired.stage, fired.status, fired.version)
+        assert rec.history[-1][3] == fired.history[-1].at
+        return
