@@ -395,16 +395,18 @@ class PaysupportModel(BaseModel):
         anywhere (and no escapes) cannot hold a card number, so its text fields skip the
         per-field scan.
         """
+        scanned = not may_contain_pan(json_data)
         if not options:
-            fast = _FAST.get(cls, _UNBUILT)
+            # A document that cannot hold a card number needs no text check at all.
+            fast = (_FAST_NO_TEXT if scanned else _FAST).get(cls, _UNBUILT)
             if fast is _UNBUILT:
-                fast = cls._fast_validator()
+                fast = cls._fast_validator(texts=not scanned)
             if fast is not None:
                 try:
                     return fast.validate_json(json_data)  # type: ignore[no-any-return]
                 except pydantic.ValidationError:
                     pass
-        token = _PAN_SCANNED.set(not may_contain_pan(json_data))
+        token = _PAN_SCANNED.set(scanned)
         try:
             if options:
                 return super().model_validate_json(json_data, **options)
@@ -415,7 +417,7 @@ class PaysupportModel(BaseModel):
             _PAN_SCANNED.reset(token)
 
     @classmethod
-    def _fast_validator(cls) -> SchemaValidator | None:
+    def _fast_validator(cls, *, texts: bool = True) -> SchemaValidator | None:
         """The class's fast validator, built on first use (None: the class has none).
 
         The class's core schema, with every text checked for card numbers in Rust (a text
@@ -423,18 +425,21 @@ class PaysupportModel(BaseModel):
         validator replaced by `_fast_checks` (see `paysupport.models._fast_schema`). What it
         accepts is what the full validation gives; what it refuses, the full validation
         refuses with the exact errors (or, for free text, accepts with the number masked).
+        ``texts=False``: without the text checks, for a JSON document that cannot hold a
+        card number anywhere (`paysupport.pan.may_contain_pan`).
         """
         fast: SchemaValidator | None = None
         if cls.__pydantic_complete__:
             try:
+                no_pan = _no_pan if texts else None
                 schema = fast_schema(
-                    cls.__pydantic_core_schema__, _is_pan_validator, _fast_checks, _no_pan
+                    cls.__pydantic_core_schema__, _is_pan_validator, _fast_checks, no_pan
                 )
                 config = _model_config(cls.__pydantic_core_schema__, cls)
                 fast = SchemaValidator(schema, config)
             except Exception:  # a schema pydantic-core refuses: no fast path
                 fast = None
-            _FAST[cls] = fast
+            (_FAST if texts else _FAST_NO_TEXT)[cls] = fast
         return fast
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -820,6 +825,8 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _UNBUILT: Final[Any] = object()
 #: Per class: its fast validator (None: none, use the full one).
 _FAST: dict[type, Any] = {}
+#: Per class: its fast validator without text checks (JSON that cannot hold a card number).
+_FAST_NO_TEXT: dict[type, Any] = {}
 #: Per class: the card-number checks the fast validator still runs in Python (text fields
 #: whose values may not pass a ``str`` schema), and the model rules.
 _FAST_PLANS: dict[

@@ -52,7 +52,7 @@ def fast_schema(
     schema: Mapping[str, Any],
     is_model_after: Callable[[Any], bool],
     fast_after: Callable[[Any], Any],
-    no_pan: Callable[[str], str],
+    no_pan: Callable[[str], str] | None,
 ) -> dict[str, Any]:
     """``schema`` with the card-number check of every text in Rust (see the module docstring).
 
@@ -62,6 +62,7 @@ def fast_schema(
         fast_after: what runs instead of it on each model built.
         no_pan: the exact check of a text that `NO_PAN_TEXT` refuses: returns it when it
             holds no card number, else raises (the full validation then masks or refuses).
+            None: texts are left as they are (the input cannot hold a card number).
     """
     out: dict[str, Any] = _rewrite(schema, is_model_after, fast_after, no_pan)
     return out
@@ -78,7 +79,7 @@ def _rewrite(node: Any, is_model_after: Callable[[Any], bool], fast_after: Any, 
         for k, v in node.items()
     }
     kind = out.get("type")
-    if kind == "str":
+    if kind == "str" and no_pan is not None:
         return _text(out, no_pan)
     if kind == "function-after" and is_model_after(out["function"]["function"]):
         out["function"] = {"type": "no-info", "function": fast_after}
