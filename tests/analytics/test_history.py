@@ -67,6 +67,12 @@ def test_float_amounts_are_refused(frame: pl.DataFrame) -> None:
     )
 
 
+def test_text_where_true_or_false_belongs_is_refused(frame: pl.DataFrame) -> None:
+    # polars has no cast from text to booleans at all: the error must still be ours.
+    approved = frame["approved"].cast(pl.String).fill_null("yes")
+    _fails(frame.with_columns(approved), "events.approved[0]", "dtype")
+
+
 def test_negative_amount_names_its_row(frame: pl.DataFrame) -> None:
     _fails(_set(frame, "amount_minor", 5, -1), "events.amount_minor[5]", "non_negative")
 

@@ -7,7 +7,11 @@ target for minutes (docs/testing.md, "Fuzzing").
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import json
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from paysupport import cli
+from paysupport.analytics import synthetic
 from paysupport.errors import PaysupportError
 from paysupport.models import Dispute, Payment, Portfolio, Refund, SupportCase
 from paysupport.money import Money, currency
@@ -149,6 +155,125 @@ TARGETS: dict[str, tuple[Callable[[Any], object], st.SearchStrategy[Any]]] = {
         ),
     ),
 }
+
+
+# ---------------------------------------------------------------------------------- the CLI
+# The command line reads outside data too: portfolio and case files, events and merchants
+# tables, codes and times typed by a person. Its contract is an exit status: 0, or 2 with a
+# one-line error the user can act on; 1 ("bug: ...") is the untyped crash fuzzing looks for.
+
+
+class RefusedByCli(PaysupportError):
+    """The command refused its input with exit status 2 (a typed refusal, for the count)."""
+
+
+_WORKDIR = Path(tempfile.mkdtemp(prefix="paysupport-fuzz-"))
+
+
+def _cli(argv: list[str]) -> None:
+    """Run one command line quietly; exit 2 is a typed refusal, anything but 0 or 2 a crash."""
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        status = cli.main(argv)
+    if status == 2:
+        raise RefusedByCli(err.getvalue().strip())
+    if status != 0:
+        raise RuntimeError(f"exit status {status}: {err.getvalue().strip()}")
+
+
+def _write(name: str, text: str) -> str:
+    path = _WORKDIR / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _text(value: Any) -> str:
+    """A JSON value as a file's text: strings as they are, the rest as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _cli_report(payload: Any) -> None:
+    _cli(["report", _write("portfolio.json", _text(payload)), "--format", "json"])
+
+
+def _cli_triage(lines: list[Any]) -> None:
+    text = "\n".join(_text(line) for line in lines)
+    _cli(["triage", _write("cases.jsonl", text), "--now", SAMPLE_NOW.isoformat()])
+
+
+def _csv(table: Any) -> str:
+    """A mangled ``{column: [cells]}`` table as CSV (columns of any length, cells of any type)."""
+    if not isinstance(table, dict):
+        return _text(table)
+    columns = [str(c) for c in table]
+    cells = [v if isinstance(v, list) else [v] for v in table.values()]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for i in range(max((len(c) for c in cells), default=0)):
+        writer.writerow(["" if i >= len(c) or c[i] is None else _text(c[i]) for c in cells])
+    return out.getvalue()
+
+
+def _cli_health(tables: dict[str, Any]) -> None:
+    events = _write("events.csv", _csv(tables.get("events")))
+    merchants = _write("merchants.csv", _csv(tables.get("merchants")))
+    rates = [
+        a for code, rate in _HISTORY.usd_rates.items() for a in ("--usd-rate", f"{code}={rate}")
+    ]
+    _cli(["health", "--events", events, "--merchants", merchants, *rates, "--format", "json"])
+
+
+def _cli_lookup(words: list[str]) -> None:
+    _cli([*words, "--format", "json"])
+
+
+_HISTORY = synthetic(1, n_payments=30, n_merchants=3)
+
+
+def _columns(frame: Any) -> dict[str, list[Any]]:
+    return json.loads(json.dumps(frame.to_dict(as_series=False), default=str))
+
+
+_TABLES = {"events": _columns(_HISTORY.events), "merchants": _columns(_HISTORY.merchants)}
+_PORTFOLIO = {**_dumps([SAMPLE])[0], "now": SAMPLE_NOW.isoformat()}
+_CASE_LINES = [
+    {"case": case, "payments": _dumps(list(SAMPLE.payments[:2]))} for case in _dumps(SAMPLE.cases)
+]
+
+
+def _typed(known: list[str]) -> st.SearchStrategy[str]:
+    """A word a person types: mostly a known one, sometimes anything."""
+    return st.one_of(st.sampled_from(known), st.sampled_from(known), st.text(max_size=8))
+
+
+_NETWORK = _typed(["visa", "mastercard", "amex", "discover", "Visa", ""])
+_CODE = _typed(["10.4", "13.1", "4837", "4853", "F29", "05", "51", "14", "do_not_honor"])
+_LOOKUPS = st.one_of(
+    st.tuples(st.just("reason-code"), _NETWORK, _CODE).map(list),
+    st.tuples(st.just("decline"), _CODE).map(list),
+    st.tuples(st.just("decline"), _CODE, st.just("--network"), _NETWORK).map(list),
+    st.tuples(st.just("decline"), _CODE, st.just("--provider"), _typed(["stripe"])).map(list),
+    st.tuples(
+        st.just("decline"), _CODE, st.just("--network"), _NETWORK, st.just("--advice"), _CODE
+    ).map(list),
+    st.lists(st.text(max_size=8), max_size=4),
+)
+
+TARGETS.update(
+    {
+        "cli report (portfolio file)": (_cli_report, _inputs([_PORTFOLIO])),
+        "cli triage (case lines)": (
+            _cli_triage,
+            st.lists(st.sampled_from(_CASE_LINES).flatmap(mutated) | json_values(6), max_size=3),
+        ),
+        "cli health (events and merchants tables)": (_cli_health, mutated(_TABLES, depth=3)),
+        "cli lookups (codes typed by a person)": (
+            _cli_lookup,
+            _LOOKUPS,
+        ),
+    }
+)
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))

@@ -265,7 +265,11 @@ def _cast(df: pl.DataFrame, table: str, name: str, dtype: pl.DataType) -> pl.Exp
             raise fail_at(table, name, row, "dtype", f"{name} holds text, got {source}")
         return pl.col(name).cast(dtype)
     cast = pl.col(name).cast(dtype, strict=False)
-    row = first_row(df, pl.col(name).is_not_null() & cast.is_null())
+    try:
+        row = first_row(df, pl.col(name).is_not_null() & cast.is_null())
+    except pl.exceptions.PolarsError:  # no cast from this dtype at all (text to booleans)
+        row = first_row(df, pl.col(name).is_not_null())
+        raise fail_at(table, name, row, "dtype", f"{name} holds {dtype}, got {source}") from None
     if row is not None:
         raise fail_at(table, name, row, "dtype", f"{df[name][row]!r} is not {dtype}")
     return cast
