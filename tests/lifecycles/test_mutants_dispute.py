@@ -139,3 +139,47 @@ def test_an_outcome_records_a_new_reason_code_only() -> None:
     assert dispute.fire(d, "lose", now=at(days=1)).reason_code == "13.1"
     event = dispute.fire(d, "lose", now=at(days=1), reason_code="13.2").history[-1]
     assert event.data == {"reason_code": "13.2"}
+
+
+def test_an_outcome_without_a_stage_is_at_the_disputes_stage() -> None:
+    inquiry = make_dispute("visa", "30", stage=DisputeStage.INQUIRY)
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(inquiry, "win", now=at(days=1))
+    assert exc.value.reason == "the outcome is at the inquiry stage"
+    assert exc.value.code == "outcome_stage"
+
+
+def test_an_unknown_outcome_stage_lists_the_known_ones() -> None:
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(make_dispute(), "win", now=at(days=1), stage="appeal")
+    assert exc.value.reason == (
+        "unknown stage 'appeal'; known: inquiry, chargeback, pre_arbitration, arbitration"
+    )
+
+
+def test_opening_refusals_carry_their_codes() -> None:
+    d = dispute.fire(make_dispute(), "submit_evidence", now=at(days=1))
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(d, "open_arbitration", now=at(days=2))
+    assert exc.value.code == "stage_not_next"
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(d, "open_pre_arbitration", now=at(days=2), due_by="next week")
+    assert exc.value.reason == "due_by must be an ISO 8601 timezone-aware datetime"
+    assert exc.value.code == "stage_not_next"
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(d, "open_pre_arbitration", now=at(days=2), status="won")
+    assert exc.value.reason == "a stage opens as needs_response or under_review, not 'won'"
+    assert exc.value.code == "opening_status"
+
+
+def test_every_dispute_guard_says_what_it_checks() -> None:
+    for tr in dispute.transitions():
+        for g in tr.guards:
+            assert g.__doc__, (tr.event, g.__name__)
+    stage_guards = {g.__name__: g.__doc__ for tr in dispute.transitions() for g in tr.guards}
+    assert stage_guards["next_stage_is_arbitration"] == (
+        "The network and the reason code lead next to the arbitration stage."
+    )
+    assert stage_guards["opens_under_review"] == (
+        "The new stage opens under_review (event data ``status``)."
+    )
