@@ -268,3 +268,9 @@ def test_a_plain_pydantic_model_moves_with_and_without_changed_fields() -> None:
     assert (scored.status, scored.score, scored.version) == ("closed", 3, 1)
     assert type(scored.score) is int  # validated on assignment: the text "3" became an int
     assert scored.history[-1].data == {"score": "3"}
+
+
+def test_a_reason_alone_is_recorded() -> None:
+    p = payment.fire(make_payment(), "cancel", now=at(1), reason="customer asked")
+    last = p.history[-1]
+    assert (last.actor, last.reason, last.data) == (None, "customer asked", {})
