@@ -264,7 +264,7 @@ class Dispute(PaysupportModel):
 
     @model_rule
     def _amount_positive(self) -> Self:
-        if not self.amount.is_positive():
+        if self.amount.minor <= 0:
             raise rule_error(
                 "amount", "dispute_amount_positive", "a disputed amount must be above zero"
             )
@@ -282,7 +282,7 @@ class Dispute(PaysupportModel):
             return self
         network = cast(Network, self.network)  # a catalogued dispute's network: checked above
         stage = self.stage._value_
-        if stage not in _stages(network):
+        if stage not in (_STAGES.get(network._value_) or _stages(network)):
             raise rule_error(
                 "stage",
                 "stage_exists_for_network",
@@ -290,8 +290,9 @@ class Dispute(PaysupportModel):
             )
         # An inquiry may carry the code of the dispute it may become; later stages must be
         # ones the reason code goes through (e.g. no pre-arbitration for 4808).
-        if self.stage is not DisputeStage.INQUIRY and stage not in _code_stages(
-            network, self.reason_code
+        code = self.reason_code
+        if self.stage is not DisputeStage.INQUIRY and stage not in (
+            _CODE_STAGES.get((network._value_, code)) or _code_stages(network, code)
         ):
             entry = _entry(network, self.reason_code)
             raise rule_error(

@@ -70,7 +70,7 @@ class Capture(PaysupportModel):
 
     @model_rule
     def _positive(self) -> Self:
-        if not self.amount.is_positive():
+        if self.amount.minor <= 0:
             raise rule_error(
                 "amount", "capture_amount_positive", "a capture amount must be above zero"
             )

@@ -125,7 +125,7 @@ class RefundRequest(PaysupportModel):
 
     @model_rule
     def _amounts_are_sane(self) -> Self:
-        if self.amount is not None and not self.amount.is_positive():
+        if self.amount is not None and self.amount.minor <= 0:
             raise rule_error(
                 "amount", "refund_amount_positive", "a refund amount must be above zero"
             )
@@ -174,7 +174,7 @@ class Refund(PaysupportModel):
 
     @model_rule
     def _refund_rules(self) -> Self:
-        if not self.amount.is_positive():
+        if self.amount.minor <= 0:
             raise rule_error(
                 "amount", "refund_amount_positive", "a refund amount must be above zero"
             )
