@@ -433,7 +433,7 @@ class PaysupportModel(BaseModel):
             try:
                 no_pan = _no_pan if texts else None
                 schema = fast_schema(
-                    cls.__pydantic_core_schema__, _is_pan_validator, _fast_checks, no_pan
+                    cls.__pydantic_core_schema__, _is_pan_validator, _fast_checks_for, no_pan
                 )
                 config = _model_config(cls.__pydantic_core_schema__, cls)
                 fast = SchemaValidator(schema, config)
@@ -900,6 +900,36 @@ def _fast_checks(model: PaysupportModel) -> PaysupportModel:
     for check in plan[1]:
         check(model)
     return model
+
+
+def _fast_checks_for(cls: type | None) -> Callable[[Any], Any]:
+    """`_fast_checks` for the models of ``cls``, with its plan and last fields-set at hand."""
+    if cls is None:
+        return _fast_checks
+    last: list[Any] = [None]  # the fields-set of the last model built, to share
+    plan: list[Any] = [None]
+    own: Any = cls
+
+    def checks(model: Any) -> Any:
+        if type(model) is not own:  # an instance of a subclass, given as it is
+            return _fast_checks(model)
+        given = _get_fields_set(model)
+        shared = last[0]
+        if shared is not None and shared == given:
+            _set_fields_set(model, shared)
+        else:
+            model._share_fields_set()
+            last[0] = _get_fields_set(model)
+        found = plan[0]
+        if found is None:
+            found = plan[0] = _FAST_PLANS.get(own) or _fast_plan(own)
+        if found[0]:
+            model._check_pans(found[0])
+        for check in found[1]:
+            check(model)
+        return model
+
+    return checks
 
 
 # --------------------------------------------------------------------------- plain values

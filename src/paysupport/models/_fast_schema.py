@@ -51,7 +51,7 @@ _FUNCTIONS: Final = frozenset({"function-after", "function-before", "function-wr
 def fast_schema(
     schema: Mapping[str, Any],
     is_model_after: Callable[[Any], bool],
-    fast_after: Callable[[Any], Any],
+    fast_after: Callable[[type | None], Callable[[Any], Any]],
     no_pan: Callable[[str], str] | None,
 ) -> dict[str, Any]:
     """``schema`` with the card-number check of every text in Rust (see the module docstring).
@@ -59,7 +59,8 @@ def fast_schema(
     Args:
         schema: a model's ``__pydantic_core_schema__``.
         is_model_after: tells the model-level card-number validator among functions.
-        fast_after: what runs instead of it on each model built.
+        fast_after: gives what runs instead of it on each model built, for the model class
+            (None when the schema names none).
         no_pan: the exact check of a text that `NO_PAN_TEXT` refuses: returns it when it
             holds no card number, else raises (the full validation then masks or refuses).
             None: texts are left as they are (the input cannot hold a card number).
@@ -82,7 +83,9 @@ def _rewrite(node: Any, is_model_after: Callable[[Any], bool], fast_after: Any, 
     if kind == "str" and no_pan is not None:
         return _text(out, no_pan)
     if kind == "function-after" and is_model_after(out["function"]["function"]):
-        out["function"] = {"type": "no-info", "function": fast_after}
+        inner = out.get("schema")
+        cls = inner.get("cls") if isinstance(inner, dict) and inner.get("type") == "model" else None
+        out["function"] = {"type": "no-info", "function": fast_after(cls)}
     return out
 
 
