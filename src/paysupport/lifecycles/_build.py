@@ -89,7 +89,9 @@ def build(
             keys: tuple[str, ...] = (*moved, *changes)
         else:
             keys = moved
-        return model._derive_planned(update, _plan(cls, tr, keys))
+        entry = _PLANS.get(id(tr))
+        plan = entry[1].get((cls, keys)) if entry is not None and entry[0] is tr else None
+        return model._derive_planned(update, plan or _plan(cls, tr, keys))
     trusted = dict(tr.changes)
     trusted["history"] = (*getattr(model, "history"), record)  # noqa: B009
     trusted["version"] = getattr(model, "version") + 1  # noqa: B009

@@ -518,7 +518,12 @@ class Lifecycle(Generic[M]):
             ValidationFailed: ``now`` is naive, or a data value has an unsupported type.
         """
         values = stringify(data) if data else _NO_DATA
-        tr, changes = self.step(model, event, now, values, actor)
+        tr = self._taken(model, event, now, values, actor)
+        if tr is None:
+            tr, changes = self.step(model, event, now, values, actor)  # the exact refusal
+        else:
+            effect = tr.effect
+            changes = _NO_DATA if effect is None else effect(model, now, values, actor)
         return self._build(model, tr, changes, now, values, actor, reason)
 
     def apply(
