@@ -7,10 +7,13 @@ refusals (machine, state, event, code) were not pinned here.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 
 from paysupport.errors import InvalidTransition
-from paysupport.lifecycles import dispute, dispute_event_for
+from paysupport.lifecycles import DisputeMachine, dispute, dispute_event_for, dispute_state
 from paysupport.models import Dispute, DisputeStatus
 from paysupport.networks import DisputeStage
 from tests.lifecycles._support import at, eur, make_dispute
@@ -183,3 +186,27 @@ def test_every_dispute_guard_says_what_it_checks() -> None:
     assert stage_guards["opens_under_review"] == (
         "The new stage opens under_review (event data ``status``)."
     )
+
+
+def test_the_machine_class_names_its_states_after_the_table() -> None:
+    assert dispute.initial_state == "chargeback:needs_response"
+    machine: Any = DisputeMachine  # states are class attributes built from the table
+    assert machine.chargeback_needs_response.value == "chargeback:needs_response"
+    state = machine.pre_arbitration_needs_response
+    assert (state.value, state.name) == (
+        "pre_arbitration:needs_response",
+        "Pre-arbitration: needs response",
+    )
+    assert machine.inquiry_under_review.name == "Inquiry: under review"
+
+
+def test_dispute_state_of_a_record_outside_the_table() -> None:
+    record = SimpleNamespace(stage=DisputeStage.INQUIRY, status=DisputeStatus.WON)
+    assert dispute_state(record) == "inquiry:won"
+    assert dispute_state(make_dispute()) == "chargeback:needs_response"
+
+
+def test_an_uncatalogued_dispute_gets_no_catalogue_deadline() -> None:
+    d = _under_review(network="jcb", reason_code="X1", catalogued=False)
+    moved = dispute.fire(d, "open_pre_arbitration", now=at(days=2))
+    assert (moved.stage, moved.due_by) == (PRE, None)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import BaseModel
@@ -274,3 +275,41 @@ def test_a_reason_alone_is_recorded() -> None:
     p = payment.fire(make_payment(), "cancel", now=at(1), reason="customer asked")
     last = p.history[-1]
     assert (last.actor, last.reason, last.data) == (None, "customer asked", {})
+
+
+def test_now_must_be_aware_and_any_aware_zone_is_accepted() -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        payment.fire(make_payment(), "cancel", now=datetime(2026, 3, 1, 12))
+    err = exc.value
+    assert (err.field, err.rule, err.message) == (
+        "now",
+        "timezone_aware",
+        "now must be a timezone-aware datetime",
+    )
+    with pytest.raises(ValidationFailed):
+        payment.fire(make_payment(), "cancel", now=datetime(2026, 3, 1, 12, tzinfo=_NoOffset()))
+    berlin = datetime(2026, 3, 1, 12, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert payment.fire(make_payment(), "cancel", now=berlin).status is PaymentStatus.CANCELED
+    assert payment.can(make_payment(), "cancel", now=berlin)
+
+
+def test_an_out_of_order_refusal_names_the_event() -> None:
+    p = payment.fire(make_payment(), "capture", now=at(5))
+    with pytest.raises(InvalidTransition) as exc:
+        payment.fire(p, "refund", now=at(4), refund_id="re_1")
+    assert (exc.value.event, exc.value.code) == ("refund", "out_of_order")
+
+
+def test_allowed_events_pass_the_data_to_the_guards() -> None:
+    p = payment.fire(make_payment(), "capture", now=at(1))
+    assert "refund" not in payment.allowed_events(p, now=at(2))  # needs a refund_id
+    assert "refund" in payment.allowed_events(p, now=at(2), refund_id="re_1")
+
+
+def test_a_record_in_an_undeclared_state_is_refused_not_crashed() -> None:
+    record: Any = SimpleNamespace(
+        stage=DisputeStage.INQUIRY, status=DisputeStatus.WON, history=[], opened_at=at(0)
+    )
+    with pytest.raises(InvalidTransition) as exc:
+        dispute.fire(record, "close", now=at(1))
+    assert exc.value.state == "inquiry:won"
