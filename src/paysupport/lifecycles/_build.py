@@ -1,10 +1,12 @@
 """Building the next model once the engine has chosen a transition.
 
 The state fields come from the compiled table and the history entry is built here, so
-neither is parsed again; a field an effect changes is validated against its type, and every
-model rule reading a changed field runs again
-([`PaysupportModel.evolve_trusted`][paysupport.models.PaysupportModel.evolve_trusted]). Other
-pydantic models: one changed field goes through pydantic's assignment validation (which
+neither is parsed again; a field an effect changes is validated against its type, and the
+card-number checks and every model rule reading a field the event writes run on the result
+(the state fields whose value changes, history, version and the effect's fields: one plan per
+transition and effect fields, kept; the same checks
+[`PaysupportModel.evolve_trusted`][paysupport.models.PaysupportModel.evolve_trusted] runs).
+Other pydantic models: one changed field goes through pydantic's assignment validation (which
 re-runs the model's cross-field rules), several through ``evolve``. Not public:
 `Lifecycle.fire` and `Lifecycle.replay` call `build`.
 """
