@@ -17,6 +17,12 @@ the field. The detector is [`pan`][paysupport.pan].
 them in definition order after the card-number boundary, all inside one pydantic validator
 (pydantic ``mode="after"`` model validators still work and run after them).
 
+**Validation tries a fast validator first.** Construction, ``model_validate`` and
+``model_validate_json`` first use the class's core schema with every text checked for card
+numbers inside pydantic-core (`paysupport.models._fast_schema`) and the rules run without
+the Python scan; whatever it refuses is validated again by the full schema, which gives the
+errors (or masks free text). Same results, same errors.
+
 **Changes validate only what changed.** `PaysupportModel.evolve` validates the changed
 fields against their own types, copies the rest (already valid, immutable) and runs the
 card-number check of the changed text fields and every model rule that reads a changed
