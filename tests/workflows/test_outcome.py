@@ -106,6 +106,45 @@ def test_a_key_read_or_not_changes_no_comparison_copy_or_dump() -> None:
     assert "_key" not in dump and Effect.from_dict(dump) == read
 
 
+def test_same_key_agrees_with_the_keys_whether_they_were_read_or_not() -> None:
+    from datetime import timedelta, timezone
+
+    from paysupport.workflows import AssignCase, ScheduleRetry
+
+    def made() -> list[object]:
+        t = at()
+        return [
+            IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=eur("5")),
+            IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=eur("5"), provider="x"),
+            IssueRefund(payment_id="pay_1", refund_id="rf_1", amount=eur("5.01")),
+            IssueRefund(payment_id="pay_1", refund_id="rf_2", amount=eur("5")),
+            AssignCase(case_id="c1", tier="junior", reason="triage"),
+            AssignCase(case_id="c1", tier="middle", reason="triage"),
+            # the same instant in another zone: the same cause, so the same key
+            ScheduleRetry(failure_id="f1", attempt=1, at=t, amount=eur("5")),
+            ScheduleRetry(
+                failure_id="f1",
+                attempt=1,
+                at=t.astimezone(timezone(timedelta(hours=2))),
+                amount=eur("5"),
+            ),
+            ScheduleRetry(
+                failure_id="f1", attempt=1, at=t + timedelta(microseconds=1), amount=eur("5")
+            ),
+        ]
+
+    for read in ("none", "left", "both"):
+        effects, keyed = made(), made()
+        for i, a in enumerate(effects):
+            for j, b in enumerate(effects):
+                if read == "both" or (read == "left" and i % 2 == 0):
+                    a.idempotency_key  # noqa: B018 - derived now, compared as keys
+                if read == "both":
+                    b.idempotency_key  # noqa: B018
+                want = keyed[i].idempotency_key == keyed[j].idempotency_key  # type: ignore[attr-defined]
+                assert a.same_key(b) is want, (read, a, b)  # type: ignore[attr-defined]
+
+
 def test_merging_drops_only_effects_with_a_key_already_there() -> None:
     from paysupport.workflows import RecordDisputeLoss
 

@@ -44,8 +44,11 @@ class Builder:
 
     def effect(self, effect: Effect) -> None:
         """Record an effect (once per idempotency key)."""
-        if not any(e.same_key(effect) for e in self.effects):
-            self.effects.append(effect)
+        effects = self.effects
+        for e in effects:
+            if e.same_key(effect):
+                return
+        effects.append(effect)
 
     def change(self, before: Aggregate | None, after: Aggregate) -> None:
         """Record that ``before`` (``None``: new) becomes ``after``."""
@@ -72,7 +75,7 @@ class Builder:
 
         Event data comes from ``data`` and the keyword ``values`` (these win).
         """
-        merged: dict[str, Any] = {**(data or {}), **values}
+        merged: dict[str, Any] = {**data, **values} if data else values
         new: M = lifecycle.fire(model, event, now=now, actor=actor, reason=reason, **merged)
         model_id: str = getattr(new, "id")  # noqa: B009 - every aggregate has an id
         self.transitions.append(Transition(lifecycle.name, model_id, getattr(new, "history")[-1]))  # noqa: B009
@@ -98,7 +101,7 @@ class Builder:
         """The outcome collected so far."""
         return Outcome(
             tuple(self.decisions),
-            tuple(Change(k, base, after) for k, (base, after) in self._changes.items()),
+            tuple([Change(k, base, after) for k, (base, after) in self._changes.items()]),
             tuple(self.transitions),
             tuple(self.effects),
             tuple(self.notes),

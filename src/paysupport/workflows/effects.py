@@ -118,23 +118,32 @@ class Effect:
         """``"{kind}:{digest}"``: the first 32 hex characters of the SHA-256 of the cause."""
         key = self._key
         if key is None:
-            # The canonical cause text of `_key`, built in one pass.
-            kind = self.kind
-            text = kind
-            for name in self.cause_fields:
-                text += f"\n{name}={_canon(getattr(self, name))}"
-            digest = _sha256(text.encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
-            key = f"{kind}:{digest}"
+            digest = _sha256(self._cause_text().encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
+            key = f"{self.kind}:{digest}"
             object.__setattr__(self, "_key", key)
         return key
+
+    def _cause_text(self) -> str:
+        """The canonical cause text the key digests (`_key`'s text, built in one pass)."""
+        text = self.kind
+        for name in self.cause_fields:
+            text += f"\n{name}={_canon(getattr(self, name))}"
+        return text
 
     def same_key(self, other: Effect) -> bool:
         """True when ``other`` has this effect's idempotency key.
 
-        Effects of different kinds never do (the key starts with the kind), so only effects
-        of one kind derive their keys to compare.
+        Effects of different kinds never do (the key starts with the kind). Two effects of
+        one kind have the same key exactly when their canonical cause texts are equal (the
+        key is a digest of that text), so the texts are compared unless both keys are
+        already known: deduplicating an outcome's effects hashes nothing.
         """
-        return self.kind == other.kind and self.idempotency_key == other.idempotency_key
+        if self.kind != other.kind:
+            return False
+        mine, theirs = self._key, other._key
+        if mine is not None and theirs is not None:
+            return mine == theirs
+        return self._cause_text() == other._cause_text()
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-friendly dict: ``kind``, ``idempotency_key`` and every field."""
