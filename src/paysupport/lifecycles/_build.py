@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import pydantic
+
 from paysupport.errors import ModelValidationError
 from paysupport.models._base import PaysupportModel, unvalidated_instance
 from paysupport.models.history import EventData, LifecycleEvent
@@ -107,19 +109,35 @@ def build(
         validator: Any = getattr(type(new), "__pydantic_validator__")  # noqa: B009
         validator.validate_assignment(new, name, value)
         return new
-    return cast(M, getattr(model, "evolve")(**fields))  # noqa: B009
+    return _revalidated(model, fields)
+
+
+def _revalidated(model: M, fields: Mapping[str, Any]) -> M:
+    """``model`` with ``fields`` changed, every field and rule validated again.
+
+    A `PaysupportModel` evolves; a plain pydantic model is validated whole by its class.
+    """
+    if isinstance(model, PaysupportModel):
+        return cast(M, model.evolve(**fields))
+    cls: Any = type(model)
+    return cast(M, cls.model_validate({**dict(model), **fields}))
 
 
 def broken_rules(
     model: Any, tr: CompiledTransition, changes: Mapping[str, Any], exc: Exception
 ) -> str:
-    """The codes of the model rules a refused result breaks, from a full re-validation."""
+    """The codes of the model rules a refused result breaks, from a full re-validation.
+
+    A plain pydantic model has no rule codes: its errors' messages are given instead.
+    """
     if isinstance(exc, ModelValidationError):
         return ", ".join(sorted({v.rule for v in exc.violations}))
     try:
-        model.evolve(**tr.changes, **changes)
+        _revalidated(model, {**tr.changes, **changes})
     except ModelValidationError as full:
         return ", ".join(sorted({v.rule for v in full.violations}))
+    except pydantic.ValidationError as full:
+        return ", ".join(sorted({str(e["msg"]) for e in full.errors()}))
     return "a model rule"  # pragma: no cover - assignment and full validation agree
 
 
