@@ -120,7 +120,8 @@ def _revalidated(model: M, fields: Mapping[str, Any]) -> M:
     if isinstance(model, PaysupportModel):
         return cast(M, model.evolve(**fields))
     cls: Any = type(model)
-    return cast(M, cls.model_validate({**dict(model), **fields}))
+    current: dict[str, Any] = dict(model.__dict__)
+    return cast(M, cls.model_validate({**current, **fields}))
 
 
 def broken_rules(
