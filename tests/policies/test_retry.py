@@ -252,3 +252,22 @@ def test_retry_policy_and_recovery_lifecycle_agree_on_hard_declines(code, day):
     policy_hard = bool({"visa_category_1", "hard_decline"} & set(d.codes))
     lifecycle_hard = hard_decline_reason(f.decline, None, day) is not None
     assert policy_hard == lifecycle_hard, (code, day, d.codes)
+
+
+@pytest.mark.parametrize("earlier", [8, 9])
+def test_mastercard_daily_limit_binds_exactly_at_the_limit(earlier):
+    # The decline plus `earlier` card declines in the last minutes: with 9 in the window the
+    # first retry keeps its wait; the 10th decline in 24 h (the limit) pushes the next one
+    # until the oldest leaves the window.
+    declines = tuple(NOW - timedelta(minutes=i + 2) for i in range(earlier))
+    p = RetrySchedule(waits_hours=[1], max_retries=3)
+    f = failure("51", "mastercard", declined_at=NOW - timedelta(minutes=1))
+    sched = p.decide(RetryContext(f, declines), NOW).detail.schedule
+    first = NOW + timedelta(minutes=59)
+    oldest = NOW - timedelta(minutes=earlier + 1)
+    pushed = oldest + timedelta(hours=24, microseconds=1)
+    if earlier == 8:  # 9 in the window: the first retry fits; the second would be the 11th
+        assert sched[0] == first
+        assert sched[1] == pushed
+    else:  # already 10 in the window: the first retry waits for the oldest to leave
+        assert sched[0] == pushed

@@ -131,6 +131,32 @@ def _within_network_limits(
     return t
 
 
+def _fits_at_once(
+    t: datetime,
+    planned: int,
+    tried: list[datetime],
+    card_declines: list[datetime],
+    declines: list[datetime],
+    visa_rules: bool,
+    mc_rules: bool,
+) -> bool:
+    """True when ``_within_network_limits`` would return ``t`` itself, found from lengths.
+
+    Every window list (each plus ``planned`` scheduled times) is shorter than its limit at
+    ``t``, so the first pass moves nothing and the lists need not be built (the usual case).
+    """
+    limits = network_limits(t.date())
+    if visa_rules and len(tried) + planned >= limits.visa_reattempts_30d:
+        return False
+    if mc_rules:
+        if len(card_declines) + planned >= limits.mc_declines_24h:
+            return False
+        same = limits.mc_declines_same_amount_30d
+        if same is not None and len(declines) + planned >= same:
+            return False
+    return True
+
+
 @attrs.define(slots=True)
 class _Draft:
     """What the rules read about one failure, looked up once."""
@@ -276,14 +302,18 @@ class RetrySchedule(PolicyBase):
         limited_by = ""
         while left > 0:
             wait = waits[min(i, len(waits) - 1)]
-            t = _within_network_limits(
-                max(prev + wait, earliest, now),
-                [*reattempts, *schedule],
-                [*card_declines, *schedule],
-                [*declines, *schedule],
-                visa_rules,
-                mc_rules,
-            )
+            t = max(prev + wait, earliest, now)
+            if not _fits_at_once(
+                t, len(schedule), reattempts, card_declines, declines, visa_rules, mc_rules
+            ):
+                t = _within_network_limits(
+                    t,
+                    [*reattempts, *schedule],
+                    [*card_declines, *schedule],
+                    [*declines, *schedule],
+                    visa_rules,
+                    mc_rules,
+                )
             if t > horizon:
                 limited_by = "horizon_days"
                 break
