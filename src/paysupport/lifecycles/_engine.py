@@ -22,7 +22,7 @@ batch work over millions of aggregates; a dict lookup and a few function calls a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from enum import Enum
 from functools import cache
@@ -289,6 +289,23 @@ class _Binding:
             raise RuntimeError("the state follows the aggregate; fire an event to change it")
 
 
+def _first_passing(
+    candidates: Sequence[CompiledTransition],
+    model: Any,
+    now: datetime,
+    data: Data,
+    actor: str | None,
+) -> CompiledTransition | None:
+    """The first candidate transition whose guard checks all pass, or None."""
+    for tr in candidates:
+        for check in tr.checks:
+            if check(model, now, data, actor) is not None:
+                break
+        else:
+            return tr
+    return None
+
+
 class Lifecycle(Generic[M]):
     """A compiled lifecycle: the table derived from one `LifecycleMachine` class.
 
@@ -416,14 +433,7 @@ class Lifecycle(Generic[M]):
         if last is not None and now < last:
             return None
         candidates = self._table.get(self.state_of(model), _NO_ROWS).get(event)
-        if candidates:
-            for tr in candidates:
-                for check in tr.checks:
-                    if check(model, now, data, actor) is not None:
-                        break
-                else:
-                    return tr
-        return None
+        return _first_passing(candidates, model, now, data, actor) if candidates else None
 
     def select(
         self,
@@ -453,12 +463,9 @@ class Lifecycle(Generic[M]):
         """The first transition from ``state`` on ``event`` whose guards all pass."""
         candidates = self._table.get(state, _NO_ROWS).get(event)
         if candidates:
-            for tr in candidates:
-                for check in tr.checks:
-                    if check(model, now, data, actor) is not None:
-                        break
-                else:
-                    return tr
+            tr = _first_passing(candidates, model, now, data, actor)
+            if tr is not None:
+                return tr
         return self._refuse(state, event, model, now, data, actor, candidates)
 
     def _refuse(

@@ -592,19 +592,30 @@ class PaysupportModel(BaseModel):
         if not given.issuperset(update):
             given = _given_with(given, update)
         new = unvalidated_instance(cls, values, given)
-        pans, rules = plan
+        new._run_checks(*plan)
+        return new
+
+    def _run_checks(
+        self,
+        pans: tuple[tuple[str, _Checker], ...],
+        rules: tuple[Callable[[Any], Any], ...],
+    ) -> None:
+        """Run a plan's card-number checks (``pans``) and model ``rules`` on this model.
+
+        Raises:
+            ModelValidationError: a rule is broken (the first, as a full validation says).
+        """
         try:
             if pans:
-                new._check_pans(pans)
+                self._check_pans(pans)
             for check in rules:
-                check(new)
+                check(self)
         except PydanticCustomError as exc:
             field = str((exc.context or {}).get("field") or "__root__")
             message = mask_pans(exc.message())
             raise ModelValidationError(
-                cls.__name__, [RuleViolation(field, exc.type, message)]
+                type(self).__name__, [RuleViolation(field, exc.type, message)]
             ) from None
-        return new
 
     def check_rules_reading(self, names: frozenset[str]) -> None:
         """Run every model rule that reads one of the fields ``names`` on this model.
@@ -616,14 +627,7 @@ class PaysupportModel(BaseModel):
         Raises:
             ModelValidationError: a rule is broken (the first, as a full validation says).
         """
-        try:
-            for check in type(self).rules_reading(names):
-                check(self)
-        except PydanticCustomError as exc:
-            field = str((exc.context or {}).get("field") or "__root__")
-            raise ModelValidationError(
-                type(self).__name__, [RuleViolation(field, exc.type, mask_pans(exc.message()))]
-            ) from None
+        self._run_checks((), type(self).rules_reading(names))
 
     def _derive(self, validated: Mapping[str, Any]) -> Self:
         """A copy with already-validated field values, after the model rules reading them pass.
@@ -639,18 +643,7 @@ class PaysupportModel(BaseModel):
         changed = frozenset([n for n, v in validated.items() if v is not current[n]])
         cls = type(self)
         plan = cls.__plans__.get(changed) or cls._plan(changed)
-        pans, rules = plan
-        try:
-            if pans:
-                new._check_pans(pans)
-            for check in rules:
-                check(new)
-        except PydanticCustomError as exc:
-            field = str((exc.context or {}).get("field") or "__root__")
-            message = mask_pans(exc.message())
-            raise ModelValidationError(
-                type(self).__name__, [RuleViolation(field, exc.type, message)]
-            ) from None
+        new._run_checks(*plan)
         if new.__pydantic_fields_set__ is not self.__pydantic_fields_set__:
             new._share_fields_set()
         return new
