@@ -736,7 +736,9 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
     ending_share = 0.04
     #: The share of steps that end a dispute once it reached pre-arbitration or arbitration,
     #: so their acceptances and expiries are reached too.
-    late_ending_share = 0.25
+    late_ending_share = 0.2
+    #: The share of steps that close an inquiry (a retrieval request often ends there).
+    inquiry_ending_share = 0.15
     # A dispute state has few events, so a smaller share of refused tries than the default
     # still tries each refusal often (backdated tries come on top), and leaves more steps
     # for the stages.
@@ -761,18 +763,21 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
     def ending_chance(self) -> float:
         """`late_ending_share` from pre-arbitration on or once the response is overdue.
 
-        Before that, `ending_share`. A dispute whose deadline passed without a response
-        mostly expires; it is where the expiries are reached.
+        Before that, `inquiry_ending_share` for an inquiry and `ending_share` for a
+        chargeback. A dispute whose deadline passed without a response mostly expires; it
+        is where the expiries are reached.
         """
         d: Dispute | None = self.model
         if d is None:
             return self.ending_share
         late = d.stage.rank >= DisputeStage.PRE_ARBITRATION.rank
         overdue = d.due_by is not None and self.now > d.due_by
-        return self.late_ending_share if late or overdue else self.ending_share
+        if late or overdue:
+            return self.late_ending_share
+        return self.inquiry_ending_share if d.stage is DisputeStage.INQUIRY else self.ending_share
 
     def initial_models(self) -> st.SearchStrategy[Dispute]:
-        """Disputes mostly just opened (inquiry or chargeback, response due), or anywhere.
+        """Disputes mostly just opened (inquiry or chargeback, response due), or in a later state.
 
         Fresh disputes opened hours before the clock starts, with their deadline ahead (or
         none: the network's window applies), mostly Visa and Mastercard, whose disputes can
@@ -796,7 +801,10 @@ class DisputeLifecycleMachine(LifecycleStateMachine):
             st.integers(1, 48),
             _maybe(st.integers(5, 45)),
         )
-        return _mostly(fresh, st.sampled_from(DISPUTE_STATES).flatmap(self._disputes_in), times=7)
+        # Starts anywhere are in states something can follow: a final state is reached by
+        # the events that end a dispute, not drawn as a start.
+        going_on = [row for row in DISPUTE_STATES if not row.final]
+        return _mostly(fresh, st.sampled_from(going_on).flatmap(self._disputes_in), times=7)
 
     def _disputes_in(self, row: DisputeState) -> st.SearchStrategy[Dispute]:
         """Disputes in one declared state (networks whose codes have its stage, mostly)."""
