@@ -136,6 +136,45 @@ def test_process_pool_equals_serial():
     )
 
 
+def test_one_pool_runs_several_policy_sets_each_as_a_fresh_set():
+    # A worker keeps a run's unpickled policy sets (and their warm derived tables) from chunk
+    # to chunk; runs with other policies through the same pool get their own sets.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from paysupport.policies import RefundFairness
+
+    strict = attrs.evolve(DEFAULTS, refund=RefundFairness(auto_approve_limit={"EUR": 1_000}))
+    source = SyntheticCases(40, seed=3, start=T0, templates=10)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        runs = [
+            backtest(p, source, chunk_size=8, executor=pool) for p in (DEFAULTS, strict, DEFAULTS)
+        ]
+    for p, run in zip((DEFAULTS, strict, DEFAULTS), runs, strict=True):
+        fresh = backtest(p.from_dict(p.to_dict()), source, chunk_size=40)
+        assert run.to_arrow().equals(fresh.to_arrow())
+    assert not runs[0].to_arrow().equals(runs[1].to_arrow())
+
+
+def test_a_thread_pool_runs_the_policy_sets_it_was_given():
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = SyntheticCases(30, seed=4, start=T0, templates=10)
+    with ThreadPoolExecutor(2) as pool:
+        threaded = backtest(DEFAULTS, source, chunk_size=7, executor=pool)
+    assert threaded.to_arrow().equals(backtest(DEFAULTS, source, chunk_size=30).to_arrow())
+
+
+def test_shipped_policy_sets_unpickle_once_per_process_and_equal_the_originals():
+    import pickle
+
+    from paysupport.analytics.backtest._engine import _Shipped
+
+    shipped = _Shipped((DEFAULTS,))
+    first, second = pickle.loads(pickle.dumps(shipped)), pickle.loads(pickle.dumps(shipped))
+    assert first is second and first == (DEFAULTS,) and first[0] is not DEFAULTS
+
+
 def test_an_item_that_is_not_a_case_is_named():
     with pytest.raises(ValidationFailed) as err:
         backtest(DEFAULTS, [refund_case("r1", 1_000), "not a case"])

@@ -3,6 +3,8 @@
 * ``serial``: this process, chunk after chunk.
 * ``process``: a ``concurrent.futures.ProcessPoolExecutor`` (``spawn`` start method, so
   it behaves the same on Linux, macOS and Windows); ``run_chunk`` is a top-level function.
+  The policy sets are pickled once per run and unpickled once per worker process (not once
+  per chunk), so a worker keeps their derived tables warm from chunk to chunk.
 * ``dask``: a ``dask.distributed.Client``; the policy sets are scattered once to every
   worker and the chunks submitted as tasks. Dask is imported only on this path.
 
@@ -13,8 +15,10 @@ results are taken in chunk order, so every backend gives the same result.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -95,11 +99,41 @@ class _ChunkResult:
     error: tuple[int, str, str] | None = None
 
 
-def run_chunk(chunk: _Chunk, policies: Sequence[PolicySet], keep_rows: bool) -> _ChunkResult:
+@functools.lru_cache(maxsize=8)
+def _unpickled_sets(blob: bytes) -> tuple[PolicySet, ...]:
+    """The policy sets of a pickled run, unpickled once per process (equal bytes, equal sets)."""
+    sets: tuple[PolicySet, ...] = pickle.loads(blob)  # our own run's policies, pickled by _Shipped
+    return sets
+
+
+class _Shipped:
+    """A run's policy sets for a process pool: pickled once, unpickled once per worker.
+
+    Pickling gives ``_unpickled_sets(blob)``: a worker gets the same frozen objects (equal to
+    the run's) for every chunk of the run, so their cached derived tables stay warm, and the
+    parent pickles the policies once instead of once per chunk. Not pickled at all (a thread
+    pool), ``run_chunk`` reads the original ``sets``.
+    """
+
+    __slots__ = ("_blob", "sets")
+
+    def __init__(self, sets: tuple[PolicySet, ...]) -> None:
+        self.sets = sets
+        self._blob = pickle.dumps(sets, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return _unpickled_sets, (self._blob,)
+
+
+def run_chunk(
+    chunk: _Chunk, policies: Sequence[PolicySet] | _Shipped, keep_rows: bool
+) -> _ChunkResult:
     """Run one chunk through every policy set; summarise as a cube (keep the rows if asked).
 
     Top-level and free of closures so that a process pool or a Dask worker can call it.
     """
+    if isinstance(policies, _Shipped):  # a pool that did not pickle its arguments
+        policies = policies.sets
     cases = chunk.load()
     rows: list[pa.RecordBatch | None] = []
     cubes: list[pl.DataFrame] = []
@@ -166,8 +200,10 @@ def _pool(
     executor: Executor,
     window: int,
 ) -> Iterator[_ChunkResult]:
+    shipped = _Shipped(policies)
+
     def submit(chunk: _Chunk) -> Future[_ChunkResult]:
-        return executor.submit(run_chunk, chunk, policies, keep)
+        return executor.submit(run_chunk, chunk, shipped, keep)
 
     return _ordered(submit, lambda f: f.result(), chunks, window)
 
