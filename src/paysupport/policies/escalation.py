@@ -244,34 +244,27 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
     r.need(t, why)
 
 
+#: Per kind of key: the policy's tier table, the reason code, its parameter, the value's
+#: name and the reason's template.
+_KEYED: dict[str, tuple[str, str, str, str, str]] = {
+    "claim": ("_claims", "claim_kind", "claim_tiers", "claim", "a {claim} claim needs tier {tier}"),
+    "stage": (
+        "_stages", "dispute_stage", "stage_tiers", "stage", "a dispute at {stage} needs tier {tier}"
+    ),
+    "segment": (
+        "_segments", "merchant_segment", "segment_tiers", "segment",
+        "{segment} merchants need tier {tier}",
+    ),
+}  # fmt: skip
+
+
 def _keyed(p: _E, kind: str, key: Any) -> tuple[Tier, Reason]:
     """The tier a claim, stage or segment needs and the reason saying so (made once)."""
     found = p._reasons.get((kind, key))
     if found is None:
-        if kind == "claim":
-            t = p._claims.get(key, Tier.JUNIOR)
-            why = _esc(
-                "claim_kind",
-                "claim_tiers",
-                (("claim", key.value), ("tier", t.value)),
-                "a {claim} claim needs tier {tier}",
-            )
-        elif kind == "stage":
-            t = p._stages.get(key, Tier.JUNIOR)
-            why = _esc(
-                "dispute_stage",
-                "stage_tiers",
-                (("stage", key.value), ("tier", t.value)),
-                "a dispute at {stage} needs tier {tier}",
-            )
-        else:
-            t = p._segments.get(key, Tier.JUNIOR)
-            why = _esc(
-                "merchant_segment",
-                "segment_tiers",
-                (("segment", key.value), ("tier", t.value)),
-                "{segment} merchants need tier {tier}",
-            )
+        table, code, rule, name, template = _KEYED[kind]
+        t = getattr(p, table).get(key, Tier.JUNIOR)
+        why = _esc(code, rule, ((name, key.value), ("tier", t.value)), template)
         found = p._reasons[(kind, key)] = (t, why)
     return found
 
