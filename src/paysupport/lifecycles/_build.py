@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pydantic
 
 from paysupport.errors import ModelValidationError
-from paysupport.models._base import PaysupportModel, unvalidated_instance
+from paysupport.models._base import _PAN_MIN, PaysupportModel, unvalidated_instance
 from paysupport.models.history import EventData, LifecycleEvent
+from paysupport.pan import may_contain_pan
 
 if TYPE_CHECKING:
     from paysupport.lifecycles._compile import CompiledTransition
@@ -39,6 +40,9 @@ _LOG_FIELDS = ("history", "version")
 _PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], Any]]] = {}
 #: The data of an event that carried none (read-only, so one serves every entry).
 _NO_DATA = EventData()
+#: The bounds of ``Identifier`` and ``SafeText`` (paysupport.models._base).
+_ID_MAX = 255
+_TEXT_MAX = 20_000
 
 
 def _plan(cls: type[PaysupportModel], tr: CompiledTransition, keys: tuple[str, ...]) -> Any:
@@ -149,10 +153,19 @@ def _event(
     actor: str | None,
     reason: str | None,
 ) -> LifecycleEvent:
-    """The history entry; built without re-parsing when every field is the engine's own."""
-    if actor is None and reason is None and not data:
-        # event, source and target come from the compiled table, ``now`` passed the time
-        # check: nothing here came from outside, so there is nothing to validate.
+    """The history entry; only the values from outside (actor, reason, data) are validated.
+
+    event, source and target come from the compiled table and ``now`` passed the time
+    check: the engine's own values, copied as they are. The actor, reason and data are
+    checked here when they are plain ASCII text the field would return as it is (`_plain_id`,
+    `_plain_text`: in bounds, no card number possible); anything else is validated by
+    ``LifecycleEvent`` itself, which gives the exact error (or masks a card number).
+    """
+    if (
+        (actor is None or _plain_id(actor))
+        and (reason is None or _plain_text(reason))
+        and (not data or _plain_data(data))
+    ):
         trusted: LifecycleEvent = unvalidated_instance(
             LifecycleEvent,
             {
@@ -160,9 +173,9 @@ def _event(
                 "source": tr.source,
                 "target": tr.target,
                 "at": now,
-                "actor": None,
-                "reason": None,
-                "data": _NO_DATA,
+                "actor": actor,
+                "reason": reason,
+                "data": EventData(data) if data else _NO_DATA,
             },
             _EVENT_FIELDS,
         )
@@ -176,6 +189,47 @@ def _event(
         reason=reason,
         data=dict(data),
     )
+
+
+def _no_card_number(text: str) -> bool:
+    """True when an ASCII ``text`` cannot hold a card number (what the models' check skips)."""
+    return len(text) < _PAN_MIN or not may_contain_pan(text)
+
+
+def _plain_id(value: object) -> bool:
+    """True when an ``Identifier`` field takes ``value`` as it is (no error, no change).
+
+    Printable ASCII without a space (no whitespace in any definition), 1-255 characters, no
+    card number possible. Other values (which may still be valid) go through pydantic.
+    """
+    return (
+        type(value) is str
+        and 0 < len(value) <= _ID_MAX
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
+        and _no_card_number(value)
+    )
+
+
+def _plain_text(value: object) -> bool:
+    """True when a ``SafeText`` field takes ``value`` as it is: ASCII, in bounds, no card number."""
+    return (
+        type(value) is str
+        and len(value) <= _TEXT_MAX
+        and value.isascii()
+        and _no_card_number(value)
+    )
+
+
+def _plain_data(data: Mapping[str, str]) -> bool:
+    """True when every key (text refusing card numbers) and value (`_plain_text`) is taken as is."""
+    for key, value in data.items():
+        if not (type(key) is str and key.isascii() and _no_card_number(key)):
+            return False
+        if not _plain_text(value):
+            return False
+    return True
 
 
 def _copy(model: M, changes: Mapping[str, Any]) -> M:
