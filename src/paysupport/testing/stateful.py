@@ -632,13 +632,19 @@ class RefundLifecycleMachine(LifecycleStateMachine):
         return None
 
     def initial_models(self) -> st.SearchStrategy[Refund]:
-        """Refunds mostly at the start (requested, awaiting approval), sometimes anywhere."""
+        """Refunds mostly at the start (requested, awaiting approval), sometimes elsewhere.
+
+        Starts elsewhere are in states something can follow (not final ones).
+        """
         early = [RefundStatus.REQUESTED, RefundStatus.AWAITING_APPROVAL]
         # Everyday amounts in currencies operators usually hold limits in, or anything.
         everyday = ps.refunds(
             now=self.start, statuses=early, currencies=["EUR", "USD", "GBP"], max_minor=20_000
         )
-        refunds = _mostly(everyday, ps.refunds(now=self.start), times=5)
+        # Starts anywhere are in states something can follow: a final state is reached by
+        # the events that end a refund, not drawn as a start.
+        going_on = [s for s in RefundStatus if s.value not in self.lifecycle.terminal_states]
+        refunds = _mostly(everyday, ps.refunds(now=self.start, statuses=going_on), times=5)
         return st.builds(
             lambda r, who: r.evolve(requested_by=who),
             refunds,
