@@ -315,3 +315,33 @@ def test_summary_rows_are_the_full_rows_cut_to_their_columns(result):
         full.add(row_of(case, outcome))
         bare.add(row_of(case, outcome, full=False))
     assert full.to_batch().select(SUMMARY_SCHEMA.names).equals(bare.to_batch())
+
+
+def _gc_state(_: int) -> tuple[tuple[int, int, int], int]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_a_pool_worker_settles_its_collector_and_the_caller_keeps_its_own():
+    # Settled once the first chunk's policies arrive: frozen heap, rarer young collections;
+    # the result equals the serial run's. Unpickling in the caller's own process (no pool
+    # worker) leaves its collector alone.
+    import gc
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from paysupport.analytics.backtest._engine import _WORKER_GC_THRESHOLD, _Shipped
+
+    source = SyntheticCases(30, seed=5, start=T0, templates=10)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        before = pool.submit(_gc_state, 0).result()
+        pooled = backtest(DEFAULTS, source, chunk_size=10, executor=pool)
+        after = pool.submit(_gc_state, 0).result()
+    assert before[0] != _WORKER_GC_THRESHOLD and before[1] == 0
+    assert after[0] == _WORKER_GC_THRESHOLD and after[1] > 0
+    assert pooled.to_arrow().equals(backtest(DEFAULTS, source, chunk_size=30).to_arrow())
+    mine = gc.get_threshold(), gc.get_freeze_count()
+    pickle.loads(pickle.dumps(_Shipped((DEFAULTS,))))
+    assert (gc.get_threshold(), gc.get_freeze_count()) == mine
