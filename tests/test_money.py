@@ -338,3 +338,38 @@ def _raised(call, x, y) -> Exception | None:  # type: ignore[no-untyped-def]
     except Exception as exc:
         return exc
     return None
+
+
+_BOUND = 10**103
+
+
+@given(
+    minor=st.integers(-_BOUND - 2, _BOUND + 2)
+    | st.sampled_from([-_BOUND - 1, -_BOUND, 0, _BOUND, _BOUND + 1]),
+    code=st.sampled_from(["EUR", "JPY", "KWD", "USD"]),
+)
+def test_money_from_a_currency_object_is_the_money_from_its_code(minor: int, code: str) -> None:
+    # Money(int, Currency) takes a shortcut; Money(int, "EUR") goes through every check.
+    cur = currency(code)
+    try:
+        expected = Money(minor, code)
+    except InvalidAmount as exc:
+        refused = (exc.field, exc.rule)
+    else:
+        refused = None
+    if refused is not None:
+        with pytest.raises(InvalidAmount) as fast:
+            Money(minor, cur)
+        assert (fast.value.field, fast.value.rule) == refused
+        with pytest.raises(InvalidAmount):
+            Money.from_minor(minor, cur)
+        return
+    for got in (Money(minor, cur), Money.from_minor(minor, cur)):
+        assert got == expected
+        assert type(got.minor) is int and got.currency is cur
+
+
+@pytest.mark.parametrize("minor", [True, False, 1.0, Decimal("1"), "1"])
+def test_money_refuses_what_is_not_an_int_with_a_currency_object(minor: object) -> None:
+    with pytest.raises(InvalidAmount):
+        Money(minor, currency("EUR"))  # type: ignore[arg-type]

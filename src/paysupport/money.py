@@ -232,6 +232,14 @@ class Money:
 
     def __init__(self, minor: int, currency_: str | Currency) -> None:
         """Build from minor units; prefer `from_minor` or `of` for clarity."""
+        if (
+            type(minor) is int
+            and type(currency_) is Currency
+            and -_MAX_MINOR <= minor <= _MAX_MINOR
+        ):
+            _set_minor(self, minor)  # the common case: the checks below all pass
+            _set_currency(self, currency_)
+            return
         _reject_non_exact(minor, "amount")
         if not isinstance(minor, int):
             raise InvalidAmount(
@@ -244,8 +252,8 @@ class Money:
     @classmethod
     def _make(cls, minor: int, cur: Currency) -> Money:
         self = object.__new__(cls)
-        object.__setattr__(self, "minor", minor)
-        object.__setattr__(self, "currency", cur)
+        _set_minor(self, minor)
+        _set_currency(self, cur)
         return self
 
     # ----------------------------------------------------------------- construction
@@ -544,6 +552,11 @@ class Money:
             examples=[{"minor": 1234, "currency": "EUR"}],
         )
         return js
+
+
+# The slots' own setters (what ``object.__setattr__`` finds; Money's ``__setattr__`` refuses).
+_set_minor = Money.__dict__["minor"].__set__
+_set_currency = Money.__dict__["currency"].__set__
 
 
 def _money_to_json(m: Money) -> dict[str, object]:

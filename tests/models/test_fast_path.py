@@ -36,7 +36,7 @@ def _outcome(fn: Any) -> tuple[str, Any]:
     try:
         return ("ok", fn())
     except ModelValidationError as exc:
-        return ("error", sorted((v.field, v.rule) for v in exc.violations))
+        return ("error", sorted((v.field, v.rule, v.message) for v in exc.violations))
 
 
 def _full(p: Payment, **changes: Any) -> Payment:
@@ -67,7 +67,11 @@ def steps(draw: st.DrawFn, p: Payment) -> tuple[str, Any]:
             r = r.evolve(id=p.refunds[0].id)
         return kind, r
     if kind == "dispute":
-        return kind, draw(gen.disputes(payment_id=p.id, currencies=cur))
+        pid = draw(st.sampled_from([p.id, p.id, "pay_other"]))
+        d = draw(gen.disputes(payment_id=pid, currencies=cur))
+        if p.disputes and draw(st.booleans()):
+            d = d.evolve(id=p.disputes[0].id)
+        return kind, d
     if kind == "capture":
         minor = draw(st.integers(1, max(1, p.amount.minor)))
         at = p.created_at
@@ -121,8 +125,39 @@ def test_fast_paths_agree_with_full_validation(data: st.DataObject) -> None:
             continue
         assert fast[1] == full[1]
         assert repr(fast[1]) == repr(full[1])
-        assert fast[1].amounts() == full[1].amounts()
+        assert fast[1].amounts() == full[1].amounts() == fast[1]._sums()
         p = fast[1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_with_refund_and_dispute_agree_at_the_captured_bound(data: st.DataObject) -> None:
+    """A refund or dispute whose amount lands on, just under or just over what the payment
+    can take (refundable, captured), added or replacing one of the same id."""
+    p = data.draw(gen.payments())
+    sums = p.amounts()
+    delta = data.draw(st.sampled_from([-1, 0, 1]))
+    cur = p.currency.code
+    if data.draw(st.booleans()):
+        field = "refunds"
+        r = data.draw(gen.refunds(payment_id=p.id, currencies=[cur]))
+        if p.refunds and data.draw(st.booleans()):
+            r = r.evolve(id=data.draw(st.sampled_from([x.id for x in p.refunds])))
+        record: Any = r.evolve(amount=Money.from_minor(max(1, sums.refundable + delta), cur))
+        method: Any = p.with_refund
+    else:
+        field = "disputes"
+        d = data.draw(gen.disputes(payment_id=p.id, currencies=[cur]))
+        if p.disputes and data.draw(st.booleans()):
+            d = d.evolve(id=data.draw(st.sampled_from([x.id for x in p.disputes])))
+        record = d.evolve(amount=Money.from_minor(max(1, sums.captured + delta), cur))
+        method = p.with_dispute
+    fast = _outcome(lambda: method(record))
+    full = _outcome(lambda: _full(p, **{field: _replaced(getattr(p, field), record)}))
+    assert fast == full
+    if fast[0] == "ok":
+        assert repr(fast[1]) == repr(full[1])
+        assert fast[1].amounts() == full[1].amounts() == fast[1]._sums()
 
 
 # --------------------------------------------------------------------------- disputes
@@ -222,8 +257,11 @@ def test_a_rule_reading_a_field_indirectly_counts_as_reading_it() -> None:
     assert Indirect.__rule_reads__[1] == frozenset({"a"})
     m = Indirect(a=1, b=1)
     assert _outcome(lambda: m.evolve(b=2))[0] == "ok"
-    assert _outcome(lambda: m.evolve(a=9)) == ("error", [("a", "small")])
-    assert _outcome(lambda: m.evolve(a=-1)) == ("error", [("a", "non_negative")])
+    assert _outcome(lambda: m.evolve(a=9)) == ("error", [("a", "small", "a is at most 5")])
+    assert _outcome(lambda: m.evolve(a=-1)) == (
+        "error",
+        [("a", "non_negative", "a is not negative")],
+    )
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))

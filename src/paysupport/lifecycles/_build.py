@@ -38,6 +38,8 @@ _LOG_FIELDS = ("history", "version")
 #: Per transition (by id, with the transition kept so the id cannot be reused): per model
 #: class and effect fields, the card-number checks and the rules the event's result needs.
 _PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], Any]]] = {}
+#: Per `PaysupportModel` class: its field names (the classes ``build`` copies with a plan).
+_OURS: dict[type, frozenset[str]] = {}
 #: The data of an event that carried none (read-only, so one serves every entry).
 _NO_DATA = EventData()
 #: The bounds of ``Identifier`` and ``SafeText`` (paysupport.models._base).
@@ -77,29 +79,33 @@ def build(
         ModelValidationError: the result breaks a model rule (several fields changed).
     """
     record = _event(tr, now, data, actor, reason)
-    if isinstance(model, PaysupportModel):
+    cls = type(model)
+    names = _OURS.get(cls)
+    if names is None and issubclass(cls, PaysupportModel):
+        names = _OURS[cls] = frozenset(cls.__pydantic_fields__)
+    if names is not None:
+        ours = cast(PaysupportModel, model)
         # The state fields (from the compiled table), the history entry and the version are
         # the engine's own values: copied as they are. The effect's changes are validated
         # against their fields' types; then the card-number checks and every model rule
         # reading a field the event writes run (the plan is kept per transition).
-        current = model.__dict__
+        current = ours.__dict__
         update = dict(tr.changes)
         # The state fields the event changes (a member of an enum is the one object of its
         # value): the rules reading only the others held on ``model``.
         moved = tuple([name for name, value in tr.assign if current[name] is not value])
         update["history"] = (*current["history"], record)
         update["version"] = current["version"] + 1
-        cls = type(model)
         if changes:
-            if not changes.keys() <= cls.__pydantic_fields__.keys():
-                return model.evolve_trusted(update, **changes)  # reports the unknown field
-            update.update(cls._validated(changes))
+            if not changes.keys() <= names:
+                return cast(M, ours.evolve_trusted(update, **changes))  # the unknown field
+            update.update(ours._validated(changes))
             keys: tuple[str, ...] = (*moved, *changes)
         else:
             keys = moved
         entry = _PLANS.get(id(tr))
         plan = entry[1].get((cls, keys)) if entry is not None and entry[0] is tr else None
-        return model._derive_planned(update, plan or _plan(cls, tr, keys))
+        return cast(M, ours._derive_planned(update, plan or _plan(type(ours), tr, keys)))
     trusted = dict(tr.changes)
     trusted["history"] = (*getattr(model, "history"), record)  # noqa: B009
     trusted["version"] = getattr(model, "version") + 1  # noqa: B009

@@ -587,7 +587,7 @@ class PaysupportModel(BaseModel):
         cls = type(self)
         values = {**self.__dict__, **update}
         if len(values) != len(cls.__pydantic_fields__):  # a cached value beside the fields
-            values = {k: values[k] for k in cls.__pydantic_fields__}
+            values = _fields_only(values, cls.__pydantic_fields__)
         given = self.__pydantic_fields_set__
         if not given.issuperset(update):
             given = _given_with(given, update)
@@ -667,11 +667,25 @@ class PaysupportModel(BaseModel):
         fields = cls.__pydantic_fields__
         values = {**self.__dict__, **update}
         if len(values) != len(fields):  # a cached value beside the fields: drop it
-            values = {k: values[k] for k in fields}
+            values = _fields_only(values, fields)
         given = self.__pydantic_fields_set__
         if not given.issuperset(update):
             given = given | set(update)
         return unvalidated_instance(cls, values, given)
+
+
+#: The names models keep a derived value under in their ``__dict__``, beside the fields
+#: (`paysupport.models.Payment.amounts`).
+_CACHED_KEYS: Final = ("_amounts_cache",)
+
+
+def _fields_only(values: dict[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` without what is not a field (a cached derived value): dropped in place."""
+    for key in _CACHED_KEYS:
+        values.pop(key, None)
+    if len(values) != len(fields):
+        values = {k: values[k] for k in fields}
+    return values
 
 
 # --------------------------------------------------------------------------- rule reads

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple, Self
 
 from pydantic import AwareDatetime, Field, NonNegativeInt
@@ -388,13 +389,112 @@ class Payment(PaysupportModel):
             # Not a model built already: validate it as part of the field.
             return self.evolve(**{field: (*(r for r in current if r.id != new_id), record)})
         records = list(current)
+        old = None
         for i, r in enumerate(records):
             if r.id == new_id:
-                records[i] = record
+                old, records[i] = r, record
                 break
         else:
+            i = len(records)
             records.append(record)
-        return self._derive({field: tuple(records)})
+        if type(self) is not Payment or kind is Capture:
+            return self._derive({field: tuple(records)})
+        # One refund or dispute added or replaced on a valid payment: only the rules that
+        # read that record can break (`_payment_rules` gives the same first error).
+        check = _refund_added if kind is Refund else _dispute_added
+        sums = self.amounts()
+        new = self._derive_planned({field: tuple(records)}, ((), (partial(check, sums, i, old),)))
+        new.__dict__["_amounts_cache"] = (
+            new.captures,
+            new.refunds,
+            new.disputes,
+            new.refunded_unitemised,
+            new.amount,
+            _after(sums, kind, old, record),
+        )
+        return new
+
+
+def _held(refund: Refund | None) -> tuple[int, int]:
+    """What ``refund`` adds to (refunded, in flight), as `Payment.amounts` counts it."""
+    if refund is None:
+        return 0, 0
+    state = refund.status._value_
+    if state == _SUCCEEDED_VALUE:
+        return refund.amount.minor, 0
+    if state in _IN_FLIGHT_VALUES:
+        return 0, refund.amount.minor
+    return 0, 0
+
+
+def _lost(dispute: Dispute | None) -> int:
+    """What ``dispute`` adds to the charged-back amount, as `Payment.amounts` counts it."""
+    return 0 if dispute is None or not dispute.status.funds_lost else dispute.amount.minor
+
+
+def _after(sums: PaymentAmounts, kind: type, old: Any, new: Any) -> PaymentAmounts:
+    """The payment's amounts once ``old`` (or nothing) is replaced by ``new``."""
+    refunded, in_flight, charged_back = sums.refunded, sums.in_flight, sums.charged_back
+    if kind is Refund:
+        (old_done, old_held), (done, held) = _held(old), _held(new)
+        refunded += done - old_done
+        in_flight += held - old_held
+    else:
+        charged_back += _lost(new) - _lost(old)
+    refundable = sums.captured - refunded - in_flight - charged_back
+    return PaymentAmounts(
+        sums.authorized,
+        sums.captured,
+        refunded,
+        in_flight,
+        charged_back,
+        refundable if refundable > 0 else 0,
+    )
+
+
+def _refund_added(sums: PaymentAmounts, i: int, old: Refund | None, p: Payment) -> None:
+    """`Payment._payment_rules` on a valid payment whose refund ``i`` was added or replaced.
+
+    The rules that read only other records held before; these run in the same order, so
+    the first broken one is the one a full validation reports.
+    """
+    refunds = p.refunds
+    r = refunds[i]
+    cur = p.amount.currency
+    if r.amount.currency is not cur:
+        _other_currency(cur, "refunds", refunds)
+    if r.payment_id != p.id:
+        _other_payment(p.id, "refunds", refunds)
+    if not p.captures:
+        raise rule_error("refunds", "refund_needs_capture", "only captured money can be refunded")
+    (old_done, old_held), (done, held) = _held(old), _held(r)
+    committed = sums.refunded + sums.in_flight + done + held - old_done - old_held
+    if committed > sums.captured:
+        raise rule_error(
+            "refunds",
+            "refund_total_exceeds_captured",
+            f"refunds of {p._money(committed)} exceed the captured {p._money(sums.captured)}",
+        )
+
+
+def _dispute_added(sums: PaymentAmounts, i: int, old: Dispute | None, p: Payment) -> None:
+    """`Payment._payment_rules` on a valid payment whose dispute ``i`` was added or replaced.
+
+    As `_refund_added`: the same first error as a full validation.
+    """
+    disputes = p.disputes
+    d = disputes[i]
+    cur = p.amount.currency
+    if d.amount.currency is not cur:
+        _other_currency(cur, "disputes", disputes)
+    if d.payment_id != p.id:
+        _other_payment(p.id, "disputes", disputes)
+    if d.amount.minor > sums.captured:
+        raise rule_error(
+            f"disputes.{i}.amount",
+            "dispute_exceeds_captured",
+            f"disputes[{i}] of {d.amount} exceeds the captured {p._money(sums.captured)}",
+        )
 
 
 def _id_of(record: Any) -> Any:
