@@ -155,3 +155,35 @@ def test_commit_checking_versions_first_agrees_with_the_full_comparison(pr, stat
         except LookupError:  # NotFound (the library) or the reference's missing aggregate
             results.append(("missing", None))
     assert results[0] == results[1]
+
+
+@given(payment_and_request(), st.sampled_from([None, Tier.JUNIOR, Tier.MIDDLE, Tier.SENIOR]))
+def test_the_refund_decision_is_the_authoritys_routing_of_the_fairness_decision(
+    pr, tier: Tier | None
+) -> None:
+    # The workflow skips ``route`` when nobody's authority is checked; its decision must be
+    # what routing every time gives: the routed decision, or the fairness decision itself
+    # when routing hands back the same (non-review) outcome with it as the only part.
+    from paysupport.policies import RefundContext
+    from paysupport.policies.policy_set import DEFAULTS
+
+    p, r = pr
+    extra = who(r)
+    if tier is not None and not extra:
+        extra = {"operator": Operator(id="op_handling", tier=tier)}
+    out = request_refund(p, r, **extra, now=NOW)
+    if not out.decisions:  # a repeat request or a void: nothing decided
+        return
+    acting = extra.get("operator")
+    fairness = DEFAULTS.refund.decide(RefundContext(p, r), NOW)
+    expected = fairness
+    if fairness.outcome.value != "deny" and fairness.amount is not None:
+        routed = DEFAULTS.authority.route(
+            fairness,
+            operator=acting,
+            operator_request=r.requested_by is RequesterKind.OPERATOR,
+            requester_id=(r.requester_id or acting.id) if acting is not None else None,
+        )
+        kept = routed.outcome is fairness.outcome and routed.outcome.value != "review"
+        expected = fairness if kept and len(routed.parts) < 2 else routed
+    assert out.decisions[0] == expected

@@ -361,9 +361,14 @@ def _route(
     asks for the same tier. A plain approval nobody's authority had to check is the fairness
     decision itself.
     """
-    if decision.outcome is Verdict.DENY or decision.amount is None:
+    outcome = decision.outcome
+    if outcome is Verdict.DENY or decision.amount is None:
         return decision
     operator_request = request.requested_by is RequesterKind.OPERATOR
+    if acting is None and not operator_request and outcome is not Verdict.REVIEW:
+        # Nobody's authority to check and nothing to route: ``route`` would hand back the
+        # same outcome with the fairness decision as its only part, which is not kept.
+        return decision
     routed = policies.authority.route(
         decision,
         operator=acting,
