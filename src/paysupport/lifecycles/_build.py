@@ -45,6 +45,11 @@ _NO_DATA = EventData()
 #: The bounds of ``Identifier`` and ``SafeText`` (paysupport.models._base).
 _ID_MAX = 255
 _TEXT_MAX = 20_000
+#: Texts an ``Identifier`` / a ``SafeText`` field takes as they are (`_plain_id`,
+#: `_plain_text`), remembered: the same actors, reasons and data recur event after event.
+_PLAIN_IDS: set[str] = set()
+_PLAIN_TEXTS: set[str] = set()
+_MAX_REMEMBERED = 4096
 
 
 def _plan(cls: type[PaysupportModel], tr: CompiledTransition, keys: tuple[str, ...]) -> Any:
@@ -207,33 +212,46 @@ def _plain_id(value: object) -> bool:
 
     Printable ASCII without a space (no whitespace in any definition), 1-255 characters, no
     card number possible. Other values (which may still be valid) go through pydantic.
+    Texts found plain are remembered (bounded): actors repeat.
     """
-    return (
-        type(value) is str
-        and 0 < len(value) <= _ID_MAX
+    if type(value) is not str:
+        return False
+    if value in _PLAIN_IDS:
+        return True
+    plain = (
+        0 < len(value) <= _ID_MAX
         and value.isascii()
         and value.isprintable()
         and " " not in value
         and _no_card_number(value)
     )
+    if plain and len(_PLAIN_IDS) < _MAX_REMEMBERED:
+        _PLAIN_IDS.add(value)
+    return plain
 
 
 def _plain_text(value: object) -> bool:
-    """True when a ``SafeText`` field takes ``value`` as it is: ASCII, in bounds, no card number."""
-    return (
-        type(value) is str
-        and len(value) <= _TEXT_MAX
-        and value.isascii()
-        and _no_card_number(value)
-    )
+    """True when a ``SafeText`` field takes ``value`` as it is: ASCII, in bounds, no card number.
+
+    Texts found plain are remembered (bounded): reasons and data values repeat.
+    """
+    if type(value) is not str:
+        return False
+    if value in _PLAIN_TEXTS:
+        return True
+    plain = len(value) <= _TEXT_MAX and value.isascii() and _no_card_number(value)
+    if plain and len(_PLAIN_TEXTS) < _MAX_REMEMBERED:
+        _PLAIN_TEXTS.add(value)
+    return plain
 
 
 def _plain_data(data: Mapping[str, str]) -> bool:
-    """True when every key (text refusing card numbers) and value (`_plain_text`) is taken as is."""
-    for key, value in data.items():
-        if not (type(key) is str and key.isascii() and _no_card_number(key)):
-            return False
-        if not _plain_text(value):
+    """True when every key and value is taken as it is (`_plain_text`).
+
+    A key is text refusing card numbers without a length bound: a plain text is one.
+    """
+    for key, value in data.items():  # noqa: SIM110 - a loop: no generator per event
+        if not (_plain_text(key) and _plain_text(value)):
             return False
     return True
 
