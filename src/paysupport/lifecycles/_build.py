@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pydantic
@@ -95,7 +96,8 @@ def build(
         # against their fields' types; then the card-number checks and every model rule
         # reading a field the event writes run (the plan is kept per transition).
         current = ours.__dict__
-        update = dict(tr.changes)
+        state = tr.changes
+        update = state.copy() if type(state) is MappingProxyType else dict(state)
         # The state fields the event changes (a member of an enum is the one object of its
         # value): the rules reading only the others held on ``model``.
         moved = tuple([name for name, value in tr.assign if current[name] is not value])
