@@ -7,6 +7,8 @@
     python scripts/mutation.py policies --workdir /tmp/mut-pol --rerun-survivors
     python scripts/mutation.py policies --after /tmp/mut-pol --workdir /tmp/mut-pol-2 \
         --tests tests/policies/test_mutants_*.py      # survivors only, new tests only
+    python scripts/mutation.py policies/resolution.py --src-rev HEAD --workdir /tmp/m/res \
+        --keep-src --tests tests/policies           # one module on a committed snapshot
 
 Runs in a scratch copy of the tree (so `mutants/` never lands in the checkout), with the
 `[tool.mutmut]` section of pyproject.toml rewritten for the package, and Hypothesis on the
@@ -90,6 +92,16 @@ def _scratch(
     text = re.sub(r"\[tool\.mutmut\][^\[]*", _section(package, tests), text, flags=re.S)
     (work / "pyproject.toml").write_text(text, encoding="utf-8")
     return work
+
+
+def _archive(rev: str) -> Path:
+    """A scratch directory holding src/ as committed at ``rev``."""
+    out = Path(tempfile.mkdtemp(prefix="mutmut-src-"))
+    archive = subprocess.run(
+        ["git", "archive", rev, "src"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
 
 
 def _results(work: Path) -> dict[str, dict[str, int | None]]:
@@ -224,6 +236,13 @@ def main() -> int:
         "mutant re-imports the package and runs every other selected test); they still "
         "judge the functions they call, e.g. tests/lifecycles/test_fast_build.py",
     )
+    parser.add_argument(
+        "--src-rev",
+        metavar="REV",
+        help="mutate src/ as committed at REV (git archive), not the working tree: the same "
+        "snapshot for several modules' work dirs (with --keep-src, only a work dir's first run "
+        "copies it)",
+    )
     parser.add_argument("--no-diffs", action="store_true", help="list survivors without diffs")
     parser.add_argument(
         "--report-only", action="store_true", help="with --workdir: print the last results"
@@ -240,7 +259,12 @@ def main() -> int:
         _report(work, args.package, not args.no_diffs, earlier)
         return 0
     source = earlier[0] if earlier else ROOT
+    kept = args.keep_src and args.workdir and (Path(args.workdir) / "src").is_dir()
+    if args.src_rev and not earlier and not kept:
+        source = _archive(args.src_rev)
     work = _scratch(args.package, tests, args.workdir, source, args.keep_src)
+    if source.name.startswith("mutmut-src-"):
+        shutil.rmtree(source)
     env = {**os.environ, "PAYSUPPORT_HYPOTHESIS_PROFILE": "ci"}
     # bytecode caches in the scratch copy: a mutant of import-time code re-imports the
     # mutated package (tests/_mutmut_reimport.py), and compiling its mutated sources (every
