@@ -64,6 +64,7 @@ __all__ = [
     "mask_pans",
     "model_rule",
     "rule_error",
+    "rule_failure",
 ]
 
 PAN_RULE: Final = "no_full_card_number"
@@ -119,6 +120,12 @@ def rule_error(field: str, rule: str, message: str) -> PydanticCustomError:
         message: a sentence for people.
     """
     return PydanticCustomError(rule, "{message}", {"message": message, "field": field})
+
+
+def rule_failure(model: str, exc: PydanticCustomError) -> ModelValidationError:
+    """The error a validation of ``model`` raises for the rule error ``exc`` (`rule_error`)."""
+    field = str((exc.context or {}).get("field") or "__root__")
+    return ModelValidationError(model, [RuleViolation(field, exc.type, mask_pans(exc.message()))])
 
 
 def _pan_violation(field: str) -> RuleViolation:
@@ -611,11 +618,7 @@ class PaysupportModel(BaseModel):
             for check in rules:
                 check(self)
         except PydanticCustomError as exc:
-            field = str((exc.context or {}).get("field") or "__root__")
-            message = mask_pans(exc.message())
-            raise ModelValidationError(
-                type(self).__name__, [RuleViolation(field, exc.type, message)]
-            ) from None
+            raise rule_failure(type(self).__name__, exc) from None
 
     def check_rules_reading(self, names: frozenset[str]) -> None:
         """Run every model rule that reads one of the fields ``names`` on this model.

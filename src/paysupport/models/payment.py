@@ -14,13 +14,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
-from typing import Any, NamedTuple, Self
+from typing import Any, Final, NamedTuple, Self
 
 from pydantic import AwareDatetime, Field, NonNegativeInt
+from pydantic_core import PydanticCustomError
 
 from paysupport.errors import NotFound
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, model_rule, rule_error
+from paysupport.models._base import (
+    Identifier,
+    PaysupportModel,
+    SafeText,
+    model_rule,
+    rule_error,
+    rule_failure,
+)
 from paysupport.models.card import PaymentMethod
 from paysupport.models.dispute import Dispute
 from paysupport.models.history import LifecycleEvent
@@ -400,19 +407,31 @@ class Payment(PaysupportModel):
         if type(self) is not Payment or kind is Capture:
             return self._derive({field: tuple(records)})
         # One refund or dispute added or replaced on a valid payment: only the rules that
-        # read that record can break (`_payment_rules` gives the same first error).
-        check = _refund_added if kind is Refund else _dispute_added
-        sums = self.amounts()
-        new = self._derive_planned({field: tuple(records)}, ((), (partial(check, sums, i, old),)))
+        # read that record can break (`_payment_rules` gives the same first error), checked
+        # before the copy is made; the copy keeps its amounts.
+        update = tuple(records)
+        try:
+            if kind is Refund:
+                sums = _refund_added(self, self.amounts(), update, i, old)
+            else:
+                sums = _dispute_added(self, self.amounts(), update, i, old)
+        except PydanticCustomError as exc:
+            raise rule_failure("Payment", exc) from None
+        new = self._derive_planned({field: update}, _NO_PLAN)
         new.__dict__["_amounts_cache"] = (
             new.captures,
             new.refunds,
             new.disputes,
             new.refunded_unitemised,
             new.amount,
-            _after(sums, kind, old, record),
+            sums,
         )
         return new
+
+
+#: The checks of a change already checked: none.
+_NO_PLAN: Final[tuple[tuple[Any, ...], tuple[Any, ...]]] = ((), ())
+_new_tuple = tuple.__new__
 
 
 def _held(refund: Refund | None) -> tuple[int, int]:
@@ -427,38 +446,32 @@ def _held(refund: Refund | None) -> tuple[int, int]:
     return 0, 0
 
 
-def _lost(dispute: Dispute | None) -> int:
-    """What ``dispute`` adds to the charged-back amount, as `Payment.amounts` counts it."""
-    return 0 if dispute is None or not dispute.status.funds_lost else dispute.amount.minor
-
-
-def _after(sums: PaymentAmounts, kind: type, old: Any, new: Any) -> PaymentAmounts:
-    """The payment's amounts once ``old`` (or nothing) is replaced by ``new``."""
-    refunded, in_flight, charged_back = sums.refunded, sums.in_flight, sums.charged_back
-    if kind is Refund:
-        (old_done, old_held), (done, held) = _held(old), _held(new)
-        refunded += done - old_done
-        in_flight += held - old_held
-    else:
-        charged_back += _lost(new) - _lost(old)
+def _amounts(
+    sums: PaymentAmounts, refunded: int, in_flight: int, charged_back: int
+) -> PaymentAmounts:
+    """``sums`` with other refunded, in-flight and charged-back amounts (refundable follows)."""
     refundable = sums.captured - refunded - in_flight - charged_back
-    return PaymentAmounts(
-        sums.authorized,
-        sums.captured,
-        refunded,
-        in_flight,
-        charged_back,
-        refundable if refundable > 0 else 0,
+    return _new_tuple(
+        PaymentAmounts,
+        (
+            sums.authorized,
+            sums.captured,
+            refunded,
+            in_flight,
+            charged_back,
+            refundable if refundable > 0 else 0,
+        ),
     )
 
 
-def _refund_added(sums: PaymentAmounts, i: int, old: Refund | None, p: Payment) -> None:
-    """`Payment._payment_rules` on a valid payment whose refund ``i`` was added or replaced.
-
-    The rules that read only other records held before; these run in the same order, so
-    the first broken one is the one a full validation reports.
-    """
-    refunds = p.refunds
+def _refund_added(
+    p: Payment, sums: PaymentAmounts, refunds: tuple[Refund, ...], i: int, old: Refund | None
+) -> PaymentAmounts:
+    """`Payment._payment_rules` for the valid ``p`` with ``refunds`` (refund ``i`` added or
+    replacing ``old``); the amounts after. The rules that read only other records held on
+    ``p``; these run in the same order, so the first broken one is the one a full
+    validation reports.
+    """  # noqa: D205
     r = refunds[i]
     cur = p.amount.currency
     if r.amount.currency is not cur:
@@ -468,21 +481,22 @@ def _refund_added(sums: PaymentAmounts, i: int, old: Refund | None, p: Payment) 
     if not p.captures:
         raise rule_error("refunds", "refund_needs_capture", "only captured money can be refunded")
     (old_done, old_held), (done, held) = _held(old), _held(r)
-    committed = sums.refunded + sums.in_flight + done + held - old_done - old_held
+    refunded = sums.refunded + done - old_done
+    in_flight = sums.in_flight + held - old_held
+    committed = refunded + in_flight
     if committed > sums.captured:
         raise rule_error(
             "refunds",
             "refund_total_exceeds_captured",
             f"refunds of {p._money(committed)} exceed the captured {p._money(sums.captured)}",
         )
+    return _amounts(sums, refunded, in_flight, sums.charged_back)
 
 
-def _dispute_added(sums: PaymentAmounts, i: int, old: Dispute | None, p: Payment) -> None:
-    """`Payment._payment_rules` on a valid payment whose dispute ``i`` was added or replaced.
-
-    As `_refund_added`: the same first error as a full validation.
-    """
-    disputes = p.disputes
+def _dispute_added(
+    p: Payment, sums: PaymentAmounts, disputes: tuple[Dispute, ...], i: int, old: Dispute | None
+) -> PaymentAmounts:
+    """As `_refund_added`, for dispute ``i`` of ``disputes`` added or replacing ``old``."""
     d = disputes[i]
     cur = p.amount.currency
     if d.amount.currency is not cur:
@@ -495,6 +509,10 @@ def _dispute_added(sums: PaymentAmounts, i: int, old: Dispute | None, p: Payment
             "dispute_exceeds_captured",
             f"disputes[{i}] of {d.amount} exceeds the captured {p._money(sums.captured)}",
         )
+    lost = d.amount.minor if d.status.funds_lost else 0
+    if old is not None and old.status.funds_lost:
+        lost -= old.amount.minor
+    return _amounts(sums, sums.refunded, sums.in_flight, sums.charged_back + lost)
 
 
 def _id_of(record: Any) -> Any:
