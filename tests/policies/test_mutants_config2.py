@@ -2,7 +2,8 @@
 
 Written against the mutants ``scripts/mutation.py policies/config.py`` left alive on the
 snapshot at 4551560 (session 5): the missing-kind error was only checked at the root, its
-sentence and the list of known kinds were not pinned, and no kind was unhashable.
+sentence and the list of known kinds were not pinned, no TOML table named a path, and no
+kind was unhashable.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from paysupport.errors import PolicyConfigError
-from paysupport.policies import PolicySet, from_dict
+from paysupport.policies import PolicySet, from_dict, from_toml
 
 BUILT_IN = {
     "all_must_approve",
@@ -39,6 +40,9 @@ def test_a_table_without_a_kind_is_refused_under_its_path_in_full():
     with pytest.raises(PolicyConfigError) as caught:
         PolicySet.from_dict({"refund": {}})
     assert (caught.value.field, caught.value.rule) == ("refund.kind", "missing_kind")
+    with pytest.raises(PolicyConfigError) as caught:
+        from_toml("[policies.refund]\nallow_partial = true\n", "policies.refund")
+    assert (caught.value.field, caught.value.rule) == ("policies.refund.kind", "missing_kind")
 
 
 @pytest.mark.parametrize("kind", ["nope", ["refund_fairness"], {"kind": "fixed"}, 7])
