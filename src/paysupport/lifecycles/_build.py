@@ -51,6 +51,8 @@ _TEXT_MAX = 20_000
 _PLAIN_IDS: set[str] = set()
 _PLAIN_TEXTS: set[str] = set()
 _MAX_REMEMBERED = 4096
+#: Only short texts are remembered (reason codes, tiers): the sets stay under a few MB.
+_REMEMBER_UP_TO = 256
 
 
 def _plan(cls: type[PaysupportModel], tr: CompiledTransition, keys: tuple[str, ...]) -> Any:
@@ -228,7 +230,7 @@ def _plain_id(value: object) -> bool:
         and _no_card_number(value)
     )
     if plain and len(_PLAIN_IDS) < _MAX_REMEMBERED:
-        _PLAIN_IDS.add(value)
+        _PLAIN_IDS.add(value)  # at most 255 characters each
     return plain
 
 
@@ -242,7 +244,7 @@ def _plain_text(value: object) -> bool:
     if value in _PLAIN_TEXTS:
         return True
     plain = len(value) <= _TEXT_MAX and value.isascii() and _no_card_number(value)
-    if plain and len(_PLAIN_TEXTS) < _MAX_REMEMBERED:
+    if plain and len(value) <= _REMEMBER_UP_TO and len(_PLAIN_TEXTS) < _MAX_REMEMBERED:
         _PLAIN_TEXTS.add(value)
     return plain
 
