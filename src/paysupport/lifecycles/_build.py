@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pydantic
 
 from paysupport.errors import ModelValidationError
-from paysupport.models._base import _PAN_MIN, PaysupportModel, unvalidated_instance
+from paysupport.models._base import (
+    _PAN_MIN,
+    IDENTIFIER_MAX,
+    SAFE_TEXT_MAX,
+    PaysupportModel,
+    unvalidated_instance,
+)
 from paysupport.models.history import EventData, LifecycleEvent
 from paysupport.pan import may_contain_pan
 
@@ -43,9 +49,6 @@ _PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], Any]]] = {}
 _OURS: dict[type, frozenset[str]] = {}
 #: The data of an event that carried none (read-only, so one serves every entry).
 _NO_DATA = EventData()
-#: The bounds of ``Identifier`` and ``SafeText`` (paysupport.models._base).
-_ID_MAX = 255
-_TEXT_MAX = 20_000
 #: Texts an ``Identifier`` / a ``SafeText`` field takes as they are (`_plain_id`,
 #: `_plain_text`), remembered: the same actors, reasons and data recur event after event.
 _PLAIN_IDS: set[str] = set()
@@ -223,7 +226,7 @@ def _plain_id(value: object) -> bool:
     if value in _PLAIN_IDS:
         return True
     plain = (
-        0 < len(value) <= _ID_MAX
+        0 < len(value) <= IDENTIFIER_MAX
         and value.isascii()
         and value.isprintable()
         and " " not in value
@@ -243,7 +246,7 @@ def _plain_text(value: object) -> bool:
         return False
     if value in _PLAIN_TEXTS:
         return True
-    plain = len(value) <= _TEXT_MAX and value.isascii() and _no_card_number(value)
+    plain = len(value) <= SAFE_TEXT_MAX and value.isascii() and _no_card_number(value)
     if plain and len(value) <= _REMEMBER_UP_TO and len(_PLAIN_TEXTS) < _MAX_REMEMBERED:
         _PLAIN_TEXTS.add(value)
     return plain

@@ -83,15 +83,21 @@ class _FreeText:
 #: Put in ``Annotated[str, ...]`` to mask card numbers in a text instead of refusing them.
 FREE_TEXT: Final = _FreeText()
 
+#: The longest `Identifier` and the longest `SafeText` (the fast paths read these too).
+IDENTIFIER_MAX: Final = 255
+SAFE_TEXT_MAX: Final = 20_000
+
 #: An identifier: 1–255 printable characters without spaces (ids of the host or a provider).
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^\S+$")]
+Identifier = Annotated[
+    str, StringConstraints(min_length=1, max_length=IDENTIFIER_MAX, pattern=r"^\S+$")
+]
 
 #: A PSP's card fingerprint: a stable hash of the card number, never the number itself.
 Fingerprint = Annotated[str, StringConstraints(min_length=4, max_length=128)]
 
 #: Free text (notes, descriptions, customer messages). Full card numbers are masked on the
 #: way into a model, so no repr, str or JSON of a model can show one.
-SafeText = Annotated[str, StringConstraints(max_length=20_000), FREE_TEXT]
+SafeText = Annotated[str, StringConstraints(max_length=SAFE_TEXT_MAX), FREE_TEXT]
 
 
 _RuleFn = Callable[[Any], Any]
