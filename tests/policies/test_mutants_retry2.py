@@ -1,0 +1,59 @@
+"""Retry schedules at Mastercard's same-amount limit, and an unknown network under both rule sets.
+
+Written against the mutants ``scripts/mutation.py policies/retry.py`` left alive on the
+snapshot at 4551560 (session 5): no test reached the 35 same-amount declines in 30 days, so
+the check that skips re-testing each window (``_fits_at_once``) could say "fits" there
+unseen; and no unknown-network failure met the Mastercard daily limit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from paysupport.models import PaymentFailure, RetryAttempt
+from paysupport.money import Money
+from paysupport.policies import RetryContext, RetrySchedule, Verdict, network_limits
+
+D = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+US = timedelta(microseconds=1)
+
+
+def failure(network: str | None, attempts: list[datetime], declined_at: datetime = D):
+    return PaymentFailure(
+        id="f_1",
+        merchant_id="m_1",
+        amount=Money.from_minor(1_000, "EUR"),
+        network=network,
+        network_decline_code="51",
+        declined_at=declined_at,
+        attempts=tuple(RetryAttempt(at=a, succeeded=False) for a in attempts),
+    )
+
+
+def test_the_same_amount_limit_pushes_a_retry_until_the_oldest_decline_leaves_the_window():
+    assert network_limits(D.date()).mc_declines_same_amount_30d == 35
+    # the decline and 33 reattempts 20 h apart: 34 same-amount declines in 27.5 days
+    attempts = [D + timedelta(hours=20 * k) for k in range(1, 34)]
+    last = attempts[-1]
+    policy = RetrySchedule(max_retries=36, waits_hours=[1], horizon_days=60)
+    d = policy.decide(RetryContext(failure("mastercard", attempts)), last + timedelta(minutes=1))
+    assert d.outcome is Verdict.RETRY
+    first = last + timedelta(hours=1)  # the 35th: still within the limit
+    second = D + timedelta(days=30) + US  # the 36th waits until the decline leaves
+    third = attempts[0] + timedelta(days=30) + US  # then until the first reattempt leaves
+    assert d.detail.schedule == (first, second, third)
+    tries = [D, *attempts, *d.detail.schedule]
+    for t in d.detail.schedule:
+        assert sum(t - timedelta(days=30) < x <= t for x in tries) <= 35
+
+
+@pytest.mark.parametrize("network", [None, "mastercard"])
+def test_an_unknown_network_meets_the_mastercard_daily_limit_too(network):
+    now = D + timedelta(minutes=5)
+    declines = tuple(now - timedelta(minutes=i + 2) for i in range(9))  # 10 with the decline
+    f = failure(network, [], declined_at=now - timedelta(minutes=1))
+    policy = RetrySchedule(waits_hours=[1], max_retries=1)
+    d = policy.decide(RetryContext(f, declines), now)
+    assert d.detail.schedule == (now - timedelta(minutes=10) + timedelta(hours=24) + US,)
