@@ -57,3 +57,14 @@ def test_an_unknown_network_meets_the_mastercard_daily_limit_too(network):
     policy = RetrySchedule(waits_hours=[1], max_retries=1)
     d = policy.decide(RetryContext(f, declines), now)
     assert d.detail.schedule == (now - timedelta(minutes=10) + timedelta(hours=24) + US,)
+
+
+def test_a_decline_exactly_thirty_days_before_the_retry_is_out_of_the_window():
+    # the decline and 34 reattempts, the last 30 days less 1 h after the decline: a retry 1 h
+    # after it is exactly 30 days after the decline, which has left the window (start < x)
+    step = (timedelta(days=30) - timedelta(hours=1)) / 34
+    attempts = [D + step * k for k in range(1, 34)] + [D + timedelta(days=30, hours=-1)]
+    policy = RetrySchedule(max_retries=35, waits_hours=[1], horizon_days=60)
+    now = attempts[-1] + timedelta(minutes=1)
+    d = policy.decide(RetryContext(failure("mastercard", attempts)), now)
+    assert d.detail.schedule == (D + timedelta(days=30),)
