@@ -68,3 +68,15 @@ def test_a_decline_exactly_thirty_days_before_the_retry_is_out_of_the_window():
     now = attempts[-1] + timedelta(minutes=1)
     d = policy.decide(RetryContext(failure("mastercard", attempts)), now)
     assert d.detail.schedule == (D + timedelta(days=30),)
+
+
+def test_the_visa_limit_is_the_one_in_force_on_the_retry_date():
+    # 25 reattempts, 17 of them in the last 30 days: over 20 in all, so every window is
+    # checked; on 2026-04-15 Visa allows 20 in 30 days (15 before 2025-05-25): the retry fits
+    now = D + timedelta(days=45)
+    assert network_limits(now.date()).visa_reattempts_30d == 20
+    old = [D + timedelta(days=k) for k in range(1, 9)]
+    recent = [now - timedelta(hours=20 * j) for j in range(17, 0, -1)]
+    policy = RetrySchedule(max_retries=26, waits_hours=[1], horizon_days=90)
+    d = policy.decide(RetryContext(failure("visa", [*old, *recent])), now)
+    assert d.detail.schedule == (now,)
