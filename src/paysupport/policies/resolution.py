@@ -177,7 +177,6 @@ class _Plan:
 class _Draft:
     """The plan found for one case."""
 
-    templates: tuple[StepTemplate, ...] = ()
     reasons: list[Reason] = attrs.Factory(list)
     plan: _Plan | None = None
 
@@ -262,7 +261,6 @@ def _find_plan(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
             "no resolution plan for a {claim} claim",
         )
         return Decision(Verdict.REVIEW, (why,), p.info, tier=Tier.MIDDLE)
-    d.templates = plan.templates
     d.plan = plan
     d.reasons.append(plan.why)
     return None
@@ -295,9 +293,8 @@ def _place(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
     opened = ctx.opened_at or now
     tight = no_deadline = False
     steps: list[Step] = []
-    plan = d.plan if d.plan is not None and d.plan.templates is d.templates else None
-    if plan is None:  # templates given some other way: prepare them here
-        plan = _Plan.of(d.templates, _why("plan_for", "plans"))
+    plan = d.plan
+    assert plan is not None, "find_plan runs first and sets the plan or decides"
     for t, (hours, anchor) in zip(plan.templates, plan.offsets, strict=True):
         if anchor == "due_by":
             no_deadline = no_deadline or deadline is None
