@@ -80,3 +80,215 @@ def test_the_visa_limit_is_the_one_in_force_on_the_retry_date():
     policy = RetrySchedule(max_retries=26, waits_hours=[1], horizon_days=90)
     d = policy.decide(RetryContext(failure("visa", [*old, *recent])), now)
     assert d.detail.schedule == (now,)
+
+
+A_DAY_LATER = "2026-03-02 12:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("code", "network", "mac", "ask", "reasons"),
+    [
+        (
+            "43",
+            "visa",
+            None,
+            "new_payment_method",
+            [
+                (
+                    "visa_category_1",
+                    "visa_category",
+                    "43 is Visa category 1 (issuer will never approve): no retry",
+                    {"code": "43"},
+                )
+            ],
+        ),
+        (
+            "04",
+            "mastercard",
+            None,
+            "new_payment_method",
+            [
+                (
+                    "hard_decline",
+                    "severity",
+                    "04 is a hard decline: ask for a new payment method",
+                    {"code": "04"},
+                )
+            ],
+        ),
+        (
+            "51",
+            "mastercard",
+            "03",
+            "new_payment_method",
+            [
+                (
+                    "mac_do_not_retry",
+                    "merchant_advice_code",
+                    "MAC 03: do not try again; ask for a new payment method",
+                    {"mac": "03"},
+                )
+            ],
+        ),
+        (
+            "51",
+            "mastercard",
+            "21",
+            "",
+            [
+                (
+                    "mac_stop_recurring",
+                    "merchant_advice_code",
+                    "MAC 21: the cardholder stopped this recurring payment; never retry, "
+                    "cancel the subscription",
+                    {"mac": "21"},
+                )
+            ],
+        ),
+        (
+            "51",
+            "mastercard",
+            "01",
+            "update_card",
+            [
+                (
+                    "mac_update_card",
+                    "merchant_advice_code",
+                    "MAC 01: new account information is available",
+                    {"mac": "01"},
+                )
+            ],
+        ),
+        (
+            "54",
+            "visa",
+            None,
+            "new_payment_method",
+            [
+                (
+                    "customer_must_act",
+                    "retry_actions",
+                    "54 needs new_payment_method: ask the customer to new_payment_method",
+                    {"code": "54", "action": "new_payment_method", "ask": "new_payment_method"},
+                )
+            ],
+        ),
+        (
+            "1A",
+            "visa",
+            None,
+            "authenticate",
+            [
+                (
+                    "customer_must_act",
+                    "retry_actions",
+                    "1A needs customer_action: ask the customer to authenticate",
+                    {"code": "1A", "action": "customer_action", "ask": "authenticate"},
+                )
+            ],
+        ),
+        (
+            "zz_unknown_code",
+            None,
+            None,
+            None,
+            [
+                (
+                    "unknown_decline_code",
+                    "decline_code",
+                    "decline code zz_unknown_code/none is unknown: no automatic retry",
+                    {"decline_code": "zz_unknown_code", "network_decline_code": None},
+                )
+            ],
+        ),
+        (
+            "51",
+            "mastercard",
+            "99",
+            None,
+            [
+                (
+                    "unknown_advice_code",
+                    "merchant_advice_code",
+                    "Mastercard advice code 99 is unknown: no automatic retry",
+                    {"code": "99"},
+                )
+            ],
+        ),
+        (
+            "51",
+            "mastercard",
+            "24",
+            "",
+            [
+                (
+                    "mac_retry_after",
+                    "merchant_advice_code",
+                    "MAC 24: wait at least 1 h 0 min",
+                    {"mac": "24", "wait": "1:00:00"},
+                ),
+                (
+                    "retry_scheduled",
+                    "waits_hours",
+                    f"8 retries from {A_DAY_LATER} (retry_later)",
+                    {"count": 8, "first": A_DAY_LATER, "action": "retry_later"},
+                ),
+            ],
+        ),
+        (
+            "51",
+            "mastercard",
+            "02",
+            "",
+            [
+                (
+                    "mac_retry_later",
+                    "mac_02_wait_hours",
+                    "MAC 02: try again later (after 72 h)",
+                    {"mac": "02", "hours": 72},
+                ),
+                (
+                    "retry_scheduled",
+                    "waits_hours",
+                    "8 retries from 2026-03-04 12:00:00+00:00 (retry_later)",
+                    {"count": 8, "first": "2026-03-04 12:00:00+00:00", "action": "retry_later"},
+                ),
+            ],
+        ),
+    ],
+)
+def test_every_retry_sentence_in_full(code, network, mac, ask, reasons):
+    f = PaymentFailure(
+        id="f_1",
+        merchant_id="m_1",
+        amount=Money.from_minor(1_000, "EUR"),
+        network=network,
+        network_decline_code=code if len(code) <= 2 else None,
+        decline_code=code if len(code) > 2 else None,
+        merchant_advice_code=mac,
+        declined_at=D,
+    )
+    policy = RetrySchedule()
+    d = policy.decide(RetryContext(f), D + timedelta(minutes=5))
+    assert d.policy == policy.info
+    assert [(r.code, r.rule, r.message, r.to_dict()["values"]) for r in d.reasons] == reasons
+    if ask is None:
+        assert d.detail is None
+    else:
+        assert d.detail.ask == ask
+        assert (d.detail.schedule == ()) is (d.outcome is not Verdict.RETRY)
+
+
+def test_no_retry_left_says_why_in_full():
+    attempts = [D + timedelta(hours=1), D + timedelta(hours=2)]
+    d = RetrySchedule(max_retries=2).decide(
+        RetryContext(failure("visa", attempts)), D + timedelta(hours=3)
+    )
+    assert (d.outcome, d.detail.ask) == (Verdict.ASK_CUSTOMER, "new_payment_method")
+    assert [(r.code, r.rule, r.message) for r in d.reasons] == [
+        (
+            "retries_exhausted",
+            "max_retries",
+            "no retry left (2 made, cap 2, horizon 30 days): ask for a new payment method",
+        )
+    ]
