@@ -15,6 +15,7 @@ import pytest
 from paysupport.models import PaymentFailure, RetryAttempt
 from paysupport.money import Money
 from paysupport.policies import RetryContext, RetrySchedule, Verdict, network_limits
+from paysupport.providers import stripe_failure_fields
 
 D = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 US = timedelta(microseconds=1)
@@ -290,5 +291,40 @@ def test_no_retry_left_says_why_in_full():
             "retries_exhausted",
             "max_retries",
             "no retry left (2 made, cap 2, horizon 30 days): ask for a new payment method",
+        )
+    ]
+
+
+def test_each_retry_waits_its_own_wait_and_the_last_one_repeats():
+    policy = RetrySchedule(waits_hours=[1, 5, 9], max_retries=4)
+    d = policy.decide(RetryContext(failure("visa", [])), D)
+    hours = [1, 1 + 5, 1 + 5 + 9, 1 + 5 + 9 + 9]
+    assert d.detail.schedule == tuple(D + timedelta(hours=h) for h in hours)
+
+
+def test_a_retry_exactly_at_the_horizon_is_still_made():
+    policy = RetrySchedule(waits_hours=[24], max_retries=2, horizon_days=1)
+    d = policy.decide(RetryContext(failure("visa", [])), D)
+    assert (d.outcome, d.detail.schedule) == (Verdict.RETRY, (D + timedelta(days=1),))
+
+
+def test_a_stripe_non_retryable_code_says_so_in_full():
+    f = PaymentFailure(
+        id="f_1",
+        merchant_id="m_1",
+        amount=Money.from_minor(1_000, "EUR"),
+        decline_code="authentication_required",
+        provider_decline=stripe_failure_fields({"decline_code": "authentication_required"})[
+            "provider_decline"
+        ],
+        declined_at=D,
+    )
+    d = RetrySchedule().decide(RetryContext(f), D)
+    assert (d.outcome, d.detail.ask) == (Verdict.ASK_CUSTOMER, "authenticate")
+    assert [(r.code, r.rule, r.message) for r in d.reasons] == [
+        (
+            "stripe_non_retryable",
+            "stripe_non_retryable",
+            "authentication_required is on Stripe's non-retryable list",
         )
     ]
