@@ -10,8 +10,9 @@ also goes to review.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from policy_factories import T0, customer, eur, payment, refund_ctx, request
@@ -28,7 +29,7 @@ from paysupport.policies import (
 NOW = T0 + timedelta(days=1)
 
 
-def decide(ctx: RefundContext, now=NOW, **params) -> Decision:
+def decide(ctx: RefundContext, now: datetime = NOW, **params: Any) -> Decision:
     return RefundFairness(**params).decide(ctx, now)
 
 
@@ -50,7 +51,7 @@ def m(minor: int, currency: str = "EUR") -> dict[str, object]:
     return {"minor": minor, "currency": currency}
 
 
-def test_a_request_in_another_currency_is_denied_in_full():
+def test_a_request_in_another_currency_is_denied_in_full() -> None:
     d = decide(refund_ctx(req=request(amount=100, currency="USD")))
     assert d.outcome is Verdict.DENY
     assert full(d) == [
@@ -64,7 +65,7 @@ def test_a_request_in_another_currency_is_denied_in_full():
     ]
 
 
-def test_nothing_left_to_refund_is_denied_in_full():
+def test_nothing_left_to_refund_is_denied_in_full() -> None:
     d = decide(refund_ctx(payment(refunded=((10_000, RefundStatus.SUCCEEDED),))))
     assert d.outcome is Verdict.DENY
     assert full(d) == [
@@ -78,7 +79,9 @@ def test_nothing_left_to_refund_is_denied_in_full():
 
 
 @pytest.mark.parametrize(("asked", "amount"), [(2_000, 2_000), (8_000, 6_000), (None, 6_000)])
-def test_an_open_capture_goes_to_review_for_what_is_asked_up_to_what_is_captured(asked, amount):
+def test_an_open_capture_goes_to_review_for_what_is_asked_up_to_what_is_captured(
+    asked: int | None, amount: int
+) -> None:
     open_capture = payment(amount=10_000, captured=6_000).evolve(status="partially_captured")
     d = decide(refund_ctx(open_capture, request(amount=asked)))
     assert d.outcome is Verdict.REVIEW
@@ -95,7 +98,7 @@ def test_an_open_capture_goes_to_review_for_what_is_asked_up_to_what_is_captured
     ]
 
 
-def test_of_two_duplicates_equally_close_the_first_related_one_is_named():
+def test_of_two_duplicates_equally_close_the_first_related_one_is_named() -> None:
     before = payment(id="p_before", captured_at=T0 - timedelta(seconds=7))
     after = payment(id="p_after", captured_at=T0 + timedelta(seconds=7))
     req = request(reason=RefundReason.DUPLICATE)
@@ -117,7 +120,9 @@ def test_of_two_duplicates_equally_close_the_first_related_one_is_named():
 
 
 @pytest.mark.parametrize(("asked", "amount"), [(4_000, 4_000), (None, 10_000)])
-def test_a_duplicate_outside_the_window_goes_to_review_naming_the_gap(asked, amount):
+def test_a_duplicate_outside_the_window_goes_to_review_naming_the_gap(
+    asked: int | None, amount: int
+) -> None:
     other = payment(id="pay_0", captured_at=T0 - timedelta(seconds=301))
     req = request(reason=RefundReason.DUPLICATE, amount=asked)
     d = decide(refund_ctx(req=req, related=(other,)))
@@ -134,7 +139,7 @@ def test_a_duplicate_outside_the_window_goes_to_review_naming_the_gap(asked, amo
     ]
 
 
-def test_an_overcharge_claim_without_the_correct_amount_goes_to_review_in_full():
+def test_an_overcharge_claim_without_the_correct_amount_goes_to_review_in_full() -> None:
     d = decide(refund_ctx(req=request(reason=RefundReason.OVERCHARGE)))
     assert (d.outcome, d.amount) == (Verdict.REVIEW, None)
     assert full(d) == [
@@ -146,7 +151,7 @@ def test_an_overcharge_claim_without_the_correct_amount_goes_to_review_in_full()
     ]
 
 
-def test_no_overcharge_is_denied_in_full():
+def test_no_overcharge_is_denied_in_full() -> None:
     d = decide(refund_ctx(req=request(reason=RefundReason.OVERCHARGE, correct=10_000)))
     assert d.outcome is Verdict.DENY
     assert full(d) == [
@@ -160,7 +165,7 @@ def test_no_overcharge_is_denied_in_full():
     ]
 
 
-def test_an_overcharge_refunds_the_difference_in_full():
+def test_an_overcharge_refunds_the_difference_in_full() -> None:
     d = decide(refund_ctx(req=request(reason=RefundReason.OVERCHARGE, correct=8_000)))
     assert (d.outcome, d.amount) == (Verdict.APPROVE_PARTIAL, eur(2_000))
     assert full(d) == [
@@ -175,7 +180,7 @@ def test_an_overcharge_refunds_the_difference_in_full():
     ]
 
 
-def test_outside_the_refund_window_is_denied_in_full():
+def test_outside_the_refund_window_is_denied_in_full() -> None:
     d = decide(refund_ctx(), T0 + timedelta(days=181))
     assert d.outcome is Verdict.DENY
     assert full(d) == [
@@ -190,11 +195,11 @@ def test_outside_the_refund_window_is_denied_in_full():
     ]
 
 
-def _past(n: int) -> tuple[tuple[object, int], ...]:
+def _past(n: int) -> tuple[tuple[datetime, int], ...]:
     return tuple((NOW - timedelta(days=1 + i), 100) for i in range(n))
 
 
-def test_a_serial_refunder_is_denied_in_full():
+def test_a_serial_refunder_is_denied_in_full() -> None:
     d = decide(refund_ctx(cust=customer(_past(8))), history_window_days=60)
     assert d.outcome is Verdict.DENY
     assert full(d) == [
@@ -209,7 +214,7 @@ def test_a_serial_refunder_is_denied_in_full():
     ]
 
 
-def test_too_many_recent_refunds_go_to_review_in_full():
+def test_too_many_recent_refunds_go_to_review_in_full() -> None:
     d = decide(refund_ctx(cust=customer(_past(4))))
     assert (d.outcome, d.amount) == (Verdict.REVIEW, eur(10_000))
     assert full(d) == [
@@ -233,13 +238,13 @@ _EXCEEDS = why(
 )
 
 
-def test_more_than_refundable_is_granted_in_part_in_full():
+def test_more_than_refundable_is_granted_in_part_in_full() -> None:
     d = decide(refund_ctx(req=request(amount=10_001)))
     assert (d.outcome, d.amount) == (Verdict.APPROVE_PARTIAL, eur(10_000))
     assert full(d) == [_EXCEEDS]
 
 
-def test_more_than_refundable_and_above_the_limit_goes_to_review_saying_both():
+def test_more_than_refundable_and_above_the_limit_goes_to_review_saying_both() -> None:
     d = decide(refund_ctx(req=request(amount=10_001)), auto_approve_limit={"EUR": 5_000})
     assert (d.outcome, d.amount) == (Verdict.REVIEW, eur(10_000))
     assert full(d) == [
@@ -254,7 +259,7 @@ def test_more_than_refundable_and_above_the_limit_goes_to_review_saying_both():
     ]
 
 
-def test_no_limit_for_the_currency_goes_to_review_in_full():
+def test_no_limit_for_the_currency_goes_to_review_in_full() -> None:
     ctx = RefundContext(payment(currency="USD"), request(currency="USD"))
     d = decide(ctx, auto_approve_limit={"JPY": 5}, reference_currency="EUR")
     assert (d.outcome, d.amount) == (Verdict.REVIEW, eur(10_000, "USD"))
@@ -268,7 +273,7 @@ def test_no_limit_for_the_currency_goes_to_review_in_full():
     ]
 
 
-def test_no_rate_to_the_reference_currency_goes_to_review_in_full():
+def test_no_rate_to_the_reference_currency_goes_to_review_in_full() -> None:
     rates = ExchangeRates("EUR", {"GBP": Decimal("1")})
     ctx = RefundContext(payment(currency="USD"), request(currency="USD"), rates=rates)
     d = decide(ctx, auto_approve_limit={"EUR": 1_000})
