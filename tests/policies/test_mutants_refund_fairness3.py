@@ -289,3 +289,19 @@ def test_no_rate_to_the_reference_currency_goes_to_review_in_full() -> None:
             error=error,
         )
     ]
+
+
+def test_a_duplicate_claim_with_no_related_payment_says_none_was_found() -> None:
+    # Without any related payment there is no closest gap: the sentence says so instead of
+    # rendering the missing value ("closest: nones" before).
+    d = decide(refund_ctx(req=request(reason=RefundReason.DUPLICATE)))
+    assert d.outcome is Verdict.REVIEW
+    assert full(d) == [
+        why(
+            "duplicate_not_confirmed",
+            "duplicate_window_seconds",
+            "no charge with the same card, amount and merchant within 300s (none found)",
+            gap_seconds=None,
+            window_seconds=300,
+        )
+    ]

@@ -118,6 +118,10 @@ def test_a_decline_without_an_action_asks_for_a_new_payment_method(code: str) ->
     assert d.outcome is Verdict.ASK_CUSTOMER
     assert d.detail == RetryPlan((), "new_payment_method")
     assert reasons(d)[0]["values"] == {"code": code, "action": None, "ask": "new_payment_method"}
+    # No action to name: the sentence says so ("79 needs none: ..." before).
+    assert reasons(d)[0]["message"] == (
+        f"{code} has no retry action: ask the customer to new_payment_method"
+    )
 
 
 def test_a_card_decline_exactly_at_the_retry_time_counts_in_the_daily_window() -> None:

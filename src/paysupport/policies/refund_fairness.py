@@ -289,6 +289,7 @@ def _duplicate(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
             ),
         )
     gap = None if match is None else int(match[0].total_seconds())
+    closest = "none found" if gap is None else "closest: {gap_seconds}s"
     return p._review(
         d,
         _why(
@@ -296,7 +297,7 @@ def _duplicate(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
             "duplicate_window_seconds",
             (("gap_seconds", gap), ("window_seconds", window)),
             "no charge with the same card, amount and merchant within {window_seconds}s "
-            "(closest: {gap_seconds}s)",
+            f"({closest})",
         ),
         min(d.asked, ctx.refundable) if d.asked is not None else ctx.refundable,
     )

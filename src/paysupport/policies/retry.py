@@ -463,7 +463,9 @@ def _customer(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
                 "customer_must_act",
                 "retry_actions",
                 (("code", dc.code), ("action", action.value if action else None), ("ask", ask)),
-                "{code} needs {action}: ask the customer to {ask}",
+                "{code} needs {action}: ask the customer to {ask}"
+                if action
+                else "{code} has no retry action: ask the customer to {ask}",
             ),
         )
     return None
