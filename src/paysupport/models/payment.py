@@ -464,6 +464,23 @@ def _amounts(
     )
 
 
+def _check_owner(
+    p: Payment,
+    field: str,
+    records: tuple[Refund, ...] | tuple[Dispute, ...],
+    added: Refund | Dispute,
+) -> None:
+    """Raise what a full validation gives for ``field`` if the added record is not the payment's.
+
+    The record must be in the payment's currency and name the payment.
+    """
+    cur = p.amount.currency
+    if added.amount.currency is not cur:
+        _other_currency(cur, field, records)
+    if added.payment_id != p.id:
+        _other_payment(p.id, field, records)
+
+
 def _refund_added(
     p: Payment, sums: PaymentAmounts, refunds: tuple[Refund, ...], i: int, old: Refund | None
 ) -> PaymentAmounts:
@@ -473,11 +490,7 @@ def _refund_added(
     validation reports.
     """  # noqa: D205
     r = refunds[i]
-    cur = p.amount.currency
-    if r.amount.currency is not cur:
-        _other_currency(cur, "refunds", refunds)
-    if r.payment_id != p.id:
-        _other_payment(p.id, "refunds", refunds)
+    _check_owner(p, "refunds", refunds, r)
     if not p.captures:
         raise rule_error("refunds", "refund_needs_capture", "only captured money can be refunded")
     (old_done, old_held), (done, held) = _held(old), _held(r)
@@ -498,11 +511,7 @@ def _dispute_added(
 ) -> PaymentAmounts:
     """As `_refund_added`, for dispute ``i`` of ``disputes`` added or replacing ``old``."""
     d = disputes[i]
-    cur = p.amount.currency
-    if d.amount.currency is not cur:
-        _other_currency(cur, "disputes", disputes)
-    if d.payment_id != p.id:
-        _other_payment(p.id, "disputes", disputes)
+    _check_owner(p, "disputes", disputes, d)
     if d.amount.minor > sums.captured:
         raise rule_error(
             f"disputes.{i}.amount",
