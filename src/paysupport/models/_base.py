@@ -685,7 +685,8 @@ class PaysupportModel(BaseModel):
 
 #: The names models keep a derived value under in their ``__dict__``, beside the fields
 #: (`paysupport.models.Payment.amounts`).
-_CACHED_KEYS: Final = ("_amounts_cache",)
+AMOUNTS_CACHE_KEY: Final = "_amounts_cache"
+_CACHED_KEYS: Final = (AMOUNTS_CACHE_KEY,)
 
 
 def _fields_only(values: dict[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:

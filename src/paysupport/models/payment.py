@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from paysupport.errors import NotFound
 from paysupport.models._base import (
+    AMOUNTS_CACHE_KEY,
     Identifier,
     PaysupportModel,
     SafeText,
@@ -240,7 +241,7 @@ class Payment(PaysupportModel):
 
         Computed on first use, then kept with the payment (a changed copy computes its own).
         """
-        cached = self.__dict__.get("_amounts_cache")
+        cached = self.__dict__.get(AMOUNTS_CACHE_KEY)
         if (
             cached is not None
             and cached[0] is self.captures
@@ -250,10 +251,15 @@ class Payment(PaysupportModel):
             and cached[4] is self.amount
         ):
             return cached[5]  # type: ignore[no-any-return]
-        sums = self._sums()
-        # Keyed by the records it was computed from: a model_copy with other records
-        # computes its own.
-        self.__dict__["_amounts_cache"] = (
+        return self._remember_amounts(self._sums())
+
+    def _remember_amounts(self, sums: PaymentAmounts) -> PaymentAmounts:
+        """Keep ``sums`` with this payment and return them.
+
+        Keyed by the records they were computed from: a model_copy with other records
+        computes its own.
+        """
+        self.__dict__[AMOUNTS_CACHE_KEY] = (
             self.captures,
             self.refunds,
             self.disputes,
@@ -418,14 +424,7 @@ class Payment(PaysupportModel):
         except PydanticCustomError as exc:
             raise rule_failure("Payment", exc) from None
         new = self._derive_planned({field: update}, _NO_PLAN)
-        new.__dict__["_amounts_cache"] = (
-            new.captures,
-            new.refunds,
-            new.disputes,
-            new.refunded_unitemised,
-            new.amount,
-            sums,
-        )
+        new._remember_amounts(sums)
         return new
 
 
