@@ -9,6 +9,11 @@
 * ``dask``: a ``dask.distributed.Client``; the policy sets are scattered once to every
   worker and the chunks submitted as tasks. Dask is imported only on this path.
 
+Within a chunk, cases whose every field but the id is the same object as an earlier case's
+(a synthetic template's copies, a case listed twice) share that case's run: the workflows
+are pure and the inputs frozen, so the row is the same but for ``case_id`` (compared by
+identity, never equality; property-tested equal to one run per case).
+
 Chunks are produced lazily and at most ``2 × workers`` are in flight, so memory does not grow
 with the number of cases; each chunk comes back summarised (and, if asked, with its rows), and
 results are taken in chunk order, so every backend gives the same result.
@@ -20,6 +25,7 @@ import functools
 import gc
 import itertools
 import multiprocessing
+import operator
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -160,6 +166,27 @@ class _Shipped:
         return _unpickled_sets, (self._blob,)
 
 
+#: A case type's fields other than ``id``, read in one call: everything its row depends on.
+_INPUT_GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
+
+
+def _inputs(case: Case) -> tuple[object, ...]:
+    """Every field of ``case`` but its id: what ``run_case`` and ``row_of`` read from it.
+
+    Cases are frozen and so are the models, contexts and policies they hold, and the
+    workflows are pure (no clock, no randomness, no I/O): two cases of one type whose
+    fields are the *same objects* (a synthetic template's copies, a case listed twice) get
+    equal outcomes, so their rows differ only in ``case_id``. Compared by identity, never by
+    equality, so nothing is assumed about how a model compares.
+    """
+    cls = type(case)
+    getter = _INPUT_GETTERS.get(cls)
+    if getter is None:
+        names = [a.name for a in attrs.fields(cls) if a.name != "id"]
+        getter = _INPUT_GETTERS[cls] = operator.attrgetter(*names)
+    return (cls, *getter(case))
+
+
 def run_chunk(
     chunk: _Chunk, policies: Sequence[PolicySet] | _Shipped, keep_rows: bool
 ) -> _ChunkResult:
@@ -174,13 +201,24 @@ def run_chunk(
     cubes: list[pl.DataFrame] = []
     for policy_set in policies:
         buffer = RowBuffer(ROW_SCHEMA if keep_rows else SUMMARY_SCHEMA)
+        # A chunk's cases that share every input object (all but the id) share one run.
+        seen: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[Any, ...]]] = {}
         for offset, case in enumerate(cases):
+            inputs = _inputs(case)
+            key = tuple(map(id, inputs))
+            known = seen.get(key)
+            if known is not None:
+                row = known[1]
+                buffer.add((case.id, *row[1:]) if keep_rows else row)
+                continue
             try:
-                buffer.add(row_of(case, run_case(case, policy_set), full=keep_rows))
+                row = row_of(case, run_case(case, policy_set), full=keep_rows)
             except (PaysupportError, KeyError, ValueError, TypeError) as exc:
                 index = chunk.start + offset
                 message = f"{type(exc).__name__}: {exc}"
                 return _ChunkResult(chunk.index, len(cases), (), (), (index, case.id, message))
+            seen[key] = (inputs, row)  # ``inputs`` kept alive: no other object takes their ids
+            buffer.add(row)
         batch = buffer.to_batch()
         cubes.append(cube(batch))
         rows.append(batch if keep_rows else None)
