@@ -13,12 +13,12 @@ re-runs the model's cross-field rules), several through ``evolve``. Not public:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import pydantic
+from pydantic_core import PydanticCustomError
 
 from paysupport.errors import ModelValidationError
 from paysupport.models._base import (
@@ -26,6 +26,9 @@ from paysupport.models._base import (
     IDENTIFIER_MAX,
     SAFE_TEXT_MAX,
     PaysupportModel,
+    _fields_only,
+    _given_with,
+    rule_failure,
     unvalidated_instance,
 )
 from paysupport.models.history import EventData, LifecycleEvent
@@ -44,7 +47,7 @@ _EVENT_FIELDS = set(LifecycleEvent.model_fields)
 _LOG_FIELDS = ("history", "version")
 #: Per transition (by id, with the transition kept so the id cannot be reused): per model
 #: class and effect fields, the card-number checks and the rules the event's result needs.
-_PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], Any]]] = {}
+_PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], _Step]]] = {}
 #: Per `PaysupportModel` class: its field names (the classes ``build`` copies with a plan).
 _OURS: dict[type, frozenset[str]] = {}
 #: The data of an event that carried none (read-only, so one serves every entry).
@@ -58,20 +61,35 @@ _MAX_REMEMBERED = 4096
 _REMEMBER_UP_TO = 256
 
 
-def _plan(cls: type[PaysupportModel], tr: CompiledTransition, keys: tuple[str, ...]) -> Any:
-    """``cls._plan`` of the fields an event writes: history, version and ``keys``.
+class _Step(NamedTuple):
+    """What `build` runs for one transition, model class and written fields."""
 
-    ``keys``: the state fields whose value changes and the effect's fields.
+    #: The card-number checks of the text fields the event writes.
+    pans: tuple[tuple[str, Any], ...]
+    #: Every model rule reading a field the event writes, in the class's order.
+    rules: tuple[Callable[[Any], Any], ...]
+    #: The fields the result was given (added to the model's fields-set): the state
+    #: fields, history, version and the effect's fields.
+    given: tuple[str, ...]
+
+
+def _step(
+    cls: type[PaysupportModel],
+    tr: CompiledTransition,
+    keys: tuple[str, ...],
+    changes: Mapping[str, Any],
+) -> _Step:
+    """The `_Step` of the fields an event writes: history, version and ``keys``, kept.
+
+    ``keys``: the state fields whose value changes and the effect's fields (``changes``).
     """
     entry = _PLANS.get(id(tr))
     if entry is None or entry[0] is not tr:
         entry = _PLANS[id(tr)] = (tr, {})
-    plans = entry[1]
-    plan = plans.get((cls, keys))
-    if plan is None:
-        names = frozenset([*_LOG_FIELDS, *keys])
-        plan = plans[(cls, keys)] = cls._plan(names)
-    return plan
+    pans, rules = cls._plan(frozenset([*_LOG_FIELDS, *keys]))
+    given = tuple(dict.fromkeys([*tr.changes, *_LOG_FIELDS, *changes]))
+    step = entry[1][(cls, keys)] = _Step(pans, rules, given)
+    return step
 
 
 def build(
@@ -89,35 +107,81 @@ def build(
         pydantic.ValidationError: a changed field breaks a model rule (one field changed).
         ModelValidationError: the result breaks a model rule (several fields changed).
     """
-    record = _event(tr, now, data, actor, reason)
+    if actor is None and reason is None and not data:
+        # No value from outside: every field of the entry is the engine's own (the
+        # compiled table's names, ``now`` past the time check).
+        record: LifecycleEvent = unvalidated_instance(
+            LifecycleEvent,
+            {
+                "event": tr.event,
+                "source": tr.source,
+                "target": tr.target,
+                "at": now,
+                "actor": None,
+                "reason": None,
+                "data": _NO_DATA,
+            },
+            _EVENT_FIELDS,
+        )
+    else:
+        record = _event(tr, now, data, actor, reason)
     cls = type(model)
     names = _OURS.get(cls)
     if names is None and issubclass(cls, PaysupportModel):
         names = _OURS[cls] = frozenset(cls.__pydantic_fields__)
-    if names is not None:
-        ours = cast(PaysupportModel, model)
-        # The state fields (from the compiled table), the history entry and the version are
-        # the engine's own values: copied as they are. The effect's changes are validated
-        # against their fields' types; then the card-number checks and every model rule
-        # reading a field the event writes run (the plan is kept per transition).
-        current = ours.__dict__
-        state = tr.changes
-        update = state.copy() if type(state) is MappingProxyType else dict(state)
-        # The state fields the event changes (a member of an enum is the one object of its
-        # value): the rules reading only the others held on ``model``.
-        moved = tuple([name for name, value in tr.assign if current[name] is not value])
-        update["history"] = (*current["history"], record)
-        update["version"] = current["version"] + 1
-        if changes:
-            if not changes.keys() <= names:
-                return cast(M, ours.evolve_trusted(update, **changes))  # the unknown field
-            update.update(ours._validated(changes))
-            keys: tuple[str, ...] = (*moved, *changes)
-        else:
-            keys = moved
-        entry = _PLANS.get(id(tr))
-        plan = entry[1].get((cls, keys)) if entry is not None and entry[0] is tr else None
-        return cast(M, ours._derive_planned(update, plan or _plan(type(ours), tr, keys)))
+    if names is None:
+        return _build_other(model, tr, changes, record)
+    ours = cast(PaysupportModel, model)
+    kind = type(ours)
+    # The state fields (from the compiled table), the history entry and the version are the
+    # engine's own values: copied as they are. The effect's changes are validated against
+    # their fields' types; then the card-number checks and every model rule reading a field
+    # the event writes run (the plan is kept per transition).
+    current = ours.__dict__
+    values = current.copy()
+    # The state fields the event changes (a member of an enum is the one object of its
+    # value): the rules reading only the others held on ``model``.
+    moved: tuple[str, ...] = ()
+    for name, value in tr.assign:
+        if current[name] is not value:
+            moved += (name,)
+            values[name] = value
+    values["history"] = (*current["history"], record)
+    values["version"] = current["version"] + 1
+    if changes:
+        if not changes.keys() <= names:  # an unknown field: reported as evolve reports it
+            update = dict(tr.changes)
+            update["history"] = values["history"]
+            update["version"] = values["version"]
+            return cast(M, ours.evolve_trusted(update, **changes))
+        values.update(ours._validated(changes))
+        keys: tuple[str, ...] = (*moved, *changes)
+    else:
+        keys = moved
+    entry = _PLANS.get(id(tr))
+    step = entry[1].get((kind, keys)) if entry is not None and entry[0] is tr else None
+    if step is None:
+        step = _step(kind, tr, keys, changes)
+    if len(values) != len(names):  # a cached value beside the fields: dropped
+        values = _fields_only(values, kind.__pydantic_fields__)
+    given = ours.__pydantic_fields_set__
+    if not given.issuperset(step.given):
+        given = _given_with(given, step.given)
+    new = unvalidated_instance(kind, values, given)
+    try:
+        if step.pans:
+            new._check_pans(step.pans)
+        for check in step.rules:
+            check(new)
+    except PydanticCustomError as exc:
+        raise rule_failure(kind.__name__, exc) from None
+    return cast(M, new)
+
+
+def _build_other(
+    model: M, tr: CompiledTransition, changes: Mapping[str, Any], record: LifecycleEvent
+) -> M:
+    """`build` for a pydantic model that is not a `PaysupportModel`."""
     trusted = dict(tr.changes)
     trusted["history"] = (*getattr(model, "history"), record)  # noqa: B009
     trusted["version"] = getattr(model, "version") + 1  # noqa: B009

@@ -525,13 +525,35 @@ class Lifecycle(Generic[M]):
             ValidationFailed: ``now`` is naive, or a data value has an unsupported type.
         """
         values = stringify(data) if data else _NO_DATA
-        tr = self._taken(model, event, now, values, actor)
+        # `_taken`, inline (the everyday route's cost is a few calls): the time check and
+        # the first transition whose guards pass; anything else goes through `step`.
+        tr = None
+        if type(now) is datetime and type(now.tzinfo) is timezone:
+            history: Any = model.history
+            if history:
+                entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
+                last = entry[3] if type(entry) is tuple else entry.at
+            elif self._started_at is not None:
+                last = getattr(model, self._started_at)
+            else:
+                last = None
+            if last is None or now >= last:
+                for candidate in self._table.get(self.state_of(model), _NO_ROWS).get(event, ()):
+                    for check in candidate.checks:
+                        if check(model, now, values, actor) is not None:
+                            break
+                    else:
+                        tr = candidate
+                        break
         if tr is None:
             tr, changes = self.step(model, event, now, values, actor)  # the exact refusal
         else:
             effect = tr.effect
             changes = _NO_DATA if effect is None else effect(model, now, values, actor)
-        return self._build(model, tr, changes, now, values, actor, reason)
+        try:
+            return build(model, tr, changes, now, values, actor, reason)
+        except (pydantic.ValidationError, ModelValidationError) as exc:
+            raise self._refused(model, tr, changes, exc) from exc
 
     def apply(
         self,
@@ -559,10 +581,20 @@ class Lifecycle(Generic[M]):
         try:
             return build(model, tr, changes, now, data, actor, reason)
         except (pydantic.ValidationError, ModelValidationError) as exc:
-            rules = broken_rules(model, tr, changes, exc)
-            raise InvalidTransition(
-                self.name, tr.source, tr.event, f"the result would break {rules}", code=MODEL_RULE
-            ) from exc
+            raise self._refused(model, tr, changes, exc) from exc
+
+    def _refused(
+        self,
+        model: Any,
+        tr: CompiledTransition,
+        changes: Mapping[str, Any],
+        exc: pydantic.ValidationError | ModelValidationError,
+    ) -> InvalidTransition:
+        """The refusal of an event whose result breaks a model rule (``exc``)."""
+        rules = broken_rules(model, tr, changes, exc)
+        return InvalidTransition(
+            self.name, tr.source, tr.event, f"the result would break {rules}", code=MODEL_RULE
+        )
 
     def advance(
         self,

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime
 from enum import Enum
@@ -1021,8 +1021,11 @@ def _plain_accepts(cls: type[PaysupportModel]) -> dict[str, Callable[[Any], bool
 _UNIONS: dict[tuple[int, tuple[str, ...]], tuple[set[str], set[str]]] = {}
 
 
-def _given_with(given: set[str], update: Mapping[str, Any]) -> set[str]:
-    """``given | set(update)``, one shared set per (set, names) (pydantic never mutates it)."""
+def _given_with(given: set[str], update: Collection[str]) -> set[str]:
+    """``given | set(update)``, one shared set per (set, names) (pydantic never mutates it).
+
+    ``update``: the names added (a mapping adds its keys).
+    """
     key = (id(given), tuple(update))
     found = _UNIONS.get(key)
     if found is not None and found[0] is given:
