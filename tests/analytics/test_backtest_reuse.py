@@ -144,3 +144,21 @@ def test_a_second_policy_set_in_the_same_chunk_is_run_afresh():
         assert table is not None
         assert table.equals(_plain(cases, policies))
     assert tables[0].column("verdict") != tables[1].column("verdict")
+
+
+def test_with_reuse_off_every_case_runs_its_workflow(monkeypatch):
+    # The benchmark's switch for measuring cases that share nothing.
+    import paysupport.analytics.backtest._engine as engine
+
+    runs: list[str] = []
+
+    def counted(case, policies):
+        runs.append(case.id)
+        return run_case(case, policies)
+
+    monkeypatch.setattr(engine, "run_case", counted)
+    monkeypatch.setattr(engine, "_REUSE_COPIES", False)
+    cases = _copies([0, 1, 0, 0])
+    table = backtest(DEFAULTS, cases).to_arrow()
+    assert runs == ["c0", "c1", "c2", "c3"]
+    assert table.equals(_plain(cases))
