@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any
 
 import pydantic
@@ -32,7 +32,7 @@ from paysupport.models import (
 )
 from paysupport.models._base import _violations
 from paysupport.models._fast_schema import NO_PAN_TEXT
-from paysupport.networks import DisputeStage
+from paysupport.networks import DisputeStage, Network
 from paysupport.pan import find_pans
 from paysupport.testing import strategies as gen
 from tests.test_pan import SEPARATORS, ZEROS, pans, spelled
@@ -148,6 +148,29 @@ def test_disputes_and_refunds_agree_with_full_validation(
     _same(_fast(cls, doc, as_json=as_json), _full(cls, doc, as_json=as_json))
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    data=st.data(),
+    network=st.one_of(
+        st.sampled_from(Network),
+        st.sampled_from(["visa", "mc", "American Express", "jcb", "no such", "", 5, None]),
+    ),
+    catalogued=st.booleans(),
+)
+def test_disputes_from_python_values_agree_with_full_validation(
+    data: st.DataObject, network: Any, catalogued: bool
+) -> None:
+    # Python values (a Network member is taken without the name parser): same model, same errors.
+    raw = data.draw(gen.disputes()).model_dump(exclude_unset=True)
+    raw.update(network=network, catalogued=catalogued)
+    _same(_fast(Dispute, raw, as_json=False), _full(Dispute, raw, as_json=False))
+    try:
+        built: Outcome = ("ok", Dispute(**raw))
+    except ModelValidationError as exc:
+        built = ("error", sorted((v.field, v.rule) for v in exc.violations))
+    _same(built, _full(Dispute, raw, as_json=False))
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     text=st.lists(
@@ -202,6 +225,19 @@ def test_text_a_plain_validator_builds_is_still_scanned() -> None:
     assert odd.note == "card [card ending 4242]"  # the default is scanned too
 
 
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: a datetime with it is naive for pydantic."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
 class _Stamp(datetime):
     """A datetime subclass: pydantic returns a plain datetime, so it is never taken as is."""
 
@@ -210,7 +246,13 @@ _values = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(-2, 3),
-    st.datetimes(timezones=st.none() | st.just(UTC)),
+    st.datetimes(
+        timezones=st.none()
+        | st.just(UTC)
+        | st.sampled_from([timezone(timedelta(hours=-3)), timezone(timedelta(hours=5, minutes=30))])
+        | st.just(_NoOffset())
+        | st.timezones()
+    ),
     st.datetimes(timezones=st.just(UTC)).map(lambda d: _Stamp(d.year, d.month, d.day, tzinfo=UTC)),
     st.sampled_from([*DisputeStatus, *DisputeStage, "won", "chargeback", "x"]),
 )

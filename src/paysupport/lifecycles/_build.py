@@ -22,12 +22,14 @@ from pydantic_core import PydanticCustomError
 
 from paysupport.errors import ModelValidationError
 from paysupport.models._base import (
+    _ACCEPT,
     _PAN_MIN,
     IDENTIFIER_MAX,
     SAFE_TEXT_MAX,
     PaysupportModel,
     _fields_only,
     _given_with,
+    _plain_accepts,
     rule_failure,
     unvalidated_instance,
 )
@@ -71,6 +73,9 @@ class _Step(NamedTuple):
     #: The fields the result was given (added to the model's fields-set): the state
     #: fields, history, version and the effect's fields.
     given: tuple[str, ...]
+    #: The fields of the history entry of an event without actor, reason or data, but
+    #: ``at`` (None here).
+    entry: dict[str, Any]
 
 
 def _step(
@@ -88,7 +93,16 @@ def _step(
         entry = _PLANS[id(tr)] = (tr, {})
     pans, rules = cls._plan(frozenset([*_LOG_FIELDS, *keys]))
     given = tuple(dict.fromkeys([*tr.changes, *_LOG_FIELDS, *changes]))
-    step = entry[1][(cls, keys)] = _Step(pans, rules, given)
+    record = {
+        "event": tr.event,
+        "source": tr.source,
+        "target": tr.target,
+        "at": None,
+        "actor": None,
+        "reason": None,
+        "data": _NO_DATA,
+    }
+    step = entry[1][(cls, keys)] = _Step(pans, rules, given, record)
     return step
 
 
@@ -107,30 +121,12 @@ def build(
         pydantic.ValidationError: a changed field breaks a model rule (one field changed).
         ModelValidationError: the result breaks a model rule (several fields changed).
     """
-    if actor is None and reason is None and not data:
-        # No value from outside: every field of the entry is the engine's own (the
-        # compiled table's names, ``now`` past the time check).
-        record: LifecycleEvent = unvalidated_instance(
-            LifecycleEvent,
-            {
-                "event": tr.event,
-                "source": tr.source,
-                "target": tr.target,
-                "at": now,
-                "actor": None,
-                "reason": None,
-                "data": _NO_DATA,
-            },
-            _EVENT_FIELDS,
-        )
-    else:
-        record = _event(tr, now, data, actor, reason)
     cls = type(model)
     names = _OURS.get(cls)
     if names is None and issubclass(cls, PaysupportModel):
         names = _OURS[cls] = frozenset(cls.__pydantic_fields__)
     if names is None:
-        return _build_other(model, tr, changes, record)
+        return _build_other(model, tr, changes, _event(tr, now, data, actor, reason))
     ours = cast(PaysupportModel, model)
     kind = type(ours)
     # The state fields (from the compiled table), the history entry and the version are the
@@ -146,15 +142,24 @@ def build(
         if current[name] is not value:
             moved += (name,)
             values[name] = value
-    values["history"] = (*current["history"], record)
-    values["version"] = current["version"] + 1
     if changes:
         if not changes.keys() <= names:  # an unknown field: reported as evolve reports it
             update = dict(tr.changes)
-            update["history"] = values["history"]
-            update["version"] = values["version"]
+            update["history"] = (*current["history"], _event(tr, now, data, actor, reason))
+            update["version"] = current["version"] + 1
             return cast(M, ours.evolve_trusted(update, **changes))
-        values.update(ours._validated(changes))
+        # A value its field's schema returns as it is (an aware datetime, an enum member,
+        # None for an optional field: `_plain_accepts`) is taken as it is; else the field's
+        # validation runs (and reports every broken field).
+        accept = _ACCEPT.get(kind)
+        if accept is None:
+            accept = _plain_accepts(kind)
+        for name, value in changes.items():
+            ok = accept.get(name)
+            if ok is None or not ok(value):
+                values.update(ours._validated(changes))
+                break
+            values[name] = value
         keys: tuple[str, ...] = (*moved, *changes)
     else:
         keys = moved
@@ -162,6 +167,16 @@ def build(
     step = entry[1].get((kind, keys)) if entry is not None and entry[0] is tr else None
     if step is None:
         step = _step(kind, tr, keys, changes)
+    if actor is None and reason is None and not data:
+        # No value from outside: every field of the entry is the engine's own (the
+        # compiled table's names, ``now`` past the time check).
+        fields = step.entry.copy()
+        fields["at"] = now
+        record: LifecycleEvent = unvalidated_instance(LifecycleEvent, fields, _EVENT_FIELDS)
+    else:
+        record = _event(tr, now, data, actor, reason)
+    values["history"] = (*current["history"], record)
+    values["version"] = current["version"] + 1
     if len(values) != len(names):  # a cached value beside the fields: dropped
         values = _fields_only(values, kind.__pydantic_fields__)
     given = ours.__pydantic_fields_set__

@@ -39,7 +39,7 @@ import inspect
 import types
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, Union, get_args, get_origin
 
@@ -49,7 +49,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, SchemaValidator
 
 from paysupport.errors import ModelValidationError, RuleViolation, UnknownCode
-from paysupport.models._fast_schema import fast_schema, uncovered_text_fields
+from paysupport.models._fast_schema import PASSES_INSTANCES, fast_schema, uncovered_text_fields
 from paysupport.networks import Network
 from paysupport.pan import contains_pan, mask_pans, may_contain_pan
 
@@ -566,7 +566,7 @@ class PaysupportModel(BaseModel):
         if accept is None:
             accept = _plain_accepts(cls)
         validated: dict[str, Any] = {}
-        broken: list[RuleViolation] = []
+        broken: list[RuleViolation] | None = None
         for name, value in changes.items():
             ok = accept.get(name)
             if ok is not None and ok(value):
@@ -575,6 +575,8 @@ class PaysupportModel(BaseModel):
             try:
                 validated[name] = cls._adapter(name).validate_python(value)
             except pydantic.ValidationError as exc:
+                if broken is None:
+                    broken = []
                 broken.extend(_violations(exc, prefix=name))
         if broken:
             pos = {n: i for i, n in enumerate(cls.__pydantic_fields__)}
@@ -816,6 +818,9 @@ def _parse_network(value: Any) -> Any:
     return value
 
 
+setattr(_parse_network, PASSES_INSTANCES, Network)  # a member comes back as it is
+
+
 #: A card network, given as the enum or a name or alias (``"mc"``, ``"American Express"``).
 NetworkName = Annotated[Network, BeforeValidator(_parse_network)]
 
@@ -963,7 +968,15 @@ _ENUM_KEYS: Final = frozenset({"type", "cls", "members", "sub_type", "metadata",
 
 
 def _aware(value: Any) -> bool:
-    return type(value) is datetime and value.tzinfo is not None and value.utcoffset() is not None
+    if type(value) is not datetime:
+        return False
+    tz = value.tzinfo
+    # A ``timezone`` always gives its fixed offset; another tzinfo may give None.
+    return type(tz) is timezone or (tz is not None and value.utcoffset() is not None)
+
+
+def _aware_or_none(value: Any) -> bool:
+    return value is None or _aware(value)
 
 
 def _plain_accept(node: Any) -> Callable[[Any], bool] | None:
@@ -981,6 +994,8 @@ def _plain_accept(node: Any) -> Callable[[Any], bool] | None:
         inner = _plain_accept(node.get("schema"))
         if inner is None:
             return None
+        if inner is _aware:
+            return _aware_or_none
         return lambda v: v is None or inner(v)
     if kind == "datetime" and node.keys() <= _DATETIME_KEYS:
         tz = node.get("tz_constraint")

@@ -7,7 +7,9 @@ digits joined only by separators. `fast_schema` rewrites a model's core schema s
 - every ``str`` schema also requires `NO_PAN_TEXT` (ASCII text in which no run of digits
   and separators holds 12 digits), checked by pydantic-core's regex engine; and
 - every model's card-number validator is replaced by ``fast_after`` (the model's rules
-  without the Python scan).
+  without the Python scan); and
+- a before-validator function marked with `PASSES_INSTANCES` is not called for an instance
+  of the class it names (it would return it as it is).
 
 Validating with that schema either succeeds, and then no text of the result can hold a card
 number and every rule held, so the result is what the full validation gives; or it fails
@@ -25,7 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
-__all__ = ["NO_PAN_TEXT", "KEEPS_TEXT", "fast_schema", "uncovered_text_fields"]
+__all__ = [
+    "KEEPS_TEXT",
+    "NO_PAN_TEXT",
+    "PASSES_INSTANCES",
+    "fast_schema",
+    "uncovered_text_fields",
+]
 
 # ASCII characters by their part in a card number (as `paysupport.pan` reads ASCII text):
 # digits, separators (which join digits into one run) and anything else (which ends a run).
@@ -42,6 +50,11 @@ NO_PAN_TEXT: Final = rf"^{_RUN}(?:{_OTHER}+{_RUN})*$"
 #: Mark a function given to ``AfterValidator`` that returns text only from its input (the
 #: same strings): the values keep the card-number check of the ``str`` schemas inside.
 KEEPS_TEXT: Final = "__paysupport_keeps_text__"
+
+#: Mark a function given to ``BeforeValidator`` that returns an instance of the class named
+#: by this attribute as it is (and whose inner schema does too): the fast validator takes
+#: such an instance without calling the function.
+PASSES_INSTANCES: Final = "__paysupport_passes_instances__"
 
 #: Keys of a schema node (a dict with a "type") that hold no validation: not rewritten.
 _SKIP_KEYS: Final = frozenset({"serialization", "metadata", "json_schema_input_schema", "default"})
@@ -86,6 +99,16 @@ def _rewrite(node: Any, is_model_after: Callable[[Any], bool], fast_after: Any, 
         inner = out.get("schema")
         cls = inner.get("cls") if isinstance(inner, dict) and inner.get("type") == "model" else None
         out["function"] = {"type": "no-info", "function": fast_after(cls)}
+    if kind == "function-before":
+        passes = getattr(out["function"]["function"], PASSES_INSTANCES, None)
+        if isinstance(passes, type):
+            # An instance the function and the inner schema would return as it is.
+            ref = out.pop("ref", None)
+            instance = {"type": "is-instance", "cls": passes}
+            either = {"type": "union", "choices": [instance, out], "mode": "left_to_right"}
+            if ref is not None:
+                either["ref"] = ref
+            return either
     return out
 
 

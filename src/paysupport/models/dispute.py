@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Final, NamedTuple, Self, cast
+from typing import Annotated, Any, Final, NamedTuple, Self
 
 from pydantic import (
     AwareDatetime,
@@ -250,15 +250,19 @@ class Dispute(PaysupportModel):
     def _catalogued_code(self) -> Self:
         if not self.catalogued:
             return self  # outside the catalogues only the provider's own facts are checked
-        if not isinstance(self.network, Network):
+        network = self.network
+        if type(network) is not Network:  # an enum with members has no subclasses
             raise rule_error(
                 "network", "network_known", f"{self.network!r} is not a catalogued card network"
             )
-        try:
-            entry = _entry(self.network, self.reason_code)
-        except UnknownCode as exc:
-            raise rule_error("reason_code", "reason_code_known", str(exc)) from None
-        if entry.code != self.reason_code:
+        code = self.reason_code
+        entry = _ENTRIES.get((network._value_, code))
+        if entry is None:
+            try:
+                entry = _entry(network, code)
+            except UnknownCode as exc:
+                raise rule_error("reason_code", "reason_code_known", str(exc)) from None
+        if entry.code != code:
             object.__setattr__(self, "reason_code", entry.code)
         return self
 
@@ -280,7 +284,7 @@ class Dispute(PaysupportModel):
     def _stage_exists(self) -> Self:
         if not self.catalogued:
             return self
-        network = cast(Network, self.network)  # a catalogued dispute's network: checked above
+        network: Network = self.network  # type: ignore[assignment]  # checked: catalogued
         stage = self.stage._value_
         if stage not in (_STAGES.get(network._value_) or _stages(network)):
             raise rule_error(
