@@ -235,6 +235,16 @@ TARGETS: tuple[Target, ...] = (
         (("cases run", r"(?P<d>[\d,]+) synthetic cases"),),
     ),
     Target(
+        "backtest_every_case",
+        "backtest",
+        "backtest 1,000,000 cases that share nothing (every case runs), on idle cores",
+        (
+            r"every case run[^\n]*?1,000,000 in[ \t]+(?P<value>\d[\d.,]*[ \t]*s)[^(\n]*"
+            r"\((?P<target><=?[ \t]*[\d.,]+[ \t]*s)[ \t]*:[ \t]*(?P<verdict>met|missed)\b",
+        ),
+        (("cases run", r"every case run[^\n]*?(?P<d>[\d,]+) cases:"),),
+    ),
+    Target(
         "backtest_memory",
         "backtest",
         "backtest peak memory (all processes)",
