@@ -206,22 +206,26 @@ def run_chunk(
     for policy_set in policies:
         buffer = RowBuffer(ROW_SCHEMA if keep_rows else SUMMARY_SCHEMA)
         # A chunk's cases that share every input object (all but the id) share one run.
-        seen: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[Any, ...]]] = {}
+        seen: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[Any, ...]]] | None = (
+            {} if _REUSE_COPIES else None
+        )
         for offset, case in enumerate(cases):
-            inputs = _inputs(case)
-            key = tuple(map(id, inputs))
-            known = seen.get(key) if _REUSE_COPIES else None
-            if known is not None:
-                row = known[1]
-                buffer.add((case.id, *row[1:]) if keep_rows else row)
-                continue
+            if seen is not None:
+                inputs = _inputs(case)
+                key = tuple(map(id, inputs))
+                known = seen.get(key)
+                if known is not None:
+                    row = known[1]  # case_id (first column) is the only column the id gives
+                    buffer.add((case.id, *row[1:]) if keep_rows else row)
+                    continue
             try:
                 row = row_of(case, run_case(case, policy_set), full=keep_rows)
             except (PaysupportError, KeyError, ValueError, TypeError) as exc:
                 index = chunk.start + offset
                 message = f"{type(exc).__name__}: {exc}"
                 return _ChunkResult(chunk.index, len(cases), (), (), (index, case.id, message))
-            seen[key] = (inputs, row)  # ``inputs`` kept alive: no other object takes their ids
+            if seen is not None:  # ``inputs`` kept alive: no other object takes their ids
+                seen[key] = (inputs, row)
             buffer.add(row)
         batch = buffer.to_batch()
         cubes.append(cube(batch))
