@@ -10,17 +10,21 @@ refuses, naming the same rules.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Self
 
 import pydantic
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from statemachine import State
 
 from paysupport.errors import DeadlinePassed, InvalidTransition, ModelValidationError
 from paysupport.lifecycles import dispute, payment, refund
-from paysupport.lifecycles._engine import MODEL_RULE, Lifecycle, stringify
-from paysupport.models._base import _violations
+from paysupport.lifecycles._engine import MODEL_RULE, Lifecycle, LifecycleMachine, stringify
+from paysupport.models import LifecycleEvent, PaysupportModel
+from paysupport.models._base import _violations, model_rule, rule_error
 from paysupport.testing import strategies as gen
+from tests.lifecycles._support import at
 
 
 def full_validation(cls: Any, data: Any) -> Any:
@@ -125,3 +129,49 @@ def test_payment_fire_agrees_with_full_validation(data: st.DataObject) -> None:
 @given(data=st.data())
 def test_refund_fire_agrees_with_full_validation(data: st.DataObject) -> None:
     _run(refund, data.draw(gen.refunds()), data)
+
+
+# --------------------------------------------------------------------------- decided rules
+class Job(PaysupportModel):
+    """A model whose rules read only its state: one refuses a state, one writes a field."""
+
+    status: str = "open"
+    label: str = "OPEN"
+    history: tuple[LifecycleEvent, ...] = ()
+    version: int = 0
+
+    @model_rule
+    def _not_stuck(self) -> Self:
+        if self.status == "stuck":
+            raise rule_error("status", "not_stuck", "a job cannot be stuck")
+        return self
+
+    @model_rule
+    def _label_follows_status(self) -> Self:
+        object.__setattr__(self, "label", self.status.upper())
+        return self
+
+
+class JobMachine(LifecycleMachine):
+    open = State("Open", value="open", initial=True)
+    done = State("Done", value="done", final=True)
+    stuck = State("Stuck", value="stuck", final=True)
+    finish = open.to(done)
+    jam = open.to(stuck)
+    lifecycle_name = "job"
+
+
+JOBS: Lifecycle[Job] = Lifecycle(JobMachine)
+
+
+def test_rules_decided_by_the_state_run_until_they_pass_and_change_nothing() -> None:
+    # Every fire gives what a full validation gives: a rule reading only the state that
+    # refuses it refuses every time; one that writes a field keeps running.
+    for _ in range(3):
+        done = JOBS.fire(Job(), "finish", now=at(1))
+        assert done.label == "DONE"
+        assert done == _full(Job(), {"status": "done", "history": done.history, "version": 1})
+        with pytest.raises(InvalidTransition) as caught:
+            JOBS.fire(Job(), "jam", now=at(1))
+        assert caught.value.code == MODEL_RULE
+        assert "not_stuck" in str(caught.value)

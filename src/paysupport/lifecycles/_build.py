@@ -76,6 +76,12 @@ class _Step(NamedTuple):
     #: The fields of the history entry of an event without actor, reason or data, but
     #: ``at`` (None here).
     entry: dict[str, Any]
+    #: The key of this step in its transition's plans.
+    key: tuple[type, tuple[str, ...]]
+    #: Of ``rules``, those reading only state fields the transition sets (the same values
+    #: every time, so the same answer every time): run until they pass once without
+    #: changing the model, then left out (`_settle`). Empty once settled.
+    decided: frozenset[Callable[[Any], Any]]
 
 
 def _step(
@@ -102,8 +108,35 @@ def _step(
         "reason": None,
         "data": _NO_DATA,
     }
-    step = entry[1][(cls, keys)] = _Step(pans, rules, given, record)
+    state = frozenset(tr.changes)
+    decided = frozenset(
+        rule
+        for rule, reads in zip(cls.__rules__, cls.__rule_reads__, strict=True)
+        if rule in rules and reads is not None and reads <= state
+    )
+    key = (cls, keys)
+    step = entry[1][key] = _Step(pans, rules, given, record, key, decided)
     return step
+
+
+def _settle(
+    tr: CompiledTransition, step: _Step, new: PaysupportModel, before: dict[str, Any]
+) -> None:
+    """Leave out of ``step`` its rules decided by the state, once they passed on ``new``.
+
+    A model rule is a function of the fields it reads (what `rules_reading` rests on): one
+    reading only state fields the transition sets to the same values gives the same answer
+    on every model the step builds. They ran and passed on ``new`` (built by this step);
+    they are left out from now on, unless a check changed ``new`` (its values ``before``
+    the checks): then every rule keeps running.
+    """
+    values = new.__dict__
+    if len(values) != len(before) or any(values[k] is not v for k, v in before.items()):
+        return
+    entry = _PLANS.get(id(tr))
+    if entry is not None and entry[0] is tr and entry[1].get(step.key) is step:
+        rules = tuple(rule for rule in step.rules if rule not in step.decided)
+        entry[1][step.key] = step._replace(rules=rules, decided=frozenset())
 
 
 def build(
@@ -183,6 +216,7 @@ def build(
     if not given.issuperset(step.given):
         given = _given_with(given, step.given)
     new = unvalidated_instance(kind, values, given)
+    before = dict(values) if step.decided else None
     try:
         if step.pans:
             new._check_pans(step.pans)
@@ -190,6 +224,8 @@ def build(
             check(new)
     except PydanticCustomError as exc:
         raise rule_failure(kind.__name__, exc) from None
+    if before is not None:
+        _settle(tr, step, new, before)
     return cast(M, new)
 
 
