@@ -5,7 +5,9 @@ neither is parsed again; a field an effect changes is validated against its type
 card-number checks and every model rule reading a field the event writes run on the result
 (the state fields whose value changes, history, version and the effect's fields: one plan per
 transition and effect fields, kept; the same checks
-[`PaysupportModel.evolve_trusted`][paysupport.models.PaysupportModel.evolve_trusted] runs).
+[`PaysupportModel.evolve_trusted`][paysupport.models.PaysupportModel.evolve_trusted] runs;
+a rule reading only state fields the transition sets gives the same answer every time and is
+left out of its plan once it passed without changing the model, see `_settle`).
 Other pydantic models: one changed field goes through pydantic's assignment validation (which
 re-runs the model's cross-field rules), several through ``evolve``. Not public:
 `Lifecycle.fire` and `Lifecycle.replay` call `build`.
