@@ -6,7 +6,9 @@ Rows (issue 13, model side), each measured in this run against its baseline:
 
 * ``Payment.model_validate_json`` ÷ the same JSON into ``PlainPayment``: a plain pydantic
   model with the same fields and no library rules (no invariants, no card-number boundary,
-  ``Money`` as a ``{minor, currency}`` sub-model). Target ≤ 1.5.
+  ``Money`` as a ``{minor, currency}`` sub-model). Target ≤ 1.5. Under it, two floor rows
+  (`floor_parts`): Payment's own pydantic-core schema alone, and that plus the model rules
+  and the card-number scan of the document (what no validation keeping every check can skip).
 * ``with_refund`` / ``with_capture`` / ``with_dispute`` / ``evolve`` on a payment with one
   capture and one refund ÷ ``PlainPayment.model_validate`` of the same data (what a full
   re-validation of a plain model costs). Reported, no target of their own.
@@ -34,9 +36,13 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
+from pydantic_core import SchemaValidator
 
 from paysupport.models import Capture, Dispute, Payment, Refund
+from paysupport.models._base import _is_pan_validator, _model_config
+from paysupport.models._fast_schema import fast_schema
 from paysupport.money import Money
+from paysupport.pan import may_contain_pan
 
 #: bytes per live Payment ÷ bytes per live PlainPayment, measured with ``bytes_per_live`` (2,000
 #: payments from this script's JSON) on the code before issue 13's model changes (commit
@@ -197,6 +203,33 @@ def full(p: Payment, **changes: Any) -> Payment:
     return Payment.model_validate(data)
 
 
+def _same_model(model: Any) -> Any:
+    return model
+
+
+def floor_parts(js: str) -> list[Callable[[], object]]:
+    """What ``Payment.model_validate_json(js)`` cannot do without, timed apart.
+
+    pydantic-core alone with Payment's own schema (the fast validator's, no Python model
+    checks: fields, constraints, ``Money`` parsing), the model rules of the payment and its
+    records on a built payment, and the card-number scan of the document. Their sum is the
+    floor of a validation that keeps every check (fields-set sharing and call overhead
+    aside).
+    """
+    schema = Payment.__pydantic_core_schema__
+    fast = fast_schema(schema, _is_pan_validator, lambda cls: _same_model, None)
+    core = SchemaValidator(fast, _model_config(schema, Payment))
+    payment = Payment.model_validate_json(js)
+    models = (payment, *payment.captures, *payment.refunds)
+
+    def rules() -> None:
+        for model in models:
+            for rule in type(model).__rules__:
+                rule(model)
+
+    return [lambda: core.validate_json(js), rules, lambda: may_contain_pan(js)]
+
+
 def interleaved_us(fns: list[Callable[[], object]], n: int, rounds: int) -> list[float]:
     """CPU µs per call of each of ``fns``: the best of ``rounds`` interleaved batches.
 
@@ -248,11 +281,15 @@ def main() -> None:
 
     js = sample_json()
     data = sample()
-    plain_json, ours_json, plain_py = interleaved_us(
+    core, rules, scan = floor_parts(js)
+    plain_json, ours_json, plain_py, core_us, rules_us, scan_us = interleaved_us(
         [
             lambda: PlainPayment.model_validate_json(js),
             lambda: Payment.model_validate_json(js),
             lambda: PlainPayment.model_validate(data),
+            core,
+            rules,
+            scan,
         ],
         n,
         repeat,
@@ -312,6 +349,12 @@ def main() -> None:
     print(f"{'PlainPayment.model_validate (baseline)':<46}{plain_py:>10.2f}{1:>10.2f}")
     json_ratio = ours_json / plain_json
     print(f"{'Payment.model_validate_json':<46}{ours_json:>10.2f}{json_ratio:>10.2f}")
+    floor = core_us + rules_us + scan_us
+    for label, us in (
+        ("  floor: its pydantic-core schema alone", core_us),
+        ("  floor + its rules + the card-number scan", floor),
+    ):
+        print(f"{label:<46}{us:>10.2f}{us / plain_json:>10.2f}")
     for name, fn, slow in ops:
         base, t, t_full = interleaved_us(
             [lambda: PlainPayment.model_validate(data), fn, slow], n, repeat
