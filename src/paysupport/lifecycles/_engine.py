@@ -525,31 +525,7 @@ class Lifecycle(Generic[M]):
             ValidationFailed: ``now`` is naive, or a data value has an unsupported type.
         """
         values = stringify(data) if data else _NO_DATA
-        # `_taken`, inline (the everyday route's cost is a few calls): the time check and
-        # the first transition whose guards pass; anything else goes through `step`.
-        tr = None
-        if type(now) is datetime and type(now.tzinfo) is timezone:
-            history: Any = model.history
-            if history:
-                entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
-                last = entry[3] if type(entry) is tuple else entry.at
-            elif self._started_at is not None:
-                last = getattr(model, self._started_at)
-            else:
-                last = None
-            if last is None or now >= last:
-                for candidate in self._table.get(self.state_of(model), _NO_ROWS).get(event, ()):
-                    for check in candidate.checks:
-                        if check(model, now, values, actor) is not None:
-                            break
-                    else:
-                        tr = candidate
-                        break
-        if tr is None:
-            tr, changes = self.step(model, event, now, values, actor)  # the exact refusal
-        else:
-            effect = tr.effect
-            changes = _NO_DATA if effect is None else effect(model, now, values, actor)
+        tr, changes = self.step(model, event, now, values, actor)
         try:
             return build(model, tr, changes, now, values, actor, reason)
         except (pydantic.ValidationError, ModelValidationError) as exc:
@@ -622,31 +598,7 @@ class Lifecycle(Generic[M]):
             InvalidTransition: as `fire`; nothing changed.
             ValidationFailed: ``now`` is naive.
         """
-        # `_taken`, inline (the batch route's cost is a few calls): the time check and the
-        # first transition whose guards pass; anything else goes through `step`.
-        tr = None
-        if type(now) is datetime and type(now.tzinfo) is timezone:
-            history = record.history
-            if history:
-                entry = history[-1]  # the batch route's tuple, or a LifecycleEvent
-                last = entry[3] if type(entry) is tuple else entry.at
-            elif self._started_at is not None:
-                last = getattr(record, self._started_at)
-            else:
-                last = None
-            if last is None or now >= last:
-                for candidate in self._table.get(self.state_of(record), _NO_ROWS).get(event, ()):
-                    for check in candidate.checks:
-                        if check(record, now, data, actor) is not None:
-                            break
-                    else:
-                        tr = candidate
-                        break
-        if tr is None:
-            tr, changes = self.step(record, event, now, data, actor)  # the exact refusal
-        else:
-            effect = tr.effect
-            changes = _NO_DATA if effect is None else effect(record, now, data, actor)
+        tr, changes = self.step(record, event, now, data, actor)
         for name, value in tr.assign:
             setattr(record, name, value)
         if changes:
