@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from statemachine import State
 
 from paysupport.errors import InvalidTransition
 from paysupport.lifecycles import Lifecycle, LifecycleMachine
+from paysupport.models import LifecycleEvent, PaysupportModel
+from paysupport.models._base import model_rule, rule_error
+from paysupport.pan import contains_pan
 from tests.lifecycles._support import at
 from tests.lifecycles.test_fast_build import Job
+from tests.lifecycles.test_plain_models import TICKETS, Ticket
 
 
 def _paint(job: Job, now: datetime, data: Mapping[str, str], actor: str | None) -> dict[str, Any]:
@@ -61,3 +65,90 @@ def test_an_effect_writing_known_fields_is_taken() -> None:
         at(2),
         "op_1",
     )
+
+
+# --------------------------------------------------------------------------- kept steps
+class Jar(PaysupportModel):
+    """A model with a rule decided by the state and a rule reading what an effect writes."""
+
+    status: str = "open"
+    level: int = 0
+    note: str = ""
+    history: tuple[LifecycleEvent, ...] = ()
+    version: int = 0
+
+    @model_rule
+    def _not_cracked(self) -> Self:
+        if self.status == "cracked":
+            raise rule_error("status", "not_cracked", "a jar cannot be cracked")
+        return self
+
+    @model_rule
+    def _level_fits(self) -> Self:
+        if self.level > 10:
+            raise rule_error("level", "level_fits", "a jar holds at most 10")
+        return self
+
+
+def _fill(jar: Jar, now: datetime, data: Mapping[str, str], actor: str | None) -> dict[str, Any]:
+    return dict(data)
+
+
+class JarMachine(LifecycleMachine):
+    open = State("Open", value="open", initial=True)
+    full = State("Full", value="full", final=True)
+    fill = open.to(full)
+    lifecycle_name = "jar"
+    effects = MappingProxyType({"fill": _fill})
+
+
+JARS: Lifecycle[Jar] = Lifecycle(JarMachine)
+
+
+def test_a_kept_step_still_runs_the_rules_reading_what_the_effect_writes() -> None:
+    # The first fill passes every rule, so the rule decided by the state is left out of
+    # the kept step; the rule reading ``level`` must still refuse a later fill.
+    assert JARS.fire(Jar(), "fill", now=at(1), level="5").level == 5
+    for level in ("11", "50"):
+        with pytest.raises(InvalidTransition) as caught:
+            JARS.fire(Jar(), "fill", now=at(1), level=level)
+        assert caught.value.code == "model_rule"
+        assert str(caught.value).endswith("the result would break level_fits")
+    assert JARS.fire(Jar(), "fill", now=at(2), level="10").level == 10
+
+
+def test_a_card_number_an_effect_writes_is_refused() -> None:
+    # ``note`` is a plain text field: a full card number there is refused, whether the
+    # step that writes it is new or kept from an earlier event.
+    JARS.fire(Jar(), "fill", now=at(1), note="first")
+    for _ in range(2):
+        with pytest.raises(InvalidTransition) as caught:
+            JARS.fire(Jar(), "fill", now=at(1), note="card 4111 1111 1111 1111 here")
+        assert caught.value.code == "model_rule"
+        assert str(caught.value).endswith("the result would break no_full_card_number")
+        assert not contains_pan(str(caught.value))
+
+
+def test_the_history_entry_is_the_event_as_a_person_would_write_it() -> None:
+    jar = JARS.fire(Jar(), "fill", now=at(3))
+    assert jar.history == (LifecycleEvent(event="fill", source="open", target="full", at=at(3)),)
+    again = JARS.fire(Jar(), "fill", now=at(4), actor="op_7", reason="topped up", level="2")
+    assert again.history == (
+        LifecycleEvent(
+            event="fill",
+            source="open",
+            target="full",
+            at=at(4),
+            actor="op_7",
+            reason="topped up",
+            data={"level": "2"},
+        ),
+    )
+
+
+def test_a_plain_pydantic_model_records_who_when_and_why() -> None:
+    closed = TICKETS.fire(Ticket(), "close", now=at(5), actor="op_2", reason="solved", score="3")
+    (entry,) = closed.history
+    assert (entry.event, entry.source, entry.target) == ("close", "open", "closed")
+    assert (entry.at, entry.actor, entry.reason) == (at(5), "op_2", "solved")
+    assert dict(entry.data) == {"score": "3"}
