@@ -152,3 +152,17 @@ def test_a_plain_pydantic_model_records_who_when_and_why() -> None:
     assert (entry.event, entry.source, entry.target) == ("close", "open", "closed")
     assert (entry.at, entry.actor, entry.reason) == (at(5), "op_2", "solved")
     assert dict(entry.data) == {"score": "3"}
+
+
+def test_the_bound_machine_refuses_a_result_that_breaks_a_rule() -> None:
+    # The python-statemachine route (``bind``) builds through the same engine: a result
+    # breaking a model rule is the same typed refusal, and the bound model is unchanged.
+    machine = JARS.bind(Jar())
+    with pytest.raises(InvalidTransition) as caught:
+        machine.fire("fill", now=at(1), level="50")
+    err = caught.value
+    assert (err.machine, err.state, err.event, err.code) == ("jar", "open", "fill", "model_rule")
+    assert str(err).endswith("the result would break level_fits")
+    assert machine.aggregate == Jar()
+    machine.fire("fill", now=at(1), level="5")
+    assert (machine.aggregate.status, machine.aggregate.level) == ("full", 5)
