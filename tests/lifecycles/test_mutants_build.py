@@ -21,7 +21,7 @@ from paysupport.models import LifecycleEvent, PaysupportModel
 from paysupport.models._base import model_rule, rule_error
 from paysupport.pan import contains_pan
 from tests.lifecycles._support import at
-from tests.lifecycles.test_fast_build import Job
+from tests.lifecycles.test_fast_build import JOBS, Job
 from tests.lifecycles.test_plain_models import TICKETS, Ticket
 
 
@@ -166,3 +166,24 @@ def test_the_bound_machine_refuses_a_result_that_breaks_a_rule() -> None:
     assert machine.aggregate == Jar()
     machine.fire("fill", now=at(1), level="5")
     assert (machine.aggregate.status, machine.aggregate.level) == ("full", 5)
+
+
+# --------------------------------------------------------------------------- outside values
+@pytest.mark.parametrize("given", [{"actor": 123}, {"reason": 5}], ids=["actor", "reason"])
+def test_an_actor_or_reason_that_is_not_text_is_refused(given: dict[str, Any]) -> None:
+    with pytest.raises(InvalidTransition) as caught:
+        JOBS.fire(Job(), "finish", now=at(1), **given)
+    assert caught.value.code == "model_rule"
+    assert str(caught.value).endswith("the result would break string_type")
+
+
+def test_a_card_number_in_event_data_or_reason_is_masked_in_the_history() -> None:
+    # 411111111117 is the shortest card number (12 digits, Luhn-valid): exactly at the
+    # length below which no text is scanned.
+    done = JOBS.fire(Job(), "finish", now=at(1), reason="411111111117", note="4111 1111 1111 1111")
+    (entry,) = done.history
+    assert entry.reason == "[card ending 1117]"
+    assert dict(entry.data) == {"note": "[card ending 1111]"}
+    with pytest.raises(InvalidTransition) as caught:
+        JOBS.fire(Job(), "finish", now=at(1), actor="411111111117")
+    assert str(caught.value).endswith("the result would break no_full_card_number")
