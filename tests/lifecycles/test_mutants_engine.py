@@ -8,7 +8,7 @@ a reason or an effect that reads the actor, and their refusals only by message.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from paysupport.models import (
     Tier,
 )
 from paysupport.networks import DisputeStage, VisaDeclineCategory
+from tests._timezones import NoOffset
 from tests.lifecycles._support import at, eur, make_dispute, make_payment, make_refund
 
 
@@ -119,19 +120,6 @@ def test_replay_refusals_name_machine_state_and_event() -> None:
     assert exc.value.reason == "replay reaches 'partially_refunded', the history says 'refunded'"
 
 
-class _NoOffset(tzinfo):
-    """A tzinfo that knows no offset: such a datetime is naive for Python."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-
 def test_event_data_of_each_type_is_recorded_as_text() -> None:
     p = payment.fire(
         make_payment(),
@@ -157,7 +145,7 @@ def test_event_data_of_each_type_is_recorded_as_text() -> None:
     ("value", "rule"),
     [
         (datetime(2026, 1, 1), "timezone_aware"),
-        (datetime(2026, 1, 1, tzinfo=_NoOffset()), "timezone_aware"),
+        (datetime(2026, 1, 1, tzinfo=NoOffset()), "timezone_aware"),
         (1.5, "event_data_type"),
     ],
 )
@@ -287,7 +275,7 @@ def test_now_must_be_aware_and_any_aware_zone_is_accepted() -> None:
         "now must be a timezone-aware datetime",
     )
     with pytest.raises(ValidationFailed):
-        payment.fire(make_payment(), "cancel", now=datetime(2026, 3, 1, 12, tzinfo=_NoOffset()))
+        payment.fire(make_payment(), "cancel", now=datetime(2026, 3, 1, 12, tzinfo=NoOffset()))
     berlin = datetime(2026, 3, 1, 12, tzinfo=ZoneInfo("Europe/Berlin"))
     assert payment.fire(make_payment(), "cancel", now=berlin).status is PaymentStatus.CANCELED
     assert payment.can(make_payment(), "cancel", now=berlin)

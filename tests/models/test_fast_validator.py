@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import pydantic
@@ -35,6 +35,7 @@ from paysupport.models._fast_schema import NO_PAN_TEXT
 from paysupport.networks import DisputeStage, Network
 from paysupport.pan import find_pans
 from paysupport.testing import strategies as gen
+from tests._timezones import NoOffset
 from tests.test_pan import SEPARATORS, ZEROS, pans, spelled
 
 Outcome = tuple[str, Any]
@@ -225,19 +226,6 @@ def test_text_a_plain_validator_builds_is_still_scanned() -> None:
     assert odd.note == "card [card ending 4242]"  # the default is scanned too
 
 
-class _NoOffset(tzinfo):
-    """A tzinfo that knows no offset: a datetime with it is naive for pydantic."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-
 class _Stamp(datetime):
     """A datetime subclass: pydantic returns a plain datetime, so it is never taken as is."""
 
@@ -250,7 +238,7 @@ _values = st.one_of(
         timezones=st.none()
         | st.just(UTC)
         | st.sampled_from([timezone(timedelta(hours=-3)), timezone(timedelta(hours=5, minutes=30))])
-        | st.just(_NoOffset())
+        | st.just(NoOffset())
         | st.timezones()
     ),
     st.datetimes(timezones=st.just(UTC)).map(lambda d: _Stamp(d.year, d.month, d.day, tzinfo=UTC)),
