@@ -202,14 +202,7 @@ def build(
     step = entry[1].get((kind, keys)) if entry is not None and entry[0] is tr else None
     if step is None:
         step = _step(kind, tr, keys, changes)
-    if actor is None and reason is None and not data:
-        # No value from outside: every field of the entry is the engine's own (the
-        # compiled table's names, ``now`` past the time check).
-        fields = step.entry.copy()
-        fields["at"] = now
-        record: LifecycleEvent = unvalidated_instance(LifecycleEvent, fields, _EVENT_FIELDS)
-    else:
-        record = _event(tr, now, data, actor, reason)
+    record = _entry(step, tr, now, data, actor, reason)
     values["history"] = (*current["history"], record)
     values["version"] = current["version"] + 1
     if len(values) != len(names):  # a cached value beside the fields: dropped
@@ -229,6 +222,26 @@ def build(
     if before is not None:
         _settle(tr, step, new, before)
     return cast(M, new)
+
+
+def _entry(
+    step: _Step,
+    tr: CompiledTransition,
+    now: datetime,
+    data: Mapping[str, str],
+    actor: str | None,
+    reason: str | None,
+) -> LifecycleEvent:
+    """The history entry of ``tr``: from the step's template when nothing came from outside.
+
+    With no actor, reason or data, every field of the entry is the engine's own (the
+    compiled table's names, ``now`` past the time check); otherwise `_event` checks them.
+    """
+    if actor is None and reason is None and not data:
+        fields = step.entry.copy()
+        fields["at"] = now
+        return unvalidated_instance(LifecycleEvent, fields, _EVENT_FIELDS)
+    return _event(tr, now, data, actor, reason)
 
 
 def _build_other(
