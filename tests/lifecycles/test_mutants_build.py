@@ -25,48 +25,6 @@ from tests.lifecycles.test_fast_build import JOBS, Job
 from tests.lifecycles.test_plain_models import TICKETS, Ticket
 
 
-def _paint(job: Job, now: datetime, data: Mapping[str, str], actor: str | None) -> dict[str, Any]:
-    return dict(data)
-
-
-class PaintMachine(LifecycleMachine):
-    open = State("Open", value="open", initial=True)
-    done = State("Done", value="done", final=True)
-    finish = open.to(done)
-    lifecycle_name = "paint"
-    effects = MappingProxyType({"finish": _paint})
-
-
-PAINT: Lifecycle[Job] = Lifecycle(PaintMachine)
-
-
-@pytest.mark.parametrize(
-    "data", [{"colour": "red"}, {"label": "x", "colour": "red"}], ids=["alone", "with a field"]
-)
-def test_an_effect_writing_an_unknown_field_is_refused(data: dict[str, str]) -> None:
-    start = Job()
-    with pytest.raises(InvalidTransition) as caught:
-        PAINT.fire(start, "finish", now=at(1), **data)
-    err = caught.value
-    assert (err.machine, err.state, err.event) == ("paint", "open", "finish")
-    assert err.code == "model_rule"
-    assert str(err).endswith("the result would break extra_forbidden")
-    assert start == Job() and start.history == () and start.version == 0
-
-
-def test_an_effect_writing_known_fields_is_taken() -> None:
-    done = PAINT.fire(Job(), "finish", now=at(2), actor="op_1")
-    assert (done.status, done.version, len(done.history)) == ("done", 1, 1)
-    entry = done.history[0]
-    assert (entry.event, entry.source, entry.target, entry.at, entry.actor) == (
-        "finish",
-        "open",
-        "done",
-        at(2),
-        "op_1",
-    )
-
-
 # --------------------------------------------------------------------------- kept steps
 class Jar(PaysupportModel):
     """A model with a rule decided by the state and a rule reading what an effect writes."""
@@ -103,6 +61,33 @@ class JarMachine(LifecycleMachine):
 
 
 JARS: Lifecycle[Jar] = Lifecycle(JarMachine)
+
+
+@pytest.mark.parametrize(
+    "data", [{"colour": "red"}, {"note": "x", "colour": "red"}], ids=["alone", "with a field"]
+)
+def test_an_effect_writing_an_unknown_field_is_refused(data: dict[str, str]) -> None:
+    start = Jar()
+    with pytest.raises(InvalidTransition) as caught:
+        JARS.fire(start, "fill", now=at(1), **data)
+    err = caught.value
+    assert (err.machine, err.state, err.event) == ("jar", "open", "fill")
+    assert err.code == "model_rule"
+    assert str(err).endswith("the result would break extra_forbidden")
+    assert start == Jar() and start.history == () and start.version == 0
+
+
+def test_an_effect_writing_known_fields_is_taken() -> None:
+    done = JARS.fire(Jar(), "fill", now=at(2), actor="op_1")
+    assert (done.status, done.version, len(done.history)) == ("full", 1, 1)
+    entry = done.history[0]
+    assert (entry.event, entry.source, entry.target, entry.at, entry.actor) == (
+        "fill",
+        "open",
+        "full",
+        at(2),
+        "op_1",
+    )
 
 
 def test_a_kept_step_still_runs_the_rules_reading_what_the_effect_writes() -> None:
