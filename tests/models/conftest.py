@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from paysupport.models import Capture, Payment
+from paysupport.models import Capture, Payment, _base, dispute
 from tests.models._support import NOW, eur
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model_caches() -> None:
+    """Each test fills the caches it reads (so it runs the code filling them; see
+    tests/lifecycles/conftest.py for why a mutation run needs this)."""
+    _base._CONSTRUCT.clear()
+    dispute._STAGE_FITS.clear()
 
 
 @pytest.fixture

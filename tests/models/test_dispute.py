@@ -77,3 +77,20 @@ def test_round_trip() -> None:
     d = open_dispute(evidence=[Evidence(kind=EvidenceKind.REFUND_ISSUED, description="re_1")])
     assert Dispute.model_validate_json(d.model_dump_json()) == d
     assert "reason_code" in Dispute.model_json_schema()["required"]
+
+
+def test_a_stage_is_checked_for_each_network_code_and_stage_alike() -> None:
+    # Fitting stages are remembered per network, code and stage: a stage the code does not
+    # go through is refused after the same network and code fitted at another stage, and
+    # on a change of the stage alone.
+    due = NOW + timedelta(days=45)
+    fits = open_dispute("mastercard", "4808", due_by=due)
+    assert open_dispute("mastercard", "4808", due_by=due) == fits
+    for attempt in (
+        lambda: open_dispute("mastercard", "4808", stage=DisputeStage.PRE_ARBITRATION, due_by=due),
+        lambda: fits.evolve(stage=DisputeStage.PRE_ARBITRATION),
+    ):
+        with pytest.raises(ModelValidationError) as info:
+            attempt()
+        assert info.value.violations[0].rule == "stage_exists_for_reason_code"
+    assert fits.evolve(stage=DisputeStage.ARBITRATION).stage is DisputeStage.ARBITRATION

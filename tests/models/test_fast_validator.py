@@ -32,6 +32,7 @@ from paysupport.models import (
 )
 from paysupport.models._base import _violations
 from paysupport.models._fast_schema import NO_PAN_TEXT
+from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 from paysupport.pan import find_pans
 from paysupport.testing import strategies as gen
@@ -157,19 +158,28 @@ def test_disputes_and_refunds_agree_with_full_validation(
         st.sampled_from(["visa", "mc", "American Express", "jcb", "no such", "", 5, None]),
     ),
     catalogued=st.booleans(),
+    amount=st.one_of(
+        st.sampled_from(["keep", Money.of("0.01", "EUR"), Money.zero("EUR")]),
+        st.sampled_from(["12.34 EUR", {"minor": 5, "currency": "EUR"}, {"minor": 5}, 5, None]),
+    ),
 )
 def test_disputes_from_python_values_agree_with_full_validation(
-    data: st.DataObject, network: Any, catalogued: bool
+    data: st.DataObject, network: Any, catalogued: bool, amount: Any
 ) -> None:
-    # Python values (a Network member is taken without the name parser): same model, same errors.
+    # Python values (a Network member is taken without the name parser, Money without the
+    # amount parser): same model, same errors.
     raw = data.draw(gen.disputes()).model_dump(exclude_unset=True)
     raw.update(network=network, catalogued=catalogued)
+    if amount != "keep":
+        raw["amount"] = amount
     _same(_fast(Dispute, raw, as_json=False), _full(Dispute, raw, as_json=False))
     try:
         built: Outcome = ("ok", Dispute(**raw))
     except ModelValidationError as exc:
         built = ("error", sorted((v.field, v.rule) for v in exc.violations))
     _same(built, _full(Dispute, raw, as_json=False))
+    if built[0] == "ok" and type(raw["amount"]) is Money:
+        assert built[1].amount is raw["amount"]
 
 
 @settings(max_examples=300, deadline=None)

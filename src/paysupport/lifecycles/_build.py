@@ -32,6 +32,7 @@ from paysupport.models._base import (
     _fields_only,
     _given_with,
     _plain_accepts,
+    constructor,
     rule_failure,
     unvalidated_instance,
 )
@@ -54,6 +55,8 @@ _LOG_FIELDS = ("history", "version")
 _PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], _Step]]] = {}
 #: Per `PaysupportModel` class: its field names (the classes ``build`` copies with a plan).
 _OURS: dict[type, frozenset[str]] = {}
+#: Builds a history entry from its fields (`constructor`).
+_MAKE_EVENT = constructor(LifecycleEvent)
 #: The data of an event that carried none (read-only, so one serves every entry).
 _NO_DATA = EventData()
 #: Texts an ``Identifier`` / a ``SafeText`` field takes as they are (`_plain_id`,
@@ -80,6 +83,8 @@ class _Step(NamedTuple):
     entry: dict[str, Any]
     #: The key of this step in its transition's plans.
     key: tuple[type, tuple[str, ...]]
+    #: The model class's `constructor` (what `unvalidated_instance` calls).
+    make: Callable[[tuple[dict[str, Any], None, set[str]]], Any]
     #: Of ``rules``, those reading only state fields the transition sets (the same values
     #: every time, so the same answer every time): run until they pass once without
     #: changing the model, then left out (`_settle`). Empty once settled.
@@ -117,7 +122,7 @@ def _step(
         if rule in rules and reads is not None and reads <= state
     )
     key = (cls, keys)
-    step = entry[1][key] = _Step(pans, rules, given, record, key, decided)
+    step = entry[1][key] = _Step(pans, rules, given, record, key, constructor(cls), decided)
     return step
 
 
@@ -152,22 +157,24 @@ def build(
 ) -> M:
     """The model after ``tr``, with the effect's ``changes``, one more event, version + 1.
 
+    The state fields (from the compiled table), the history entry and the version are the
+    engine's own values: copied as they are. The effect's changes are validated against
+    their fields' types (`_take_changes`); then the card-number checks and every model rule
+    reading a field the event writes run (the `_Step`, kept per transition). With no actor,
+    reason or data, the history entry is the step's template with ``now`` (past the time
+    check); otherwise `_event` checks what came from outside.
+
     Raises:
         pydantic.ValidationError: a changed field breaks a model rule (one field changed).
         ModelValidationError: the result breaks a model rule (several fields changed).
     """
-    cls = type(model)
-    names = _OURS.get(cls)
-    if names is None and issubclass(cls, PaysupportModel):
-        names = _OURS[cls] = frozenset(cls.__pydantic_fields__)
+    kind: Any = type(model)
+    names = _OURS.get(kind)
     if names is None:
-        return _build_other(model, tr, changes, _event(tr, now, data, actor, reason))
-    ours = cast(PaysupportModel, model)
-    kind = type(ours)
-    # The state fields (from the compiled table), the history entry and the version are the
-    # engine's own values: copied as they are. The effect's changes are validated against
-    # their fields' types; then the card-number checks and every model rule reading a field
-    # the event writes run (the plan is kept per transition).
+        if not issubclass(kind, PaysupportModel):
+            return _build_other(model, tr, changes, _event(tr, now, data, actor, reason))
+        names = _OURS[kind] = frozenset(kind.__pydantic_fields__)
+    ours: Any = model
     current = ours.__dict__
     values = current.copy()
     # The state fields the event changes (a member of an enum is the one object of its
@@ -182,27 +189,22 @@ def build(
             update = dict(tr.changes)
             update["history"] = (*current["history"], _event(tr, now, data, actor, reason))
             update["version"] = current["version"] + 1
-            return cast(M, ours.evolve_trusted(update, **changes))
-        # A value its field's schema returns as it is (an aware datetime, an enum member,
-        # None for an optional field: `_plain_accepts`) is taken as it is; else the field's
-        # validation runs (and reports every broken field).
-        accept = _ACCEPT.get(kind)
-        if accept is None:
-            accept = _plain_accepts(kind)
-        for name, value in changes.items():
-            ok = accept.get(name)
-            if ok is None or not ok(value):
-                values.update(ours._validated(changes))
-                break
-            values[name] = value
+            new_model: M = ours.evolve_trusted(update, **changes)
+            return new_model
+        _take_changes(kind, values, changes)
         keys: tuple[str, ...] = (*moved, *changes)
     else:
         keys = moved
-    entry = _PLANS.get(id(tr))
-    step = entry[1].get((kind, keys)) if entry is not None and entry[0] is tr else None
+    plans = _PLANS.get(id(tr))
+    step = plans[1].get((kind, keys)) if plans is not None and plans[0] is tr else None
     if step is None:
         step = _step(kind, tr, keys, changes)
-    record = _entry(step, tr, now, data, actor, reason)
+    if actor is None and reason is None and not data:
+        fields = step.entry.copy()
+        fields["at"] = now
+        record = _MAKE_EVENT((fields, None, _EVENT_FIELDS))
+    else:
+        record = _event(tr, now, data, actor, reason)
     values["history"] = (*current["history"], record)
     values["version"] = current["version"] + 1
     if len(values) != len(names):  # a cached value beside the fields: dropped
@@ -210,38 +212,41 @@ def build(
     given = ours.__pydantic_fields_set__
     if not given.issuperset(step.given):
         given = _given_with(given, step.given)
-    new = unvalidated_instance(kind, values, given)
-    before = dict(values) if step.decided else None
-    try:
-        if step.pans:
-            new._check_pans(step.pans)
-        for check in step.rules:
-            check(new)
-    except PydanticCustomError as exc:
-        raise rule_failure(kind.__name__, exc) from None
-    if before is not None:
-        _settle(tr, step, new, before)
-    return cast(M, new)
+    new = step.make((values, None, given))
+    if step.pans or step.rules:
+        before = dict(values) if step.decided else None
+        try:
+            if step.pans:
+                new._check_pans(step.pans)
+            for check in step.rules:
+                check(new)
+        except PydanticCustomError as exc:
+            raise rule_failure(kind.__name__, exc) from None
+        if before is not None:
+            _settle(tr, step, new, before)
+    result: M = new
+    return result
 
 
-def _entry(
-    step: _Step,
-    tr: CompiledTransition,
-    now: datetime,
-    data: Mapping[str, str],
-    actor: str | None,
-    reason: str | None,
-) -> LifecycleEvent:
-    """The history entry of ``tr``: from the step's template when nothing came from outside.
+def _take_changes(kind: Any, values: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Put the effect's ``changes`` (names known to be fields) into ``values``, validated.
 
-    With no actor, reason or data, every field of the entry is the engine's own (the
-    compiled table's names, ``now`` past the time check); otherwise `_event` checks them.
+    A value its field's schema returns as it is (an aware datetime, an enum member, None for
+    an optional field: `_plain_accepts`) is taken as it is; else the field's validation runs
+    (and reports every broken field).
+
+    Raises:
+        ModelValidationError: a value is not valid for its field.
     """
-    if actor is None and reason is None and not data:
-        fields = step.entry.copy()
-        fields["at"] = now
-        return unvalidated_instance(LifecycleEvent, fields, _EVENT_FIELDS)
-    return _event(tr, now, data, actor, reason)
+    accept = _ACCEPT.get(kind)
+    if accept is None:
+        accept = _plain_accepts(kind)
+    for name, value in changes.items():
+        ok = accept.get(name)
+        if ok is None or not ok(value):
+            values.update(kind._validated(changes))
+            return
+        values[name] = value
 
 
 def _build_other(

@@ -403,37 +403,28 @@ class Lifecycle(Generic[M]):
             InvalidTransition: out of order, no transition, or the guards refused
                 (``DeadlinePassed`` when a deadline guard refused).
         """
-        tr = self._taken(model, event, now, data, actor)
+        # The common case first, without raising: a UTC or fixed-offset ``now`` in order
+        # and a transition whose guards pass. Otherwise `check_time` and `_choose` raise the
+        # exact refusal (or, for another kind of timezone, take the transition).
+        tr = None
+        if type(now) is datetime and type(now.tzinfo) is timezone:
+            history = model.history
+            if history:
+                entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
+                last = entry[3] if type(entry) is tuple else entry.at
+            elif self._started_at is not None:
+                last = getattr(model, self._started_at)
+            else:
+                last = None
+            if last is None or now >= last:
+                candidates = self._table.get(self.state_of(model), _NO_ROWS).get(event)
+                if candidates:
+                    tr = _first_passing(candidates, model, now, data, actor)
         if tr is None:
             self.check_time(model, event, now)
             tr = self._choose(self.state_of(model), event, model, now, data, actor)
         effect = tr.effect
         return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
-
-    def _taken(
-        self, model: Any, event: str, now: Any, data: Data, actor: str | None
-    ) -> CompiledTransition | None:
-        """`check_time` and `_choose` for the common case, without raising.
-
-        The transition taken, or None when ``now`` is not a UTC or fixed-offset datetime,
-        comes before the last event, or no transition's guards pass: then the caller runs
-        `check_time` and `_choose`, which raise the exact refusal (or, for another kind of
-        timezone, take the transition).
-        """
-        if type(now) is not datetime or type(now.tzinfo) is not timezone:
-            return None
-        history = model.history
-        if history:
-            entry = history[-1]  # a LifecycleEvent, or the batch route's tuple
-            last = entry[3] if type(entry) is tuple else entry.at
-        elif self._started_at is not None:
-            last = getattr(model, self._started_at)
-        else:
-            last = None
-        if last is not None and now < last:
-            return None
-        candidates = self._table.get(self.state_of(model), _NO_ROWS).get(event)
-        return _first_passing(candidates, model, now, data, actor) if candidates else None
 
     def select(
         self,

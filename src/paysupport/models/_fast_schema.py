@@ -8,8 +8,8 @@ digits joined only by separators. `fast_schema` rewrites a model's core schema s
   and separators holds 12 digits), checked by pydantic-core's regex engine; and
 - every model's card-number validator is replaced by ``fast_after`` (the model's rules
   without the Python scan); and
-- a before-validator function marked with `PASSES_INSTANCES` is not called for an instance
-  of the class it names (it would return it as it is).
+- a before- or plain-validator function marked with `PASSES_INSTANCES` is not called for
+  an instance of the class it names (it would return it as it is).
 
 Validating with that schema either succeeds, and then no text of the result can hold a card
 number and every rule held, so the result is what the full validation gives; or it fails
@@ -51,9 +51,10 @@ NO_PAN_TEXT: Final = rf"^{_RUN}(?:{_OTHER}+{_RUN})*$"
 #: same strings): the values keep the card-number check of the ``str`` schemas inside.
 KEEPS_TEXT: Final = "__paysupport_keeps_text__"
 
-#: Mark a function given to ``BeforeValidator`` that returns an instance of the class named
-#: by this attribute as it is (and whose inner schema does too): the fast validator takes
-#: such an instance without calling the function.
+#: Mark a function given to ``BeforeValidator`` (or a plain validator function, such as a
+#: class's own ``no_info_plain_validator_function``) that returns an instance of the class
+#: named by this attribute as it is (and, before, whose inner schema does too): the fast
+#: validator takes such an instance without calling the function.
 PASSES_INSTANCES: Final = "__paysupport_passes_instances__"
 
 #: Keys of a schema node (a dict with a "type") that hold no validation: not rewritten.
@@ -99,7 +100,7 @@ def _rewrite(node: Any, is_model_after: Callable[[Any], bool], fast_after: Any, 
         inner = out.get("schema")
         cls = inner.get("cls") if isinstance(inner, dict) and inner.get("type") == "model" else None
         out["function"] = {"type": "no-info", "function": fast_after(cls)}
-    if kind == "function-before":
+    if kind == "function-before" or kind == "function-plain":
         passes = getattr(out["function"]["function"], PASSES_INSTANCES, None)
         if isinstance(passes, type):
             # An instance the function and the inner schema would return as it is.

@@ -160,6 +160,8 @@ class Evidence(PaysupportModel):
 _ENTRIES: dict[tuple[str, str], ReasonCode] = {}
 _STAGES: dict[str, frozenset[str]] = {}
 _CODE_STAGES: dict[tuple[str, str], frozenset[str]] = {}
+#: (network, reason code as given, stage) values `Dispute._stage_exists` found to fit.
+_STAGE_FITS: set[tuple[str, str, str]] = set()
 _MAX_ENTRIES: Final = 4096
 
 
@@ -286,6 +288,10 @@ class Dispute(PaysupportModel):
             return self
         network: Network = self.network  # type: ignore[assignment]  # checked: catalogued
         stage = self.stage._value_
+        code = self.reason_code
+        key = (network._value_, code, stage)
+        if key in _STAGE_FITS:
+            return self
         if stage not in (_STAGES.get(network._value_) or _stages(network)):
             raise rule_error(
                 "stage",
@@ -294,7 +300,6 @@ class Dispute(PaysupportModel):
             )
         # An inquiry may carry the code of the dispute it may become; later stages must be
         # ones the reason code goes through (e.g. no pre-arbitration for 4808).
-        code = self.reason_code
         if self.stage is not DisputeStage.INQUIRY and stage not in (
             _CODE_STAGES.get((network._value_, code)) or _code_stages(network, code)
         ):
@@ -304,6 +309,8 @@ class Dispute(PaysupportModel):
                 "stage_exists_for_reason_code",
                 f"{network.value} {entry.code} has no {self.stage.value} stage",
             )
+        if len(_STAGE_FITS) < _MAX_ENTRIES:
+            _STAGE_FITS.add(key)
         return self
 
     @model_rule
