@@ -118,27 +118,62 @@ _AREAS = (
 )
 
 
-def profile(source: SyntheticCases, n: int) -> None:
-    """Own time (tottime) by area over ``n`` cases through the engine, serially."""
-    import cProfile
-    import pstats
+def _area(path: str, name: str) -> str:
+    where = f"{path}:{name}"
+    return next((a for a, keys in _AREAS if any(k in where for k in keys)), "other")
 
+
+def profile(source: SyntheticCases, n: int) -> None:
+    """Where the CPU goes over ``n`` cases through the engine, serially, every case run.
+
+    Sampled, not traced: at each tick of the CPU-time profiling timer (``SIGPROF``, asked
+    for every millisecond; the kernel rounds up to its tick) the running Python frame is
+    counted under its area (time in C, e.g. pydantic-core, counts to the Python code that
+    called it), and under the kind of the case being run (the ``case`` of the ``run_case``
+    frame on the stack; outside it, the engine's own work: cases, rows, summaries, and
+    freeing each case's objects). A tracing profiler (cProfile) charges its per-call
+    overhead to code made of many small calls and overstates it; sampling does not.
+    """
+    import signal
+
+    from paysupport.analytics.backtest import _engine
+
+    if not hasattr(signal, "setitimer"):  # pragma: no cover - Windows
+        print("  where the time goes: needs SIGPROF (Linux, macOS)")
+        return
     small = SyntheticCases(n, seed=source.seed, start=source.start)
     backtest(DEFAULTS, SyntheticCases(50, seed=1, start=source.start))  # imports, caches
-    profiler = cProfile.Profile()
-    profiler.enable()
-    backtest(DEFAULTS, small, keep_rows=False)
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    areas: dict[str, float] = defaultdict(float)
-    for (path, _line, name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():
-        where = f"{path}:{name}"
-        area = next((a for a, keys in _AREAS if any(k in where for k in keys)), "other")
-        areas[area] += own
-    total = sum(areas.values())
-    print(f"  where the time goes ({n:,} cases, cProfile own time, {total:.1f} s profiled):")
-    for area, own in sorted(areas.items(), key=lambda kv: -kv[1]):
-        print(f"    {area:46s} {own / total:6.1%}")
+    areas: dict[str, int] = defaultdict(int)
+    kinds: dict[str, int] = defaultdict(int)
+
+    def sample(_signum: int, frame: Any) -> None:
+        code = frame.f_code
+        areas[_area(code.co_filename, code.co_name)] += 1
+        kind = "engine: cases, rows, summaries"
+        f = frame
+        while f is not None:
+            if f.f_code.co_name == "run_case" and "case" in f.f_locals:
+                kind = f"{f.f_locals['case'].kind}"
+                break
+            f = f.f_back
+        kinds[kind] += 1
+
+    reuse, _engine._REUSE_COPIES = _engine._REUSE_COPIES, False
+    previous = signal.signal(signal.SIGPROF, sample)
+    signal.setitimer(signal.ITIMER_PROF, 0.001, 0.001)
+    try:
+        backtest(DEFAULTS, small, keep_rows=False)
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+        signal.signal(signal.SIGPROF, previous)
+        _engine._REUSE_COPIES = reuse
+    total = sum(areas.values()) or 1
+    print(f"  where the time goes ({n:,} cases, every case run, {total:,} CPU samples):")
+    for area, count in sorted(areas.items(), key=lambda kv: -kv[1]):
+        print(f"    {area:46s} {count / total:6.1%}")
+    print("  by case kind (share of the samples):")
+    for kind, count in sorted(kinds.items(), key=lambda kv: -kv[1]):
+        print(f"    {kind:46s} {count / total:6.1%}")
 
 
 def main() -> None:
@@ -146,7 +181,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=40_000)
     parser.add_argument("--workers", type=int, default=_cores(), help="default: the cores")
     parser.add_argument("--chunk", type=int, default=5_000)
-    parser.add_argument("--profile", type=int, default=0, help="profile this many cases")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="sample where the CPU goes over this many cases"
+    )
     parser.add_argument("--dask", action="store_true", help="also run on a Dask LocalCluster")
     args = parser.parse_args()
     source = SyntheticCases(args.n, seed=7, start=START)

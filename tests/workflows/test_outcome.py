@@ -145,6 +145,33 @@ def test_same_key_agrees_with_the_keys_whether_they_were_read_or_not() -> None:
                 assert a.same_key(b) is want, (read, a, b)  # type: ignore[attr-defined]
 
 
+def test_same_key_of_effects_sharing_their_cause_objects_agrees_with_the_keys() -> None:
+    """The same objects in every cause field: the same key, whatever the other fields hold."""
+    from datetime import timedelta
+
+    from paysupport.networks import DisputeStage
+    from paysupport.workflows import RequestEvidence
+
+    missing = ("proof_of_delivery", "receipt")
+    first = RequestEvidence(
+        payment_id="pay_1", dispute_id="dp_1", stage=DisputeStage.CHARGEBACK, missing=missing
+    )
+    again = RequestEvidence(
+        payment_id="pay_2",
+        dispute_id=first.dispute_id,
+        stage=first.stage,
+        missing=missing,
+        submit_by=at() + timedelta(days=1),
+    )
+    other = RequestEvidence(
+        payment_id="pay_1", dispute_id="dp_1", stage=DisputeStage.CHARGEBACK, missing=("receipt",)
+    )
+    assert first.same_key(again) and again.same_key(first)
+    assert first.idempotency_key == again.idempotency_key
+    assert not first.same_key(other) and not other.same_key(first)
+    assert first.idempotency_key != other.idempotency_key
+
+
 def test_merging_drops_only_effects_with_a_key_already_there() -> None:
     from paysupport.workflows import RecordDisputeLoss
 

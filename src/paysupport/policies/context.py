@@ -119,12 +119,14 @@ class RefundContext:
     @property
     def open_dispute(self) -> bool:
         """An open dispute exists (any stage)."""
-        return any(d.is_open for d in self.payment.disputes)
+        disputes = self.payment.disputes
+        return bool(disputes) and any(d.is_open for d in disputes)
 
     @property
     def blocking_dispute(self) -> bool:
         """An open dispute forbids a refund (``Dispute.blocks_refund``)."""
-        return any(d.blocks_refund for d in self.payment.disputes)
+        disputes = self.payment.disputes
+        return bool(disputes) and any(d.blocks_refund for d in disputes)
 
     @property
     def efw_actionable(self) -> bool:

@@ -369,7 +369,7 @@ class Decision:
     @property
     def codes(self) -> tuple[str, ...]:
         """The reason codes, in order: what a notebook counts."""
-        return tuple(r.code for r in self.reasons)
+        return tuple([r.code for r in self.reasons])
 
     @property
     def approved(self) -> bool:

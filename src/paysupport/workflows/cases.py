@@ -99,17 +99,23 @@ class CaseContext:
 
 
 def _identify(case: SupportCase, ctx: CaseContext, b: Builder) -> tuple[Payment, ...]:
-    by_id = {p.id: p for p in ctx.payments}
     if case.payment_ids:
-        found = tuple(by_id[i] for i in case.payment_ids if i in by_id)
-        missing = [i for i in case.payment_ids if i not in by_id]
+        by_id = {p.id: p for p in ctx.payments}
+        found: list[Payment] = []
+        missing: list[str] = []
+        for i in case.payment_ids:
+            p = by_id.get(i)
+            if p is None:
+                missing.append(i)
+            else:
+                found.append(p)
         if missing:
             b.note("payment_not_loaded", ", ".join(missing))
-        return found
+        return tuple(found)
     if case.dispute_id is not None:
-        found = tuple(p for p in ctx.payments if any(d.id == case.dispute_id for d in p.disputes))
-        if found:
-            return found
+        holding = tuple(p for p in ctx.payments if any(d.id == case.dispute_id for d in p.disputes))
+        if holding:
+            return holding
     return ctx.payments
 
 
@@ -235,6 +241,12 @@ def _refund_request(
     return payment, request
 
 
+def _efw_actionable(payments: tuple[Payment, ...]) -> bool:
+    """An actionable early fraud warning is on the case's (first) payment."""
+    efw = payments[0].early_fraud_warning if payments else None
+    return efw is not None and efw.actionable
+
+
 def _route(
     b: Builder,
     case: SupportCase,
@@ -245,10 +257,9 @@ def _route(
     now: datetime,
 ) -> SupportCase:
     claim = case.claim
-    efw = any(
-        p.early_fraud_warning is not None and p.early_fraud_warning.actionable for p in payments[:1]
-    )
-    if claim in _REFUND_CLAIMS or (claim is ClaimKind.UNRECOGNIZED_CHARGE and efw):
+    if claim in _REFUND_CLAIMS or (
+        claim is ClaimKind.UNRECOGNIZED_CHARGE and _efw_actionable(payments)
+    ):
         found = _refund_request(case, ctx, payments)
         if found is None:
             return _ask_customer(b, case, "identify_payment", now)

@@ -128,7 +128,11 @@ def _receive(
     now: datetime,
 ) -> _Decided:
     """`receive_dispute` into ``b``; the response decision it made, and on which models."""
-    known = next((d for d in payment.disputes if d.id == dispute.id), None)
+    known = None
+    for d in payment.disputes:  # a loop, not a generator: most payments have none or few
+        if d.id == dispute.id:
+            known = d
+            break
     if known is not None:
         b.note("already_received", f"dispute {dispute.id} is on the payment")
         return _plan(b, payment, known, policies, merchant, now)

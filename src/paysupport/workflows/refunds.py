@@ -228,7 +228,11 @@ def request_refund(
         )
     b = Builder()
     rid = refund_id_for(request)
-    existing = next((r for r in payment.refunds if r.id == rid), None)
+    existing = None
+    for r in payment.refunds:  # a loop, not a generator: most payments have none or few
+        if r.id == rid:
+            existing = r
+            break
     if existing is not None:
         b.note("already_requested", f"refund {rid} exists ({existing.status.value})")
         _pending_effects(b, payment, existing)

@@ -11,7 +11,8 @@ process (a few hundred models), so a chunk of cases costs an ``evolve`` each, an
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -183,24 +184,35 @@ def _mix_array(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return x ^ (x >> np.uint64(31))
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Per case type: the id slot's setter, a getter of the other fields (one call), their setters.
+_COPIERS: dict[type, tuple[Callable[[Any, Any], None], Callable[[Any], Any], tuple[Any, ...]]] = {}
+
+
+def _copier(cls: type) -> tuple[Callable[[Any, Any], None], Callable[[Any], Any], tuple[Any, ...]]:
+    """How to copy a case of ``cls`` field by field: its slots' own setters (frozen classes)."""
+    names = tuple(a.name for a in attrs.fields(cls) if a.name != "id")
+    slots = vars(cls)
+    setters = tuple(slots[n].__set__ for n in names)
+    found = (slots["id"].__set__, operator.attrgetter(*names), setters)
+    _COPIERS[cls] = found
+    return found
 
 
 def _with_id(template: Case, case_id: str) -> Case:
     """A copy of a template case under another id (``attrs.evolve(template, id=case_id)``).
 
     The template passed every check when it was built and only the id changes, to a
-    non-empty string, so the checks are not run again for each copy.
+    non-empty string, so the checks are not run again for each copy. The fields are set
+    through the slots' own setters (what ``object.__setattr__`` ends up calling, without
+    looking each one up by name).
     """
     cls = type(template)
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(a.name for a in attrs.fields(cls) if a.name != "id")
+    copier = _COPIERS.get(cls) or _copier(cls)
+    set_id, values, setters = copier
     new = object.__new__(cls)
-    set_ = object.__setattr__
-    set_(new, "id", case_id)
-    for name in names:
-        set_(new, name, getattr(template, name))
+    set_id(new, case_id)
+    for set_, value in zip(setters, values(template), strict=True):
+        set_(new, value)
     return new
 
 
