@@ -21,7 +21,7 @@ from statemachine import State
 from paysupport.errors import DeadlinePassed, InvalidTransition, ModelValidationError
 from paysupport.lifecycles import dispute, payment, refund
 from paysupport.lifecycles._engine import MODEL_RULE, Lifecycle, LifecycleMachine, stringify
-from paysupport.models import LifecycleEvent, PaysupportModel
+from paysupport.models import Dispute, LifecycleEvent, PaysupportModel
 from paysupport.models._base import _violations, model_rule, rule_error
 from paysupport.testing import strategies as gen
 from tests.lifecycles._support import at
@@ -175,3 +175,34 @@ def test_rules_decided_by_the_state_run_until_they_pass_and_change_nothing() -> 
             JOBS.fire(Job(), "jam", now=at(1))
         assert caught.value.code == MODEL_RULE
         assert "not_stuck" in str(caught.value)
+
+
+def test_models_given_other_fields_keep_their_own_through_one_transition() -> None:
+    # A kept step remembers the fields-set it last saw: disputes given other fields, taking
+    # turns through one transition, each end with theirs plus what the event writes.
+    base = {
+        "id": "dp_1",
+        "payment_id": "pay_1",
+        "network": "visa",
+        "reason_code": "13.1",
+        "amount": "25.00 EUR",
+        "opened_at": at(0),
+        "due_by": at(30 * 24),
+    }
+    bare = dispute.fire(Dispute(**base), "submit_evidence", now=at(1)).model_fields_set
+    noted = Dispute(**base, note="called the bank")
+    for model in (Dispute(**base), noted, Dispute(**base), noted):
+        moved = dispute.fire(model, "submit_evidence", now=at(1))
+        written = {"stage", "status", "history", "version", "evidence_submitted_at"}
+        assert moved.model_fields_set == model.model_fields_set | written
+        assert ("note" in moved.model_fields_set) is (model is noted)
+        assert moved == _full(model, {"status": moved.status, **_written(moved)})
+    assert bare == set(base) | {"stage", "status", "history", "version", "evidence_submitted_at"}
+
+
+def _written(moved: Any) -> dict[str, Any]:
+    return {
+        "history": moved.history,
+        "version": moved.version,
+        "evidence_submitted_at": moved.evidence_submitted_at,
+    }

@@ -85,6 +85,12 @@ class _Step(NamedTuple):
     key: tuple[type, tuple[str, ...]]
     #: The model class's `constructor` (what `unvalidated_instance` calls).
     make: Callable[[tuple[dict[str, Any], None, set[str]]], Any]
+    #: Per field the effect writes, in its order: the test of values its schema returns as
+    #: they are (`_plain_accepts`), or None (always validated).
+    accept: tuple[Callable[[Any], bool] | None, ...]
+    #: The fields-set of the model the step last built from, and the result's (the same
+    #: sets recur: instances given the same fields share one).
+    seen: list[set[str] | None]
     #: Of ``rules``, those reading only state fields the transition sets (the same values
     #: every time, so the same answer every time): run until they pass once without
     #: changing the model, then left out (`_settle`). Empty once settled.
@@ -122,7 +128,11 @@ def _step(
         if rule in rules and reads is not None and reads <= state
     )
     key = (cls, keys)
-    step = entry[1][key] = _Step(pans, rules, given, record, key, constructor(cls), decided)
+    accepts = _ACCEPT.get(cls) or _plain_accepts(cls)
+    accept = tuple(accepts.get(name) for name in changes)
+    make = constructor(cls)
+    step = _Step(pans, rules, given, record, key, make, accept, [None, None], decided)
+    entry[1][key] = step
     return step
 
 
@@ -159,10 +169,11 @@ def build(
 
     The state fields (from the compiled table), the history entry and the version are the
     engine's own values: copied as they are. The effect's changes are validated against
-    their fields' types (`_take_changes`); then the card-number checks and every model rule
-    reading a field the event writes run (the `_Step`, kept per transition). With no actor,
-    reason or data, the history entry is the step's template with ``now`` (past the time
-    check); otherwise `_event` checks what came from outside.
+    their fields' types (a value the field's schema returns as it is is taken); then the
+    card-number checks and every model rule reading a field the event writes run (the
+    `_Step`, kept per transition). With no actor, reason or data, the history entry is the
+    step's template with ``now`` (past the time check); otherwise `_event` checks what came
+    from outside.
 
     Raises:
         pydantic.ValidationError: a changed field breaks a model rule (one field changed).
@@ -184,21 +195,25 @@ def build(
         if current[name] is not value:
             moved += (name,)
             values[name] = value
-    if changes:
+    keys = (*moved, *changes) if changes else moved
+    plans = _PLANS.get(id(tr))
+    step = plans[1].get((kind, keys)) if plans is not None and plans[0] is tr else None
+    if step is None:  # a step is kept only for the model's own fields
         if not changes.keys() <= names:  # an unknown field: reported as evolve reports it
             update = dict(tr.changes)
             update["history"] = (*current["history"], _event(tr, now, data, actor, reason))
             update["version"] = current["version"] + 1
             new_model: M = ours.evolve_trusted(update, **changes)
             return new_model
-        _take_changes(kind, values, changes)
-        keys: tuple[str, ...] = (*moved, *changes)
-    else:
-        keys = moved
-    plans = _PLANS.get(id(tr))
-    step = plans[1].get((kind, keys)) if plans is not None and plans[0] is tr else None
-    if step is None:
         step = _step(kind, tr, keys, changes)
+    if changes:
+        # A value its field's schema returns as it is (`_plain_accepts`: an aware datetime,
+        # an enum member...) is taken as it is; else the fields' validation runs.
+        for (name, value), ok in zip(changes.items(), step.accept, strict=True):
+            if ok is None or not ok(value):
+                values.update(kind._validated(changes))
+                break
+            values[name] = value
     if actor is None and reason is None and not data:
         fields = step.entry.copy()
         fields["at"] = now
@@ -210,8 +225,13 @@ def build(
     if len(values) != len(names):  # a cached value beside the fields: dropped
         values = _fields_only(values, kind.__pydantic_fields__)
     given = ours.__pydantic_fields_set__
-    if not given.issuperset(step.given):
-        given = _given_with(given, step.given)
+    seen = step.seen  # the fields-set given last time and the one the result got
+    if seen[0] is given:
+        given = seen[1]
+    else:
+        out = given if given.issuperset(step.given) else _given_with(given, step.given)
+        seen[:] = (given, out)
+        given = out
     new = step.make((values, None, given))
     if step.pans or step.rules:
         before = dict(values) if step.decided else None
@@ -226,27 +246,6 @@ def build(
             _settle(tr, step, new, before)
     result: M = new
     return result
-
-
-def _take_changes(kind: Any, values: dict[str, Any], changes: Mapping[str, Any]) -> None:
-    """Put the effect's ``changes`` (names known to be fields) into ``values``, validated.
-
-    A value its field's schema returns as it is (an aware datetime, an enum member, None for
-    an optional field: `_plain_accepts`) is taken as it is; else the field's validation runs
-    (and reports every broken field).
-
-    Raises:
-        ModelValidationError: a value is not valid for its field.
-    """
-    accept = _ACCEPT.get(kind)
-    if accept is None:
-        accept = _plain_accepts(kind)
-    for name, value in changes.items():
-        ok = accept.get(name)
-        if ok is None or not ok(value):
-            values.update(kind._validated(changes))
-            return
-        values[name] = value
 
 
 def _build_other(
