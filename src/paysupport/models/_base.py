@@ -979,26 +979,26 @@ def _fast_checks_for(cls: type | None) -> Callable[[Any], Any]:
     """`_fast_checks` for the models of ``cls``, with its plan and last fields-set at hand."""
     if cls is None:
         return _fast_checks
-    last: list[Any] = [None]  # the fields-set of the last model built, to share
-    plan: list[Any] = [None]
+    shared: Any = None  # the fields-set of the last model built, to share with the next
+    plan: Any = None  # the class's `_fast_plan`, found on first use (the class is complete)
     own: Any = cls
 
     def checks(model: Any) -> Any:
+        nonlocal shared, plan
         if type(model) is not own:  # an instance of a subclass, given as it is
             return _fast_checks(model)
         given = _get_fields_set(model)
-        shared = last[0]
-        if shared is not None and shared == given:
+        if given == shared:
             _set_fields_set(model, shared)
         else:
             model._share_fields_set()
-            last[0] = _get_fields_set(model)
-        found = plan[0]
-        if found is None:
-            found = plan[0] = _FAST_PLANS.get(own) or _fast_plan(own)
-        if found[0]:
-            model._check_pans(found[0])
-        for check in found[1]:
+            shared = _get_fields_set(model)
+        if plan is None:
+            plan = _FAST_PLANS.get(own) or _fast_plan(own)
+        pans, rules = plan
+        if pans:
+            model._check_pans(pans)
+        for check in rules:
             check(model)
         return model
 
