@@ -137,7 +137,11 @@ TARGETS: tuple[Target, ...] = (
         "workflows",
         "request_refund + commit ÷ RefundFairness.decide",
         _both(r"request_refund[ \t]*\+[ \t]*commit" + DIV + r"[^\n]*?decide"),
-        (("µs", r"^request_refund \+ commit[ \t]+(?P<d>\d[\d.,]*)"),),
+        (
+            ("µs", r"^request_refund \+ commit[ \t]+(?P<d>\d[\d.,]*)"),
+            # The same ratio with the rows taking turns on every 25 requests (load-robust).
+            ("taking turns", r"^request_refund \+ commit ÷ baseline A:[ \t]*(?P<d>\d[\d.,]*)"),
+        ),
     ),
     Target(
         "validate_json",
@@ -155,6 +159,7 @@ TARGETS: tuple[Target, ...] = (
             ("µs", r"^JSON[^\n]*?commit[ \t]+(?P<d>\d[\d.,]*)"),
             # What the path cannot do without, keeping every check (bench_workflows' floor).
             ("× plain at the floor", r"^floor ÷ plain pydantic[^:\n]*:[ \t]*(?P<d>\d[\d.,]*)"),
+            ("taking turns", r"^JSON[^\n]*?commit ÷ baseline B:[ \t]*(?P<d>\d[\d.,]*)"),
         ),
     ),
     Target(
