@@ -355,6 +355,12 @@ def main() -> None:
         ("  floor + its rules + the card-number scan", floor),
     ):
         print(f"{label:<46}{us:>10.2f}{us / plain_json:>10.2f}")
+    reach = "within" if floor <= 1.5 * plain_json else "below"
+    print(
+        f"  (the <= 1.50 target allows {1.5 * plain_json:.2f} µs, {reach} that floor of "
+        f"{floor:.2f}; the real call spends {ours_json - floor:.2f} µs more: fields-set "
+        "sharing, the calls between them)"
+    )
     for name, fn, slow in ops:
         base, t, t_full = interleaved_us(
             [lambda: PlainPayment.model_validate(data), fn, slow], n, repeat
