@@ -118,6 +118,19 @@ def test_document_precheck_never_misses_a_card_number(
         assert may_contain_pan(doc.encode())
 
 
+@given(
+    st.lists(
+        st.sampled_from([*'0123456789ab:\\"', *SEPARATORS, "\u0660", "\u00e9"]), max_size=40
+    ).map("".join)
+)
+def test_document_precheck_reads_text_and_its_bytes_alike(text: str) -> None:
+    # A str is checked as text (ASCII flag, backslash), bytes as bytes: the same answer.
+    for doc in (text, json.dumps({"note": text}), json.dumps({"note": text}, ensure_ascii=False)):
+        answer = may_contain_pan(doc)
+        assert may_contain_pan(doc.encode()) is answer
+        assert may_contain_pan(bytearray(doc.encode())) is answer
+
+
 def test_document_precheck_passes_ordinary_json() -> None:
     doc = json.dumps({"id": "pay_1", "at": "2026-06-01T12:00:00Z", "amount": 12000})
     assert not may_contain_pan(doc)

@@ -142,9 +142,15 @@ def may_contain_pan(document: str | bytes | bytearray) -> bool:
     Args:
         document: text or UTF-8 bytes.
     """
-    raw = document.encode() if isinstance(document, str) else bytes(document)
-    if not raw.isascii() or b"\\" in raw:
-        return True
+    if isinstance(document, str):
+        # A str knows whether it is ASCII without a scan; its backslash is found as text.
+        if not document.isascii() or "\\" in document:
+            return True
+        raw = document.encode()
+    else:
+        raw = document if type(document) is bytes else bytes(document)
+        if not raw.isascii() or b"\\" in raw:
+            return True
     return _TWELVE_ONES in raw.translate(_DIGIT_MAP, _ASCII_SEPARATORS)
 
 
