@@ -46,6 +46,7 @@ _VALUE: Mapping[tuple[DisputeStage, DisputeStatus], str] = MappingProxyType(
 )
 _NR, _UR = DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW
 _WON, _LOST = DisputeStatus.WON, DisputeStatus.LOST
+_ACCEPTED, _CLOSED, _EXPIRED = DisputeStatus.ACCEPTED, DisputeStatus.CLOSED, DisputeStatus.EXPIRED
 
 
 #: ``{stage value: {status value: state}}``: looked up by the members' ``_value_`` strings,
@@ -349,12 +350,8 @@ def dispute_event_for(
         return event, ({} if stage is d.stage else {"stage": stage.value})
     if stage is not d.stage:
         return f"open_{stage.value}", ({} if status is _NR else {"status": status.value})
-    simple = {
-        _UR: "submit_evidence",
-        DisputeStatus.ACCEPTED: "accept",
-        DisputeStatus.CLOSED: "close",
-    }
-    if status is DisputeStatus.EXPIRED:
+    simple = {_UR: "submit_evidence", _ACCEPTED: "accept", _CLOSED: "close"}
+    if status is _EXPIRED:
         return "expire", {"reported_by": d.provider or "provider"}
     same_stage = simple.get(status)
     if same_stage is None:

@@ -22,6 +22,9 @@ from paysupport.money import Money
 
 __all__ = ["PaymentMachine", "payment"]
 
+#: Read as a module name: on Python 3.11 ``RefundStatus.SUCCEEDED`` takes EnumType's hook.
+_SUCCEEDED = RefundStatus.SUCCEEDED
+
 
 # ---------------------------------------------------------------------- guards
 def _capture_amount(p: Payment, data: Data) -> Money:
@@ -78,7 +81,7 @@ def within_refundable(p: Payment, now: datetime, data: Data, actor: str | None) 
     available = p.amount_refundable
     existing = _existing_refund(p, data["refund_id"])
     if existing is not None:
-        if not existing.status.holds_funds or existing.status is RefundStatus.SUCCEEDED:
+        if not existing.status.holds_funds or existing.status is _SUCCEEDED:
             return f"refund {existing.id!r} is already {existing.status.value}"
         if existing.amount != amount:
             return f"refund {existing.id!r} is for {existing.amount}, not {amount}"
@@ -113,7 +116,7 @@ def completes_refund(p: Payment, now: datetime, data: Data, actor: str | None) -
 def _reversible(p: Payment, data: Data) -> Refund | None:
     refund_id = data.get("refund_id")
     found = _existing_refund(p, refund_id) if refund_id else None
-    return found if found is not None and found.status is RefundStatus.SUCCEEDED else None
+    return found if found is not None and found.status is _SUCCEEDED else None
 
 
 @guard()

@@ -69,15 +69,17 @@ class DisputeStatus(StrEnum):
     EXPIRED = "expired"
     CLOSED = "closed"
 
+    # The members are read as module names (`_NR`...): on Python 3.11 ``DisputeStatus.X``
+    # goes through EnumType's __getattr__ hook.
     @property
     def is_open(self) -> bool:
         """True while the dispute can still move (needs a response or is under review)."""
-        return self in (DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW)
+        return self is _NR or self is _UR
 
     @property
     def funds_lost(self) -> bool:
         """True when the merchant has lost the disputed amount for good at this point."""
-        return self in (DisputeStatus.LOST, DisputeStatus.ACCEPTED, DisputeStatus.EXPIRED)
+        return self is _LOST or self is _ACC or self is _EXP
 
 
 # --------------------------------------------------------------------------- stage × status
@@ -300,7 +302,7 @@ class Dispute(PaysupportModel):
             )
         # An inquiry may carry the code of the dispute it may become; later stages must be
         # ones the reason code goes through (e.g. no pre-arbitration for 4808).
-        if self.stage is not DisputeStage.INQUIRY and stage not in (
+        if self.stage is not _I and stage not in (
             _CODE_STAGES.get((network._value_, code)) or _code_stages(network, code)
         ):
             entry = _entry(network, self.reason_code)
@@ -385,11 +387,7 @@ class Dispute(PaysupportModel):
         Open at the chargeback stage or later, and not marked refundable by the provider; an
         inquiry never blocks a refund.
         """
-        return (
-            self.status.is_open
-            and self.stage.rank >= DisputeStage.CHARGEBACK.rank
-            and not self.is_charge_refundable
-        )
+        return self.status.is_open and self.stage.rank >= _C.rank and not self.is_charge_refundable
 
     @property
     def evidence_kinds(self) -> frozenset[EvidenceKind]:

@@ -52,6 +52,9 @@ class PaymentStatus(StrEnum):
 
 
 _SUCCEEDED = RefundStatus.SUCCEEDED
+# Members read as module names: on Python 3.11 ``PaymentStatus.X`` takes EnumType's hook.
+_CANCELED = PaymentStatus.CANCELED
+_AUTHORIZED, _PARTIALLY_CAPTURED = PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED
 _BEFORE_CAPTURE = frozenset({PaymentStatus.PENDING, PaymentStatus.AUTHORIZED})
 # The same sets as status values (str): a str's hash is cached, an enum member's runs Python.
 _SUCCEEDED_VALUE = _SUCCEEDED.value
@@ -222,7 +225,7 @@ class Payment(PaysupportModel):
                     "status_matches_captures",
                     f"a payment with captures cannot be {status}",
                 )
-            if status is PaymentStatus.CANCELED:
+            if status is _CANCELED:
                 raise rule_error(
                     "status",
                     "canceled_after_capture",
@@ -307,7 +310,8 @@ class Payment(PaysupportModel):
     @property
     def amount_capturable(self) -> Money:
         """What may still be captured: authorized minus captured, while authorized."""
-        if self.status not in (PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED):
+        status = self.status
+        if status is not _AUTHORIZED and status is not _PARTIALLY_CAPTURED:
             return Money.zero(self.amount.currency)
         return self.amount - self.amount_captured
 

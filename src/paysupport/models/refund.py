@@ -49,12 +49,12 @@ class RefundStatus(StrEnum):
     @property
     def holds_funds(self) -> bool:
         """True when the amount counts against what is still refundable."""
-        return self in _HOLDS_FUNDS
+        return self._value_ in _HOLDS_FUNDS_VALUES  # a str hashes in C, a member in Python
 
     @property
     def is_final(self) -> bool:
         """True for failed, canceled and reversed (succeeded may still be reversed)."""
-        return self in (RefundStatus.FAILED, RefundStatus.CANCELED, RefundStatus.REVERSED)
+        return self._value_ in _FINAL_VALUES
 
 
 _HOLDS_FUNDS = frozenset(
@@ -67,6 +67,10 @@ _HOLDS_FUNDS = frozenset(
         RefundStatus.SUCCEEDED,
     }
 )
+_FINAL = frozenset({RefundStatus.FAILED, RefundStatus.CANCELED, RefundStatus.REVERSED})
+# The same sets by value (what the properties read).
+_HOLDS_FUNDS_VALUES = frozenset(s.value for s in _HOLDS_FUNDS)
+_FINAL_VALUES = frozenset(s.value for s in _FINAL)
 
 
 class RefundReason(StrEnum):
