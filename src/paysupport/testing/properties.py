@@ -199,8 +199,7 @@ def refund_contexts(
     )
     merchant = draw(st.none() | ps.merchants().map(lambda m: m.evolve(id=payment.merchant_id)))
     related = _twins(draw, payment)
-    # attrs' converter=tuple types the argument as an unsolved Iterable for mypy.
-    return RefundContext(payment, request, customer, merchant, related)  # type: ignore[arg-type]
+    return RefundContext(payment, request, customer, merchant, related)
 
 
 def _with_open_chargeback(draw: st.DrawFn, payment: Payment, now: datetime) -> Payment:
