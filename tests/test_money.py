@@ -97,6 +97,18 @@ def test_non_numbers_are_refused(bad: object) -> None:
         Money.of(bad, "EUR")  # type: ignore[arg-type]
 
 
+@given(
+    minor=st.one_of(st.integers(-(10**6), 10**6), st.integers(-(10**100), 10**100)),
+    code=st.sampled_from(sorted({c.exponent: c.code for c in currencies()}.values())),
+)
+def test_text_is_the_decimal_amount_and_the_code(minor: int, code: str) -> None:
+    # str and repr render the amount from the int: the same text as the Decimal amount.
+    m = Money.from_minor(minor, code)
+    assert str(m) == f"{m.amount} {code}"
+    assert repr(m) == f"Money('{m.amount}', '{code}')"
+    assert Money.parse(str(m)) == m
+
+
 def test_parse_and_str_round_trip() -> None:
     assert Money.parse("12.34 EUR") == Money.of("12.34", "EUR")
     assert Money.parse("EUR 12.34") == Money.of("12.34", "EUR")

@@ -498,10 +498,12 @@ class Money:
 
     # ----------------------------------------------------------------- formatting
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency.code}"
+        cur = self.currency
+        return f"{_major_text(self.minor, cur.exponent)} {cur.code}"
 
     def __repr__(self) -> str:
-        return f"Money('{self.amount}', '{self.currency.code}')"
+        cur = self.currency
+        return f"Money('{_major_text(self.minor, cur.exponent)}', '{cur.code}')"
 
     def format(self, *, grouping: bool = False, code: bool = True) -> str:
         """Format for people: ``"1,234.50 EUR"`` with ``grouping=True``.
@@ -557,6 +559,19 @@ class Money:
 # The slots' own setters (what ``object.__setattr__`` finds; Money's ``__setattr__`` refuses).
 _set_minor = Money.__dict__["minor"].__set__
 _set_currency = Money.__dict__["currency"].__set__
+
+
+def _major_text(minor: int, exponent: int) -> str:
+    """``str(Money.amount)`` from the int: ``"-12.34"`` for (-1234, 2), ``"5"`` for (5, 0).
+
+    What the Decimal prints (it never switches to exponent notation here: the exponent is
+    at most 4 and the amount exact), without building one.
+    """
+    if not exponent:
+        return str(minor)
+    digits = str(-minor if minor < 0 else minor).rjust(exponent + 1, "0")
+    text = f"{digits[:-exponent]}.{digits[-exponent:]}"
+    return "-" + text if minor < 0 else text
 
 
 def _money_to_json(m: Money) -> dict[str, object]:
