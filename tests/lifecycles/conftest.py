@@ -1,6 +1,6 @@
 """Each lifecycle test starts with empty per-transition build caches.
 
-`lifecycles._build` keeps, per transition, what it runs to build the next model (`_PLANS`),
+`lifecycles._build` keeps, per transition, what it runs to build the next model (`forget`),
 and `models._base` the builder of each model class (`_CONSTRUCT`).
 Starting every test without it makes each test exercise the code that fills the cache (and
 lets a mutation run judge that code: mutmut forks its test processes after a first run
@@ -15,5 +15,5 @@ from paysupport.models import _base
 
 @pytest.fixture(autouse=True)
 def _fresh_build_caches() -> None:
-    _build._PLANS.clear()
+    _build.forget()
     _base._CONSTRUCT.clear()

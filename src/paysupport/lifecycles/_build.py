@@ -50,9 +50,9 @@ M = TypeVar("M")
 _EVENT_FIELDS = set(LifecycleEvent.model_fields)
 #: The fields every event changes besides the state fields.
 _LOG_FIELDS = ("history", "version")
-#: Per transition (by id, with the transition kept so the id cannot be reused): per model
-#: class and effect fields, the card-number checks and the rules the event's result needs.
-_PLANS: dict[int, tuple[Any, dict[tuple[type, tuple[str, ...]], _Step]]] = {}
+#: Every transition's kept steps (``CompiledTransition.steps``: per model class, per fields
+#: the event writes, the `_Step`) once it holds one: what `forget` empties.
+_PLANS: list[dict[type, dict[tuple[str, ...], _Step]]] = []
 #: Per `PaysupportModel` class: its field names (the classes ``build`` copies with a plan).
 _OURS: dict[type, frozenset[str]] = {}
 #: Builds a history entry from its fields (`constructor`).
@@ -85,9 +85,9 @@ class _Step(NamedTuple):
     key: tuple[type, tuple[str, ...]]
     #: The model class's `constructor` (what `unvalidated_instance` calls).
     make: Callable[[tuple[dict[str, Any], None, set[str]]], Any]
-    #: Per field the effect writes, in its order: the test of values its schema returns as
-    #: they are (`_plain_accepts`), or None (always validated).
-    accept: tuple[Callable[[Any], bool] | None, ...]
+    #: Per field the effect writes, in its order: the field and the test of values its
+    #: schema returns as they are (`_plain_accepts`), or None (always validated).
+    accept: tuple[tuple[str, Callable[[Any], bool] | None], ...]
     #: The fields-set of the model the step last built from, and the result's (the same
     #: sets recur: instances given the same fields share one).
     seen: list[set[str] | None]
@@ -107,9 +107,8 @@ def _step(
 
     ``keys``: the state fields whose value changes and the effect's fields (``changes``).
     """
-    entry = _PLANS.get(id(tr))
-    if entry is None or entry[0] is not tr:
-        entry = _PLANS[id(tr)] = (tr, {})
+    if not tr.steps:
+        _PLANS.append(tr.steps)
     pans, rules = cls._plan(frozenset([*_LOG_FIELDS, *keys]))
     given = tuple(dict.fromkeys([*tr.changes, *_LOG_FIELDS, *changes]))
     record = {
@@ -129,11 +128,18 @@ def _step(
     )
     key = (cls, keys)
     accepts = _ACCEPT.get(cls) or _plain_accepts(cls)
-    accept = tuple(accepts.get(name) for name in changes)
+    accept = tuple((name, accepts.get(name)) for name in changes)
     make = constructor(cls)
     step = _Step(pans, rules, given, record, key, make, accept, [None, None], decided)
-    entry[1][key] = step
+    tr.steps.setdefault(cls, {})[keys] = step
     return step
+
+
+def forget() -> None:
+    """Empty every kept step (each is made again on first use; tests start without them)."""
+    for steps in _PLANS:
+        steps.clear()
+    _PLANS.clear()
 
 
 def _settle(
@@ -150,10 +156,10 @@ def _settle(
     values = new.__dict__
     if len(values) != len(before) or any(values[k] is not v for k, v in before.items()):
         return
-    entry = _PLANS.get(id(tr))
-    if entry is not None and entry[0] is tr and entry[1].get(step.key) is step:
+    kept = tr.steps.get(step.key[0])
+    if kept is not None and kept.get(step.key[1]) is step:
         rules = tuple(rule for rule in step.rules if rule not in step.decided)
-        entry[1][step.key] = step._replace(rules=rules, decided=frozenset())
+        kept[step.key[1]] = step._replace(rules=rules, decided=frozenset())
 
 
 def build(
@@ -196,8 +202,8 @@ def build(
             moved += (name,)
             values[name] = value
     keys = (*moved, *changes) if changes else moved
-    plans = _PLANS.get(id(tr))
-    step = plans[1].get((kind, keys)) if plans is not None and plans[0] is tr else None
+    kept = tr.steps.get(kind)
+    step = kept.get(keys) if kept is not None else None
     if step is None:  # a step is kept only for the model's own fields
         if not changes.keys() <= names:  # an unknown field: reported as evolve reports it
             update = dict(tr.changes)
@@ -209,7 +215,8 @@ def build(
     if changes:
         # A value its field's schema returns as it is (`_plain_accepts`: an aware datetime,
         # an enum member...) is taken as it is; else the fields' validation runs.
-        for (name, value), ok in zip(changes.items(), step.accept, strict=True):
+        for name, ok in step.accept:  # the effect's fields (the step's key names them)
+            value = changes[name]
             if ok is None or not ok(value):
                 values.update(kind._validated(changes))
                 break

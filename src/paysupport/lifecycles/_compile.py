@@ -25,7 +25,9 @@ class CompiledTransition(NamedTuple):
 
     ``changes`` are the state fields the target sets (``{"status": ...}``; ``assign`` the
     same as pairs); ``effect`` the event's other field changes, as the machine class
-    declares them; ``checks`` the guards' checks, in order (``guards[i].check``).
+    declares them; ``checks`` the guards' checks, in order (``guards[i].check``); ``steps``
+    what building the next model keeps for this transition (filled on first use, per model
+    class and written fields; not part of the table's meaning).
     """
 
     source: str
@@ -35,7 +37,8 @@ class CompiledTransition(NamedTuple):
     changes: Mapping[str, Any]
     effect: FieldUpdate | None
     assign: tuple[tuple[str, Any], ...]
-    checks: tuple[Check, ...] = ()
+    checks: tuple[Check, ...]
+    steps: dict[Any, Any]
 
 
 def events_of(cls: type[LifecycleMachine]) -> tuple[str, ...]:
@@ -76,6 +79,7 @@ def compile_class(
                         cls.effects.get(str(ev)),
                         tuple(fields.items()),
                         tuple(g.check for g in guards),
+                        {},
                     )
                 )
     return {s: {e: tuple(ts) for e, ts in rows.items()} for s, rows in table.items()}
