@@ -65,9 +65,23 @@ def _warm(n: int) -> tuple[int, float]:
     return os.getpid(), time.process_time()
 
 
-def _cpu(who: int) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
+def _cpu_now(_: object) -> tuple[int, float]:
+    """A worker's pid and CPU time so far (asked once the work is done)."""
+    time.sleep(0.2)  # let the other workers take their share of these tasks
+    return os.getpid(), time.process_time()
+
+
+def _work_cpu(pool: ProcessPoolExecutor, warm: dict[int, float], workers: int) -> float:
+    """The workers' CPU seconds from the end of their warm-up to now (every worker asked).
+
+    Read inside the workers once the work is done, not from the children's resource usage
+    after they exit: a worker's exit (freeing its heap, a fraction of a second) does not grow
+    with the number of cases, and would count as per-case CPU in a short run.
+    """
+    done: dict[int, float] = {}
+    while len(done) < workers:
+        done.update(pool.map(_cpu_now, [None] * workers))
+    return sum(done[pid] - warm[pid] for pid in done)
 
 
 def _polars_threads_for_workers(workers: int) -> str:
@@ -236,6 +250,7 @@ def main() -> None:
             keep_rows=False,
         )
         wall_pool = time.perf_counter() - t1
+        cpu_pool = _work_cpu(pool, warm, args.workers)
     rate_pool = args.n / wall_pool
     per_core = rate_pool / args.workers
     print(
@@ -243,8 +258,6 @@ def main() -> None:
         f"{per_core:,.0f} cases/s/core  (speed-up {rate_pool / rate_serial:.2f}x on "
         f"{args.workers} workers, {threads} Polars thread(s) each; pool start-up {startup:.1f} s)"
     )
-    # Children's CPU is known once they exit; take away what each spent starting up.
-    cpu_pool = _cpu(resource.RUSAGE_CHILDREN) - sum(warm.values())
     print(
         f"    workers' CPU after start-up: {cpu_pool:.2f} s = {args.n / cpu_pool:,.0f} cases per "
         f"CPU-second (the rate per core on an idle machine; wall rates shrink when the cores "
@@ -300,7 +313,9 @@ def reuse(source: SyntheticCases, args: argparse.Namespace, context: Any) -> Non
 
     A chunk runs the cases that share every input object (all but the id) once: here the
     synthetic templates' copies. A history's cases are built one by one and share nothing;
-    a second pool, whose workers run every case (``_REUSE_COPIES`` off), measures that.
+    a second pool, whose workers run every case (``_REUSE_COPIES`` off), measures that; then
+    the same on one worker: two workers each paying much more CPU per case than one says the
+    cores are shared (other jobs running), so the projection for idle cores is pessimistic.
     """
     from paysupport.analytics.backtest._engine import _inputs
 
@@ -314,24 +329,7 @@ def reuse(source: SyntheticCases, args: argparse.Namespace, context: Any) -> Non
         f"x {source.templates} synthetic templates) and reuse its row"
     )
     m = min(n, 20_000)
-    before = _cpu(resource.RUSAGE_CHILDREN)
-    with ProcessPoolExecutor(
-        args.workers, mp_context=context, initializer=_every_case_runs
-    ) as pool:
-        warm: dict[int, float] = {}
-        while len(warm) < args.workers:
-            warm.update(pool.map(_warm, [n] * args.workers))
-        t0 = time.perf_counter()
-        backtest(
-            DEFAULTS,
-            SyntheticCases(m, seed=source.seed, start=source.start),
-            chunk_size=args.chunk,
-            workers=args.workers,
-            executor=pool,
-            keep_rows=False,
-        )
-        wall = time.perf_counter() - t0
-    cpu = _cpu(resource.RUSAGE_CHILDREN) - before - sum(warm.values())
+    wall, cpu = _every_case_cpu(source, m, args.workers, args.chunk, context)
     idle = TARGET_CASES * (cpu / m) / args.workers
     print(
         f"  every case run (no reuse, as for a history's cases), {m:,} cases: {wall:.2f} s, "
@@ -339,6 +337,35 @@ def reuse(source: SyntheticCases, args: argparse.Namespace, context: Any) -> Non
         f"{args.workers} idle cores (<= {TARGET_SECONDS:.0f} s: "
         f"{'met' if idle <= TARGET_SECONDS else 'MISSED'})"
     )
+    if args.workers > 1:
+        _, alone = _every_case_cpu(source, m, 1, args.chunk, context)
+        print(
+            f"  contention check: the same pool on 1 worker takes {alone / m * 1e6:.0f} µs of "
+            f"CPU per case, {args.workers} workers {cpu / alone:.2f}x that each (the cores' "
+            f"sharing: with other jobs on the machine, each worker pays for it)"
+        )
+
+
+def _every_case_cpu(
+    source: SyntheticCases, m: int, workers: int, chunk: int, context: Any
+) -> tuple[float, float]:
+    """Wall seconds and workers' CPU seconds (after start-up) of the every-case pool."""
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_every_case_runs) as pool:
+        warm: dict[int, float] = {}
+        while len(warm) < workers:
+            warm.update(pool.map(_warm, [len(source)] * workers))
+        t0 = time.perf_counter()
+        backtest(
+            DEFAULTS,
+            SyntheticCases(m, seed=source.seed, start=source.start),
+            chunk_size=chunk,
+            workers=workers,
+            executor=pool,
+            keep_rows=False,
+        )
+        wall = time.perf_counter() - t0
+        cpu = _work_cpu(pool, warm, workers)
+    return wall, cpu
 
 
 def dask_run(source: SyntheticCases, args: argparse.Namespace, serial: object) -> None:
