@@ -251,7 +251,10 @@ TARGETS: tuple[Target, ...] = (
             r"every case run[^\n]*?1,000,000 in[ \t]+(?P<value>\d[\d.,]*[ \t]*s)[^(\n]*"
             r"\((?P<target><=?[ \t]*[\d.,]+[ \t]*s)[ \t]*:[ \t]*(?P<verdict>met|missed)\b",
         ),
-        (("cases run", r"every case run[^\n]*?(?P<d>[\d,]+) cases:"),),
+        (
+            ("cases run", r"every case run[^\n]*?(?P<d>[\d,]+) cases:"),
+            ("µs on 1 worker", r"contention check:[^\n]*?1 worker takes (?P<d>[\d,]+) µs"),
+        ),
     ),
     Target(
         "backtest_memory",
