@@ -36,6 +36,15 @@ def test_derived_amounts(captured: Payment) -> None:
     assert p.captured_at == NOW
 
 
+def test_captured_at_is_the_first_capture(captured: Payment) -> None:
+    later = Capture(id="cap_2", amount=eur("10"), captured_at=NOW + timedelta(hours=2))
+    earlier = Capture(id="cap_0", amount=eur("10"), captured_at=NOW - timedelta(hours=1))
+    assert captured.captured_at == NOW
+    both = captured.evolve(multicapture=True, captures=(*captured.captures, later, earlier))
+    assert both.captured_at == NOW - timedelta(hours=1)
+    assert captured.evolve(status="authorized", captures=()).captured_at is None
+
+
 @pytest.mark.parametrize(
     ("amounts", "ok"),
     [

@@ -354,7 +354,10 @@ class Payment(PaysupportModel):
     @property
     def captured_at(self) -> datetime | None:
         """When the first capture happened (refund windows count from it)."""
-        return min((c.captured_at for c in self.captures), default=None)
+        captures = self.captures
+        if len(captures) == 1:  # the usual payment: no generator, no min
+            return captures[0].captured_at
+        return min((c.captured_at for c in captures), default=None)
 
     def refund(self, refund_id: str) -> Refund:
         """The refund with this id.
