@@ -186,23 +186,10 @@ class RefundContext:
         return self.request.reason is _DUPLICATE or self.request.duplicate_of is not None
 
 
-#: RefundContext's slots in ``__init__``'s order, set through their own setters (the class is
-#: frozen: its ``__setattr__`` refuses, as it should for everyone else).
-_REFUND_SETTERS = tuple(
-    getattr(RefundContext, name).__set__
-    for name in (
-        "payment",
-        "request",
-        "customer",
-        "merchant",
-        "related_payments",
-        "rates",
-        "_amounts",
-        "refundable",
-        "captured_at",
-        "history",
-    )
-)
+#: RefundContext's slots in ``__init__``'s order (its attrs fields, as declared), set through
+#: their own setters (the class is frozen: its ``__setattr__`` refuses, as it should for
+#: everyone else).
+_REFUND_SETTERS = tuple(getattr(RefundContext, a.name).__set__ for a in attrs.fields(RefundContext))
 
 
 def _stake(ctx: EscalationContext) -> Money | None:
