@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import PlainValidator
+from pydantic_core import SchemaValidator
 
 from paysupport.errors import ModelValidationError
 from paysupport.models import (
@@ -31,7 +32,7 @@ from paysupport.models import (
     SafeText,
 )
 from paysupport.models._base import _violations
-from paysupport.models._fast_schema import NO_PAN_TEXT
+from paysupport.models._fast_schema import IDENTIFIER_PATTERN, NO_PAN_IDENTIFIER, NO_PAN_TEXT
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, Network
 from paysupport.pan import find_pans
@@ -194,6 +195,34 @@ def test_disputes_from_python_values_agree_with_full_validation(
 def test_the_rust_pattern_passes_no_card_number(text: str) -> None:
     # What the pattern lets through skips the Python scan: it must hold no card number.
     if re.fullmatch(NO_PAN_TEXT, text):
+        assert find_pans(text) == []
+
+
+_IDENTIFIER_REGEX = SchemaValidator({"type": "str", "pattern": NO_PAN_IDENTIFIER})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [*"0123456789abc:+,~!", *SEPARATORS, "\\", "\x1c", "\x7f", "\x00", "\u00e9", "\u0660"]
+        ),
+        min_size=1,
+        max_size=40,
+    ).map("".join)
+)
+def test_the_identifier_pattern_passes_only_what_both_of_its_patterns_pass(text: str) -> None:
+    # An identifier's two regexes (no space; no card number possible) run as one: what it
+    # passes (in Rust as in Python), both pass; what it refuses goes to the exact checks.
+    in_rust = True
+    try:
+        _IDENTIFIER_REGEX.validate_python(text)
+    except pydantic.ValidationError:
+        in_rust = False
+    assert in_rust is bool(re.fullmatch(NO_PAN_IDENTIFIER, text))
+    if in_rust:
+        assert re.fullmatch(IDENTIFIER_PATTERN, text)
+        assert re.fullmatch(NO_PAN_TEXT, text)
         assert find_pans(text) == []
 
 

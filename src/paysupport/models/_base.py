@@ -50,7 +50,12 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, SchemaValidator
 
 from paysupport.errors import ModelValidationError, RuleViolation, UnknownCode
-from paysupport.models._fast_schema import PASSES_INSTANCES, fast_schema, uncovered_text_fields
+from paysupport.models._fast_schema import (
+    IDENTIFIER_PATTERN,
+    PASSES_INSTANCES,
+    fast_schema,
+    uncovered_text_fields,
+)
 from paysupport.money import Currency, Money, _pydantic_currency, _pydantic_money
 from paysupport.networks import Network
 from paysupport.pan import contains_pan, mask_pans, may_contain_pan
@@ -91,7 +96,7 @@ SAFE_TEXT_MAX: Final = 20_000
 
 #: An identifier: 1–255 printable characters without spaces (ids of the host or a provider).
 Identifier = Annotated[
-    str, StringConstraints(min_length=1, max_length=IDENTIFIER_MAX, pattern=r"^\S+$")
+    str, StringConstraints(min_length=1, max_length=IDENTIFIER_MAX, pattern=IDENTIFIER_PATTERN)
 ]
 
 #: A PSP's card fingerprint: a stable hash of the card number, never the number itself.

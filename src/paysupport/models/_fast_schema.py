@@ -28,7 +28,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 __all__ = [
+    "IDENTIFIER_PATTERN",
     "KEEPS_TEXT",
+    "NO_PAN_IDENTIFIER",
     "NO_PAN_TEXT",
     "PASSES_INSTANCES",
     "fast_schema",
@@ -46,6 +48,20 @@ _RUN: Final = rf"{_SEPARATOR}*(?:{_DIGIT}{_SEPARATOR}*){{0,11}}"
 #: separators has at most 11 digits (a card number has 12 to 19). Valid for Python's ``re``
 #: and Rust's ``regex`` alike.
 NO_PAN_TEXT: Final = rf"^{_RUN}(?:{_OTHER}+{_RUN})*$"
+
+# The same parts within printable ASCII without the space (what ``\S`` passes in every
+# regex flavour): the separators and the other characters of `NO_PAN_TEXT` minus \x00-\x20
+# and \x7f.
+_PRINTED_SEPARATOR: Final = r"[\x2d-\x2f\x5c\x5f]"
+_PRINTED_OTHER: Final = r"[\x21-\x2c\x3a-\x5b\x5d\x5e\x60-\x7e]"
+_PRINTED_RUN: Final = rf"{_PRINTED_SEPARATOR}*(?:{_DIGIT}{_PRINTED_SEPARATOR}*){{0,11}}"
+
+#: `IDENTIFIER_PATTERN` and `NO_PAN_TEXT` in one: printable ASCII without spaces, no run of
+#: 12 digits joined by separators. What it passes, both pass (for a text of at least one
+#: character); what it refuses goes to the exact checks.
+NO_PAN_IDENTIFIER: Final = rf"^{_PRINTED_RUN}(?:{_PRINTED_OTHER}+{_PRINTED_RUN})*$"
+#: The pattern of an identifier: one or more characters, none a space (``Identifier``).
+IDENTIFIER_PATTERN: Final = r"^\S+$"
 
 #: Mark a function given to ``AfterValidator`` that returns text only from its input (the
 #: same strings): the values keep the card-number check of the ``str`` schemas inside.
@@ -116,8 +132,10 @@ def _rewrite(node: Any, is_model_after: Callable[[Any], bool], fast_after: Any, 
 def _text(node: dict[str, Any], no_pan: Callable[[str], str]) -> dict[str, Any]:
     """A ``str`` schema that checks for card numbers: in Rust, else ``no_pan`` in Python."""
     ref = node.pop("ref", None)
-    if "pattern" in node:
-        fast: dict[str, Any] = {
+    if node.get("pattern") == IDENTIFIER_PATTERN and node.get("min_length", 0) >= 1:
+        fast: dict[str, Any] = {**node, "pattern": NO_PAN_IDENTIFIER}  # one regex, not two
+    elif "pattern" in node:
+        fast = {
             "type": "chain",
             "steps": [node, {"type": "str", "pattern": NO_PAN_TEXT}],
         }
