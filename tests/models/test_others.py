@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from paysupport.errors import ModelValidationError
+from paysupport.errors import ModelValidationError, UnknownCode
 from paysupport.models import (
     ALL_MODELS,
     Card,
@@ -16,7 +16,9 @@ from paysupport.models import (
     SupportCase,
     Tier,
 )
-from paysupport.networks import DeclineSeverity
+from paysupport.models.failure import classify_decline
+from paysupport.networks import DeclineCode, DeclineSeverity, decline_code
+from paysupport.providers import stripe_decline
 from tests.models._support import NOW, eur
 
 
@@ -216,3 +218,43 @@ def test_portfolio_lookups_name_the_missing_id() -> None:
     with pytest.raises(NotFound) as info:
         Portfolio().payment("pay_x")
     assert (info.value.kind, info.value.field) == ("payment", "payment_id")
+
+
+def _classified_by_the_rule(
+    network_code: str | None, code: str | None, provider: DeclineCode | None, network: str | None
+) -> DeclineCode | None:
+    """`classify_decline` as it was written before its lookups were kept (the reference):
+    the network's code, then the provider's record, then ``decline_code`` as an ISO code."""
+    for candidate, record in ((network_code, None), (code, provider)):
+        if record is not None:
+            return record
+        if candidate:
+            try:
+                return decline_code(candidate, network=network)
+            except UnknownCode:
+                continue
+    return None
+
+
+@pytest.mark.parametrize("network", [None, "visa", "mastercard"])
+@pytest.mark.parametrize("network_code", [None, "", "51", "83", "zz", "05"])
+@pytest.mark.parametrize("code", [None, "05", "lost_card", "nonsense"])
+def test_a_failure_classifies_its_decline_in_the_documented_order(
+    network: str | None, network_code: str | None, code: str | None
+) -> None:
+    provider = stripe_decline(code) if code == "lost_card" else None
+    expected = _classified_by_the_rule(network_code, code, provider, network)
+    assert classify_decline(network_code, code, provider, network) is expected
+    if network_code or code:
+        f = PaymentFailure(
+            id="f_1",
+            merchant_id="m_1",
+            amount=eur(10),
+            network=network,
+            network_decline_code=network_code or None,
+            decline_code=code,
+            provider_decline=provider,
+            declined_at=NOW,
+        )
+        assert f.decline is expected
+        assert f.evolve(note="again").decline is expected  # a copy classifies alike

@@ -309,3 +309,30 @@ def test_an_unknown_network_is_refused() -> None:
     with pytest.raises(UnknownDeclineCode) as caught:
         decline_code("05", network="diners")
     assert "network" in str(caught.value)
+
+
+def test_lookups_kept_per_code_and_network_equal_fresh_ones() -> None:
+    """``decline_code`` keeps what it found per (code, network): the same record as a fresh
+    lookup, whichever way the code and the network are written; refusals are not kept."""
+    from paysupport.networks.declines import _find, _found
+
+    _found.cache_clear()
+    for dc in decline_codes():
+        for code in (dc.code, f" {dc.code.lower()} "):
+            for net in (dc.network, dc.network.value if dc.network else None):
+                first = decline_code(code, network=net)
+                assert first is _find(code, net)
+                assert decline_code(code, network=net) is first  # kept
+    assert _found.cache_info().hits > 0
+    assert decline_code("51", network=Network.VISA) is decline_code("51", network="visa")
+    for _ in range(2):  # refused every time, not kept as an answer
+        with pytest.raises(AmbiguousDeclineCode):
+            decline_code("83")
+        with pytest.raises(UnknownDeclineCode):
+            decline_code("zz9")
+        with pytest.raises(UnknownDeclineCode):
+            decline_code("   ")
+        with pytest.raises(UnknownDeclineCode):
+            decline_code("51", network="not_a_network")
+        with pytest.raises(UnknownDeclineCode):
+            decline_code(51)  # type: ignore[arg-type]

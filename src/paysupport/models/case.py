@@ -26,6 +26,11 @@ class ClaimKind(StrEnum):
     DISPUTE_RECEIVED = "dispute_received"
 
 
+#: Read by `SupportCase`'s rules on every case built (a module name: ``ClaimKind.X`` goes
+#: through EnumType's attribute hook).
+_DUPLICATE_CHARGE = ClaimKind.DUPLICATE_CHARGE
+
+
 class Channel(StrEnum):
     """How the claim reached support."""
 
@@ -101,7 +106,7 @@ class SupportCase(PaysupportModel):
             raise rule_error(
                 "closed_at", "closed_after_resolved", "closed_at is before resolved_at"
             )
-        if self.claim is ClaimKind.DUPLICATE_CHARGE and len(set(self.payment_ids)) == 1:
+        if self.claim is _DUPLICATE_CHARGE and len(set(self.payment_ids)) == 1:
             raise rule_error(
                 "payment_ids",
                 "duplicate_needs_two_payments",

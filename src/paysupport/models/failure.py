@@ -69,17 +69,18 @@ def classify_decline(
     `paysupport.providers.stripe_failure_fields`); failing that, ``decline_code`` read as an
     ISO code. ``None`` when nothing is known: policies treat that conservatively.
     """
-    for code, record in (
-        (network_decline_code, None),
-        (decline_code_, provider_decline),
-    ):
-        if record is not None:
-            return record
-        if code:
-            try:
-                return decline_code(code, network=network)
-            except UnknownCode:
-                continue
+    if network_decline_code:
+        try:
+            return decline_code(network_decline_code, network=network)
+        except UnknownCode:
+            pass
+    if provider_decline is not None:
+        return provider_decline
+    if decline_code_:
+        try:
+            return decline_code(decline_code_, network=network)
+        except UnknownCode:
+            pass
     return None
 
 

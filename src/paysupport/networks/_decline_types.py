@@ -132,14 +132,19 @@ class DeclineCode:
     @property
     def is_hard(self) -> bool:
         """Whether the decline is hard (by the latest Visa category)."""
-        return self.severity is DeclineSeverity.HARD
+        return self.severity is _HARD
+
+
+# The members `classify` reads, as module names: ``Enum.MEMBER`` goes through EnumType's
+# attribute hook (a few tenths of a µs each) and a decline is classified on every case.
+_NEVER = VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE
+_DO_NOT_RETRY = RetryAction.DO_NOT_RETRY
+_HARD = DeclineSeverity.HARD
+_SOFT = DeclineSeverity.SOFT
 
 
 def classify(category: VisaDeclineCategory | None, action: RetryAction | None) -> DeclineSeverity:
     """Hard = Visa category 1 or do-not-retry; soft otherwise (Visa Core Rules categories)."""
-    if (
-        category is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE
-        or action is RetryAction.DO_NOT_RETRY
-    ):
-        return DeclineSeverity.HARD
-    return DeclineSeverity.SOFT
+    if category is _NEVER or action is _DO_NOT_RETRY:
+        return _HARD
+    return _SOFT

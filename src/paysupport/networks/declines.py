@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from paysupport.errors import UnknownDeclineCode
@@ -102,8 +102,28 @@ def decline_code(code: str, network: Network | str | None = None) -> DeclineCode
         >>> decline_code("83", network="mastercard").action is None  # the MAC decides
         True
     """
-    if not isinstance(code, str) or not code.strip():
+    if not isinstance(code, str):
         raise UnknownDeclineCode("decline code", str(code), known=("a non-empty code",))
+    if network is None or isinstance(network, str):  # hashable, and read as text by _network
+        return _found(code, network)
+    return _find(code, network)
+
+
+@lru_cache(maxsize=4096)
+def _found(code: str, network: str | None) -> DeclineCode:
+    """`_find`, kept per ``(code, network)``: a decline workflow asks for the same few codes.
+
+    The catalogue is read once and never changes, so the record found for a code and network
+    is always the same; a code it refuses is refused again on every call (exceptions are not
+    kept). A `Network` and its value are equal and hash alike, and name the same network.
+    """
+    return _find(code, network)
+
+
+def _find(code: str, network: Network | str | None) -> DeclineCode:
+    """The lookup `decline_code` describes, for a ``code`` that is a string."""
+    if not code.strip():
+        raise UnknownDeclineCode("decline code", code, known=("a non-empty code",))
     key = code.strip().upper().zfill(2)
     net = _network(network)
     index = _index().by_key

@@ -61,6 +61,10 @@ _RECOVERED = RecoveryStatus.RECOVERED
 _RETRY_THEN_CONTACT = RetryAction.RETRY_THEN_CONTACT
 _DO_NOT_RETRY = RetryAction.DO_NOT_RETRY
 _HARD = DeclineSeverity.HARD
+_CATEGORY_1 = VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE
+_UPDATE_CARD = RetryAction.UPDATE_CARD
+_RETRY_LATER = RetryAction.RETRY_LATER
+_NEW_PAYMENT_METHOD = RetryAction.NEW_PAYMENT_METHOD
 
 
 @attrs.frozen(slots=True)
@@ -396,7 +400,7 @@ def _advice(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
                 "MAC {mac}: do not try again; ask for a new payment method",
             ),
         )
-    if mac.action is RetryAction.UPDATE_CARD:
+    if mac.action is _UPDATE_CARD:
         return p._asking(
             "update_card",
             _why(
@@ -425,7 +429,7 @@ def _decline_known(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
 def _hard(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     dc = d.decline
     assert dc is not None  # _decline_known decided otherwise
-    if d.visa_rules and dc.visa_category_on(d.on) is VisaDeclineCategory.ISSUER_WILL_NEVER_APPROVE:
+    if d.visa_rules and dc.visa_category_on(d.on) is _CATEGORY_1:
         return p._asking(
             "new_payment_method",
             _why(
@@ -453,10 +457,10 @@ def _customer(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     assert dc is not None  # _decline_known decided otherwise
     mac = d.mac
     late = mac is not None and mac.retry_after is not None
-    action = RetryAction.RETRY_LATER if late else dc.action
+    action = _RETRY_LATER if late else dc.action
     d.action = action
     if dc.stripe_non_retryable:
-        ask = p._ask.get(action or RetryAction.NEW_PAYMENT_METHOD, "new_payment_method")
+        ask = p._ask.get(action or _NEW_PAYMENT_METHOD, "new_payment_method")
         return p._asking(
             ask,
             _why(

@@ -58,6 +58,13 @@ _OPEN = frozenset(
         CaseStatus.ESCALATED,
     }
 )
+# Members read per case, as module names (``Enum.MEMBER`` goes through EnumType's hook).
+_DISPUTE_RECEIVED = ClaimKind.DISPUTE_RECEIVED
+_DUPLICATE_CHARGE = ClaimKind.DUPLICATE_CHARGE
+_OVERCHARGE = ClaimKind.OVERCHARGE
+_UNRECOGNIZED = ClaimKind.UNRECOGNIZED_CHARGE
+_FAILED_PAYMENT = ClaimKind.FAILED_PAYMENT
+_NEW = CaseStatus.NEW
 
 
 def _tuple(value: Sequence[Payment] | None) -> tuple[Payment, ...]:
@@ -124,7 +131,7 @@ def _dispute_of(case: SupportCase, payments: tuple[Payment, ...]) -> Dispute | N
         for d in p.disputes:
             if case.dispute_id is not None and d.id == case.dispute_id:
                 return d
-    if case.claim is ClaimKind.DISPUTE_RECEIVED or case.dispute_id is not None:
+    if case.claim is _DISPUTE_RECEIVED or case.dispute_id is not None:
         for p in payments:
             if p.open_disputes:
                 return p.open_disputes[0]
@@ -154,7 +161,7 @@ def triage(
     """
     ctx = context or CaseContext()
     b = Builder()
-    if case.status is not CaseStatus.NEW:
+    if case.status is not _NEW:
         b.note("already_triaged", f"case {case.id} is {case.status.value}")
         if case.tier is not None:
             b.effect(_assign(case, case.tier, "triage"))
@@ -218,17 +225,17 @@ def _refund_request(
         return None
     payment = payments[0]
     fields: dict[str, object] = {}
-    if case.claim is ClaimKind.DUPLICATE_CHARGE:
+    if case.claim is _DUPLICATE_CHARGE:
         if len(payments) >= 2:
             ordered = sorted(payments[:2], key=lambda p: (p.created_at, p.id))
             payment = ordered[1]
             fields["duplicate_of"] = ordered[0].id
         fields["reason"] = RefundReason.DUPLICATE
-    elif case.claim is ClaimKind.OVERCHARGE:
+    elif case.claim is _OVERCHARGE:
         fields["reason"] = RefundReason.OVERCHARGE
         if ctx.correct_amount is not None:
             fields["correct_amount"] = ctx.correct_amount
-    elif case.claim is ClaimKind.UNRECOGNIZED_CHARGE:
+    elif case.claim is _UNRECOGNIZED:
         fields["reason"] = RefundReason.FRAUDULENT
     request = RefundRequest(
         id=f"{case.id}.refund",
@@ -257,9 +264,7 @@ def _route(
     now: datetime,
 ) -> SupportCase:
     claim = case.claim
-    if claim in _REFUND_CLAIMS or (
-        claim is ClaimKind.UNRECOGNIZED_CHARGE and _efw_actionable(payments)
-    ):
+    if claim in _REFUND_CLAIMS or (claim is _UNRECOGNIZED and _efw_actionable(payments)):
         found = _refund_request(case, ctx, payments)
         if found is None:
             return _ask_customer(b, case, "identify_payment", now)
@@ -279,9 +284,9 @@ def _route(
             )
         )
         return _start(b, case, now)
-    if claim is ClaimKind.UNRECOGNIZED_CHARGE:
+    if claim is _UNRECOGNIZED:
         return _ask_customer(b, case, "identify_charge", now)
-    if claim is ClaimKind.FAILED_PAYMENT:
+    if claim is _FAILED_PAYMENT:
         if ctx.failure is None:
             b.note("failure_not_loaded", "load the PaymentFailure to plan the recovery")
             return case
@@ -295,7 +300,7 @@ def _route(
             )
         )
         return _start(b, case, now)
-    if claim is ClaimKind.DISPUTE_RECEIVED:
+    if claim is _DISPUTE_RECEIVED:
         if dispute is None:
             b.note("dispute_not_loaded", "load the payment holding the dispute")
             return case

@@ -105,6 +105,8 @@ SUMMARY_SCHEMA = pa.schema(
 )
 _FEES = ("dispute_fee", "arbitration_fee", "handling_cost")
 _BREACH_NOTES = frozenset({"deadline_passed", "inside_safety_margin"})
+#: The realised results a contested dispute counts as won (members read once, not per row).
+_WON = (DisputeResult.WON, DisputeResult.REVERSED)
 # Enums are read with ``str()``: every enum a row reads is a ``StrEnum``, whose ``str()`` is
 # its value (much cheaper than the ``.value`` property, which matters at a million rows);
 # a raw string (an uncatalogued network) stays as it is.
@@ -177,7 +179,7 @@ def _realised(
     result = case.realised_result
     if verdict != "contest" or result is None:
         return None, None
-    won = result in (DisputeResult.WON, DisputeResult.REVERSED)
+    won = result in _WON
     if fees is None:
         return won, None
     return won, fees if won else amount + fees
