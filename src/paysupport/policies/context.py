@@ -34,6 +34,7 @@ from paysupport.models.purchase import PurchaseRecord
 from paysupport.money import Money
 from paysupport.networks import DisputeCategory, DisputeStage
 
+from .decision import _slot_setters
 from .fx import ExchangeRates
 
 __all__ = [
@@ -186,10 +187,8 @@ class RefundContext:
         return self.request.reason is _DUPLICATE or self.request.duplicate_of is not None
 
 
-#: RefundContext's slots in ``__init__``'s order (its attrs fields, as declared), set through
-#: their own setters (the class is frozen: its ``__setattr__`` refuses, as it should for
-#: everyone else).
-_REFUND_SETTERS = tuple(getattr(RefundContext, a.name).__set__ for a in attrs.fields(RefundContext))
+#: RefundContext's slots in ``__init__``'s order (its attrs fields, as declared).
+_REFUND_SETTERS = _slot_setters(RefundContext)
 
 
 def _stake(ctx: EscalationContext) -> Money | None:

@@ -19,7 +19,7 @@ import json
 import operator
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from types import MappingProxyType
@@ -107,7 +107,7 @@ def _check_reason(code: str, rule: str, template: str, names: tuple[str, ...]) -
         )
 
 
-@attrs.frozen(slots=True, cache_hash=False)
+@attrs.frozen(slots=True, cache_hash=False, init=False)
 class Reason:
     """One rule that fired: a stable ``code``, the ``rule`` (parameter) behind it, the values.
 
@@ -130,10 +130,28 @@ class Reason:
     template: str = ""
     policy: str = ""
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        code: str,
+        rule: str,
+        values: tuple[tuple[str, Any], ...] = (),
+        template: str = "",
+        policy: str = "",
+    ) -> None:
+        """Set the fields as attrs' ``__init__`` would, then check the reason.
+
+        Written out (``init=False``): policies build one or more reasons per decision, and
+        the slots' own setters cost less than attrs' per-field ``object.__setattr__``.
+        """
+        set_code, set_rule, set_values, set_template, set_policy = _REASON_SETTERS
+        set_code(self, code)
+        set_rule(self, rule)
+        set_values(self, values)
+        set_template(self, template)
+        set_policy(self, policy)
         # An unexplained or unrenderable reason is a bug in the policy: refuse it when it is
         # built, not when an operator reads it. Cached: a policy builds the same shapes.
-        _check_reason(self.code, self.rule, self.template, tuple(map(_first, self.values)))
+        _check_reason(code, rule, template, tuple(map(_first, values)))
 
     @property
     def message(self) -> str:
@@ -261,7 +279,7 @@ def _make_info(kind: str, fingerprint: str, parameters: dict[str, Any]) -> Polic
     return PolicyInfo(kind, fingerprint, _freeze(parameters))
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, init=False)
 class Step:
     """One step of a resolution plan.
 
@@ -278,6 +296,17 @@ class Step:
     due: datetime
     effect: str
     condition: str = ""
+
+    def __init__(
+        self, action: str, tier: Tier, due: datetime, effect: str, condition: str = ""
+    ) -> None:
+        """Set the fields as attrs' ``__init__`` would (written out: a plan builds several)."""
+        set_action, set_tier, set_due, set_effect, set_condition = _STEP_SETTERS
+        set_action(self, action)
+        set_tier(self, tier)
+        set_due(self, due)
+        set_effect(self, effect)
+        set_condition(self, condition)
 
 
 @attrs.frozen(slots=True)
@@ -320,7 +349,7 @@ class RetryPlan:
     ask: str = ""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, init=False)
 class Decision:
     """What a policy decided, why, and which exact policy decided it.
 
@@ -349,17 +378,50 @@ class Decision:
     detail: Checklist | RetryPlan | None = None
     parts: tuple[Decision, ...] = ()
 
-    def __attrs_post_init__(self) -> None:
-        if self.outcome.__class__ is not Verdict:
+    def __init__(
+        self,
+        outcome: Verdict,
+        reasons: tuple[Reason, ...],
+        policy: PolicyInfo,
+        amount: Money | None = None,
+        tier: Tier | None = None,
+        steps: tuple[Step, ...] = (),
+        detail: Checklist | RetryPlan | None = None,
+        parts: tuple[Decision, ...] = (),
+    ) -> None:
+        """Check the outcome and its reasons, then set the fields as attrs' ``__init__`` would.
+
+        Written out (``init=False``): every policy call builds one, and the slots' own
+        setters cost less than attrs' per-field ``object.__setattr__``.
+        """
+        if outcome.__class__ is not Verdict:
             raise ValidationFailed(
-                "outcome", "verdict_expected", f"expected a Verdict, got {self.outcome!r}"
+                "outcome", "verdict_expected", f"expected a Verdict, got {outcome!r}"
             )
-        if not self.reasons and self.outcome in _NEEDS_REASON:
+        if not reasons and outcome in _NEEDS_REASON:
             raise ValidationFailed(
                 "reasons",
                 "reason_required",
-                f"a {self.outcome.value} decision needs at least one reason",
+                f"a {outcome.value} decision needs at least one reason",
             )
+        (
+            set_outcome,
+            set_reasons,
+            set_policy,
+            set_amount,
+            set_tier,
+            set_steps,
+            set_detail,
+            set_parts,
+        ) = _DECISION_SETTERS
+        set_outcome(self, outcome)
+        set_reasons(self, reasons)
+        set_policy(self, policy)
+        set_amount(self, amount)
+        set_tier(self, tier)
+        set_steps(self, steps)
+        set_detail(self, detail)
+        set_parts(self, parts)
 
     @property
     def fingerprint(self) -> str:
@@ -435,3 +497,16 @@ class Decision:
         if self.parts:
             out["parts"] = [p.to_dict() for p in self.parts]
         return out
+
+
+def _slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setters of a frozen attrs class's slots, in field order (its written-out init's).
+
+    The class's own ``__setattr__`` refuses, as it should for everyone else.
+    """
+    return tuple(getattr(cls, a.name).__set__ for a in attrs.fields(cls))
+
+
+_REASON_SETTERS: Final = _slot_setters(Reason)
+_DECISION_SETTERS: Final = _slot_setters(Decision)
+_STEP_SETTERS: Final = _slot_setters(Step)

@@ -15,13 +15,14 @@ event on the payment or one of its children, and any new child, moves it forward
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
 from paysupport.errors import ConflictError, NotFound, ValidationFailed
 from paysupport.models import LifecycleEvent, Payment, PaymentFailure, SupportCase
 from paysupport.policies import Decision
+from paysupport.policies.decision import _slot_setters
 
 from .effects import Effect
 
@@ -74,7 +75,7 @@ def version_of(model: Aggregate) -> int:
     return version
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Note:
     """Something the workflow recognised and did not (or could not) do, in a stable code.
 
@@ -86,8 +87,14 @@ class Note:
     code: str
     message: str = ""
 
+    def __init__(self, code: str, message: str = "") -> None:
+        """Set the fields as attrs' ``__init__`` would (written out: see `Outcome`)."""
+        set_code, set_message = _NOTE_SETTERS
+        set_code(self, code)
+        set_message(self, message)
 
-@attrs.frozen
+
+@attrs.frozen(init=False)
 class Transition:
     """One lifecycle event the workflow fired.
 
@@ -102,8 +109,15 @@ class Transition:
     id: str
     event: LifecycleEvent
 
+    def __init__(self, kind: str, id: str, event: LifecycleEvent) -> None:
+        """Set the fields as attrs' ``__init__`` would (written out: see `Outcome`)."""
+        set_kind, set_id, set_event = _TRANSITION_SETTERS
+        set_kind(self, kind)
+        set_id(self, id)
+        set_event(self, event)
 
-@attrs.frozen
+
+@attrs.frozen(init=False)
 class Change:
     """One aggregate's new version.
 
@@ -118,8 +132,15 @@ class Change:
     base_version: int | None
     after: Aggregate
 
+    def __init__(self, key: AggregateKey, base_version: int | None, after: Aggregate) -> None:
+        """Set the fields as attrs' ``__init__`` would (written out: see `Outcome`)."""
+        set_key, set_base_version, set_after = _CHANGE_SETTERS
+        set_key(self, key)
+        set_base_version(self, base_version)
+        set_after(self, after)
 
-@attrs.frozen
+
+@attrs.frozen(init=False)
 class Outcome:
     """Decisions made, aggregates changed, events fired, effects to carry out, and notes.
 
@@ -136,6 +157,27 @@ class Outcome:
     transitions: tuple[Transition, ...] = ()
     effects: tuple[Effect, ...] = ()
     notes: tuple[Note, ...] = ()
+
+    def __init__(
+        self,
+        decisions: tuple[Decision, ...] = (),
+        changes: tuple[Change, ...] = (),
+        transitions: tuple[Transition, ...] = (),
+        effects: tuple[Effect, ...] = (),
+        notes: tuple[Note, ...] = (),
+    ) -> None:
+        """Set the fields as attrs' ``__init__`` would.
+
+        Written out (``init=False``), as are `Change`'s, `Transition`'s and `Note`'s: every
+        workflow call builds these, and the slots' own setters cost less than attrs'
+        per-field ``object.__setattr__``.
+        """
+        set_decisions, set_changes, set_transitions, set_effects, set_notes = _OUTCOME_SETTERS
+        set_decisions(self, decisions)
+        set_changes(self, changes)
+        set_transitions(self, transitions)
+        set_effects(self, effects)
+        set_notes(self, notes)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -271,3 +313,9 @@ def commit(
     for c in outcome.changes:
         result[c.key] = c.after
     return result
+
+
+_NOTE_SETTERS: Final = _slot_setters(Note)
+_TRANSITION_SETTERS: Final = _slot_setters(Transition)
+_CHANGE_SETTERS: Final = _slot_setters(Change)
+_OUTCOME_SETTERS: Final = _slot_setters(Outcome)
