@@ -53,8 +53,6 @@ _LOG_FIELDS = ("history", "version")
 #: Every transition's kept steps (``CompiledTransition.steps``: per model class, per fields
 #: the event writes, the `_Step`) once it holds one: what `forget` empties.
 _PLANS: list[dict[type, dict[tuple[str, ...], _Step]]] = []
-#: Per `PaysupportModel` class: its field names (the classes ``build`` copies with a plan).
-_OURS: dict[type, frozenset[str]] = {}
 #: Builds a history entry from its fields (`constructor`).
 _MAKE_EVENT = constructor(LifecycleEvent)
 #: The data of an event that carried none (read-only, so one serves every entry).
@@ -95,6 +93,8 @@ class _Step(NamedTuple):
     #: every time, so the same answer every time): run until they pass once without
     #: changing the model, then left out (`_settle`). Empty once settled.
     decided: frozenset[Callable[[Any], Any]]
+    #: How many fields the model class has (its instances' ``__dict__`` holds no more).
+    size: int
 
 
 def _step(
@@ -130,7 +130,8 @@ def _step(
     accepts = _ACCEPT.get(cls) or _plain_accepts(cls)
     accept = tuple((name, accepts.get(name)) for name in changes)
     make = constructor(cls)
-    step = _Step(pans, rules, given, record, key, make, accept, [None, None], decided)
+    size = len(cls.__pydantic_fields__)
+    step = _Step(pans, rules, given, record, key, make, accept, [None, None], decided, size)
     tr.steps.setdefault(cls, {})[keys] = step
     return step
 
@@ -186,11 +187,9 @@ def build(
         ModelValidationError: the result breaks a model rule (several fields changed).
     """
     kind: Any = type(model)
-    names = _OURS.get(kind)
-    if names is None:
-        if not issubclass(kind, PaysupportModel):
-            return _build_other(model, tr, changes, _event(tr, now, data, actor, reason))
-        names = _OURS[kind] = frozenset(kind.__pydantic_fields__)
+    kept = tr.steps.get(kind)
+    if kept is None and not issubclass(kind, PaysupportModel):
+        return _build_other(model, tr, changes, _event(tr, now, data, actor, reason))
     ours: Any = model
     current = ours.__dict__
     values = current.copy()
@@ -202,10 +201,10 @@ def build(
             moved += (name,)
             values[name] = value
     keys = (*moved, *changes) if changes else moved
-    kept = tr.steps.get(kind)
     step = kept.get(keys) if kept is not None else None
     if step is None:  # a step is kept only for the model's own fields
-        if not changes.keys() <= names:  # an unknown field: reported as evolve reports it
+        if not changes.keys() <= kind.__pydantic_fields__.keys():
+            # an unknown field: reported as evolve reports it
             update = dict(tr.changes)
             update["history"] = (*current["history"], _event(tr, now, data, actor, reason))
             update["version"] = current["version"] + 1
@@ -229,7 +228,7 @@ def build(
         record = _event(tr, now, data, actor, reason)
     values["history"] = (*current["history"], record)
     values["version"] = current["version"] + 1
-    if len(values) != len(names):  # a cached value beside the fields: dropped
+    if len(values) != step.size:  # a cached value beside the fields: dropped
         values = _fields_only(values, kind.__pydantic_fields__)
     given = ours.__pydantic_fields_set__
     seen = step.seen  # the fields-set given last time and the one the result got

@@ -403,10 +403,9 @@ class Lifecycle(Generic[M]):
             InvalidTransition: out of order, no transition, or the guards refused
                 (``DeadlinePassed`` when a deadline guard refused).
         """
-        # The common case first, without raising: a UTC or fixed-offset ``now`` in order
-        # and a transition whose guards pass. Otherwise `check_time` and `_choose` raise the
-        # exact refusal (or, for another kind of timezone, take the transition).
-        tr = None
+        # The common case first, without raising: a UTC or fixed-offset ``now`` in order.
+        # Otherwise `check_time` raises the exact refusal (or, for another kind of
+        # timezone, checks the order itself).
         if type(now) is datetime and type(now.tzinfo) is timezone:
             history = model.history
             if history:
@@ -416,15 +415,22 @@ class Lifecycle(Generic[M]):
                 last = getattr(model, self._started_at)
             else:
                 last = None
-            if last is None or now >= last:
-                candidates = self._table.get(self.state_of(model), _NO_ROWS).get(event)
-                if candidates:
-                    tr = _first_passing(candidates, model, now, data, actor)
-        if tr is None:
+            if last is not None and now < last:
+                self.check_time(model, event, now)
+        else:
             self.check_time(model, event, now)
-            tr = self._choose(self.state_of(model), event, model, now, data, actor)
-        effect = tr.effect
-        return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
+        state = self.state_of(model)
+        candidates = self._table.get(state, _NO_ROWS).get(event)
+        if candidates:
+            # `_first_passing`, written out: one call less per event on the everyday route.
+            for tr in candidates:
+                for check in tr.checks:
+                    if check(model, now, data, actor) is not None:
+                        break
+                else:
+                    effect = tr.effect
+                    return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
+        return self._refuse(state, event, model, now, data, actor, candidates)
 
     def select(
         self,
