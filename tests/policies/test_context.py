@@ -62,3 +62,52 @@ def test_refund_context_built_by_keyword_or_evolve_derives_the_same_facts():
     assert moved.related_payments == (other,) and moved.request is req
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         ctx.payment = other  # type: ignore[misc]
+
+
+def test_dispute_and_retry_contexts_built_by_keyword_or_evolve_derive_the_same_facts():
+    """DisputeContext's and RetryContext's written-out __init__s take what attrs' would."""
+    import pickle
+    from datetime import timedelta
+
+    import attrs
+    import pytest
+
+    from paysupport.models import Dispute, Merchant, PaymentFailure
+    from paysupport.policies import DisputeContext, RetryContext
+
+    pay = payment()
+    shop = Merchant(id="m_1", name="Shop", segment="vip", market="DE")
+    dispute = Dispute.opened(
+        id="dp_1",
+        payment_id=pay.id,
+        network="visa",
+        reason_code="13.1",
+        amount=pay.amount,
+        opened_at=T0,
+    )
+    ctx = DisputeContext(dispute=dispute, payment=pay, merchant=shop, prior_purchases=[])
+    assert ctx.prior_purchases == () and type(ctx.prior_purchases) is tuple
+    assert (ctx.dispute, ctx.payment, ctx.merchant, ctx.purchase) == (dispute, pay, shop, None)
+    assert (ctx.currency, ctx.segment) == ("EUR", shop.segment)
+    bare = attrs.evolve(ctx, merchant=None)
+    assert bare.segment is None and bare.payment is pay and bare.currency == "EUR"
+    assert pickle.loads(pickle.dumps(ctx)).segment == shop.segment
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        ctx.merchant = None  # type: ignore[misc]
+
+    failure = PaymentFailure(
+        id="f_1",
+        merchant_id="m_1",
+        amount=Money.from_minor(500, "USD"),
+        network_decline_code="51",
+        declined_at=T0,
+    )
+    declines = [T0 - timedelta(hours=1), T0 - timedelta(hours=2)]
+    retry = RetryContext(failure, declines)
+    assert retry.card_declines == tuple(declines) and retry.merchant is None
+    assert (retry.currency, retry.segment) == ("USD", None)
+    shopped = attrs.evolve(retry, merchant=shop)
+    assert shopped.segment == shop.segment and shopped.card_declines == tuple(declines)
+    assert RetryContext(failure=failure).card_declines == ()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        retry.failure = failure  # type: ignore[misc]

@@ -241,7 +241,7 @@ class EscalationContext:
     fraud: tuple[str, ...] = _fact(_fraud_signals)
 
 
-@attrs.frozen(slots=True, eq=False)
+@attrs.frozen(slots=True, eq=False, init=False)
 class DisputeContext:
     """A dispute to answer, with the payment and merchant behind it.
 
@@ -265,8 +265,38 @@ class DisputeContext:
         lambda c: c.merchant.segment if c.merchant is not None else None
     )
 
+    def __init__(
+        self,
+        dispute: Dispute,
+        payment: Payment | None = None,
+        merchant: Merchant | None = None,
+        purchase: PurchaseRecord | None = None,
+        prior_purchases: Iterable[PurchaseRecord] = (),
+    ) -> None:
+        """The fields, then the facts, as attrs' own ``__init__`` would set them.
 
-@attrs.frozen(slots=True, eq=False)
+        Written out (``init=False``), as RefundContext's is: a dispute workflow builds one per
+        dispute; the facts are computed in line instead of one factory call each.
+        """
+        (
+            set_dispute,
+            set_payment,
+            set_merchant,
+            set_purchase,
+            set_prior,
+            set_currency,
+            set_segment,
+        ) = _DISPUTE_SETTERS
+        set_dispute(self, dispute)
+        set_payment(self, payment)
+        set_merchant(self, merchant)
+        set_purchase(self, purchase)
+        set_prior(self, tuple(prior_purchases))
+        set_currency(self, dispute.amount.currency.code)
+        set_segment(self, merchant.segment if merchant is not None else None)
+
+
+@attrs.frozen(slots=True, eq=False, init=False)
 class RetryContext:
     """A declined payment to recover, with the card's recent declines at this merchant.
 
@@ -285,6 +315,24 @@ class RetryContext:
     segment: MerchantSegment | None = _fact(
         lambda c: c.merchant.segment if c.merchant is not None else None
     )
+
+    def __init__(
+        self,
+        failure: PaymentFailure,
+        card_declines: Iterable[datetime] = (),
+        merchant: Merchant | None = None,
+    ) -> None:
+        """The fields, then the facts, as attrs' own ``__init__`` would set them.
+
+        Written out (``init=False``), as RefundContext's is: a decline workflow builds one per
+        failure; the facts are computed in line instead of one factory call each.
+        """
+        set_failure, set_declines, set_merchant, set_currency, set_segment = _RETRY_SETTERS
+        set_failure(self, failure)
+        set_declines(self, tuple(card_declines))
+        set_merchant(self, merchant)
+        set_currency(self, failure.amount.currency.code)
+        set_segment(self, merchant.segment if merchant is not None else None)
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -320,3 +368,7 @@ class ResolutionContext:
     def segment(self) -> MerchantSegment | None:
         """The merchant's segment, if known."""
         return self.merchant.segment if self.merchant is not None else None
+
+
+_DISPUTE_SETTERS = _slot_setters(DisputeContext)
+_RETRY_SETTERS = _slot_setters(RetryContext)

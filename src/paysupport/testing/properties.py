@@ -1115,8 +1115,7 @@ def retry_contexts(
     count = draw(st.sampled_from([0, 0, 1, 9, 10, 14, 15, 34, 35]))
     step = timedelta(minutes=draw(st.integers(1, 120)))
     declines = tuple(failure.declined_at - step * (i + 1) for i in range(count))
-    # attrs' converter=tuple types the argument as an unsolved Iterable for mypy.
-    return RetryContext(failure=failure, card_declines=declines)  # type: ignore[arg-type]
+    return RetryContext(failure=failure, card_declines=declines)
 
 
 def _hard_reason(failure: PaymentFailure) -> str | None:
