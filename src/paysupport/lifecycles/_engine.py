@@ -22,7 +22,7 @@ batch work over millions of aggregates; a dict lookup and a few function calls a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from enum import Enum
 from functools import cache
@@ -289,23 +289,6 @@ class _Binding:
             raise RuntimeError("the state follows the aggregate; fire an event to change it")
 
 
-def _first_passing(
-    candidates: Sequence[CompiledTransition],
-    model: Any,
-    now: datetime,
-    data: Data,
-    actor: str | None,
-) -> CompiledTransition | None:
-    """The first candidate transition whose guard checks all pass, or None."""
-    for tr in candidates:
-        for check in tr.checks:
-            if check(model, now, data, actor) is not None:
-                break
-        else:
-            return tr
-    return None
-
-
 class Lifecycle(Generic[M]):
     """A compiled lifecycle: the table derived from one `LifecycleMachine` class.
 
@@ -419,18 +402,9 @@ class Lifecycle(Generic[M]):
                 self.check_time(model, event, now)
         else:
             self.check_time(model, event, now)
-        state = self.state_of(model)
-        candidates = self._table.get(state, _NO_ROWS).get(event)
-        if candidates:
-            # `_first_passing`, written out: one call less per event on the everyday route.
-            for tr in candidates:
-                for check in tr.checks:
-                    if check(model, now, data, actor) is not None:
-                        break
-                else:
-                    effect = tr.effect
-                    return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
-        return self._refuse(state, event, model, now, data, actor, candidates)
+        tr = self._choose(self.state_of(model), event, model, now, data, actor)
+        effect = tr.effect
+        return tr, (_NO_DATA if effect is None else effect(model, now, data, actor))
 
     def select(
         self,
@@ -460,9 +434,12 @@ class Lifecycle(Generic[M]):
         """The first transition from ``state`` on ``event`` whose guards all pass."""
         candidates = self._table.get(state, _NO_ROWS).get(event)
         if candidates:
-            tr = _first_passing(candidates, model, now, data, actor)
-            if tr is not None:
-                return tr
+            for tr in candidates:
+                for check in tr.checks:
+                    if check(model, now, data, actor) is not None:
+                        break
+                else:
+                    return tr
         return self._refuse(state, event, model, now, data, actor, candidates)
 
     def _refuse(
