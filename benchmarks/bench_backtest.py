@@ -374,10 +374,10 @@ def dask_run(source: SyntheticCases, args: argparse.Namespace, serial: object) -
 
     t0 = time.perf_counter()
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]  # distributed's __init__ is untyped
             n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         client.run(_warm, args.n)
         startup = time.perf_counter() - t0
