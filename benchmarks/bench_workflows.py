@@ -49,14 +49,14 @@ from bench_models import PlainPayment, _same_model
 from pydantic import BaseModel
 from pydantic_core import SchemaValidator
 
-from paysupport.models import Capture, Payment, Refund, RefundReason, RefundRequest
+from paysupport.models import Capture, Payment, RefundReason, RefundRequest
 from paysupport.models._base import PaysupportModel, _is_pan_validator, _model_config
 from paysupport.models._fast_schema import fast_schema
 from paysupport.money import Money
 from paysupport.pan import may_contain_pan
 from paysupport.policies import RefundContext, RefundFairness
 from paysupport.workflows import RefundResult, commit, key_of, request_refund, settle_refund
-from paysupport.workflows.refunds import refund_id_for
+from paysupport.workflows.refunds import _new_refund, refund_id_for
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -164,17 +164,8 @@ def floor(
             may_contain_pan(rj)
             policy.decide(ctx, NOW)
             if amount is not None:
-                refund = Refund(
-                    id=refund_id_for(r),
-                    payment_id=p.id,
-                    amount=amount,
-                    reason=r.reason,
-                    created_at=NOW,
-                    request_id=r.id,
-                    requested_by=r.requester_id,
-                    provider=p.provider,
-                    note=r.note,
-                )
+                # The workflow's own constructor of the new refund (`_record` calls it).
+                refund = _new_refund(p, r, refund_id_for(r), amount, r.requester_id, NOW)
                 p.with_refund(refund)
 
     return run

@@ -275,6 +275,28 @@ def _void_instead(b: Builder, payment: Payment, request: RefundRequest) -> Outco
     return b.build()
 
 
+def _new_refund(
+    payment: Payment,
+    request: RefundRequest,
+    rid: str,
+    amount: Money,
+    requester: str | None,
+    now: datetime,
+) -> Refund:
+    """The refund a granted request creates on ``payment`` (validated, not yet recorded)."""
+    return Refund(
+        id=rid,
+        payment_id=payment.id,
+        amount=amount,
+        reason=request.reason,
+        created_at=now,
+        request_id=request.id,
+        requested_by=requester,
+        provider=payment.provider,
+        note=request.note,
+    )
+
+
 def _record(
     b: Builder,
     payment: Payment,
@@ -287,17 +309,7 @@ def _record(
     now: datetime,
 ) -> None:
     """Record the granted refund on the payment (parked when a tier must approve it)."""
-    refund = Refund(
-        id=rid,
-        payment_id=payment.id,
-        amount=amount,
-        reason=request.reason,
-        created_at=now,
-        request_id=request.id,
-        requested_by=requester,
-        provider=payment.provider,
-        note=request.note,
-    )
+    refund = _new_refund(payment, request, rid, amount, requester, now)
     if needs is not None:
         refund = b.fire(
             lifecycles.refund,
