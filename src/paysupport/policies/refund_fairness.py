@@ -116,6 +116,10 @@ class RefundFairness(PolicyBase):
         return {m: timedelta(days=d) for m, d in self.refund_window_days}
 
     @cached_property
+    def _history_window(self) -> timedelta:
+        return timedelta(days=self.history_window_days)
+
+    @cached_property
     def _limits(self) -> dict[str, int]:
         return dict(self.auto_approve_limit)
 
@@ -377,7 +381,7 @@ def _history(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     history = ctx.history
     if not history:
         return None
-    since = now - timedelta(days=p.history_window_days)
+    since = now - p._history_window
     count = 0
     total = 0
     cur = ctx.currency
