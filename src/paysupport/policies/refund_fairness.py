@@ -357,10 +357,12 @@ def _refund_window(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     captured_at = ctx.captured_at
     if captured_at is None:
         return None
-    window = p._windows.get(ctx.method)
+    method = ctx.method
+    window = p._windows.get(method)
     if window is None:
         window = timedelta(days=p.default_window_days)
-    if now - captured_at <= window:
+    since = now - captured_at
+    if since <= window:
         return None
     return p._deny(
         d,
@@ -368,8 +370,8 @@ def _refund_window(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
             "outside_refund_window",
             "refund_window_days",
             (
-                ("method", ctx.method),
-                ("days_since_capture", (now - captured_at).days),
+                ("method", method),
+                ("days_since_capture", since.days),
                 ("window_days", window.days),
             ),
             "{days_since_capture} days since capture, the {method} window is {window_days} days",

@@ -402,7 +402,7 @@ def _denied(b: Builder, payment: Payment, request: RefundRequest, codes: tuple[s
                 customer_id=payment.customer_id,
                 template="refund_denied",
                 subject_id=request.id,
-                params=tuple(("reason", c) for c in codes[:1]),
+                params=(("reason", codes[0]),) if codes else (),
             )
         )
     b.note("refund_denied", "; ".join(codes))
