@@ -244,54 +244,42 @@ class Payment(PaysupportModel):
 
         Computed on first use, then kept with the payment (a changed copy computes its own).
         """
-        cached = self.__dict__.get(AMOUNTS_CACHE_KEY)
+        # Read through ``__dict__`` once: every attribute read on a model takes pydantic's
+        # ``__getattr__`` hook, and a cache hit must stay cheaper than the sums.
+        values = self.__dict__
+        cached = values.get(AMOUNTS_CACHE_KEY)
         if (
             cached is not None
-            and cached[0] is self.captures
-            and cached[1] is self.refunds
-            and cached[2] is self.disputes
-            and cached[3] is self.refunded_unitemised
-            and cached[4] is self.amount
+            and cached[0] is values["captures"]
+            and cached[1] is values["refunds"]
+            and cached[2] is values["disputes"]
+            and cached[3] is values["refunded_unitemised"]
+            and cached[4] is values["amount"]
         ):
             return cached[5]  # type: ignore[no-any-return]
-        return self._remember_amounts(self._sums())
-
-    def _remember_amounts(self, sums: PaymentAmounts) -> PaymentAmounts:
-        """Keep ``sums`` with this payment and return them.
-
-        Keyed by the records they were computed from: a model_copy with other records
-        computes its own.
-        """
-        self.__dict__[AMOUNTS_CACHE_KEY] = (
-            self.captures,
-            self.refunds,
-            self.disputes,
-            self.refunded_unitemised,
-            self.amount,
-            sums,
-        )
-        return sums
+        return _remember_amounts(values, self._sums())
 
     def _sums(self) -> PaymentAmounts:
+        values = self.__dict__  # one read, not five through pydantic's hook
         captured = 0
-        for c in self.captures:
+        for c in values["captures"]:
             captured += c.amount.minor
-        unitemised = self.refunded_unitemised
+        unitemised = values["refunded_unitemised"]
         refunded = 0 if unitemised is None else unitemised.minor
         in_flight = charged_back = 0
-        for r in self.refunds:
+        for r in values["refunds"]:
             status = r.status
             if status is _SUCCEEDED:
                 refunded += r.amount.minor
             elif status.holds_funds:
                 in_flight += r.amount.minor
-        for d in self.disputes:
+        for d in values["disputes"]:
             if d.status.funds_lost:
                 charged_back += d.amount.minor
         refundable = captured - refunded - in_flight - charged_back
         # authorized, captured, refunded, in_flight, charged_back, refundable
         return PaymentAmounts(
-            self.amount.minor,
+            values["amount"].minor,
             captured,
             refunded,
             in_flight,
@@ -403,7 +391,8 @@ class Payment(PaysupportModel):
         return self._with_record("captures", Capture, capture)
 
     def _with_record(self, field: str, kind: type[PaysupportModel], record: Any) -> Payment:
-        current: tuple[Any, ...] = getattr(self, field)
+        values = self.__dict__  # one read: a model's attribute read takes pydantic's hook
+        current: tuple[Any, ...] = values[field]
         new_id = _id_of(record)
         if type(record) is not kind:
             # Not a model built already: validate it as part of the field.
@@ -431,7 +420,7 @@ class Payment(PaysupportModel):
         except PydanticCustomError as exc:
             raise rule_failure("Payment", exc) from None
         new = self._derive_planned({field: update}, _NO_PLAN)
-        new._remember_amounts(sums)
+        _remember_amounts(new.__dict__, sums)
         return new
 
 
@@ -440,15 +429,34 @@ _NO_PLAN: Final[tuple[tuple[Any, ...], tuple[Any, ...]]] = ((), ())
 _new_tuple = tuple.__new__
 
 
-def _held(refund: Refund | None) -> tuple[int, int]:
-    """What ``refund`` adds to (refunded, in flight), as `Payment.amounts` counts it."""
+def _remember_amounts(values: dict[str, Any], sums: PaymentAmounts) -> PaymentAmounts:
+    """Keep ``sums`` in a payment's ``values`` (its ``__dict__``) and return them.
+
+    Keyed by the records they were computed from: a model_copy with other records
+    computes its own.
+    """
+    values[AMOUNTS_CACHE_KEY] = (
+        values["captures"],
+        values["refunds"],
+        values["disputes"],
+        values["refunded_unitemised"],
+        values["amount"],
+        sums,
+    )
+    return sums
+
+
+def _held(refund: dict[str, Any] | None) -> tuple[int, int]:
+    """What a refund (its field values) adds to (refunded, in flight), as `Payment.amounts`
+    counts it.
+    """  # noqa: D205
     if refund is None:
         return 0, 0
-    state = refund.status._value_
+    state = refund["status"]._value_
     if state == _SUCCEEDED_VALUE:
-        return refund.amount.minor, 0
+        return refund["amount"].minor, 0
     if state in _IN_FLIGHT_VALUES:
-        return 0, refund.amount.minor
+        return 0, refund["amount"].minor
     return 0, 0
 
 
@@ -470,21 +478,24 @@ def _amounts(
     )
 
 
+# The helpers below take models' field values (their ``__dict__``, read once per model):
+# every attribute read on a model takes pydantic's ``__getattr__`` hook.
 def _check_owner(
-    p: Payment,
+    p: dict[str, Any],
     field: str,
     records: tuple[Refund, ...] | tuple[Dispute, ...],
-    added: Refund | Dispute,
+    added: dict[str, Any],
 ) -> None:
     """Raise what a full validation gives for ``field`` if the added record is not the payment's.
 
-    The record must be in the payment's currency and name the payment.
+    The record (``added``, its field values) must be in the currency of the payment (``p``,
+    its field values) and name the payment.
     """
-    cur = p.amount.currency
-    if added.amount.currency is not cur:
+    cur = p["amount"].currency
+    if added["amount"].currency is not cur:
         _other_currency(cur, field, records)
-    if added.payment_id != p.id:
-        _other_payment(p.id, field, records)
+    if added["payment_id"] != p["id"]:
+        _other_payment(p["id"], field, records)
 
 
 def _refund_added(
@@ -495,11 +506,12 @@ def _refund_added(
     ``p``; these run in the same order, so the first broken one is the one a full
     validation reports.
     """  # noqa: D205
-    r = refunds[i]
-    _check_owner(p, "refunds", refunds, r)
-    if not p.captures:
+    values, r = p.__dict__, refunds[i].__dict__
+    _check_owner(values, "refunds", refunds, r)
+    if not values["captures"]:
         raise rule_error("refunds", "refund_needs_capture", "only captured money can be refunded")
-    (old_done, old_held), (done, held) = _held(old), _held(r)
+    (old_done, old_held) = _held(None if old is None else old.__dict__)
+    done, held = _held(r)
     refunded = sums.refunded + done - old_done
     in_flight = sums.in_flight + held - old_held
     committed = refunded + in_flight
@@ -516,17 +528,20 @@ def _dispute_added(
     p: Payment, sums: PaymentAmounts, disputes: tuple[Dispute, ...], i: int, old: Dispute | None
 ) -> PaymentAmounts:
     """As `_refund_added`, for dispute ``i`` of ``disputes`` added or replacing ``old``."""
-    d = disputes[i]
-    _check_owner(p, "disputes", disputes, d)
-    if d.amount.minor > sums.captured:
+    d = disputes[i].__dict__
+    _check_owner(p.__dict__, "disputes", disputes, d)
+    amount = d["amount"]
+    if amount.minor > sums.captured:
         raise rule_error(
             f"disputes.{i}.amount",
             "dispute_exceeds_captured",
-            f"disputes[{i}] of {d.amount} exceeds the captured {p._money(sums.captured)}",
+            f"disputes[{i}] of {amount} exceeds the captured {p._money(sums.captured)}",
         )
-    lost = d.amount.minor if d.status.funds_lost else 0
-    if old is not None and old.status.funds_lost:
-        lost -= old.amount.minor
+    lost = amount.minor if d["status"].funds_lost else 0
+    if old is not None:
+        was = old.__dict__
+        if was["status"].funds_lost:
+            lost -= was["amount"].minor
     return _amounts(sums, sums.refunded, sums.in_flight, sums.charged_back + lost)
 
 

@@ -60,12 +60,21 @@ def _fact(compute: Callable[[Any], Any]) -> Any:
     )
 
 
-def _history(ctx: RefundContext) -> tuple[tuple[datetime, int, str], ...]:
-    customer = ctx.customer
-    if customer is None or not customer.past_refunds:
+def _history(customer: Customer | None) -> tuple[tuple[datetime, int, str], ...]:
+    if customer is None:
+        return ()
+    past = customer.past_refunds
+    if not past:
         return ()
     # Plain ints and codes, in the customer's order: the rules count and sum, never sort.
-    return tuple([(r.at, r.amount.minor, r.amount.currency.code) for r in customer.past_refunds])
+    # Each refund's fields are read through its ``__dict__`` once: a model's attribute read
+    # takes pydantic's ``__getattr__`` hook.
+    rows = []
+    for r in past:
+        values = r.__dict__
+        amount = values["amount"]
+        rows.append((values["at"], amount.minor, amount.currency.code))
+    return tuple(rows)
 
 
 @attrs.frozen(slots=True, eq=False, init=False)
@@ -82,8 +91,8 @@ class RefundContext:
             only limits set in the payment's own currency apply).
 
     Derived facts (read-only, computed once): ``refundable`` (captured minus refunded minus
-    in-flight minus lost chargebacks), ``captured``, ``captured_at``, ``method``,
-    ``currency``, ``segment``, ``open_dispute`` (an open dispute exists),
+    in-flight minus lost chargebacks), ``captured``, ``captured_at``, ``currency`` (the
+    payment's currency code), ``method``, ``segment``, ``open_dispute`` (an open dispute exists),
     ``blocking_dispute`` (an open dispute forbids a refund: ``Dispute.blocks_refund``),
     ``efw_actionable``, ``history`` (past refunds as ``(at, minor, currency)``, in the
     customer's order).
@@ -100,6 +109,7 @@ class RefundContext:
     refundable: Money = attrs.field(init=False, eq=False, repr=False)
     captured_at: datetime | None = attrs.field(init=False, eq=False, repr=False)
     history: tuple[tuple[datetime, int, str], ...] = attrs.field(init=False, eq=False, repr=False)
+    currency: str = attrs.field(init=False, eq=False, repr=False)
 
     def __init__(
         self,
@@ -127,6 +137,7 @@ class RefundContext:
             set_refundable,
             set_captured_at,
             set_history,
+            set_currency,
         ) = _REFUND_SETTERS
         set_payment(self, payment)
         set_request(self, request)
@@ -138,25 +149,22 @@ class RefundContext:
         set_rates(self, rates)
         amounts = payment.amounts()
         set_amounts(self, amounts)
-        set_refundable(self, Money.from_minor(amounts.refundable, payment.amount.currency))
+        cur = payment.amount.currency
+        set_refundable(self, Money.from_minor(amounts.refundable, cur))
         set_captured_at(self, payment.captured_at)
-        set_history(self, _history(self))
+        set_history(self, _history(customer))
+        set_currency(self, cur.code)  # read by several rules per request
 
     @cached_property
     def captured(self) -> Money:
         """What was captured (computed on first use: few rules read it)."""
-        return Money.from_minor(self._amounts.captured, self.payment.amount.currency)
+        return Money.from_minor(self._amounts.captured, self.refundable.currency)
 
     # Cheap facts are read through, not stored: building a context stays cheap (issue 13).
     @property
     def method(self) -> str:
         """The payment method type (``"card"``...)."""
         return self.payment.payment_method.type
-
-    @property
-    def currency(self) -> str:
-        """The payment's currency code."""
-        return self.payment.amount.currency.code
 
     @property
     def segment(self) -> MerchantSegment | None:

@@ -116,6 +116,10 @@ class RefundFairness(PolicyBase):
         return {m: timedelta(days=d) for m, d in self.refund_window_days}
 
     @cached_property
+    def _history_window(self) -> timedelta:
+        return timedelta(days=self.history_window_days)
+
+    @cached_property
     def _limits(self) -> dict[str, int]:
         return dict(self.auto_approve_limit)
 
@@ -353,10 +357,12 @@ def _refund_window(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     captured_at = ctx.captured_at
     if captured_at is None:
         return None
-    window = p._windows.get(ctx.method)
+    method = ctx.method
+    window = p._windows.get(method)
     if window is None:
         window = timedelta(days=p.default_window_days)
-    if now - captured_at <= window:
+    since = now - captured_at
+    if since <= window:
         return None
     return p._deny(
         d,
@@ -364,8 +370,8 @@ def _refund_window(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
             "outside_refund_window",
             "refund_window_days",
             (
-                ("method", ctx.method),
-                ("days_since_capture", (now - captured_at).days),
+                ("method", method),
+                ("days_since_capture", since.days),
                 ("window_days", window.days),
             ),
             "{days_since_capture} days since capture, the {method} window is {window_days} days",
@@ -377,7 +383,7 @@ def _history(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     history = ctx.history
     if not history:
         return None
-    since = now - timedelta(days=p.history_window_days)
+    since = now - p._history_window
     count = 0
     total = 0
     cur = ctx.currency

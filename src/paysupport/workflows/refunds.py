@@ -227,13 +227,52 @@ def request_refund(
         ValidationFailed: the request is for another payment.
         NotAuthorized: an operator's request names an operator the host did not pass.
     """
+    b = Builder()
+    request_refund_into(
+        b,
+        payment,
+        request,
+        policies=policies,
+        customer=customer,
+        merchant=merchant,
+        operator=operator,
+        operators=operators,
+        related_payments=related_payments,
+        rates=rates,
+        now=now,
+    )
+    return b.build()
+
+
+def request_refund_into(
+    b: Builder,
+    payment: Payment,
+    request: RefundRequest,
+    *,
+    policies: PolicySet = DEFAULTS,
+    customer: Customer | None = None,
+    merchant: Merchant | None = None,
+    operator: Operator | None = None,
+    operators: Mapping[str, Operator] | None = None,
+    related_payments: Iterable[Payment] = (),
+    rates: ExchangeRates | None = None,
+    now: datetime,
+) -> None:
+    """`request_refund`, writing its records into ``b`` (a workflow that goes on after it).
+
+    The same decisions, notes, changes and effects in the same order as `request_refund`
+    returns them, without building an outcome the caller would only take apart again.
+
+    Raises:
+        ValidationFailed: the request is for another payment.
+        NotAuthorized: an operator's request names an operator the host did not pass.
+    """
     if request.payment_id != payment.id:
         raise ValidationFailed(
             "request.payment_id",
             "request_for_payment",
             f"the request is for payment {request.payment_id!r}, not {payment.id!r}",
         )
-    b = Builder()
     rid = refund_id_for(request)
     existing = None
     for r in payment.refunds:  # a loop, not a generator: most payments have none or few
@@ -243,9 +282,10 @@ def request_refund(
     if existing is not None:
         b.note("already_requested", f"refund {rid} exists ({existing.status.value})")
         _pending_effects(b, payment, existing)
-        return b.build()
+        return
     if not payment.captures and payment.status is _AUTHORIZED:
-        return _void_instead(b, payment, request)
+        _void_instead(b, payment, request)
+        return
     acting = _acting_operator(request, operator, operators)
     related: Any = tuple(related_payments)
     context = RefundContext(payment, request, customer, merchant, related, rates=rates)
@@ -255,14 +295,13 @@ def request_refund(
     amount = decision.amount
     if decision.outcome is _DENY or amount is None or not amount.is_positive():
         _denied(b, payment, request, decision.codes)
-        return b.build()
+        return
     needs = decision.tier if decision.outcome is _REVIEW else None
     requester = request.requester_id or (acting.id if acting is not None else None)
     _record(b, payment, request, rid, amount, requester, needs, decision.codes, now)
-    return b.build()
 
 
-def _void_instead(b: Builder, payment: Payment, request: RefundRequest) -> Outcome:
+def _void_instead(b: Builder, payment: Payment, request: RefundRequest) -> None:
     b.effect(
         CancelPayment(
             payment_id=payment.id,
@@ -272,7 +311,6 @@ def _void_instead(b: Builder, payment: Payment, request: RefundRequest) -> Outco
         )
     )
     b.note("cancel_instead_of_refund", "nothing is captured: void the authorization")
-    return b.build()
 
 
 def _new_refund(
@@ -364,7 +402,7 @@ def _denied(b: Builder, payment: Payment, request: RefundRequest, codes: tuple[s
                 customer_id=payment.customer_id,
                 template="refund_denied",
                 subject_id=request.id,
-                params=tuple(("reason", c) for c in codes[:1]),
+                params=(("reason", codes[0]),) if codes else (),
             )
         )
     b.note("refund_denied", "; ".join(codes))
@@ -413,16 +451,19 @@ def _pending_effects(
     reasons: tuple[str, ...] = (),
 ) -> None:
     """The effect a refund waits for in its current state (again, with the same key)."""
-    if refund.status is _REQUESTED:
+    status = refund.status
+    if status is _REQUESTED:
         b.effect(IssueRefund.for_refund(payment, refund))
-    elif refund.status is _AWAITING:
+    elif status is _AWAITING:
         tier = needs
-        last = refund.history[-1] if refund.history else None
-        if tier is None:
-            recorded = last.data.get("tier") if last is not None else None
-            tier = Tier(recorded) if recorded else Tier.MIDDLE
-        if not reasons and last is not None and last.reason:
-            reasons = tuple(last.reason.split(", "))
+        if tier is None or not reasons:  # asked again: read what the parking event recorded
+            history = refund.history
+            last = history[-1] if history else None
+            if tier is None:
+                recorded = last.data.get("tier") if last is not None else None
+                tier = Tier(recorded) if recorded else Tier.MIDDLE
+            if not reasons and last is not None and last.reason:
+                reasons = tuple(last.reason.split(", "))
         b.effect(
             RequestApproval(
                 payment_id=payment.id,
