@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
-import attrs
-
 from paysupport import lifecycles
 from paysupport.errors import ValidationFailed
 from paysupport.models import (
@@ -94,6 +92,10 @@ def submit_by(dispute: Dispute, policies: PolicySet = DEFAULTS) -> datetime | No
     return dispute.due_by - policies.dispute_safety_margin
 
 
+#: A response decision and the models it was made on: the payment, then the dispute.
+_Decided = tuple[Payment, Dispute, Decision]
+
+
 def receive_dispute(
     payment: Payment,
     dispute: Dispute,
@@ -152,41 +154,6 @@ def _receive(
     return _plan(b, after, dispute, policies, merchant, now)
 
 
-@attrs.frozen(eq=False)
-class _Decided:
-    """A response decision and the exact inputs it was made from (compared by identity)."""
-
-    payment: Payment
-    dispute: Dispute
-    merchant: Merchant | None
-    policies: PolicySet
-    now: datetime
-    decision: Decision
-
-    def reusable(
-        self,
-        payment: Payment,
-        dispute: Dispute,
-        merchant: Merchant | None,
-        policies: PolicySet,
-        now: datetime,
-    ) -> Decision | None:
-        """The decision when it was made from these very objects at the same instant.
-
-        ``DisputeResponse.decide`` is a pure function of its frozen policy, the context's
-        immutable models and ``now``: the same objects give the same decision.
-        """
-        if (
-            self.payment is payment
-            and self.dispute is dispute
-            and self.merchant is merchant
-            and self.policies is policies
-            and self.now == now
-        ):
-            return self.decision
-        return None
-
-
 def receive_and_respond(
     payment: Payment,
     dispute: Dispute,
@@ -208,10 +175,13 @@ def receive_and_respond(
     # One builder for both: what Outcome.merge gives (the first base version, the newest
     # models, effects once per key, decisions, events and notes in order).
     b = Builder()
-    decided = _receive(b, payment, dispute, policies, merchant, now)
-    current = b.latest(payment)
+    # The payment the plan was made on is the newest version the builder holds (the notice
+    # changed it, or found the dispute on it already); the response reads it from there.
+    current, planned, decision = _receive(b, payment, dispute, policies, merchant, now)
     found = find_dispute(current, dispute.id)
-    known = decided.reusable(current, found, merchant, policies, now)
+    # ``DisputeResponse.decide`` is a pure function of its frozen policy, the context's
+    # immutable models and ``now``: asked of the very same models, it gives that decision.
+    known = decision if found is planned else None
     _respond(b, current, found, policies, merchant, (), None, False, None, None, now, known)
     return b.build()
 
@@ -243,8 +213,7 @@ def _plan(
 ) -> _Decided:
     ctx = ResolutionContext(_DISPUTE_RECEIVED, dispute.opened_at, dispute, merchant)
     b.decide(policies.resolution.decide(ctx, now))
-    decision = plan_response(b, payment, dispute, policies, merchant, now)
-    return _Decided(payment, dispute, merchant, policies, now, decision)
+    return payment, dispute, plan_response(b, payment, dispute, policies, merchant, now)
 
 
 def plan_response(
