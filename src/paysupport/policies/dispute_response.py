@@ -495,17 +495,20 @@ def _expected_value(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
         ("expected_value", Money.from_minor(whole, amount.currency)),
         ("min_expected_value", least),
     )
-    template = (
-        "{amount} × {chance} − fees {dispute_fee} + {arbitration_fee} − handling "
-        "{handling_cost} = {expected_value}"
-    )
     if ev > p.min_expected_value * den:
-        why = _why("contest_pays", "expected_value", values, template + " > {min_expected_value}")
+        why = _why("contest_pays", "expected_value", values, _PAYS)
         return p._done(_CONTEST, ctx, d, why)
-    why = _why(
-        "contest_does_not_pay", "expected_value", values, template + " ≤ {min_expected_value}"
-    )
+    why = _why("contest_does_not_pay", "expected_value", values, _DOES_NOT_PAY)
     return p._done(_ACCEPT, ctx, d, why)
+
+
+# The expected-value sentences, made once (a reason's template is checked per distinct text).
+_EV = (
+    "{amount} × {chance} − fees {dispute_fee} + {arbitration_fee} − handling "
+    "{handling_cost} = {expected_value}"
+)
+_PAYS = _EV + " > {min_expected_value}"
+_DOES_NOT_PAY = _EV + " ≤ {min_expected_value}"
 
 
 def _dec(value: Fraction) -> Decimal:

@@ -180,9 +180,14 @@ def receive_and_respond(
     current, planned, decision = _receive(b, payment, dispute, policies, merchant, now)
     found = find_dispute(current, dispute.id)
     # ``DisputeResponse.decide`` is a pure function of its frozen policy, the context's
-    # immutable models and ``now``: asked of the very same models, it gives that decision.
-    known = decision if found is planned else None
-    _respond(b, current, found, policies, merchant, (), None, False, None, None, now, known)
+    # immutable models and ``now``: asked of the very same models, it gives the plan's
+    # decision (and the plan's evidence request is in ``b``).
+    if found is planned:
+        _respond(
+            b, current, found, policies, merchant, (), None, False, None, None, now, decision, True
+        )
+    else:
+        _respond(b, current, found, policies, merchant, (), None, False, None, None, now)
     return b.build()
 
 
@@ -301,8 +306,13 @@ def _respond(
     due_by: datetime | None,
     now: datetime,
     known: Decision | None = None,
+    planned: bool = False,
 ) -> None:
-    """`respond_to_dispute` on the dispute found, into ``b``; ``known``: its decision."""
+    """`respond_to_dispute` on the dispute found, into ``b``; ``known``: its decision.
+
+    ``planned``: ``known`` is the decision `plan_response` recorded into ``b`` on these very
+    models, with its evidence request if it asked for one.
+    """
     if not dispute.is_open or dispute.status is _UNDER_REVIEW:
         b.note("already_answered", f"dispute {dispute.id} is {dispute.status.value}")
         return
@@ -310,7 +320,7 @@ def _respond(
         have = {(e.kind, e.reference) for e in dispute.evidence}
         new = tuple(e for e in added if (e.kind, e.reference) not in have)
         dispute = dispute.evolve(evidence=(*dispute.evidence, *new))
-        known = None  # the file changed: decide on it
+        known, planned = None, False  # the file changed: decide on it
     if known is None:
         known = policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
     decision = b.decide(known)
@@ -333,7 +343,7 @@ def _respond(
     missing = checklist.missing if isinstance(checklist, Checklist) else ()
     if wants_contest:
         if missing and not force and now < deadline:
-            _ask_for_evidence(b, payment, dispute, missing, deadline)
+            _ask_for_evidence(b, payment, dispute, missing, deadline, asked=planned)
             return
         answered = _contest(b, payment, dispute, actor, now, given)
     else:
@@ -345,17 +355,27 @@ def _respond(
 
 
 def _ask_for_evidence(
-    b: Builder, payment: Payment, dispute: Dispute, missing: tuple[str, ...], deadline: datetime
+    b: Builder,
+    payment: Payment,
+    dispute: Dispute,
+    missing: tuple[str, ...],
+    deadline: datetime,
+    *,
+    asked: bool,
 ) -> None:
-    b.effect(
-        RequestEvidence(
-            payment_id=payment.id,
-            dispute_id=dispute.id,
-            stage=dispute.stage,
-            missing=missing,
-            submit_by=deadline,
+    # ``asked``: the plan's request is in ``b`` already, with this one's idempotency key (its
+    # cause fields: this dispute, stage and missing groups), so `Builder.effect` keeps that
+    # one and would drop this.
+    if not asked:
+        b.effect(
+            RequestEvidence(
+                payment_id=payment.id,
+                dispute_id=dispute.id,
+                stage=dispute.stage,
+                missing=missing,
+                submit_by=deadline,
+            )
         )
-    )
     b.note("awaiting_evidence", f"missing: {', '.join(missing)}")
 
 
