@@ -121,3 +121,28 @@ def test_retries_run_out() -> None:
         if f.status is not RecoveryStatus.RETRY_SCHEDULED:
             break
     assert f.status is RecoveryStatus.NEEDS_CUSTOMER_ACTION
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"network_decline_code": "43"}, {"network": "mastercard", "merchant_advice_code": "21"}],
+)
+def test_handle_decline_into_writes_what_handle_decline_returns(fields) -> None:
+    from paysupport.workflows._build import Builder
+    from paysupport.workflows.failures import handle_decline_into
+
+    f = failure(**fields)
+    alone = handle_decline(f, now=at())
+    b = Builder()
+    handle_decline_into(b, f, now=at())
+    assert b.build() == alone
+    # Into a builder holding another workflow's records: the same as absorbing the outcome.
+    first = handle_decline(failure(id="fail_0"), now=at())
+    into, absorbed = Builder(), Builder()
+    into.absorb(first)
+    absorbed.absorb(first)
+    handle_decline_into(into, f, now=at())
+    absorbed.absorb(alone)
+    merged = into.build()
+    assert merged == absorbed.build()
+    assert len(merged.decisions) == 2 and len(merged.changes) == len(alone.changes) + 1

@@ -139,6 +139,9 @@ _ALLOWED: Final = frozenset((s.stage, s.status) for s in DISPUTE_STATES)
 _ALLOWED_VALUES: Final = frozenset((s.stage.value, s.status.value) for s in DISPUTE_STATES)
 
 
+_NO_KINDS: Final[frozenset[EvidenceKind]] = frozenset()
+
+
 def dispute_state_allowed(stage: DisputeStage, status: DisputeStatus) -> bool:
     """Whether ``stage`` × ``status`` is in `DISPUTE_STATES`."""
     return (stage, status) in _ALLOWED
@@ -392,7 +395,10 @@ class Dispute(PaysupportModel):
     @property
     def evidence_kinds(self) -> frozenset[EvidenceKind]:
         """The kinds of evidence on file."""
-        return frozenset(e.kind for e in self.evidence)
+        evidence = self.evidence
+        if not evidence:  # most disputes arrive with none: no generator, one shared set
+            return _NO_KINDS
+        return frozenset([e.kind for e in evidence])
 
     def missing_evidence(self) -> tuple[EvidenceKind, ...]:
         """The kinds that would make a response compelling, of the groups not on file yet.

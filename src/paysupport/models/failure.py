@@ -12,7 +12,6 @@ from pydantic import (
     NonNegativeInt,
     PositiveInt,
     TypeAdapter,
-    model_validator,
 )
 
 from paysupport.errors import UnknownCode
@@ -22,6 +21,7 @@ from paysupport.models._base import (
     NetworkName,
     PaysupportModel,
     SafeText,
+    model_rule,
     rule_error,
 )
 from paysupport.models.history import LifecycleEvent
@@ -157,30 +157,50 @@ class PaymentFailure(PaysupportModel):
     history: tuple[LifecycleEvent, ...] = ()
     version: NonNegativeInt = 0
 
-    @model_validator(mode="after")
-    def _failure_rules(self) -> Self:
+    # The rules, in the order they are checked (the first broken one is reported). Each
+    # reads few fields, so a lifecycle event (which writes ``next_retry_at``) re-checks only
+    # the rule that reads it.
+    @model_rule
+    def _amount_positive(self) -> Self:
         if not self.amount.is_positive():
             raise rule_error(
                 "amount", "failure_amount_positive", "a declined amount must be above zero"
             )
+        return self
+
+    @model_rule
+    def _decline_code_present(self) -> Self:
         if self.decline_code is None and self.network_decline_code is None:
             raise rule_error(
                 "decline_code",
                 "decline_code_present",
                 "a failure needs a decline_code or a network_decline_code",
             )
+        return self
+
+    @model_rule
+    def _provider_decline_matches(self) -> Self:
         if self.provider_decline is not None and self.provider_decline.code != self.decline_code:
             raise rule_error(
                 "provider_decline",
                 "provider_decline_matches",
                 "provider_decline classifies another code than decline_code",
             )
+        return self
+
+    @model_rule
+    def _retry_after_decline(self) -> Self:
         if self.next_retry_at is not None and self.next_retry_at < self.declined_at:
             raise rule_error(
                 "next_retry_at", "retry_after_decline", "next_retry_at is before declined_at"
             )
+        return self
+
+    @model_rule
+    def _attempts_after_decline(self) -> Self:
+        declined_at = self.declined_at
         for i, a in enumerate(self.attempts):
-            if a.at < self.declined_at:
+            if a.at < declined_at:
                 raise rule_error(
                     f"attempts.{i}.at",
                     "attempt_after_decline",

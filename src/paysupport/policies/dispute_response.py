@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from paysupport.models import Dispute
+from paysupport.models import Dispute, Payment
 from paysupport.models.purchase import ce3_prior_payments
 from paysupport.money import Money
 from paysupport.networks import DisputeStage, EvidenceKind, ReasonCode
@@ -369,7 +369,7 @@ def _deadline(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
 
 def _refund_issued(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
     dispute = ctx.dispute
-    refunded = ctx.payment is not None and ctx.payment.amount_refunded >= dispute.amount
+    refunded = _refunded_at_least(ctx.payment, dispute.amount)
     if _REFUND_ISSUED not in d.have and not refunded:
         return None
     return p._done(
@@ -383,6 +383,19 @@ def _refund_issued(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision | None:
             "a refund was already issued: submit it as evidence rather than accept and pay twice",
         ),
     )
+
+
+def _refunded_at_least(payment: Payment | None, amount: Money) -> bool:
+    """``payment.amount_refunded >= amount`` (False without a payment), on minor units.
+
+    ``amount_refunded`` is ``amounts().refunded`` as Money: in the payment's currency the
+    comparison is the minor units'; across currencies Money's own comparison refuses it.
+    """
+    if payment is None:
+        return False
+    if payment.amount.currency is amount.currency:
+        return payment.amounts().refunded >= amount.minor
+    return payment.amount_refunded >= amount
 
 
 _WITHDREW = _why(
@@ -482,17 +495,20 @@ def _expected_value(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
         ("expected_value", Money.from_minor(whole, amount.currency)),
         ("min_expected_value", least),
     )
-    template = (
-        "{amount} × {chance} − fees {dispute_fee} + {arbitration_fee} − handling "
-        "{handling_cost} = {expected_value}"
-    )
     if ev > p.min_expected_value * den:
-        why = _why("contest_pays", "expected_value", values, template + " > {min_expected_value}")
+        why = _why("contest_pays", "expected_value", values, _PAYS)
         return p._done(_CONTEST, ctx, d, why)
-    why = _why(
-        "contest_does_not_pay", "expected_value", values, template + " ≤ {min_expected_value}"
-    )
+    why = _why("contest_does_not_pay", "expected_value", values, _DOES_NOT_PAY)
     return p._done(_ACCEPT, ctx, d, why)
+
+
+# The expected-value sentences, made once (a reason's template is checked per distinct text).
+_EV = (
+    "{amount} × {chance} − fees {dispute_fee} + {arbitration_fee} − handling "
+    "{handling_cost} = {expected_value}"
+)
+_PAYS = _EV + " > {min_expected_value}"
+_DOES_NOT_PAY = _EV + " ≤ {min_expected_value}"
 
 
 def _dec(value: Fraction) -> Decimal:

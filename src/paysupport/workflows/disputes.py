@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
-import attrs
-
 from paysupport import lifecycles
 from paysupport.errors import ValidationFailed
 from paysupport.models import (
@@ -94,6 +92,10 @@ def submit_by(dispute: Dispute, policies: PolicySet = DEFAULTS) -> datetime | No
     return dispute.due_by - policies.dispute_safety_margin
 
 
+#: A response decision and the models it was made on: the payment, then the dispute.
+_Decided = tuple[Payment, Dispute, Decision]
+
+
 def receive_dispute(
     payment: Payment,
     dispute: Dispute,
@@ -152,41 +154,6 @@ def _receive(
     return _plan(b, after, dispute, policies, merchant, now)
 
 
-@attrs.frozen(eq=False)
-class _Decided:
-    """A response decision and the exact inputs it was made from (compared by identity)."""
-
-    payment: Payment
-    dispute: Dispute
-    merchant: Merchant | None
-    policies: PolicySet
-    now: datetime
-    decision: Decision
-
-    def reusable(
-        self,
-        payment: Payment,
-        dispute: Dispute,
-        merchant: Merchant | None,
-        policies: PolicySet,
-        now: datetime,
-    ) -> Decision | None:
-        """The decision when it was made from these very objects at the same instant.
-
-        ``DisputeResponse.decide`` is a pure function of its frozen policy, the context's
-        immutable models and ``now``: the same objects give the same decision.
-        """
-        if (
-            self.payment is payment
-            and self.dispute is dispute
-            and self.merchant is merchant
-            and self.policies is policies
-            and self.now == now
-        ):
-            return self.decision
-        return None
-
-
 def receive_and_respond(
     payment: Payment,
     dispute: Dispute,
@@ -208,11 +175,19 @@ def receive_and_respond(
     # One builder for both: what Outcome.merge gives (the first base version, the newest
     # models, effects once per key, decisions, events and notes in order).
     b = Builder()
-    decided = _receive(b, payment, dispute, policies, merchant, now)
-    current = b.latest(payment)
+    # The payment the plan was made on is the newest version the builder holds (the notice
+    # changed it, or found the dispute on it already); the response reads it from there.
+    current, planned, decision = _receive(b, payment, dispute, policies, merchant, now)
     found = find_dispute(current, dispute.id)
-    known = decided.reusable(current, found, merchant, policies, now)
-    _respond(b, current, found, policies, merchant, (), None, False, None, None, now, known)
+    # ``DisputeResponse.decide`` is a pure function of its frozen policy, the context's
+    # immutable models and ``now``: asked of the very same models, it gives the plan's
+    # decision (and the plan's evidence request is in ``b``).
+    if found is planned:
+        _respond(
+            b, current, found, policies, merchant, (), None, False, None, None, now, decision, True
+        )
+    else:
+        _respond(b, current, found, policies, merchant, (), None, False, None, None, now)
     return b.build()
 
 
@@ -243,8 +218,7 @@ def _plan(
 ) -> _Decided:
     ctx = ResolutionContext(_DISPUTE_RECEIVED, dispute.opened_at, dispute, merchant)
     b.decide(policies.resolution.decide(ctx, now))
-    decision = plan_response(b, payment, dispute, policies, merchant, now)
-    return _Decided(payment, dispute, merchant, policies, now, decision)
+    return payment, dispute, plan_response(b, payment, dispute, policies, merchant, now)
 
 
 def plan_response(
@@ -332,8 +306,13 @@ def _respond(
     due_by: datetime | None,
     now: datetime,
     known: Decision | None = None,
+    planned: bool = False,
 ) -> None:
-    """`respond_to_dispute` on the dispute found, into ``b``; ``known``: its decision."""
+    """`respond_to_dispute` on the dispute found, into ``b``; ``known``: its decision.
+
+    ``planned``: ``known`` is the decision `plan_response` recorded into ``b`` on these very
+    models, with its evidence request if it asked for one.
+    """
     if not dispute.is_open or dispute.status is _UNDER_REVIEW:
         b.note("already_answered", f"dispute {dispute.id} is {dispute.status.value}")
         return
@@ -341,7 +320,7 @@ def _respond(
         have = {(e.kind, e.reference) for e in dispute.evidence}
         new = tuple(e for e in added if (e.kind, e.reference) not in have)
         dispute = dispute.evolve(evidence=(*dispute.evidence, *new))
-        known = None  # the file changed: decide on it
+        known, planned = None, False  # the file changed: decide on it
     if known is None:
         known = policies.dispute_response.decide(DisputeContext(dispute, payment, merchant), now)
     decision = b.decide(known)
@@ -364,7 +343,7 @@ def _respond(
     missing = checklist.missing if isinstance(checklist, Checklist) else ()
     if wants_contest:
         if missing and not force and now < deadline:
-            _ask_for_evidence(b, payment, dispute, missing, deadline)
+            _ask_for_evidence(b, payment, dispute, missing, deadline, asked=planned)
             return
         answered = _contest(b, payment, dispute, actor, now, given)
     else:
@@ -376,17 +355,27 @@ def _respond(
 
 
 def _ask_for_evidence(
-    b: Builder, payment: Payment, dispute: Dispute, missing: tuple[str, ...], deadline: datetime
+    b: Builder,
+    payment: Payment,
+    dispute: Dispute,
+    missing: tuple[str, ...],
+    deadline: datetime,
+    *,
+    asked: bool,
 ) -> None:
-    b.effect(
-        RequestEvidence(
-            payment_id=payment.id,
-            dispute_id=dispute.id,
-            stage=dispute.stage,
-            missing=missing,
-            submit_by=deadline,
+    # ``asked``: the plan's request is in ``b`` already, with this one's idempotency key (its
+    # cause fields: this dispute, stage and missing groups), so `Builder.effect` keeps that
+    # one and would drop this.
+    if not asked:
+        b.effect(
+            RequestEvidence(
+                payment_id=payment.id,
+                dispute_id=dispute.id,
+                stage=dispute.stage,
+                missing=missing,
+                submit_by=deadline,
+            )
         )
-    )
     b.note("awaiting_evidence", f"missing: {', '.join(missing)}")
 
 

@@ -141,6 +141,35 @@ def handle_decline(
         now: the time of the decision.
     """
     b = Builder()
+    _handle(b, failure, policies, merchant, card_declines, now)
+    return b.build()
+
+
+def handle_decline_into(
+    b: Builder,
+    failure: PaymentFailure,
+    *,
+    policies: PolicySet = DEFAULTS,
+    merchant: Merchant | None = None,
+    card_declines: Iterable[datetime] = (),
+    now: datetime,
+) -> None:
+    """`handle_decline` written into ``b``: for a workflow composing outcomes (triage).
+
+    The same records in the same order as ``handle_decline`` gives; ``b.build()`` then
+    equals its outcome when ``b`` was empty.
+    """
+    _handle(b, failure, policies, merchant, card_declines, now)
+
+
+def _handle(
+    b: Builder,
+    failure: PaymentFailure,
+    policies: PolicySet,
+    merchant: Merchant | None,
+    card_declines: Iterable[datetime],
+    now: datetime,
+) -> None:
     if failure.status is _RETRY_SCHEDULED and failure.next_retry_at is not None:
         b.note("already_scheduled", f"retry at {failure.next_retry_at.isoformat()}")
         b.effect(
@@ -152,14 +181,13 @@ def handle_decline(
                 amount=failure.amount,
             )
         )
-        return b.build()
+        return
     if failure.status is not _DECLINED:
         b.note("already_handled", f"failure {failure.id} is {failure.status.value}")
-        return b.build()
+        return
     after = _plan(b, failure, policies, merchant, card_declines, now)
     if after is not failure:
         b.change(failure, after)
-    return b.build()
 
 
 def record_retry_result(
