@@ -48,6 +48,8 @@ from .rules import Rule
 __all__ = ["DEFAULT_SLA_BUMP_AT", "ApprovalContext", "EscalationTier", "OperatorAuthority"]
 
 _TIERS = (Tier.JUNIOR, Tier.MIDDLE, Tier.SENIOR)
+#: How many reasons a policy keeps made (contacts counts are unbounded in principle).
+_MAX_REASONS = 1024
 _US = timedelta(microseconds=1)
 _ESC = "escalation_tier"
 _AUTH = "operator_authority"
@@ -93,18 +95,24 @@ _APPROVE = Verdict.APPROVE
 _REVIEW = Verdict.REVIEW
 
 
-@attrs.define(slots=True)
+#: Each tier's rank (``Tier.rank``'s table, read without the property call).
+_RANK = {t: t.rank for t in _TIERS}
+
+
 class _Route:
     """The tier asked for so far, and why."""
 
-    tier: Tier = Tier.JUNIOR
-    reasons: list[Reason] = attrs.Factory(list)
+    __slots__ = ("reasons", "tier")
+
+    def __init__(self) -> None:
+        self.tier: Tier = _JUNIOR
+        self.reasons: list[Reason] = []
 
     def need(self, tier: Tier, reason: Reason) -> None:
-        if tier.rank > _JUNIOR.rank:
+        if tier is not _JUNIOR:  # junior is the least tier: it asks for nothing
             self.reasons.append(reason)
-        if tier.rank > self.tier.rank:
-            self.tier = tier
+            if _RANK[tier] > _RANK[self.tier]:
+                self.tier = tier
 
 
 @register_kind(_ESC)
@@ -166,7 +174,8 @@ class EscalationTier(PolicyBase):
 
     @cached_property
     def _reasons(self) -> dict[tuple[str, Any], tuple[Tier, Reason]]:
-        # ("claim" | "stage" | "segment", key) -> the tier and its reason, made once per key.
+        # ("claim" | "stage" | "segment" | "fraud" | "contacts", key) -> the tier and its
+        # reason, made once per key (reasons are immutable; keys come from small sets).
         return {}
 
     @cached_property
@@ -288,16 +297,21 @@ def _stage(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
 
 
 def _fraud(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
-    if ctx.fraud:
-        r.need(
+    signals = ctx.fraud
+    if not signals:
+        return
+    why = p._reasons.get(("fraud", signals))  # a few combinations of signals: made once each
+    if why is None:
+        why = p._reasons[("fraud", signals)] = (
             p.fraud_tier,
             _esc(
                 "fraud_signal",
                 "fraud_tier",
-                (("signals", ctx.fraud), ("tier", p.fraud_tier.value)),
+                (("signals", signals), ("tier", p.fraud_tier.value)),
                 "fraud signals {signals} need tier {tier}",
             ),
         )
+    r.need(*why)
 
 
 def _segment(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
@@ -309,8 +323,11 @@ def _segment(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
 
 def _repeat(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
     contacts = ctx.case.contacts
-    if contacts >= p.repeat_contacts:
-        r.need(
+    if contacts < p.repeat_contacts:
+        return
+    why = p._reasons.get(("contacts", contacts))  # made once per count of contacts
+    if why is None:
+        why = (
             p.repeat_contact_tier,
             _esc(
                 "repeat_contact",
@@ -323,6 +340,9 @@ def _repeat(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
                 "{contacts} contacts (from {limit}) need tier {tier}",
             ),
         )
+        if len(p._reasons) < _MAX_REASONS:
+            p._reasons[("contacts", contacts)] = why
+    r.need(*why)
 
 
 def _sla(p: _E, ctx: _X, now: datetime, r: _Route) -> None:

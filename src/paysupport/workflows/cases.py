@@ -65,6 +65,10 @@ _OVERCHARGE = ClaimKind.OVERCHARGE
 _UNRECOGNIZED = ClaimKind.UNRECOGNIZED_CHARGE
 _FAILED_PAYMENT = ClaimKind.FAILED_PAYMENT
 _NEW = CaseStatus.NEW
+_JUNIOR = Tier.JUNIOR
+#: What giving a case its SLA at triage checks: the card-number checks and the model rules
+#: reading ``sla_due_at`` (SupportCase's own plan for that field, made once).
+_SLA_PLAN = SupportCase._plan(frozenset({"sla_due_at"}))
 
 
 def _tuple(value: Sequence[Payment] | None) -> tuple[Payment, ...]:
@@ -105,13 +109,24 @@ class CaseContext:
     rates: ExchangeRates | None = None
 
 
+def _loaded(payments: tuple[Payment, ...], payment_id: str) -> Payment | None:
+    """The loaded payment with this id (the last, as a dict by id keeps), or ``None``.
+
+    A loop, not a dict: a case names one or two payments and the host loads a few.
+    """
+    found = None
+    for p in payments:
+        if p.id == payment_id:
+            found = p
+    return found
+
+
 def _identify(case: SupportCase, ctx: CaseContext, b: Builder) -> tuple[Payment, ...]:
     if case.payment_ids:
-        by_id = {p.id: p for p in ctx.payments}
         found: list[Payment] = []
         missing: list[str] = []
         for i in case.payment_ids:
-            p = by_id.get(i)
+            p = _loaded(ctx.payments, i)
             if p is None:
                 missing.append(i)
             else:
@@ -182,7 +197,7 @@ def triage(
             now,
         )
     )
-    tier = esc.tier or Tier.JUNIOR
+    tier = esc.tier or _JUNIOR
     b.decide(
         policies.resolution.decide(ResolutionContext.for_case(case, dispute, ctx.merchant), now)
     )
@@ -190,8 +205,9 @@ def triage(
     if c.sla_due_at is None:
         window = policies.sla_for(c.priority)
         if window is not None:
-            # an aware time (a validated opening plus a timedelta): the field's own type
-            c = c.evolve_trusted({"sla_due_at": c.opened_at + window})
+            # an aware time (a validated opening plus a timedelta): the field's own type;
+            # the checks a new ``sla_due_at`` needs run (the plan kept for it)
+            c = c._derive_planned({"sla_due_at": c.opened_at + window}, _SLA_PLAN)
     assignee = ctx.operator.id if ctx.operator is not None else None
     extra = {"assignee": assignee} if assignee else {}
     c = b.fire(lifecycles.case, c, "triage", now=now, tier=tier, data=extra)
