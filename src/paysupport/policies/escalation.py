@@ -95,8 +95,9 @@ _APPROVE = Verdict.APPROVE
 _REVIEW = Verdict.REVIEW
 
 
-#: Each tier's rank (``Tier.rank``'s table, read without the property call).
+#: Each tier's rank and value (``Tier.rank``, ``Tier.value``), read without a property call.
 _RANK = {t: t.rank for t in _TIERS}
+_VALUE = {t: t.value for t in _TIERS}
 
 
 class _Route:
@@ -234,7 +235,7 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
         why = _esc(
             "no_band_for_currency",
             "amount_bands",
-            (("amount", stake), ("bands", None), ("tier", t.value)),
+            (("amount", stake), ("bands", None), ("tier", _VALUE[t])),
             "{amount}: no amount bands for this currency, so tier {tier}",
         )
     else:
@@ -253,7 +254,7 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
                 ("bands", bands),
                 ("middle_from", shown[0]),
                 ("senior_from", shown[1]),
-                ("tier", t.value),
+                ("tier", _VALUE[t]),
             ),
             "{amount} needs tier {tier} (middle from {middle_from}, senior from {senior_from})",
         )
