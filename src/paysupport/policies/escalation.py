@@ -546,7 +546,6 @@ class OperatorAuthority(PolicyBase):
     def decide(self, ctx: ApprovalContext, now: datetime | None = None) -> Decision:
         """Approve (the operator may approve alone) or deny, naming the tier that must."""
         op = ctx.approver
-        amount = ctx.amount
         if _same_id(ctx.requester_id, op.id):
             why = _auth(
                 "four_eyes",
@@ -554,8 +553,18 @@ class OperatorAuthority(PolicyBase):
                 (("operator", op.id),),
                 "{operator} requested this and cannot approve their own request",
             )
-            return Decision(_DENY, (why,), self.info, amount=amount, tier=op.tier)
-        needed = self.tier_needed(amount, ctx.rates)
+            return Decision(_DENY, (why,), self.info, amount=ctx.amount, tier=op.tier)
+        return self._check(ctx, self.tier_needed(ctx.amount, ctx.rates))
+
+    def _check(self, ctx: ApprovalContext, needed: Tier) -> Decision:
+        """`decide` past four eyes; ``needed`` is ``tier_needed`` of the amount.
+
+        Given, not computed here: ``route`` needs it too, and computes it once.
+        """
+        op = ctx.approver
+        amount = ctx.amount
+        tier = op.tier  # the operator's fields, read once (each read of a model's costs)
+        own_limits = op.refund_limits
         if not op.active:
             why = _auth(
                 "inactive_operator",
@@ -565,38 +574,39 @@ class OperatorAuthority(PolicyBase):
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
         try:
-            ok = self.tier_covers(op.tier, amount, ctx.rates)
+            ok = self.tier_covers(tier, amount, ctx.rates)
         except MissingExchangeRate as exc:
             why = _auth(
                 "no_authority_in_currency",
                 "tier_limits",
                 (
                     ("operator", op.id),
-                    ("tier", op.tier.value),
+                    ("tier", _VALUE[tier]),
                     ("currency", ctx.currency),
                     ("error", exc.message),
                 ),
                 "{operator} ({tier}) has no approval authority in {currency}: {error}",
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
-        own = op.limit_for(ctx.currency) if op.refund_limits else None
-        if op.refund_limits and (own is None or amount.minor > own.minor):
+        currency = ctx.currency
+        own = op.limit_for(currency) if own_limits else None
+        if own_limits and (own is None or amount.minor > own.minor):
             ok = False
         if ok:
             why = _auth(
                 "within_operator_limit",
                 "tier_limits",
-                (("operator", op.id), ("tier", op.tier.value), ("amount", amount)),
+                (("operator", op.id), ("tier", _VALUE[tier]), ("amount", amount)),
                 "{amount} is within {operator}'s limit ({tier})",
             )
-            return Decision(_APPROVE, (why,), self.info, amount=amount, tier=op.tier)
-        limits = self._limits.get(op.tier, {})
-        has_limit = ctx.currency in limits or self.reference_currency in limits
-        if not has_limit or (op.refund_limits and own is None):
+            return Decision(_APPROVE, (why,), self.info, amount=amount, tier=tier)
+        limits = self._limits.get(tier, {})
+        has_limit = currency in limits or self.reference_currency in limits
+        if not has_limit or (own_limits and own is None):
             why = _auth(
                 "no_authority_in_currency",
                 "tier_limits",
-                (("operator", op.id), ("tier", op.tier.value), ("currency", ctx.currency)),
+                (("operator", op.id), ("tier", _VALUE[tier]), ("currency", currency)),
                 "{operator} ({tier}) has no approval authority in {currency}",
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
@@ -605,9 +615,9 @@ class OperatorAuthority(PolicyBase):
             "tier_limits",
             (
                 ("operator", op.id),
-                ("tier", op.tier.value),
+                ("tier", _VALUE[tier]),
                 ("amount", amount),
-                ("needed", needed.value),
+                ("needed", _VALUE[needed]),
             ),
             "{amount} is above {operator}'s limit ({tier}); tier {needed} must approve",
         )
@@ -679,20 +689,24 @@ class OperatorAuthority(PolicyBase):
             )
             return Decision(_DENY, (*decision.reasons, why), self.info, amount=amount, parts=parts)
         reasons = decision.reasons
+        needed = None
         if operator is not None and floor is None:
-            check = self.decide(ApprovalContext(operator, amount, None, rates=rates))
+            # nobody requested it (None): four eyes cannot refuse, so this is `decide`'s check
+            needed = self.tier_needed(amount, rates)
+            check = self._check(ApprovalContext(operator, amount, None, rates=rates), needed)
             parts = (decision, check)
             if check.outcome is not _APPROVE:
                 floor = check.tier or self.top_tier
                 reasons = (*reasons, *check.reasons)
         if floor is None:
             return Decision(decision.outcome, reasons, self.info, amount=amount, parts=parts)
-        needed = self.tier_needed(amount, rates)
-        tier = floor if floor.rank >= needed.rank else needed
+        if needed is None:
+            needed = self.tier_needed(amount, rates)
+        tier = floor if _RANK[floor] >= _RANK[needed] else needed
         why = _auth(
             "approval_tier",
             "tier_limits",
-            (("amount", amount), ("tier", tier.value)),
+            (("amount", amount), ("tier", _VALUE[tier])),
             "a {tier} operator must approve {amount}",
         )
         return Decision(_REVIEW, (*reasons, why), self.info, amount=amount, tier=tier, parts=parts)
