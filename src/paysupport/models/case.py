@@ -94,9 +94,16 @@ class SupportCase(PaysupportModel):
 
     @model_rule
     def _case_rules(self) -> Self:
-        for name in ("sla_due_at", "first_response_at", "resolved_at", "closed_at"):
-            value = getattr(self, name)
-            if value is not None and value < self.opened_at:
+        # Each time field named (no getattr): the rule's reads can be told from its code, so
+        # an event that writes none of them (triage, start) does not run it again.
+        opened = self.opened_at
+        for name, value in (
+            ("sla_due_at", self.sla_due_at),
+            ("first_response_at", self.first_response_at),
+            ("resolved_at", self.resolved_at),
+            ("closed_at", self.closed_at),
+        ):
+            if value is not None and value < opened:
                 raise rule_error(name, "after_opened", f"{name} is before opened_at")
         if (
             self.closed_at is not None

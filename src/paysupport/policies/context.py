@@ -220,7 +220,7 @@ def _fraud_signals(ctx: EscalationContext) -> tuple[str, ...]:
     return tuple(signals)
 
 
-@attrs.frozen(slots=True, eq=False)
+@attrs.frozen(slots=True, eq=False, init=False)
 class EscalationContext:
     """A support case to route to a tier, with what is known about its stakes.
 
@@ -240,13 +240,51 @@ class EscalationContext:
     merchant: Merchant | None = None
     fraud_signal: bool = False
 
-    stake: Money | None = _fact(_stake)
-    currency: str | None = _fact(lambda c: c.stake.currency.code if c.stake is not None else None)
-    segment: MerchantSegment | None = _fact(
-        lambda c: c.merchant.segment if c.merchant is not None else None
-    )
-    stage: DisputeStage | None = _fact(lambda c: c.dispute.stage if c.dispute is not None else None)
-    fraud: tuple[str, ...] = _fact(_fraud_signals)
+    stake: Money | None = attrs.field(init=False, eq=False, repr=False)
+    currency: str | None = attrs.field(init=False, eq=False, repr=False)
+    segment: MerchantSegment | None = attrs.field(init=False, eq=False, repr=False)
+    stage: DisputeStage | None = attrs.field(init=False, eq=False, repr=False)
+    fraud: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __init__(
+        self,
+        case: SupportCase,
+        amount: Money | None = None,
+        dispute: Dispute | None = None,
+        payment: Payment | None = None,
+        merchant: Merchant | None = None,
+        fraud_signal: bool = False,
+    ) -> None:
+        """The fields, then the facts, as attrs' own ``__init__`` would set them.
+
+        Written out (``init=False``), as RefundContext's is: triage builds one per case; the
+        facts are computed in line instead of one factory call each.
+        """
+        (
+            set_case,
+            set_amount,
+            set_dispute,
+            set_payment,
+            set_merchant,
+            set_fraud_signal,
+            set_stake,
+            set_currency,
+            set_segment,
+            set_stage,
+            set_fraud,
+        ) = _ESCALATION_SETTERS
+        set_case(self, case)
+        set_amount(self, amount)
+        set_dispute(self, dispute)
+        set_payment(self, payment)
+        set_merchant(self, merchant)
+        set_fraud_signal(self, fraud_signal)
+        stake = _stake(self)
+        set_stake(self, stake)
+        set_currency(self, stake.currency.code if stake is not None else None)
+        set_segment(self, merchant.segment if merchant is not None else None)
+        set_stage(self, dispute.stage if dispute is not None else None)
+        set_fraud(self, _fraud_signals(self))
 
 
 @attrs.frozen(slots=True, eq=False, init=False)
@@ -378,5 +416,6 @@ class ResolutionContext:
         return self.merchant.segment if self.merchant is not None else None
 
 
+_ESCALATION_SETTERS = _slot_setters(EscalationContext)
 _DISPUTE_SETTERS = _slot_setters(DisputeContext)
 _RETRY_SETTERS = _slot_setters(RetryContext)

@@ -48,6 +48,8 @@ from .rules import Rule
 __all__ = ["DEFAULT_SLA_BUMP_AT", "ApprovalContext", "EscalationTier", "OperatorAuthority"]
 
 _TIERS = (Tier.JUNIOR, Tier.MIDDLE, Tier.SENIOR)
+#: How many reasons a policy keeps made (contacts counts are unbounded in principle).
+_MAX_REASONS = 1024
 _US = timedelta(microseconds=1)
 _ESC = "escalation_tier"
 _AUTH = "operator_authority"
@@ -93,18 +95,25 @@ _APPROVE = Verdict.APPROVE
 _REVIEW = Verdict.REVIEW
 
 
-@attrs.define(slots=True)
+#: Each tier's rank and value (``Tier.rank``, ``Tier.value``), read without a property call.
+_RANK = {t: t.rank for t in _TIERS}
+_VALUE = {t: t.value for t in _TIERS}
+
+
 class _Route:
     """The tier asked for so far, and why."""
 
-    tier: Tier = Tier.JUNIOR
-    reasons: list[Reason] = attrs.Factory(list)
+    __slots__ = ("reasons", "tier")
+
+    def __init__(self) -> None:
+        self.tier: Tier = _JUNIOR
+        self.reasons: list[Reason] = []
 
     def need(self, tier: Tier, reason: Reason) -> None:
-        if tier.rank > _JUNIOR.rank:
+        if tier is not _JUNIOR:  # junior is the least tier: it asks for nothing
             self.reasons.append(reason)
-        if tier.rank > self.tier.rank:
-            self.tier = tier
+            if _RANK[tier] > _RANK[self.tier]:
+                self.tier = tier
 
 
 @register_kind(_ESC)
@@ -166,7 +175,8 @@ class EscalationTier(PolicyBase):
 
     @cached_property
     def _reasons(self) -> dict[tuple[str, Any], tuple[Tier, Reason]]:
-        # ("claim" | "stage" | "segment", key) -> the tier and its reason, made once per key.
+        # ("claim" | "stage" | "segment" | "fraud" | "contacts", key) -> the tier and its
+        # reason, made once per key (reasons are immutable; keys come from small sets).
         return {}
 
     @cached_property
@@ -225,7 +235,7 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
         why = _esc(
             "no_band_for_currency",
             "amount_bands",
-            (("amount", stake), ("bands", None), ("tier", t.value)),
+            (("amount", stake), ("bands", None), ("tier", _VALUE[t])),
             "{amount}: no amount bands for this currency, so tier {tier}",
         )
     else:
@@ -244,7 +254,7 @@ def _amount(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
                 ("bands", bands),
                 ("middle_from", shown[0]),
                 ("senior_from", shown[1]),
-                ("tier", t.value),
+                ("tier", _VALUE[t]),
             ),
             "{amount} needs tier {tier} (middle from {middle_from}, senior from {senior_from})",
         )
@@ -288,16 +298,21 @@ def _stage(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
 
 
 def _fraud(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
-    if ctx.fraud:
-        r.need(
+    signals = ctx.fraud
+    if not signals:
+        return
+    why = p._reasons.get(("fraud", signals))  # a few combinations of signals: made once each
+    if why is None:
+        why = p._reasons[("fraud", signals)] = (
             p.fraud_tier,
             _esc(
                 "fraud_signal",
                 "fraud_tier",
-                (("signals", ctx.fraud), ("tier", p.fraud_tier.value)),
+                (("signals", signals), ("tier", p.fraud_tier.value)),
                 "fraud signals {signals} need tier {tier}",
             ),
         )
+    r.need(*why)
 
 
 def _segment(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
@@ -309,8 +324,11 @@ def _segment(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
 
 def _repeat(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
     contacts = ctx.case.contacts
-    if contacts >= p.repeat_contacts:
-        r.need(
+    if contacts < p.repeat_contacts:
+        return
+    why = p._reasons.get(("contacts", contacts))  # made once per count of contacts
+    if why is None:
+        why = (
             p.repeat_contact_tier,
             _esc(
                 "repeat_contact",
@@ -323,6 +341,9 @@ def _repeat(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
                 "{contacts} contacts (from {limit}) need tier {tier}",
             ),
         )
+        if len(p._reasons) < _MAX_REASONS:
+            p._reasons[("contacts", contacts)] = why
+    r.need(*why)
 
 
 def _sla(p: _E, ctx: _X, now: datetime, r: _Route) -> None:
@@ -525,7 +546,6 @@ class OperatorAuthority(PolicyBase):
     def decide(self, ctx: ApprovalContext, now: datetime | None = None) -> Decision:
         """Approve (the operator may approve alone) or deny, naming the tier that must."""
         op = ctx.approver
-        amount = ctx.amount
         if _same_id(ctx.requester_id, op.id):
             why = _auth(
                 "four_eyes",
@@ -533,8 +553,18 @@ class OperatorAuthority(PolicyBase):
                 (("operator", op.id),),
                 "{operator} requested this and cannot approve their own request",
             )
-            return Decision(_DENY, (why,), self.info, amount=amount, tier=op.tier)
-        needed = self.tier_needed(amount, ctx.rates)
+            return Decision(_DENY, (why,), self.info, amount=ctx.amount, tier=op.tier)
+        return self._check(ctx, self.tier_needed(ctx.amount, ctx.rates))
+
+    def _check(self, ctx: ApprovalContext, needed: Tier) -> Decision:
+        """`decide` past four eyes; ``needed`` is ``tier_needed`` of the amount.
+
+        Given, not computed here: ``route`` needs it too, and computes it once.
+        """
+        op = ctx.approver
+        amount = ctx.amount
+        tier = op.tier  # the operator's fields, read once (each read of a model's costs)
+        own_limits = op.refund_limits
         if not op.active:
             why = _auth(
                 "inactive_operator",
@@ -544,38 +574,39 @@ class OperatorAuthority(PolicyBase):
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
         try:
-            ok = self.tier_covers(op.tier, amount, ctx.rates)
+            ok = self.tier_covers(tier, amount, ctx.rates)
         except MissingExchangeRate as exc:
             why = _auth(
                 "no_authority_in_currency",
                 "tier_limits",
                 (
                     ("operator", op.id),
-                    ("tier", op.tier.value),
+                    ("tier", _VALUE[tier]),
                     ("currency", ctx.currency),
                     ("error", exc.message),
                 ),
                 "{operator} ({tier}) has no approval authority in {currency}: {error}",
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
-        own = op.limit_for(ctx.currency) if op.refund_limits else None
-        if op.refund_limits and (own is None or amount.minor > own.minor):
+        currency = ctx.currency
+        own = op.limit_for(currency) if own_limits else None
+        if own_limits and (own is None or amount.minor > own.minor):
             ok = False
         if ok:
             why = _auth(
                 "within_operator_limit",
                 "tier_limits",
-                (("operator", op.id), ("tier", op.tier.value), ("amount", amount)),
+                (("operator", op.id), ("tier", _VALUE[tier]), ("amount", amount)),
                 "{amount} is within {operator}'s limit ({tier})",
             )
-            return Decision(_APPROVE, (why,), self.info, amount=amount, tier=op.tier)
-        limits = self._limits.get(op.tier, {})
-        has_limit = ctx.currency in limits or self.reference_currency in limits
-        if not has_limit or (op.refund_limits and own is None):
+            return Decision(_APPROVE, (why,), self.info, amount=amount, tier=tier)
+        limits = self._limits.get(tier, {})
+        has_limit = currency in limits or self.reference_currency in limits
+        if not has_limit or (own_limits and own is None):
             why = _auth(
                 "no_authority_in_currency",
                 "tier_limits",
-                (("operator", op.id), ("tier", op.tier.value), ("currency", ctx.currency)),
+                (("operator", op.id), ("tier", _VALUE[tier]), ("currency", currency)),
                 "{operator} ({tier}) has no approval authority in {currency}",
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
@@ -584,9 +615,9 @@ class OperatorAuthority(PolicyBase):
             "tier_limits",
             (
                 ("operator", op.id),
-                ("tier", op.tier.value),
+                ("tier", _VALUE[tier]),
                 ("amount", amount),
-                ("needed", needed.value),
+                ("needed", _VALUE[needed]),
             ),
             "{amount} is above {operator}'s limit ({tier}); tier {needed} must approve",
         )
@@ -658,20 +689,24 @@ class OperatorAuthority(PolicyBase):
             )
             return Decision(_DENY, (*decision.reasons, why), self.info, amount=amount, parts=parts)
         reasons = decision.reasons
+        needed = None
         if operator is not None and floor is None:
-            check = self.decide(ApprovalContext(operator, amount, None, rates=rates))
+            # nobody requested it (None): four eyes cannot refuse, so this is `decide`'s check
+            needed = self.tier_needed(amount, rates)
+            check = self._check(ApprovalContext(operator, amount, None, rates=rates), needed)
             parts = (decision, check)
             if check.outcome is not _APPROVE:
                 floor = check.tier or self.top_tier
                 reasons = (*reasons, *check.reasons)
         if floor is None:
             return Decision(decision.outcome, reasons, self.info, amount=amount, parts=parts)
-        needed = self.tier_needed(amount, rates)
-        tier = floor if floor.rank >= needed.rank else needed
+        if needed is None:
+            needed = self.tier_needed(amount, rates)
+        tier = floor if _RANK[floor] >= _RANK[needed] else needed
         why = _auth(
             "approval_tier",
             "tier_limits",
-            (("amount", amount), ("tier", tier.value)),
+            (("amount", amount), ("tier", _VALUE[tier])),
             "a {tier} operator must approve {amount}",
         )
         return Decision(_REVIEW, (*reasons, why), self.info, amount=amount, tier=tier, parts=parts)

@@ -166,24 +166,30 @@ class _Plan:
     """
 
     templates: tuple[StepTemplate, ...]
-    #: Per template: (hours as a timedelta, anchor); and the highest tier of the steps.
-    offsets: tuple[tuple[timedelta, str], ...]
+    #: Per template, what placing it reads: (action, tier, effect, condition, hours as a
+    #: timedelta, anchor); and the highest tier of the steps.
+    rows: tuple[tuple[str, Tier, str, str, timedelta, str], ...]
     top: Tier
     why: Reason
 
     @classmethod
     def of(cls, templates: tuple[StepTemplate, ...], why: Reason) -> _Plan:
-        offsets = tuple((timedelta(hours=t.hours), t.anchor) for t in templates)
+        rows = tuple(
+            (t.action, t.tier, t.effect, t.condition, timedelta(hours=t.hours), t.anchor)
+            for t in templates
+        )
         top = max((t.tier for t in templates), key=lambda t: t.rank)
-        return cls(templates, offsets, top, why)
+        return cls(templates, rows, top, why)
 
 
-@attrs.define(slots=True)
 class _Draft:
     """The plan found for one case."""
 
-    reasons: list[Reason] = attrs.Factory(list)
-    plan: _Plan | None = None
+    __slots__ = ("plan", "reasons")
+
+    def __init__(self) -> None:
+        self.reasons: list[Reason] = []
+        self.plan: _Plan | None = None
 
 
 @register_kind("resolution")
@@ -300,7 +306,7 @@ def _place(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
     steps: list[Step] = []
     plan = d.plan
     assert plan is not None, "find_plan runs first and sets the plan or decides"
-    for t, (hours, anchor) in zip(plan.templates, plan.offsets, strict=True):
+    for action, tier, effect, condition, hours, anchor in plan.rows:
         if anchor == "due_by":
             no_deadline = no_deadline or deadline is None
             due = now if deadline is None else deadline - hours
@@ -308,7 +314,7 @@ def _place(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
             due = (opened if anchor == "opened" else now) + hours
         if due < now:
             tight, due = True, now
-        steps.append(Step(t.action, t.tier, due, t.effect, t.condition))
+        steps.append(Step(action, tier, due, effect, condition))
     if no_deadline:
         d.reasons.append(
             _why("no_deadline", "due_by", (), "the dispute has no response deadline: act now")

@@ -65,6 +65,14 @@ _OVERCHARGE = ClaimKind.OVERCHARGE
 _UNRECOGNIZED = ClaimKind.UNRECOGNIZED_CHARGE
 _FAILED_PAYMENT = ClaimKind.FAILED_PAYMENT
 _NEW = CaseStatus.NEW
+_JUNIOR = Tier.JUNIOR
+_CUSTOMER = RequesterKind.CUSTOMER
+_REASON_DUPLICATE = RefundReason.DUPLICATE
+_REASON_OVERCHARGE = RefundReason.OVERCHARGE
+_REASON_FRAUDULENT = RefundReason.FRAUDULENT
+#: What giving a case its SLA at triage checks: the card-number checks and the model rules
+#: reading ``sla_due_at`` (SupportCase's own plan for that field, made once).
+_SLA_PLAN = SupportCase._plan(frozenset({"sla_due_at"}))
 
 
 def _tuple(value: Sequence[Payment] | None) -> tuple[Payment, ...]:
@@ -105,13 +113,24 @@ class CaseContext:
     rates: ExchangeRates | None = None
 
 
+def _loaded(payments: tuple[Payment, ...], payment_id: str) -> Payment | None:
+    """The loaded payment with this id (the last, as a dict by id keeps), or ``None``.
+
+    A loop, not a dict: a case names one or two payments and the host loads a few.
+    """
+    found = None
+    for p in payments:
+        if p.id == payment_id:
+            found = p
+    return found
+
+
 def _identify(case: SupportCase, ctx: CaseContext, b: Builder) -> tuple[Payment, ...]:
     if case.payment_ids:
-        by_id = {p.id: p for p in ctx.payments}
         found: list[Payment] = []
         missing: list[str] = []
         for i in case.payment_ids:
-            p = by_id.get(i)
+            p = _loaded(ctx.payments, i)
             if p is None:
                 missing.append(i)
             else:
@@ -133,9 +152,19 @@ def _dispute_of(case: SupportCase, payments: tuple[Payment, ...]) -> Dispute | N
                 return d
     if case.claim is _DISPUTE_RECEIVED or case.dispute_id is not None:
         for p in payments:
-            if p.open_disputes:
-                return p.open_disputes[0]
+            open_disputes = p.open_disputes
+            if open_disputes:
+                return open_disputes[0]
     return None
+
+
+def _holding(payments: tuple[Payment, ...], dispute_id: str) -> Payment:
+    """The first payment holding the dispute (one `_dispute_of` found among ``payments``)."""
+    for p in payments:
+        for d in p.disputes:
+            if d.id == dispute_id:
+                return p
+    raise AssertionError("the dispute was found on one of these payments")  # pragma: no cover
 
 
 def triage(
@@ -182,7 +211,7 @@ def triage(
             now,
         )
     )
-    tier = esc.tier or Tier.JUNIOR
+    tier = esc.tier or _JUNIOR
     b.decide(
         policies.resolution.decide(ResolutionContext.for_case(case, dispute, ctx.merchant), now)
     )
@@ -190,8 +219,9 @@ def triage(
     if c.sla_due_at is None:
         window = policies.sla_for(c.priority)
         if window is not None:
-            # an aware time (a validated opening plus a timedelta): the field's own type
-            c = c.evolve_trusted({"sla_due_at": c.opened_at + window})
+            # an aware time (a validated opening plus a timedelta): the field's own type;
+            # the checks a new ``sla_due_at`` needs run (the plan kept for it)
+            c = c._derive_planned({"sla_due_at": c.opened_at + window}, _SLA_PLAN)
     assignee = ctx.operator.id if ctx.operator is not None else None
     extra = {"assignee": assignee} if assignee else {}
     c = b.fire(lifecycles.case, c, "triage", now=now, tier=tier, data=extra)
@@ -230,17 +260,17 @@ def _refund_request(
             ordered = sorted(payments[:2], key=lambda p: (p.created_at, p.id))
             payment = ordered[1]
             fields["duplicate_of"] = ordered[0].id
-        fields["reason"] = RefundReason.DUPLICATE
+        fields["reason"] = _REASON_DUPLICATE
     elif case.claim is _OVERCHARGE:
-        fields["reason"] = RefundReason.OVERCHARGE
+        fields["reason"] = _REASON_OVERCHARGE
         if ctx.correct_amount is not None:
             fields["correct_amount"] = ctx.correct_amount
     elif case.claim is _UNRECOGNIZED:
-        fields["reason"] = RefundReason.FRAUDULENT
+        fields["reason"] = _REASON_FRAUDULENT
     request = RefundRequest(
         id=f"{case.id}.refund",
         payment_id=payment.id,
-        requested_by=RequesterKind.CUSTOMER,
+        requested_by=_CUSTOMER,
         requester_id=case.customer_id,
         requested_at=case.opened_at,
         **fields,  # type: ignore[arg-type,unused-ignore]
@@ -269,7 +299,9 @@ def _route(
         if found is None:
             return _ask_customer(b, case, "identify_payment", now)
         payment, request = found
-        related = ctx.related_payments or tuple(p for p in ctx.payments if p.id != payment.id)
+        related = ctx.related_payments
+        if not related:  # the other loaded payments (usually none)
+            related = tuple([p for p in ctx.payments if p.id != payment.id])
         b.absorb(
             request_refund(
                 payment,
@@ -304,8 +336,7 @@ def _route(
         if dispute is None:
             b.note("dispute_not_loaded", "load the payment holding the dispute")
             return case
-        payment = next(p for p in payments if any(d.id == dispute.id for d in p.disputes))
-        plan_response(b, payment, dispute, policies, ctx.merchant, now)
+        plan_response(b, _holding(payments, dispute.id), dispute, policies, ctx.merchant, now)
         return _start(b, case, now)
     b.note("no_route", f"no workflow for a {claim.value} claim")  # pragma: no cover
     return case  # pragma: no cover
