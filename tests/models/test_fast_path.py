@@ -277,3 +277,41 @@ def test_check_rules_reading_agrees_with_full_validation(data: st.DataObject) ->
     assert fast[0] == full[0], (stage, status, fast, full)
     if fast[0] == "error":
         assert fast[1] == full[1]
+
+
+_IDS = [
+    "op_1",
+    "o" * 255,
+    "o" * 256,
+    "",
+    "op 1",
+    "op\t1",
+    "opé",
+    "op_١",
+    "4242424242424242",
+    "ref-4242-4242-4242-4242",
+    "x" * 12,
+    None,
+    7,
+]
+
+
+def test_an_identifier_a_plain_id_test_takes_is_not_validated_again(monkeypatch: Any) -> None:
+    """evolve takes a plain id (`plain_id`) as it is; every other value as full validation does."""
+    from datetime import UTC, datetime
+
+    from paysupport.models import SupportCase
+    from paysupport.models._base import plain_id
+
+    case = SupportCase(
+        id="case_1", claim="refund_request", opened_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    for value in _IDS:
+        fast = _outcome(lambda v=value: case.evolve(assignee=v))
+        full = _outcome(lambda v=value: full_validation(SupportCase, {**dict(case), "assignee": v}))
+        assert fast == full, value
+        if plain_id(value):
+            assert fast[0] == "ok" and fast[1].assignee is value
+    # A plain id never reaches the field's adapter (pydantic's Python wrapper).
+    monkeypatch.setattr(SupportCase, "_adapter", classmethod(lambda cls, name: 1 / 0))
+    assert case.evolve(assignee="op_2").assignee == "op_2"

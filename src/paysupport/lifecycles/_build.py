@@ -25,19 +25,18 @@ from pydantic_core import PydanticCustomError
 from paysupport.errors import ModelValidationError
 from paysupport.models._base import (
     _ACCEPT,
-    _PAN_MIN,
-    IDENTIFIER_MAX,
     SAFE_TEXT_MAX,
     PaysupportModel,
     _fields_only,
     _given_with,
     _plain_accepts,
     constructor,
+    no_card_number,
+    plain_id,
     rule_failure,
     unvalidated_instance,
 )
 from paysupport.models.history import EventData, LifecycleEvent
-from paysupport.pan import may_contain_pan
 
 if TYPE_CHECKING:
     from paysupport.lifecycles._compile import CompiledTransition
@@ -57,9 +56,8 @@ _PLANS: list[dict[type, dict[tuple[str, ...], _Step]]] = []
 _MAKE_EVENT = constructor(LifecycleEvent)
 #: The data of an event that carried none (read-only, so one serves every entry).
 _NO_DATA = EventData()
-#: Texts an ``Identifier`` / a ``SafeText`` field takes as they are (`_plain_id`,
-#: `_plain_text`), remembered: the same actors, reasons and data recur event after event.
-_PLAIN_IDS: set[str] = set()
+#: Texts a ``SafeText`` field takes as they are (`_plain_text`), remembered: the same
+#: reasons and data recur event after event (identifiers: `plain_id`).
 _PLAIN_TEXTS: set[str] = set()
 _MAX_REMEMBERED = 4096
 #: Only short texts are remembered (reason codes, tiers): the sets stay under a few MB.
@@ -315,12 +313,12 @@ def _event(
 
     event, source and target come from the compiled table and ``now`` passed the time
     check: the engine's own values, copied as they are. The actor, reason and data are
-    checked here when they are plain ASCII text the field would return as it is (`_plain_id`,
+    checked here when they are plain ASCII text the field would return as it is (`plain_id`,
     `_plain_text`: in bounds, no card number possible); anything else is validated by
     ``LifecycleEvent`` itself, which gives the exact error (or masks a card number).
     """
     if (
-        (actor is None or _plain_id(actor))
+        (actor is None or plain_id(actor))
         and (reason is None or _plain_text(reason))
         and (not data or _plain_data(data))
     ):
@@ -349,34 +347,6 @@ def _event(
     )
 
 
-def _no_card_number(text: str) -> bool:
-    """True when an ASCII ``text`` cannot hold a card number (what the models' check skips)."""
-    return len(text) < _PAN_MIN or not may_contain_pan(text)
-
-
-def _plain_id(value: object) -> bool:
-    """True when an ``Identifier`` field takes ``value`` as it is (no error, no change).
-
-    Printable ASCII without a space (no whitespace in any definition), 1-255 characters, no
-    card number possible. Other values (which may still be valid) go through pydantic.
-    Texts found plain are remembered (bounded): actors repeat.
-    """
-    if type(value) is not str:
-        return False
-    if value in _PLAIN_IDS:
-        return True
-    plain = (
-        0 < len(value) <= IDENTIFIER_MAX
-        and value.isascii()
-        and value.isprintable()
-        and " " not in value
-        and _no_card_number(value)
-    )
-    if plain and len(_PLAIN_IDS) < _MAX_REMEMBERED:
-        _PLAIN_IDS.add(value)  # at most 255 characters each
-    return plain
-
-
 def _plain_text(value: object) -> bool:
     """True when a ``SafeText`` field takes ``value`` as it is: ASCII, in bounds, no card number.
 
@@ -386,7 +356,7 @@ def _plain_text(value: object) -> bool:
         return False
     if value in _PLAIN_TEXTS:
         return True
-    plain = len(value) <= SAFE_TEXT_MAX and value.isascii() and _no_card_number(value)
+    plain = len(value) <= SAFE_TEXT_MAX and value.isascii() and no_card_number(value)
     if plain and len(value) <= _REMEMBER_UP_TO and len(_PLAIN_TEXTS) < _MAX_REMEMBERED:
         _PLAIN_TEXTS.add(value)
     return plain

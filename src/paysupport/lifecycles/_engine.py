@@ -22,6 +22,7 @@ batch work over millions of aggregates; a dict lookup and a few function calls a
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from enum import Enum
@@ -156,8 +157,11 @@ def stringify(data: Mapping[str, object]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for key, value in data.items():
-        if isinstance(value, str):
-            out[key] = value.value if isinstance(value, Enum) else value
+        # An enum's value is read as ``_value_`` (what the ``value`` property returns).
+        if type(value) is str:
+            out[key] = value
+        elif isinstance(value, str):
+            out[key] = value._value_ if isinstance(value, Enum) else value
         elif isinstance(value, Money):
             out[key] = str(value)
         elif isinstance(value, datetime):
@@ -165,7 +169,7 @@ def stringify(data: Mapping[str, object]) -> dict[str, str]:
                 raise ValidationFailed(key, "timezone_aware", f"{key} must be timezone-aware")
             out[key] = value.isoformat()
         elif isinstance(value, Enum):
-            out[key] = str(value.value)
+            out[key] = str(value._value_)
         elif isinstance(value, bool | int):
             out[key] = str(value).lower() if isinstance(value, bool) else str(value)
         else:
@@ -182,6 +186,10 @@ _NO_ROWS: Mapping[str, tuple[Any, ...]] = MappingProxyType({})
 def _status(model: Any) -> str:
     status: str = model.status
     return status
+
+
+#: `_status` as one C call (what `Lifecycle` reads for a machine keeping the default).
+_STATUS: Callable[[Any], str] = operator.attrgetter("status")
 
 
 class LifecycleMachine(StateMachine):
@@ -306,7 +314,11 @@ class Lifecycle(Generic[M]):
     def __init__(self, machine_class: type[LifecycleMachine]) -> None:
         self.machine_class = machine_class
         self.name: str = machine_class.lifecycle_name or machine_class.__name__
-        self.state_of: Callable[[Any], str] = machine_class.state_of
+        state_of = machine_class.state_of
+        # The default state (the model's ``status``) is read in C: every event reads it.
+        self.state_of: Callable[[Any], str] = (
+            _STATUS if state_of is LifecycleMachine.state_of else state_of
+        )
         self._started_at = machine_class.started_at
         self.states: tuple[str, ...] = tuple(str(s.value) for s in machine_class.states)
         self.terminal_states: frozenset[str] = frozenset(

@@ -1063,11 +1063,49 @@ def _plain_accept(node: Any) -> Callable[[Any], bool] | None:
     if kind == "enum" and node.keys() <= _ENUM_KEYS and node.get("missing") is None:
         enum_cls = node["cls"]
         return lambda v: type(v) is enum_cls
+    if node == _IDENTIFIER_SCHEMA:  # an `Identifier`: what `plain_id` takes, as it is
+        return plain_id
     if kind == "bool" and node.keys() <= {"type", "metadata"}:
         return lambda v: type(v) is bool
     if kind == "int" and node.keys() <= {"type", "metadata"}:
         return lambda v: type(v) is int
     return None
+
+
+#: Texts `plain_id` found plain, remembered (bounded): the same ids recur event after event.
+_PLAIN_IDS: set[str] = set()
+_MAX_PLAIN_IDS: Final = 4096
+#: An `Identifier`'s core schema and field metadata (a field with exactly these is one).
+_IDENTIFIER_SCHEMA: Final = TypeAdapter(Identifier).core_schema
+_IDENTIFIER_METADATA: Final = list(get_args(Identifier)[1:])
+
+
+def no_card_number(text: str) -> bool:
+    """True when an ASCII ``text`` cannot hold a card number (what the models' check skips)."""
+    return len(text) < _PAN_MIN or not may_contain_pan(text)
+
+
+def plain_id(value: object) -> bool:
+    """True when an `Identifier` field takes ``value`` as it is (no error, no change).
+
+    Printable ASCII without a space (no whitespace in any definition), 1-255 characters, no
+    card number possible. Other values (which may still be valid) go through pydantic.
+    Texts found plain are remembered (bounded): ids repeat.
+    """
+    if type(value) is not str:
+        return False
+    if value in _PLAIN_IDS:
+        return True
+    plain = (
+        0 < len(value) <= IDENTIFIER_MAX
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
+        and no_card_number(value)
+    )
+    if plain and len(_PLAIN_IDS) < _MAX_PLAIN_IDS:
+        _PLAIN_IDS.add(value)  # at most 255 characters each
+    return plain
 
 
 def _plain_accepts(cls: type[PaysupportModel]) -> dict[str, Callable[[Any], bool]]:
@@ -1082,7 +1120,8 @@ def _plain_accepts(cls: type[PaysupportModel]) -> dict[str, Callable[[Any], bool
     fields = node.get("fields", {}) if isinstance(node, dict) else {}
     for name, field in fields.items():
         test = _plain_accept(field.get("schema"))
-        if test is not None and not cls.model_fields[name].metadata:
+        metadata = cls.model_fields[name].metadata
+        if test is not None and (not metadata or metadata == _IDENTIFIER_METADATA):
             found[name] = test
     _ACCEPT[cls] = found
     return found

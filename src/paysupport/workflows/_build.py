@@ -77,8 +77,8 @@ class Builder:
         """
         merged: dict[str, Any] = {**data, **values} if data else values
         new: M = lifecycle.fire(model, event, now=now, actor=actor, reason=reason, **merged)
-        model_id: str = getattr(new, "id")  # noqa: B009 - every aggregate has an id
-        self.transitions.append(Transition(lifecycle.name, model_id, getattr(new, "history")[-1]))  # noqa: B009
+        fields = new.__dict__  # every aggregate is a model with an id and a history
+        self.transitions.append(Transition(lifecycle.name, fields["id"], fields["history"][-1]))
         return new
 
     def absorb(self, outcome: Outcome) -> None:

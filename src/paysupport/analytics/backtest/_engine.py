@@ -30,7 +30,7 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import attrs
 import polars as pl
@@ -39,8 +39,8 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from paysupport.errors import PaysupportError, ValidationFailed
 from paysupport.policies import PolicySet
 
-from ._cases import Case, check_case, run_case
-from ._rows import ROW_SCHEMA, SUMMARY_SCHEMA, RowBuffer, row_of
+from ._cases import _CASE_TYPES, Case, check_case, run_case
+from ._rows import ROW_SCHEMA, SUMMARY_SCHEMA, batch_of, row_of
 from ._summary import cube, from_cube, merge_cubes
 
 __all__ = ["CaseFailed", "CaseSource", "Progress", "Run", "run_chunk", "run_many"]
@@ -204,7 +204,7 @@ def run_chunk(
     rows: list[pa.RecordBatch | None] = []
     cubes: list[pl.DataFrame] = []
     for policy_set in policies:
-        buffer = RowBuffer(ROW_SCHEMA if keep_rows else SUMMARY_SCHEMA)
+        buffer: list[tuple[Any, ...]] = []  # the rows, made a batch at the end (`batch_of`)
         # A chunk's cases that share every input object (all but the id) share one run.
         seen: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[Any, ...]]] | None = (
             {} if _REUSE_COPIES else None
@@ -216,7 +216,7 @@ def run_chunk(
                 known = seen.get(key)
                 if known is not None:
                     row = known[1]  # case_id (first column) is the only column the id gives
-                    buffer.add((case.id, *row[1:]) if keep_rows else row)
+                    buffer.append((case.id, *row[1:]) if keep_rows else row)
                     continue
             try:
                 row = row_of(case, run_case(case, policy_set), full=keep_rows)
@@ -226,11 +226,15 @@ def run_chunk(
                 return _ChunkResult(chunk.index, len(cases), (), (), (index, case.id, message))
             if seen is not None:  # ``inputs`` kept alive: no other object takes their ids
                 seen[key] = (inputs, row)
-            buffer.add(row)
-        batch = buffer.to_batch()
+            buffer.append(row)
+        batch = batch_of(buffer, ROW_SCHEMA if keep_rows else SUMMARY_SCHEMA)
         cubes.append(cube(batch))
         rows.append(batch if keep_rows else None)
     return _ChunkResult(chunk.index, len(cases), tuple(rows), tuple(cubes))
+
+
+#: The case classes: a chunk whose items are all of these types needs no check per item.
+_CASE_TYPE_SET = frozenset(_CASE_TYPES)
 
 
 def _chunks(cases: Iterable[object] | CaseSource, size: int) -> Iterator[_Chunk]:
@@ -242,11 +246,13 @@ def _chunks(cases: Iterable[object] | CaseSource, size: int) -> Iterator[_Chunk]
     iterator = iter(cases)
     start = 0
     for index in itertools.count():
-        batch = tuple(
-            check_case(c, start + i) for i, c in enumerate(itertools.islice(iterator, size))
-        )
-        if not batch:
+        items = tuple(itertools.islice(iterator, size))
+        if not items:
             return
+        if _CASE_TYPE_SET.issuperset(map(type, items)):  # all cases: no check per item
+            batch = cast(tuple[Case, ...], items)
+        else:
+            batch = tuple([check_case(c, start + i) for i, c in enumerate(items)])
         yield _Chunk(index, start, start + len(batch), cases=batch)
         start += len(batch)
 

@@ -8,8 +8,9 @@ figures come from the values the deciding rule recorded (``chance``, ``dispute_f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -27,7 +28,7 @@ from paysupport.workflows import (
 
 from ._cases import Case, DeclineCase, DisputeCase, RefundCase, TriageCase
 
-__all__ = ["ROW_SCHEMA", "SUMMARY_SCHEMA", "RowBuffer", "main_decision", "row_of"]
+__all__ = ["ROW_SCHEMA", "SUMMARY_SCHEMA", "RowBuffer", "batch_of", "main_decision", "row_of"]
 
 _STR = pa.string()
 _INT = pa.int64()
@@ -144,8 +145,18 @@ def _minor(value: object) -> int:
     raise TypeError(f"{value!r} is not an amount")
 
 
-def _round(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+def _times(amount: int, chance: Decimal) -> int:
+    """``amount × chance`` rounded half to even: exact, in integers (``chance`` is finite)."""
+    numerator, denominator = chance.as_integer_ratio()
+    whole, rest = divmod(amount * numerator, denominator)
+    twice = 2 * rest
+    if twice > denominator or (twice == denominator and whole % 2):
+        whole += 1
+    return whole
+
+
+#: The values an expected-value reason records: the chance and every fee.
+_EXPECTED_KEYS = frozenset({"chance", *_FEES})
 
 
 def _expected(
@@ -160,11 +171,12 @@ def _expected(
         if not reason.values:
             continue
         values = dict(reason.values)
-        if "chance" in values and all(k in values for k in _FEES):
+        if values.keys() >= _EXPECTED_KEYS:
             chance = values["chance"]
             exact = chance if type(chance) is Decimal else Decimal(str(chance))
-            win = _round(Decimal(amount) * exact)
-            fees = sum(_minor(values[k]) for k in _FEES)
+            win = _times(amount, exact)
+            fees = _minor(values["dispute_fee"])
+            fees += _minor(values["arbitration_fee"]) + _minor(values["handling_cost"])
             return win, fees, amount - win + fees
     return None, None, None
 
@@ -301,7 +313,9 @@ _PERIODS: dict[tuple[int, int], str] = {}
 
 def _period(case: Case) -> tuple[datetime, str]:
     """The case's time in UTC and its UTC month (``"2026-03"``), as the at column."""
-    at = case.at.astimezone(UTC)
+    at = case.at
+    if at.tzinfo is not UTC:  # a case's time is most often in UTC already
+        at = at.astimezone(UTC)
     key = (at.year, at.month)
     period = _PERIODS.get(key)
     if period is None:
@@ -408,9 +422,11 @@ class RowBuffer:
 
     def to_batch(self) -> pa.RecordBatch:
         """The rows so far as a record batch of the buffer's schema."""
-        schema = self._schema
-        columns = list(zip(*self._rows, strict=True)) if self._rows else [() for _ in schema]
-        arrays = [
-            pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)
-        ]
-        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+        return batch_of(self._rows, self._schema)
+
+
+def batch_of(rows: Sequence[tuple[Any, ...]], schema: pa.Schema) -> pa.RecordBatch:
+    """Rows (from ``row_of``) as one record batch of ``schema``, built column by column."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    arrays = [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)

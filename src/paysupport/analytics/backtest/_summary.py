@@ -86,6 +86,15 @@ CUBE_KEYS: tuple[str, ...] = (
 )
 
 
+#: What `cube` selects (the keys, then each figure per row) and what a cube sums per key
+#: combination: built once (polars expressions are immutable values), not once per chunk.
+_CUBE_SELECT: tuple[pl.Expr, ...] = (
+    *[pl.col(k) for k in CUBE_KEYS],
+    *[expr.cast(_I).alias(name) for name, expr in _PER_ROW.items()],
+)
+_SUMS: tuple[pl.Expr, ...] = tuple(pl.col(m).sum().cast(_I) for m in METRICS)
+
+
 def _keys(by: str) -> list[str]:
     return [*DIMENSIONS[by], "currency"]
 
@@ -102,11 +111,7 @@ def cube(rows: pa.RecordBatch | pa.Table) -> pl.DataFrame:
     assert isinstance(frame, pl.DataFrame)  # a batch or table gives a frame
     if frame.height == 0:
         return _empty_cube()
-    figures = frame.select(
-        *[pl.col(k) for k in CUBE_KEYS],
-        *[expr.cast(_I).alias(name) for name, expr in _PER_ROW.items()],
-    )
-    return _sum_cube(figures)
+    return _sum_cube(frame.select(_CUBE_SELECT))
 
 
 def merge_cubes(cubes: Iterable[pl.DataFrame]) -> pl.DataFrame:
@@ -132,7 +137,7 @@ def summarise(rows: pa.RecordBatch | pa.Table) -> dict[str, pl.DataFrame]:
 
 
 def _sum_cube(figures: pl.DataFrame) -> pl.DataFrame:
-    return figures.group_by(list(CUBE_KEYS)).agg([pl.col(m).sum().cast(_I) for m in METRICS])
+    return figures.group_by(CUBE_KEYS).agg(_SUMS)
 
 
 def _empty_cube() -> pl.DataFrame:
@@ -143,12 +148,7 @@ def _empty_cube() -> pl.DataFrame:
 
 def _group(frame: pl.DataFrame, by: str) -> pl.DataFrame:
     keys = _keys(by)
-    return (
-        frame.group_by(keys)
-        .agg([pl.col(m).sum().cast(_I) for m in METRICS])
-        .sort(keys, nulls_last=True)
-        .select([*keys, *METRICS])
-    )
+    return frame.group_by(keys).agg(_SUMS).sort(keys, nulls_last=True).select([*keys, *METRICS])
 
 
 def merge(parts: Iterable[Mapping[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
