@@ -39,9 +39,9 @@ from paysupport.policies.policy_set import DEFAULTS, PolicySet
 from ._build import Builder
 from .disputes import plan_response
 from .effects import AssignCase, NotifyCustomer
-from .failures import handle_decline
+from .failures import handle_decline_into
 from .outcome import Outcome
-from .refunds import request_refund
+from .refunds import request_refund_into
 
 __all__ = ["CaseContext", "close", "escalate_if_sla_near", "reopen", "resolve", "triage"]
 
@@ -302,18 +302,17 @@ def _route(
         related = ctx.related_payments
         if not related:  # the other loaded payments (usually none)
             related = tuple([p for p in ctx.payments if p.id != payment.id])
-        b.absorb(
-            request_refund(
-                payment,
-                request,
-                policies=policies,
-                customer=ctx.customer,
-                merchant=ctx.merchant,
-                operator=ctx.operator,
-                related_payments=related,
-                rates=ctx.rates,
-                now=now,
-            )
+        request_refund_into(  # into this outcome: no inner outcome built and absorbed
+            b,
+            payment,
+            request,
+            policies=policies,
+            customer=ctx.customer,
+            merchant=ctx.merchant,
+            operator=ctx.operator,
+            related_payments=related,
+            rates=ctx.rates,
+            now=now,
         )
         return _start(b, case, now)
     if claim is _UNRECOGNIZED:
@@ -322,14 +321,13 @@ def _route(
         if ctx.failure is None:
             b.note("failure_not_loaded", "load the PaymentFailure to plan the recovery")
             return case
-        b.absorb(
-            handle_decline(
-                ctx.failure,
-                policies=policies,
-                merchant=ctx.merchant,
-                card_declines=ctx.card_declines,
-                now=now,
-            )
+        handle_decline_into(
+            b,
+            ctx.failure,
+            policies=policies,
+            merchant=ctx.merchant,
+            card_declines=ctx.card_declines,
+            now=now,
         )
         return _start(b, case, now)
     if claim is _DISPUTE_RECEIVED:
