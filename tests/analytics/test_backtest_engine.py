@@ -345,3 +345,15 @@ def test_a_pool_worker_settles_its_collector_and_the_caller_keeps_its_own():
     mine = gc.get_threshold(), gc.get_freeze_count()
     pickle.loads(pickle.dumps(_Shipped((DEFAULTS,))))
     assert (gc.get_threshold(), gc.get_freeze_count()) == mine
+
+
+@pytest.mark.parametrize("amount", [0, 1, 3, 5, 7, 10, 999, 4990, 123457])
+@pytest.mark.parametrize("chance", ["0", "0.5", "0.25", "0.35", "0.125", "0.3333", "1"])
+def test_an_expected_win_is_rounded_half_to_even_exactly(amount, chance):
+    """The integer rounding of ``amount × chance`` equals Decimal's half-even quantize."""
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    from paysupport.analytics.backtest._rows import _times
+
+    exact = Decimal(amount) * Decimal(chance)
+    assert _times(amount, Decimal(chance)) == int(exact.quantize(1, rounding=ROUND_HALF_EVEN))

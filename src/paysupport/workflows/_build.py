@@ -99,9 +99,12 @@ class Builder:
 
     def build(self) -> Outcome:
         """The outcome collected so far."""
+        changes = []
+        for key, (base, after) in self._changes.items():  # a loop: no comprehension frame
+            changes.append(Change(key, base, after))
         return Outcome(
             tuple(self.decisions),
-            tuple([Change(k, base, after) for k, (base, after) in self._changes.items()]),
+            tuple(changes),
             tuple(self.transitions),
             tuple(self.effects),
             tuple(self.notes),

@@ -155,6 +155,10 @@ def _times(amount: int, chance: Decimal) -> int:
     return whole
 
 
+#: The cases with realised figures (`_realised`, `_sla_breach`: None for the others).
+_REALISED_KINDS = (DisputeCase, TriageCase)
+#: The verdicts with expected figures (`_expected` gives None for the others).
+_EXPECTED_VERDICTS = frozenset({"accept", "contest"})
 #: The values an expected-value reason records: the chance and every fee.
 _EXPECTED_KEYS = frozenset({"chance", *_FEES})
 
@@ -271,7 +275,10 @@ def _support_labels(case: TriageCase) -> tuple[Any, ...]:
 
 def _sla_breach(case: Case, outcome: Outcome) -> bool | None:
     if isinstance(case, DisputeCase):
-        return any(n.code in _BREACH_NOTES for n in outcome.notes)
+        for n in outcome.notes:  # noqa: SIM110 - a loop: no generator per row
+            if n.code in _BREACH_NOTES:
+                return True
+        return False
     if isinstance(case, TriageCase) and case.realised_resolved_at is not None:
         after = outcome.after("case", case.case.id)
         due = after.sla_due_at if isinstance(after, SupportCase) else case.case.sla_due_at
@@ -336,11 +343,15 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
     amount = stake if stake is not None else 0
     refund, approval_needed, approval, tier, approval_tier = _from_effects(outcome, decision)
     verdict: str | None = None
-    win = fees = loss = None
+    win = fees = loss = won = realised_loss = breach = None
     if decision is not None:
         verdict = str(decision.outcome)
-        win, fees, loss = _expected(decision, verdict, amount)
-    won, realised_loss = _realised(case, verdict, amount, fees)
+        if verdict in _EXPECTED_VERDICTS:
+            win, fees, loss = _expected(decision, verdict, amount)
+    if isinstance(case, _REALISED_KINDS):  # the only cases with realised figures
+        if isinstance(case, DisputeCase):
+            won, realised_loss = _realised(case, verdict, amount, fees)
+        breach = _sla_breach(case, outcome)
     at, period = _period(case)
     if merchant is not None:
         segment: str | None = str(merchant.segment)
@@ -359,7 +370,7 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         loss,
         won,
         realised_loss,
-        _sla_breach(case, outcome),
+        breach,
     )
     if not full:
         return (
