@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -357,3 +358,24 @@ def test_a_used_policy_routes_as_a_fresh_one(claim, stage, segment, minor, curre
 
 
 USED = EscalationTier(amount_bands={"EUR": [5_000, 50_000]}, unknown_currency_tier="junior")
+
+
+class _NoApprovalsOnHold(OperatorAuthority):
+    """A host's authority: its own `decide` refuses every approval (an account on hold)."""
+
+    def decide(self, ctx, now=None):
+        d = super().decide(ctx, now)
+        if d.outcome is not Verdict.APPROVE:
+            return d
+        return attrs.evolve(d, outcome=Verdict.DENY, tier=S)
+
+
+def test_route_checks_the_operator_with_a_subclass_own_decide():
+    # `route` checks an operator handling a request through `decide`; a subclass that
+    # overrides `decide` must be asked (the library's own class takes a shortcut).
+    decision = _refund_decision(1_000)
+    senior = op(S, id="op_s")
+    assert A.route(decision, operator=senior).outcome is Verdict.APPROVE
+    routed = _NoApprovalsOnHold().route(decision, operator=senior)
+    assert (routed.outcome, routed.tier) == (Verdict.REVIEW, S)
+    assert routed.parts[1].outcome is Verdict.DENY

@@ -691,9 +691,14 @@ class OperatorAuthority(PolicyBase):
         reasons = decision.reasons
         needed = None
         if operator is not None and floor is None:
-            # nobody requested it (None): four eyes cannot refuse, so this is `decide`'s check
-            needed = self.tier_needed(amount, rates)
-            check = self._check(ApprovalContext(operator, amount, None, rates=rates), needed)
+            ctx = ApprovalContext(operator, amount, None, rates=rates)
+            if type(self).decide is OperatorAuthority.decide:
+                # nobody requested it (None): four eyes cannot refuse, so `decide` is
+                # `_check`, given the tier this route needs below too (worked out once)
+                needed = self.tier_needed(amount, rates)
+                check = self._check(ctx, needed)
+            else:
+                check = self.decide(ctx)  # a subclass's own `decide` is the check it asks for
             parts = (decision, check)
             if check.outcome is not _APPROVE:
                 floor = check.tier or self.top_tier
