@@ -70,9 +70,6 @@ _CUSTOMER = RequesterKind.CUSTOMER
 _REASON_DUPLICATE = RefundReason.DUPLICATE
 _REASON_OVERCHARGE = RefundReason.OVERCHARGE
 _REASON_FRAUDULENT = RefundReason.FRAUDULENT
-#: What giving a case its SLA at triage checks: the card-number checks and the model rules
-#: reading ``sla_due_at`` (SupportCase's own plan for that field, made once).
-_SLA_PLAN = SupportCase._plan(frozenset({"sla_due_at"}))
 
 
 def _tuple(value: Sequence[Payment] | None) -> tuple[Payment, ...]:
@@ -219,9 +216,8 @@ def triage(
     if c.sla_due_at is None:
         window = policies.sla_for(c.priority)
         if window is not None:
-            # an aware time (a validated opening plus a timedelta): the field's own type;
-            # the checks a new ``sla_due_at`` needs run (the plan kept for it)
-            c = c._derive_planned({"sla_due_at": c.opened_at + window}, _SLA_PLAN)
+            # an aware time (a validated opening plus a timedelta): the field's own type
+            c = c.evolve_trusted({"sla_due_at": c.opened_at + window})
     assignee = ctx.operator.id if ctx.operator is not None else None
     extra = {"assignee": assignee} if assignee else {}
     c = b.fire(lifecycles.case, c, "triage", now=now, tier=tier, data=extra)

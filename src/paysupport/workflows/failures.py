@@ -141,7 +141,9 @@ def handle_decline(
         now: the time of the decision.
     """
     b = Builder()
-    _handle(b, failure, policies, merchant, card_declines, now)
+    handle_decline_into(
+        b, failure, policies=policies, merchant=merchant, card_declines=card_declines, now=now
+    )
     return b.build()
 
 
@@ -159,17 +161,6 @@ def handle_decline_into(
     The same records in the same order as ``handle_decline`` gives; ``b.build()`` then
     equals its outcome when ``b`` was empty.
     """
-    _handle(b, failure, policies, merchant, card_declines, now)
-
-
-def _handle(
-    b: Builder,
-    failure: PaymentFailure,
-    policies: PolicySet,
-    merchant: Merchant | None,
-    card_declines: Iterable[datetime],
-    now: datetime,
-) -> None:
     if failure.status is _RETRY_SCHEDULED and failure.next_retry_at is not None:
         b.note("already_scheduled", f"retry at {failure.next_retry_at.isoformat()}")
         b.effect(
