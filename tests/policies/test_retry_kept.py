@@ -90,3 +90,18 @@ def test_handling_two_failures_with_the_same_codes_on_a_day_decides_once():
     later = handle_decline(_failure("54", "visa", None, "f_c"), now=T0 + timedelta(days=1))
     assert later.decisions[0] is not a.decisions[0]
     assert later.decisions[0] == a.decisions[0]
+
+
+def test_the_lowest_limits_are_each_limits_lowest_on_any_day():
+    from datetime import date
+
+    from paysupport.policies import network_limits
+    from paysupport.policies.retry import _lowest_limits
+
+    low = _lowest_limits()
+    days = [date(2019, 1, 1) + timedelta(days=i) for i in range(0, 3300, 3)]
+    every = [network_limits(d) for d in days]
+    assert low.visa_reattempts_30d == min(x.visa_reattempts_30d for x in every)
+    assert low.mc_declines_24h == min(x.mc_declines_24h for x in every)
+    same = [x.mc_declines_same_amount_30d for x in every]
+    assert low.mc_declines_same_amount_30d == min(n for n in same if n is not None)

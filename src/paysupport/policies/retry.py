@@ -148,6 +148,27 @@ def _within_network_limits(
     return t
 
 
+@cache
+def _lowest_limits() -> NetworkLimits:
+    """Each limit at its lowest on any day (a same-amount limit: ``None`` if none ever holds).
+
+    `network_limits` changes only on a day a catalogued limit starts or ends: the days it
+    gives are those it gives on these days and on the earliest day.
+    """
+    days = {dt.date.min}
+    for rl in retry_limits():
+        days.update(d for d in (rl.effective_from, rl.effective_until) if d is not None)
+    every = [network_limits(day) for day in days]
+    held = [
+        x.mc_declines_same_amount_30d for x in every if x.mc_declines_same_amount_30d is not None
+    ]
+    return NetworkLimits(
+        min(x.visa_reattempts_30d for x in every),
+        min(x.mc_declines_24h for x in every),
+        min(held) if held else None,
+    )
+
+
 def _fits_at_once(
     t: datetime,
     planned: int,
@@ -162,7 +183,21 @@ def _fits_at_once(
     Every window list (each plus ``planned`` scheduled times) is shorter than its limit at
     ``t``, so the first pass moves nothing and the lists need not be built (the usual case).
     """
-    limits = network_limits(t.date())
+    return _shorter(
+        network_limits(t.date()), planned, tried, card_declines, declines, visa_rules, mc_rules
+    )
+
+
+def _shorter(
+    limits: NetworkLimits,
+    planned: int,
+    tried: list[datetime],
+    card_declines: list[datetime],
+    declines: list[datetime],
+    visa_rules: bool,
+    mc_rules: bool,
+) -> bool:
+    """True when every window list plus ``planned`` times is shorter than its limit."""
     if visa_rules and len(tried) + planned >= limits.visa_reattempts_30d:
         return False
     if mc_rules:
@@ -379,6 +414,10 @@ class RetrySchedule(PolicyBase):
         left = cap - len(reattempts)
         horizon = f.declined_at + timedelta(days=self.horizon_days)
         earliest, reasons = self._earliest(last, mac_code, retry_after)
+        # Shorter than the lowest limits of any day with every retry planned: each fits at once.
+        fits = _shorter(
+            _lowest_limits(), left - 1, reattempts, card_declines, declines, visa_rules, mc_rules
+        )
         schedule: list[datetime] = []
         waits = self._waits
         prev = last
@@ -387,7 +426,7 @@ class RetrySchedule(PolicyBase):
         while left > 0:
             wait = waits[min(i, len(waits) - 1)]
             t = max(prev + wait, earliest, now)
-            if not _fits_at_once(
+            if not fits and not _fits_at_once(
                 t, len(schedule), reattempts, card_declines, declines, visa_rules, mc_rules
             ):
                 t = _within_network_limits(
