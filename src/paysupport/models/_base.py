@@ -992,12 +992,12 @@ def _fast_checks_for(cls: type | None) -> Callable[[Any], Any]:
         nonlocal shared, plan
         if type(model) is not own:  # an instance of a subclass, given as it is
             return _fast_checks(model)
-        given = _get_fields_set(model)
+        given = model.__pydantic_fields_set__  # the slot as an attribute: cheaper than its getter
         if given == shared:
             _set_fields_set(model, shared)
         else:
             model._share_fields_set()
-            shared = _get_fields_set(model)
+            shared = model.__pydantic_fields_set__
         if plan is None:
             plan = _FAST_PLANS.get(own) or _fast_plan(own)
         pans, rules = plan
