@@ -1,12 +1,11 @@
-"""``reason_code`` keeps what it found per (network, code) as given: the same record, refusals kept out."""
+"""``reason_code`` keeps the record found per (network, code) as given; refusals are not kept."""
 
 from __future__ import annotations
 
 import pytest
 
 from paysupport.errors import UnknownReasonCode
-from paysupport.networks import Network, reason_code
-from paysupport.networks import _lookup
+from paysupport.networks import Network, _lookup, reason_code
 
 
 def test_a_second_lookup_is_kept_and_gives_the_same_record():
