@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from paysupport.errors import UnknownReasonCode
@@ -98,6 +98,24 @@ def reason_code(network: Network | str, code: str) -> ReasonCode:
         UnknownNetwork: the network is not one of the catalogued networks.
         UnknownReasonCode: the network has no such code; the message lists its families.
     """
+    if isinstance(network, str) and type(code) is str:  # hashable: the kept lookup
+        return _kept(network, code)
+    return _find(network, code)
+
+
+@lru_cache(maxsize=4096)
+def _kept(network: str, code: str) -> ReasonCode:
+    """`_find`, kept per ``(network, code)`` as given: models read ``reason`` per property read.
+
+    The catalogue is read once and never changes, so the record found is always the same; a
+    code it refuses is refused again on every call (exceptions are not kept). A `Network` and
+    its value are equal and hash alike, and name the same network.
+    """
+    return _find(network, code)
+
+
+def _find(network: Network | str, code: str) -> ReasonCode:
+    """The lookup `reason_code` describes."""
     net = Network.parse(network)
     found = _catalogue(net).index.get(_normalise(net, code))
     if found is None:
