@@ -29,7 +29,7 @@ from decimal import (
     localcontext,
 )
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final, Literal, cast, final
+from typing import TYPE_CHECKING, Any, Final, Literal, final
 
 from paysupport._iso4217 import ISO4217_ACTIVE, ISO4217_SNAPSHOT
 from paysupport._iso4217 import ISO4217_SOURCE as ISO4217_SOURCE
@@ -251,13 +251,10 @@ class Money:
 
     @classmethod
     def _make(cls, minor: int, cur: Currency) -> Money:
-        # Filled in a mutable twin of the same slots, then made a Money: one class change,
-        # where each slot's setter costs about as much (`_MoneyTwin`).
-        new: Any = _new_object(_MoneyTwin)
-        new.minor = minor
-        new.currency = cur
-        new.__class__ = Money
-        return cast(Money, new)
+        self = object.__new__(cls)
+        _set_minor(self, minor)
+        _set_currency(self, cur)
+        return self
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -562,9 +559,6 @@ class Money:
 # The slots' own setters (what ``object.__setattr__`` finds; Money's ``__setattr__`` refuses).
 _set_minor = Money.__dict__["minor"].__set__
 _set_currency = Money.__dict__["currency"].__set__
-_new_object = object.__new__
-#: A class with Money's slots and the default attribute stores: `Money._make` fills one.
-_MoneyTwin = type("_MoneyTwin", (), {"__slots__": Money.__slots__, "__module__": __name__})
 
 
 def _major_text(minor: int, exponent: int) -> str:
