@@ -496,26 +496,51 @@ class Lifecycle(Generic[M]):
         now: datetime,
         actor: str | None = None,
         reason: str | None = None,
+        also: Mapping[str, Any] | None = None,
         **data: object,
     ) -> M:
         """Apply ``event`` to ``model`` at ``now``; return the new model, leave ``model`` as is.
 
         ``actor`` is the acting operator (guards such as four eyes read it); ``data`` is
         recorded in the history as text (Money as ``"12.34 EUR"``, datetimes in ISO 8601),
-        so that replaying the history takes the same decisions.
+        so that replaying the history takes the same decisions. ``also``: the caller's own
+        field changes, made in the same new model as the event's (validated and checked by
+        the model's rules as the event's are; not recorded in the event's data), so a
+        workflow changing a field beside an event builds one model, not two.
 
         Raises:
             InvalidTransition: the event is not allowed now; nothing changed. ``code`` says
                 which rule refused it (a guard's code, ``out_of_order``, ``not_allowed``...).
             DeadlinePassed: the event came after its deadline; nothing changed.
-            ValidationFailed: ``now`` is naive, or a data value has an unsupported type.
+            ValidationFailed: ``now`` is naive, a data value has an unsupported type, or
+                ``also`` names a field the event sets itself (rule ``event_field``).
         """
         values = stringify(data) if data else _NO_DATA
         tr, changes = self.step(model, event, now, values, actor)
+        if also:
+            changes = self._with_also(tr, changes, also)
         try:
             return build(model, tr, changes, now, values, actor, reason)
         except (pydantic.ValidationError, ModelValidationError) as exc:
             raise self._refused(model, tr, changes, exc) from exc
+
+    def _with_also(
+        self, tr: CompiledTransition, changes: Mapping[str, Any], also: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The event's field ``changes`` and the caller's (``also``), which may not overlap.
+
+        Raises:
+            ValidationFailed: ``also`` names a state field, history, version or a field the
+                event's effect changes (field ``also``, rule ``event_field``).
+        """
+        taken = also.keys() & {*tr.changes, *changes, "history", "version"}
+        if taken:
+            raise ValidationFailed(
+                "also",
+                "event_field",
+                f"{self.name} {tr.event!r} sets {sorted(taken)} itself; it cannot be given",
+            )
+        return {**changes, **also}
 
     def apply(
         self,

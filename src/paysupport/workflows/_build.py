@@ -69,13 +69,17 @@ class Builder:
         actor: str | None = None,
         reason: str | None = None,
         data: Mapping[str, object] | None = None,
+        also: Mapping[str, Any] | None = None,
         **values: object,
     ) -> M:
         """Fire a lifecycle event and record it; return the new model.
 
-        Event data comes from ``data`` and the keyword ``values`` (these win).
+        Event data comes from ``data`` and the keyword ``values`` (these win); ``also`` is
+        the caller's own field changes (see `Lifecycle.fire`).
         """
         merged: dict[str, Any] = {**data, **values} if data else values
+        if also:
+            merged["also"] = also
         new: M = lifecycle.fire(model, event, now=now, actor=actor, reason=reason, **merged)
         fields = new.__dict__  # every aggregate is a model with an id and a history
         self.transitions.append(Transition(lifecycle.name, fields["id"], fields["history"][-1]))
