@@ -187,3 +187,24 @@ def test_route_checks_the_operator_as_decide_checks_an_approval_context(
     )
     routed = authority.route(fairness, operator=operator)
     assert routed.parts[1] == authority.decide(ApprovalContext(operator, amount, None))
+
+
+def test_triage_gives_the_sla_in_the_triage_event_model_not_a_model_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The SLA goes into the model the triage event builds (`also`): no case is built only to
+    carry it, and the event's data records what it recorded before (tier, assignee)."""
+    from paysupport.workflows import CaseContext
+
+    def no_evolve(*args: object, **kwargs: object) -> None:
+        raise AssertionError("triage built a case only to give it its SLA")
+
+    pay = _payment()
+    case = _case(claim=ClaimKind.REFUND_REQUEST, payment_ids=("pay_1",), contacts=1)
+    monkeypatch.setattr(SupportCase, "evolve_trusted", no_evolve)
+    out = triage(case, CaseContext(payments=(pay,)), now=T0)
+    (change,) = [c for c in out.changes if c.key == ("case", "case_1")]
+    after = change.after
+    assert isinstance(after, SupportCase) and after.sla_due_at is not None
+    triaged = after.history[0]
+    assert triaged.event == "triage" and "sla_due_at" not in dict(triaged.data)

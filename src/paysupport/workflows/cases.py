@@ -212,15 +212,16 @@ def triage(
     b.decide(
         policies.resolution.decide(ResolutionContext.for_case(case, dispute, ctx.merchant), now)
     )
-    c = case
-    if c.sla_due_at is None:
-        window = policies.sla_for(c.priority)
+    sla = None
+    if case.sla_due_at is None:
+        window = policies.sla_for(case.priority)
         if window is not None:
-            # an aware time (a validated opening plus a timedelta): the field's own type
-            c = c.evolve_trusted({"sla_due_at": c.opened_at + window})
+            # given in the triage event's own new model (validated and rule-checked as the
+            # event's changes, not recorded as event data): one model built, not two
+            sla = {"sla_due_at": case.opened_at + window}
     assignee = ctx.operator.id if ctx.operator is not None else None
     extra = {"assignee": assignee} if assignee else {}
-    c = b.fire(lifecycles.case, c, "triage", now=now, tier=tier, data=extra)
+    c = b.fire(lifecycles.case, case, "triage", now=now, tier=tier, data=extra, also=sla)
     b.effect(_assign(c, tier, "triage"))
     c = _route(b, c, ctx, payments, dispute, policies, now)
     b.change(case, c)
