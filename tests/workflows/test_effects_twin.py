@@ -57,3 +57,20 @@ def test_a_subclass_without_its_own_init_goes_through_attrs_init() -> None:
     e = sub(payment_id="pay_1", refund_id="re_1", amount=amount)
     assert type(e) is sub
     assert (e.payment_id, e.refund_id, e.amount, e.provider) == ("pay_1", "re_1", amount, None)
+
+
+def test_an_effect_class_whose_init_does_more_than_store_keeps_attrs_init() -> None:
+    from paysupport.workflows import effects
+
+    @attrs.frozen(kw_only=True)
+    class Checked(Effect):
+        kind = "checked"
+        note: str = attrs.field(validator=attrs.validators.min_len(1))
+        tags: tuple[str, ...] = attrs.field(factory=tuple)
+
+    attrs_init = Checked.__init__
+    effects._init_in_twin(Checked)
+    assert Checked.__init__ is attrs_init  # left as attrs made it
+    with pytest.raises(ValueError, match="note"):
+        Checked(note="")
+    assert Checked(note="x").tags == ()

@@ -533,9 +533,13 @@ def _init_in_twin(cls: type[Effect]) -> None:
     ``object.__setattr__``, about as dear as moving the instance to a mutable twin class of
     the same slots and back (``policies.decision._twin``). This ``__init__`` is generated
     from ``attrs.fields(cls)`` (one definition); an instance of a subclass still goes
-    through attrs' own.
+    through attrs' own. A class whose ``__init__`` would do more than store its arguments
+    and plain defaults (a validator, a converter, a factory default, an aliased private
+    field, ``__attrs_post_init__``) keeps attrs' own: the generated one would skip that.
     """
     fields = attrs.fields(cls)
+    if not _stores_only(cls, fields):
+        return
     twin = type(
         f"_{cls.__name__}Twin",
         (Effect,),
@@ -577,6 +581,19 @@ def _init_in_twin(cls: type[Effect]) -> None:
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__
     cls.__init__ = init  # type: ignore[method-assign]
+
+
+def _stores_only(cls: type[Effect], fields: tuple[attrs.Attribute[Any], ...]) -> bool:
+    """Whether attrs' ``__init__`` of ``cls`` only stores its arguments and plain defaults."""
+    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        return False
+    return all(
+        a.validator is None
+        and a.converter is None
+        and not isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
+        and (not a.init or a.alias == a.name)
+        for a in fields
+    )
 
 
 for _effect_type in EFFECT_TYPES.values():
