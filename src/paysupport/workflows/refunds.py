@@ -321,7 +321,24 @@ def _new_refund(
     requester: str | None,
     now: datetime,
 ) -> Refund:
-    """The refund a granted request creates on ``payment`` (validated, not yet recorded)."""
+    """The refund a granted request creates on ``payment`` (validated, not yet recorded).
+
+    The payment's id and provider and the request's id, reason and note are fields of
+    validated models of the library's own classes, declared with the same types on `Refund`
+    (`_COPIED`), and the amount is a `Money` (the decision's): copied as they are
+    (`Refund.from_parts`). The id, the time and the requester are validated.
+    """
+    if type(payment) is Payment and type(request) is RefundRequest and type(amount) is Money:
+        p, r = payment.__dict__, request.__dict__  # one read each, not one per field
+        trusted = {
+            "payment_id": p["id"],
+            "amount": amount,  # a Money field takes a Money as it is
+            "reason": r["reason"],
+            "request_id": r["id"],
+            "provider": p["provider"],
+            "note": r["note"],
+        }
+        return Refund.from_parts(trusted, id=rid, created_at=now, requested_by=requester)
     return Refund(
         id=rid,
         payment_id=payment.id,
@@ -333,6 +350,16 @@ def _new_refund(
         provider=payment.provider,
         note=request.note,
     )
+
+
+#: The fields `_new_refund` copies: (refund field, model, its field holding the value).
+_COPIED = (
+    ("payment_id", Payment, "id"),
+    ("reason", RefundRequest, "reason"),
+    ("request_id", RefundRequest, "id"),
+    ("provider", Payment, "provider"),
+    ("note", RefundRequest, "note"),
+)
 
 
 def _record(
