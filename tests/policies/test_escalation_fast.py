@@ -153,3 +153,37 @@ def test_triage_gives_the_sla_checked_as_evolve_checks_it() -> None:
     assert "sla_due_at" in after.model_fields_set
     expected = case.evolve(sla_due_at=after.sla_due_at)
     assert expected.model_fields_set <= after.model_fields_set
+
+
+@pytest.mark.parametrize(
+    ("tier", "minor", "currency", "extra"),
+    [
+        ("junior", 5_000, "EUR", {}),  # within the tier's limit
+        ("junior", 50_000, "EUR", {}),  # above it: middle must approve
+        ("middle", 50_000, "EUR", {"refund_limits": {"EUR": {"minor": 20_000, "currency": "EUR"}}}),
+        ("middle", 5_000, "USD", {"refund_limits": {"EUR": {"minor": 20_000, "currency": "EUR"}}}),
+        ("junior", 5_000, "CHF", {}),  # only through the reference currency: no rate
+        ("senior", 10**9, "JPY", {}),  # the top tier approves anything
+        ("junior", 5_000, "EUR", {"active": False}),
+    ],
+)
+def test_route_checks_the_operator_as_decide_checks_an_approval_context(
+    tier: str, minor: int, currency: str, extra: dict[str, object]
+) -> None:
+    """`route` checks an operator without building an ApprovalContext: its check is the one
+    `decide` gives on the context nobody requested."""
+    from paysupport.models import Operator
+    from paysupport.policies import ApprovalContext, OperatorAuthority
+    from paysupport.policies.decision import Decision, PolicyInfo, Reason, Verdict
+
+    authority = OperatorAuthority()
+    operator = Operator.model_validate({"id": "op_1", "tier": tier, **extra})
+    amount = Money.from_minor(minor, currency)
+    fairness = Decision(
+        Verdict.APPROVE,
+        (Reason("within_policy", "all_rules", (), "", "refund_fairness"),),
+        PolicyInfo.of({"kind": "refund_fairness"}),
+        amount=amount,
+    )
+    routed = authority.route(fairness, operator=operator)
+    assert routed.parts[1] == authority.decide(ApprovalContext(operator, amount, None))

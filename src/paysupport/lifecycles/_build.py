@@ -367,7 +367,10 @@ def _plain_data(data: Mapping[str, str]) -> bool:
 
     A key is text refusing card numbers without a length bound: a plain text is one.
     """
-    for key, value in data.items():  # noqa: SIM110 - a loop: no generator per event
+    remembered = _PLAIN_TEXTS
+    for key, value in data.items():
+        if type(key) is str and type(value) is str and key in remembered and value in remembered:
+            continue  # both found plain before: `_plain_text`'s first answer, without the calls
         if not (_plain_text(key) and _plain_text(value)):
             return False
     return True

@@ -614,7 +614,8 @@ class PaysupportModel(BaseModel):
         if not given.issuperset(update):
             given = _given_with(given, update)
         new = unvalidated_instance(cls, values, given)
-        new._run_checks(*plan)
+        if plan[0] or plan[1]:  # a change checked already (a payment's new record) has none
+            new._run_checks(*plan)
         return new
 
     def _run_checks(
@@ -992,12 +993,12 @@ def _fast_checks_for(cls: type | None) -> Callable[[Any], Any]:
         nonlocal shared, plan
         if type(model) is not own:  # an instance of a subclass, given as it is
             return _fast_checks(model)
-        given = _get_fields_set(model)
+        given = model.__pydantic_fields_set__  # the slot as an attribute: cheaper than its getter
         if given == shared:
             _set_fields_set(model, shared)
         else:
             model._share_fields_set()
-            shared = _get_fields_set(model)
+            shared = model.__pydantic_fields_set__
         if plan is None:
             plan = _FAST_PLANS.get(own) or _fast_plan(own)
         pans, rules = plan
@@ -1015,6 +1016,10 @@ def _fast_checks_for(cls: type | None) -> Callable[[Any], Any]:
 _ACCEPT: dict[type, dict[str, Callable[[Any], bool]]] = {}
 _DATETIME_KEYS: Final = frozenset({"type", "tz_constraint", "microseconds_precision", "metadata"})
 _ENUM_KEYS: Final = frozenset({"type", "cls", "members", "sub_type", "metadata", "ref"})
+#: A plain validator function's keys that change nothing of what it returns.
+_PLAIN_FUNCTION_KEYS: Final = frozenset(
+    {"type", "function", "json_schema_input_schema", "metadata", "serialization", "ref"}
+)
 
 
 def _aware(value: Any) -> bool:
@@ -1039,7 +1044,8 @@ def _plain_accept(node: Any) -> Callable[[Any], bool] | None:
     """A test of the values a field schema ``node`` returns unchanged, or None (ask pydantic).
 
     Only the simplest schemas: an aware or any ``datetime`` without bounds, an enum (its own
-    members), ``bool``, an ``int`` without bounds; each may be optional (``None``).
+    members), an `Identifier`, ``bool``, an ``int`` without bounds, a plain validator
+    marked `PASSES_INSTANCES` (an instance of exactly its class); each may be optional.
     """
     if not isinstance(node, dict):
         return None
@@ -1063,6 +1069,13 @@ def _plain_accept(node: Any) -> Callable[[Any], bool] | None:
     if kind == "enum" and node.keys() <= _ENUM_KEYS and node.get("missing") is None:
         enum_cls = node["cls"]
         return lambda v: type(v) is enum_cls
+    if kind == "function-plain" and node.keys() <= _PLAIN_FUNCTION_KEYS:
+        # A function marked to return an instance of the class it names as it is (Money,
+        # Currency, a network): the fast validator takes one without the call, and so do we.
+        passes = getattr((node.get("function") or {}).get("function"), PASSES_INSTANCES, None)
+        if isinstance(passes, type):
+            return lambda v: type(v) is passes
+        return None
     if node == _IDENTIFIER_SCHEMA:  # an `Identifier`: what `plain_id` takes, as it is
         return plain_id
     if kind == "bool" and node.keys() <= {"type", "metadata"}:

@@ -85,6 +85,8 @@ _NEEDS_REASON: Final = frozenset(
 _CODE: Final = re.compile(r"[a-z][a-z0-9_]*")
 #: The name of a ``(name, value)`` pair (a C-level getter: reasons are built on the hot path).
 _first: Final = operator.itemgetter(0)
+#: A reason's code (a C-level getter: every backtest row reads a decision's codes).
+_code: Final = operator.attrgetter("code")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -107,7 +109,7 @@ def _check_reason(code: str, rule: str, template: str, names: tuple[str, ...]) -
         )
 
 
-@attrs.frozen(slots=True, cache_hash=False, init=False)
+@attrs.frozen(slots=True, cache_hash=False, init=False, weakref_slot=False)
 class Reason:
     """One rule that fired: a stable ``code``, the ``rule`` (parameter) behind it, the values.
 
@@ -140,15 +142,21 @@ class Reason:
     ) -> None:
         """Set the fields as attrs' ``__init__`` would, then check the reason.
 
-        Written out (``init=False``): policies build one or more reasons per decision, and
-        the slots' own setters cost less than attrs' per-field ``object.__setattr__``.
+        Written out (``init=False``): policies build one or more reasons per decision; the
+        fields are stored in the class's mutable twin (`_twin`), a subclass's by the slots'
+        setters.
         """
-        set_code, set_rule, set_values, set_template, set_policy = _REASON_SETTERS
-        set_code(self, code)
-        set_rule(self, rule)
-        set_values(self, values)
-        set_template(self, template)
-        set_policy(self, policy)
+        if type(self) is Reason:
+            new: Any = self
+            _set_class(new, _REASON_TWIN)
+            new.code = code
+            new.rule = rule
+            new.values = values
+            new.template = template
+            new.policy = policy
+            new.__class__ = Reason
+        else:
+            _set_slots(self, _REASON_SETTERS, (code, rule, values, template, policy))
         # An unexplained or unrenderable reason is a bug in the policy: refuse it when it is
         # built, not when an operator reads it. Cached: a policy builds the same shapes.
         _check_reason(code, rule, template, tuple(map(_first, values)))
@@ -279,7 +287,7 @@ def _make_info(kind: str, fingerprint: str, parameters: dict[str, Any]) -> Polic
     return PolicyInfo(kind, fingerprint, _freeze(parameters))
 
 
-@attrs.frozen(slots=True, init=False)
+@attrs.frozen(slots=True, init=False, weakref_slot=False)
 class Step:
     """One step of a resolution plan.
 
@@ -300,13 +308,21 @@ class Step:
     def __init__(
         self, action: str, tier: Tier, due: datetime, effect: str, condition: str = ""
     ) -> None:
-        """Set the fields as attrs' ``__init__`` would (written out: a plan builds several)."""
-        set_action, set_tier, set_due, set_effect, set_condition = _STEP_SETTERS
-        set_action(self, action)
-        set_tier(self, tier)
-        set_due(self, due)
-        set_effect(self, effect)
-        set_condition(self, condition)
+        """Set the fields as attrs' ``__init__`` would (written out: a plan builds several).
+
+        Stored as `Reason`'s are (`_twin`).
+        """
+        if type(self) is Step:
+            new: Any = self
+            _set_class(new, _STEP_TWIN)
+            new.action = action
+            new.tier = tier
+            new.due = due
+            new.effect = effect
+            new.condition = condition
+            new.__class__ = Step
+        else:
+            _set_slots(self, _STEP_SETTERS, (action, tier, due, effect, condition))
 
 
 @attrs.frozen(slots=True)
@@ -349,7 +365,7 @@ class RetryPlan:
     ask: str = ""
 
 
-@attrs.frozen(slots=True, init=False)
+@attrs.frozen(slots=True, init=False, weakref_slot=False)
 class Decision:
     """What a policy decided, why, and which exact policy decided it.
 
@@ -391,8 +407,8 @@ class Decision:
     ) -> None:
         """Check the outcome and its reasons, then set the fields as attrs' ``__init__`` would.
 
-        Written out (``init=False``): every policy call builds one, and the slots' own
-        setters cost less than attrs' per-field ``object.__setattr__``.
+        Written out (``init=False``): every policy call builds one; stored as `Reason`'s
+        are (`_twin`).
         """
         if outcome.__class__ is not Verdict:
             raise ValidationFailed(
@@ -404,24 +420,21 @@ class Decision:
                 "reason_required",
                 f"a {outcome.value} decision needs at least one reason",
             )
-        (
-            set_outcome,
-            set_reasons,
-            set_policy,
-            set_amount,
-            set_tier,
-            set_steps,
-            set_detail,
-            set_parts,
-        ) = _DECISION_SETTERS
-        set_outcome(self, outcome)
-        set_reasons(self, reasons)
-        set_policy(self, policy)
-        set_amount(self, amount)
-        set_tier(self, tier)
-        set_steps(self, steps)
-        set_detail(self, detail)
-        set_parts(self, parts)
+        if type(self) is Decision:
+            new: Any = self
+            _set_class(new, _DECISION_TWIN)
+            new.outcome = outcome
+            new.reasons = reasons
+            new.policy = policy
+            new.amount = amount
+            new.tier = tier
+            new.steps = steps
+            new.detail = detail
+            new.parts = parts
+            new.__class__ = Decision
+        else:
+            fields = (outcome, reasons, policy, amount, tier, steps, detail, parts)
+            _set_slots(self, _DECISION_SETTERS, fields)
 
     @property
     def fingerprint(self) -> str:
@@ -431,7 +444,7 @@ class Decision:
     @property
     def codes(self) -> tuple[str, ...]:
         """The reason codes, in order: what a notebook counts."""
-        return tuple([r.code for r in self.reasons])
+        return tuple(map(_code, self.reasons))
 
     @property
     def approved(self) -> bool:
@@ -507,6 +520,35 @@ def _slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
     return tuple(getattr(cls, a.name).__set__ for a in attrs.fields(cls))
 
 
+def _set_slots(
+    instance: Any, setters: tuple[Callable[[Any, Any], None], ...], values: tuple[Any, ...]
+) -> None:
+    """Set ``values`` in field order with the slots' ``setters`` (`_slot_setters`)."""
+    for setter, value in zip(setters, values, strict=True):
+        setter(instance, value)
+
+
+#: ``object.__class__``'s setter: moves an instance to a class of the same layout.
+_set_class: Final[Callable[[object, type], None]] = object.__dict__["__class__"].__set__
+
+
+def _twin(cls: type) -> type:
+    """A mutable class with the slots of the frozen attrs class ``cls``: the same layout.
+
+    A written-out ``__init__`` moves its new instance to the twin (`_set_class`), stores
+    the fields with plain attribute stores and moves it back (``new.__class__ = cls``): two
+    class changes, where setting the slots through their setters costs about one such
+    call per field. Only for an instance of exactly ``cls`` (a subclass has more slots).
+    ``cls`` keeps no ``__weakref__`` slot (``weakref_slot=False``): CPython refuses a
+    class change between two classes that have one.
+    """
+    slots = cls.__dict__["__slots__"]
+    return type(f"_{cls.__name__}Twin", (), {"__slots__": slots, "__module__": cls.__module__})
+
+
 _REASON_SETTERS: Final = _slot_setters(Reason)
 _DECISION_SETTERS: Final = _slot_setters(Decision)
 _STEP_SETTERS: Final = _slot_setters(Step)
+_REASON_TWIN: Final = _twin(Reason)
+_DECISION_TWIN: Final = _twin(Decision)
+_STEP_TWIN: Final = _twin(Step)

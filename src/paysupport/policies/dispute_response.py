@@ -91,7 +91,8 @@ class _Code:
 
     ``chance`` and ``missing_chance`` are the win chance without and with compelling
     evidence missing, as an exact fraction ``(numerator, denominator)`` and the Decimal a
-    reason shows; ``checklists`` memoises the checklist per evidence set on file.
+    reason shows; ``checklists`` memoises the checklist per evidence set on file, and
+    ``missing_notes`` the ``evidence_missing`` reason said of it.
     """
 
     rc: ReasonCode
@@ -102,6 +103,7 @@ class _Code:
     chance: tuple[int, int, Decimal]
     missing_chance: tuple[int, int, Decimal]
     checklists: dict[frozenset[EvidenceKind], Checklist] = attrs.field(factory=dict)
+    missing_notes: dict[frozenset[EvidenceKind], Reason] = attrs.field(factory=dict)
 
 
 @attrs.define(slots=True)
@@ -472,14 +474,7 @@ def _expected_value(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
     d.checklist = checklist = _make_checklist(ctx, d)
     if checklist.missing:
         num, den, chance = code.missing_chance
-        d.notes.append(
-            _why(
-                "evidence_missing",
-                "compelling",
-                (("missing", checklist.missing), ("factor", p.missing_evidence_factor)),
-                "compelling evidence missing: {missing} (win chance × {factor})",
-            )
-        )
+        d.notes.append(_missing_note(p, d, checklist))
     else:
         num, den, chance = code.chance
     # Exact, on ints: the expected value is ev / den (den > 0), amount × chance − costs.
@@ -500,6 +495,23 @@ def _expected_value(p: _P, ctx: _C, now: datetime, d: _Draft) -> Decision:
         return p._done(_CONTEST, ctx, d, why)
     why = _why("contest_does_not_pay", "expected_value", values, _DOES_NOT_PAY)
     return p._done(_ACCEPT, ctx, d, why)
+
+
+def _missing_note(p: _P, d: _Draft, checklist: Checklist) -> Reason:
+    """The ``evidence_missing`` reason: one per evidence set, as the code's own checklist is."""
+    code = d.code
+    cache = code.missing_notes if d.compelling is code.compelling else None
+    found = cache.get(d.have) if cache is not None else None
+    if found is None:
+        found = _why(
+            "evidence_missing",
+            "compelling",
+            (("missing", checklist.missing), ("factor", p.missing_evidence_factor)),
+            "compelling evidence missing: {missing} (win chance × {factor})",
+        )
+        if cache is not None and len(cache) < _MAX_CACHED:
+            cache[d.have] = found
+    return found
 
 
 # The expected-value sentences, made once (a reason's template is checked per distinct text).

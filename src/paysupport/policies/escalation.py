@@ -554,41 +554,48 @@ class OperatorAuthority(PolicyBase):
                 "{operator} requested this and cannot approve their own request",
             )
             return Decision(_DENY, (why,), self.info, amount=ctx.amount, tier=op.tier)
-        return self._check(ctx, self.tier_needed(ctx.amount, ctx.rates))
-
-    def _check(self, ctx: ApprovalContext, needed: Tier) -> Decision:
-        """`decide` past four eyes; ``needed`` is ``tier_needed`` of the amount.
-
-        Given, not computed here: ``route`` needs it too, and computes it once.
-        """
-        op = ctx.approver
         amount = ctx.amount
-        tier = op.tier  # the operator's fields, read once (each read of a model's costs)
-        own_limits = op.refund_limits
-        if not op.active:
+        return self._check(op, amount, ctx.rates, self.tier_needed(amount, ctx.rates))
+
+    def _check(
+        self, op: Operator, amount: Money, rates: ExchangeRates | None, needed: Tier
+    ) -> Decision:
+        """`decide` past four eyes, for ``op`` approving ``amount``; ``needed`` is its tier.
+
+        ``needed`` is ``tier_needed(amount, rates)``, given, not computed here: ``route``
+        needs it too, and computes it once. The context's parts are given as they are, so
+        ``route`` builds no ``ApprovalContext`` it would only take apart.
+        """
+        # The operator's fields, read once from its ``__dict__`` (a model's attribute read
+        # takes pydantic's ``__getattr__`` hook).
+        fields = op.__dict__
+        tier = fields["tier"]
+        own_limits = fields["refund_limits"]
+        op_id = fields["id"]
+        if not fields["active"]:
             why = _auth(
                 "inactive_operator",
                 "active",
-                (("operator", op.id),),
+                (("operator", op_id),),
                 "{operator} is not an active operator",
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
+        currency = amount.currency.code
         try:
-            ok = self.tier_covers(tier, amount, ctx.rates)
+            ok = self.tier_covers(tier, amount, rates)
         except MissingExchangeRate as exc:
             why = _auth(
                 "no_authority_in_currency",
                 "tier_limits",
                 (
-                    ("operator", op.id),
+                    ("operator", op_id),
                     ("tier", _VALUE[tier]),
-                    ("currency", ctx.currency),
+                    ("currency", currency),
                     ("error", exc.message),
                 ),
                 "{operator} ({tier}) has no approval authority in {currency}: {error}",
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
-        currency = ctx.currency
         own = op.limit_for(currency) if own_limits else None
         if own_limits and (own is None or amount.minor > own.minor):
             ok = False
@@ -596,7 +603,7 @@ class OperatorAuthority(PolicyBase):
             why = _auth(
                 "within_operator_limit",
                 "tier_limits",
-                (("operator", op.id), ("tier", _VALUE[tier]), ("amount", amount)),
+                (("operator", op_id), ("tier", _VALUE[tier]), ("amount", amount)),
                 "{amount} is within {operator}'s limit ({tier})",
             )
             return Decision(_APPROVE, (why,), self.info, amount=amount, tier=tier)
@@ -606,7 +613,7 @@ class OperatorAuthority(PolicyBase):
             why = _auth(
                 "no_authority_in_currency",
                 "tier_limits",
-                (("operator", op.id), ("tier", _VALUE[tier]), ("currency", currency)),
+                (("operator", op_id), ("tier", _VALUE[tier]), ("currency", currency)),
                 "{operator} ({tier}) has no approval authority in {currency}",
             )
             return Decision(_DENY, (why,), self.info, amount=amount, tier=needed)
@@ -614,7 +621,7 @@ class OperatorAuthority(PolicyBase):
             "above_operator_limit",
             "tier_limits",
             (
-                ("operator", op.id),
+                ("operator", op_id),
                 ("tier", _VALUE[tier]),
                 ("amount", amount),
                 ("needed", _VALUE[needed]),
@@ -691,14 +698,13 @@ class OperatorAuthority(PolicyBase):
         reasons = decision.reasons
         needed = None
         if operator is not None and floor is None:
-            ctx = ApprovalContext(operator, amount, None, rates=rates)
             if type(self).decide is OperatorAuthority.decide:
                 # nobody requested it (None): four eyes cannot refuse, so `decide` is
                 # `_check`, given the tier this route needs below too (worked out once)
                 needed = self.tier_needed(amount, rates)
-                check = self._check(ctx, needed)
-            else:
-                check = self.decide(ctx)  # a subclass's own `decide` is the check it asks for
+                check = self._check(operator, amount, rates, needed)
+            else:  # a subclass's own `decide` is the check it asks for
+                check = self.decide(ApprovalContext(operator, amount, None, rates=rates))
             parts = (decision, check)
             if check.outcome is not _APPROVE:
                 floor = check.tier or self.top_tier

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import attrs
 
 from paysupport.errors import UnknownCode
-from paysupport.models import RecoveryStatus
+from paysupport.models import PaymentFailure, RecoveryStatus
 from paysupport.networks import (
     DeclineCode,
     DeclineSeverity,
@@ -148,6 +148,27 @@ def _within_network_limits(
     return t
 
 
+@cache
+def _lowest_limits() -> NetworkLimits:
+    """Each limit at its lowest on any day (a same-amount limit: ``None`` if none ever holds).
+
+    `network_limits` changes only on a day a catalogued limit starts or ends: the days it
+    gives are those it gives on these days and on the earliest day.
+    """
+    days = {dt.date.min}
+    for rl in retry_limits():
+        days.update(d for d in (rl.effective_from, rl.effective_until) if d is not None)
+    every = [network_limits(day) for day in days]
+    held = [
+        x.mc_declines_same_amount_30d for x in every if x.mc_declines_same_amount_30d is not None
+    ]
+    return NetworkLimits(
+        min(x.visa_reattempts_30d for x in every),
+        min(x.mc_declines_24h for x in every),
+        min(held) if held else None,
+    )
+
+
 def _fits_at_once(
     t: datetime,
     planned: int,
@@ -162,7 +183,21 @@ def _fits_at_once(
     Every window list (each plus ``planned`` scheduled times) is shorter than its limit at
     ``t``, so the first pass moves nothing and the lists need not be built (the usual case).
     """
-    limits = network_limits(t.date())
+    return _shorter(
+        network_limits(t.date()), planned, tried, card_declines, declines, visa_rules, mc_rules
+    )
+
+
+def _shorter(
+    limits: NetworkLimits,
+    planned: int,
+    tried: list[datetime],
+    card_declines: list[datetime],
+    declines: list[datetime],
+    visa_rules: bool,
+    mc_rules: bool,
+) -> bool:
+    """True when every window list plus ``planned`` times is shorter than its limit."""
     if visa_rules and len(tried) + planned >= limits.visa_reattempts_30d:
         return False
     if mc_rules:
@@ -184,6 +219,43 @@ class _Draft:
     visa_rules: bool
     mc_rules: bool
     action: RetryAction | None = None
+
+
+def _networks(network: Network | None) -> tuple[bool, bool]:
+    """Whether Visa's and Mastercard's rules apply (both for an unknown network)."""
+    return network is None or network is _VISA, network is None or network is _MASTERCARD
+
+
+def _draft(f: PaymentFailure, day: dt.date) -> _Draft:
+    return _Draft(f.advice, f.decline, day, *_networks(f.network))
+
+
+#: What the rules kept per codes gave: their decision (``None``: they passed), and the
+#: advice, decline and action the later rules read.
+_Kept = tuple[Decision | None, MerchantAdviceCode | None, DeclineCode | None, RetryAction | None]
+#: How many (codes, network, day) a policy keeps what `_CODE_RULES` gave for.
+_MAX_KEPT = 4096
+
+
+def _first(
+    p: RetrySchedule,
+    rules: Sequence[Rule[Any, Any, Any]],
+    ctx: RetryContext,
+    now: datetime,
+    d: _Draft,
+) -> Decision | None:
+    """The decision of the first of ``rules`` that decides (``None``: all passed)."""
+    for rule in rules:
+        decision = rule.check(p, ctx, now, d)
+        if decision is not None:
+            return decision
+    return None
+
+
+def _decided(decision: Decision | None) -> Decision:
+    if decision is None:
+        raise AssertionError("the last rule always decides")  # pragma: no cover
+    return decision
 
 
 @register_kind("retry_schedule")
@@ -232,22 +304,52 @@ class RetrySchedule(PolicyBase):
     def _asking(self, ask: str, reason: Reason) -> Decision:
         return Decision(_ASK_CUSTOMER, (reason,), self.info, detail=RetryPlan((), ask))
 
+    @cached_property
+    def _by_codes(self) -> dict[tuple[Any, ...], _Kept]:
+        return {}
+
     def decide(self, ctx: RetryContext, now: datetime) -> Decision:
-        """Plan the recovery of one declined payment at ``now``: the first rule that decides."""
+        """Plan the recovery of one declined payment at ``now``: the first rule that decides.
+
+        The rules `_CODE_RULES` read only the failure's codes, its network and the day of
+        ``now``: what they gave for those is kept (`_by_codes`) and given again. Not for a
+        subclass or a failure of another class (their rules or properties may read more).
+        """
         f = ctx.failure
-        network = f.network
-        draft = _Draft(
-            f.advice,
-            f.decline,
-            now.date(),
-            network is None or network is _VISA,
-            network is None or network is _MASTERCARD,
+        if (
+            type(self) is not RetrySchedule
+            or type(f) is not PaymentFailure
+            or self.RULES is not _TABLE  # the table was replaced: no split of it is known
+        ):
+            return _decided(_first(self, self.RULES, ctx, now, _draft(f, now.date())))
+        values = f.__dict__  # one read: a model's attribute read takes pydantic's hook
+        day = now.date()
+        key = (
+            values["merchant_advice_code"],
+            values["decline_code"],
+            values["network_decline_code"],
+            values["provider_decline"],
+            values["network"],
+            day,
         )
-        for rule in self.RULES:
-            decision = rule.check(self, ctx, now, draft)
+        kept = self._by_codes.get(key)
+        if kept is None:
+            draft = _draft(f, day)
+            decision = _first(self, _HEAD, ctx, now, draft)
             if decision is not None:
                 return decision
-        raise AssertionError("the last rule always decides")  # pragma: no cover
+            decision = _first(self, _CODED, ctx, now, draft)
+            if len(self._by_codes) < _MAX_KEPT:
+                self._by_codes[key] = (decision, draft.mac, draft.decline, draft.action)
+        else:
+            decision, mac, decline, action = kept
+            draft = _Draft(mac, decline, day, *_networks(values["network"]), action)
+            first = _first(self, _HEAD, ctx, now, draft)
+            if first is not None:
+                return first
+        if decision is not None:
+            return decision
+        return _decided(_first(self, _TAIL, ctx, now, draft))
 
     RULES: ClassVar[tuple[Rule[RetrySchedule, RetryContext, _Draft], ...]]
 
@@ -312,6 +414,10 @@ class RetrySchedule(PolicyBase):
         left = cap - len(reattempts)
         horizon = f.declined_at + timedelta(days=self.horizon_days)
         earliest, reasons = self._earliest(last, mac_code, retry_after)
+        # Shorter than the lowest limits of any day with every retry planned: each fits at once.
+        fits = _shorter(
+            _lowest_limits(), left - 1, reattempts, card_declines, declines, visa_rules, mc_rules
+        )
         schedule: list[datetime] = []
         waits = self._waits
         prev = last
@@ -320,7 +426,7 @@ class RetrySchedule(PolicyBase):
         while left > 0:
             wait = waits[min(i, len(waits) - 1)]
             t = max(prev + wait, earliest, now)
-            if not _fits_at_once(
+            if not fits and not _fits_at_once(
                 t, len(schedule), reattempts, card_declines, declines, visa_rules, mc_rules
             ):
                 t = _within_network_limits(
@@ -555,3 +661,24 @@ RetrySchedule.RULES = (
         _plan,
     ),
 )
+
+#: The rules that read only the failure's codes (decline, network decline, advice and the
+#: provider's record), its network and the day of ``now``, with the policy's parameters:
+#: for the same of these they give the same, which `RetrySchedule.decide` keeps.
+_CODE_RULES = frozenset(
+    {"advice_known", "merchant_advice", "decline_known", "hard_decline", "customer_action"}
+)
+
+
+def _split(
+    rules: tuple[Rule[RetrySchedule, RetryContext, _Draft], ...],
+) -> tuple[tuple[Rule[RetrySchedule, RetryContext, _Draft], ...], ...]:
+    """The rules before `_CODE_RULES`, those, and the rules after them."""
+    at = [i for i, rule in enumerate(rules) if rule.name in _CODE_RULES]
+    if len(at) != len(_CODE_RULES) or at != list(range(at[0], at[0] + len(at))):
+        raise AssertionError("the rules kept per codes run one after another")  # pragma: no cover
+    return rules[: at[0]], rules[at[0] : at[-1] + 1], rules[at[-1] + 1 :]
+
+
+_TABLE = RetrySchedule.RULES
+_HEAD, _CODED, _TAIL = _split(_TABLE)

@@ -34,6 +34,7 @@ from paysupport.errors import ValidationFailed
 from paysupport.models import Evidence, Payment, Refund, RefundReason, Tier
 from paysupport.money import Money
 from paysupport.networks import DisputeStage
+from paysupport.policies.decision import _set_class
 
 __all__ = [
     "EFFECT_TYPES",
@@ -523,3 +524,60 @@ EFFECT_TYPES: Mapping[str, type[Effect]] = {
         RequestApproval,
     )
 }
+
+
+def _init_in_twin(cls: type[Effect]) -> None:
+    """Give ``cls`` attrs' ``__init__`` (same signature, same values) written to fill a twin.
+
+    Every workflow builds effects: attrs' frozen ``__init__`` sets each field through
+    ``object.__setattr__``, about as dear as moving the instance to a mutable twin class of
+    the same slots and back (``policies.decision._twin``). This ``__init__`` is generated
+    from ``attrs.fields(cls)`` (one definition); an instance of a subclass still goes
+    through attrs' own.
+    """
+    fields = attrs.fields(cls)
+    twin = type(
+        f"_{cls.__name__}Twin",
+        (Effect,),
+        {
+            "__slots__": cls.__dict__["__slots__"],
+            # Both: either one defined in Python (attrs' frozen ones) makes every store
+            # call it.
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+        },
+    )
+    names = [a.name for a in fields if a.init]
+    params = ", ".join(
+        a.name if a.default is attrs.NOTHING else f"{a.name}=_defaults[{a.name!r}]"
+        for a in fields
+        if a.init
+    )
+    stores = "".join(
+        f"    new.{a.name} = {a.name if a.init else f'_defaults[{a.name!r}]'}\n" for a in fields
+    )
+    source = (
+        f"def __init__(self, *, {params}):\n"
+        f"    if type(self) is not _cls:\n"
+        f"        return _attrs_init(self, {', '.join(f'{n}={n}' for n in names)})\n"
+        f"    new = self\n"
+        f"    _set_class(new, _twin)\n"
+        f"{stores}"
+        f"    new.__class__ = _cls\n"
+    )
+    scope: dict[str, Any] = {
+        "_cls": cls,
+        "_twin": twin,
+        "_set_class": _set_class,
+        "_attrs_init": cls.__init__,
+        "_defaults": {a.name: a.default for a in fields if a.default is not attrs.NOTHING},
+    }
+    exec(compile(source, f"<{cls.__name__}.__init__ in its twin>", "exec"), scope)
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[method-assign]
+
+
+for _effect_type in EFFECT_TYPES.values():
+    _init_in_twin(_effect_type)

@@ -22,7 +22,7 @@ import attrs
 from paysupport.errors import ConflictError, NotFound, ValidationFailed
 from paysupport.models import LifecycleEvent, Payment, PaymentFailure, SupportCase
 from paysupport.policies import Decision
-from paysupport.policies.decision import _slot_setters
+from paysupport.policies.decision import _set_class, _set_slots, _slot_setters, _twin
 
 from .effects import Effect
 
@@ -94,7 +94,7 @@ class Note:
         set_message(self, message)
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, weakref_slot=False)
 class Transition:
     """One lifecycle event the workflow fired.
 
@@ -111,13 +111,18 @@ class Transition:
 
     def __init__(self, kind: str, id: str, event: LifecycleEvent) -> None:
         """Set the fields as attrs' ``__init__`` would (written out: see `Outcome`)."""
-        set_kind, set_id, set_event = _TRANSITION_SETTERS
-        set_kind(self, kind)
-        set_id(self, id)
-        set_event(self, event)
+        if type(self) is Transition:
+            new: Any = self
+            _set_class(new, _TRANSITION_TWIN)
+            new.kind = kind
+            new.id = id
+            new.event = event
+            new.__class__ = Transition
+        else:
+            _set_slots(self, _TRANSITION_SETTERS, (kind, id, event))
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, weakref_slot=False)
 class Change:
     """One aggregate's new version.
 
@@ -134,13 +139,18 @@ class Change:
 
     def __init__(self, key: AggregateKey, base_version: int | None, after: Aggregate) -> None:
         """Set the fields as attrs' ``__init__`` would (written out: see `Outcome`)."""
-        set_key, set_base_version, set_after = _CHANGE_SETTERS
-        set_key(self, key)
-        set_base_version(self, base_version)
-        set_after(self, after)
+        if type(self) is Change:
+            new: Any = self
+            _set_class(new, _CHANGE_TWIN)
+            new.key = key
+            new.base_version = base_version
+            new.after = after
+            new.__class__ = Change
+        else:
+            _set_slots(self, _CHANGE_SETTERS, (key, base_version, after))
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, weakref_slot=False)
 class Outcome:
     """Decisions made, aggregates changed, events fired, effects to carry out, and notes.
 
@@ -169,15 +179,21 @@ class Outcome:
         """Set the fields as attrs' ``__init__`` would.
 
         Written out (``init=False``), as are `Change`'s, `Transition`'s and `Note`'s: every
-        workflow call builds these, and the slots' own setters cost less than attrs'
-        per-field ``object.__setattr__``.
+        workflow call builds these. The fields are stored in the class's mutable twin
+        (``policies.decision._twin``), a subclass's by the slots' setters (cheaper than attrs'
+        per-field ``object.__setattr__``, as `Note`'s two).
         """
-        set_decisions, set_changes, set_transitions, set_effects, set_notes = _OUTCOME_SETTERS
-        set_decisions(self, decisions)
-        set_changes(self, changes)
-        set_transitions(self, transitions)
-        set_effects(self, effects)
-        set_notes(self, notes)
+        if type(self) is Outcome:
+            new: Any = self
+            _set_class(new, _OUTCOME_TWIN)
+            new.decisions = decisions
+            new.changes = changes
+            new.transitions = transitions
+            new.effects = effects
+            new.notes = notes
+            new.__class__ = Outcome
+        else:
+            _set_slots(self, _OUTCOME_SETTERS, (decisions, changes, transitions, effects, notes))
 
     # ------------------------------------------------------------------ reading
     @property
@@ -319,3 +335,6 @@ _NOTE_SETTERS: Final = _slot_setters(Note)
 _TRANSITION_SETTERS: Final = _slot_setters(Transition)
 _CHANGE_SETTERS: Final = _slot_setters(Change)
 _OUTCOME_SETTERS: Final = _slot_setters(Outcome)
+_TRANSITION_TWIN: Final = _twin(Transition)
+_CHANGE_TWIN: Final = _twin(Change)
+_OUTCOME_TWIN: Final = _twin(Outcome)

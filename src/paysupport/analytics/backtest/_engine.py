@@ -41,7 +41,7 @@ from paysupport.policies import PolicySet
 
 from ._cases import _CASE_TYPES, Case, check_case, run_case
 from ._rows import ROW_SCHEMA, SUMMARY_SCHEMA, batch_of, row_of
-from ._summary import cube, from_cube, merge_cubes
+from ._summary import cube, cube_of_rows, from_cube, merge_cubes
 
 __all__ = ["CaseFailed", "CaseSource", "Progress", "Run", "run_chunk", "run_many"]
 
@@ -227,9 +227,13 @@ def run_chunk(
             if seen is not None:  # ``inputs`` kept alive: no other object takes their ids
                 seen[key] = (inputs, row)
             buffer.append(row)
-        batch = batch_of(buffer, ROW_SCHEMA if keep_rows else SUMMARY_SCHEMA)
-        cubes.append(cube(batch))
-        rows.append(batch if keep_rows else None)
+        if keep_rows:
+            batch = batch_of(buffer, ROW_SCHEMA)
+            cubes.append(cube(batch))
+            rows.append(batch)
+        else:  # only the summaries: the rows' columns go straight into polars
+            cubes.append(cube_of_rows(buffer, SUMMARY_SCHEMA))
+            rows.append(None)
     return _ChunkResult(chunk.index, len(cases), tuple(rows), tuple(cubes))
 
 

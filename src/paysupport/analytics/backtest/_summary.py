@@ -13,7 +13,9 @@ group-by per chunk instead of one per dimension, and the same integers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -23,6 +25,7 @@ __all__ = [
     "DIMENSIONS",
     "METRICS",
     "cube",
+    "cube_of_rows",
     "from_cube",
     "merge",
     "merge_cubes",
@@ -112,6 +115,35 @@ def cube(rows: pa.RecordBatch | pa.Table) -> pl.DataFrame:
     if frame.height == 0:
         return _empty_cube()
     return _sum_cube(frame.select(_CUBE_SELECT))
+
+
+def cube_of_rows(rows: Sequence[tuple[Any, ...]], schema: pa.Schema) -> pl.DataFrame:
+    """``cube`` of row tuples (columns and types as ``schema``), read straight into polars.
+
+    The same frame as ``cube(batch_of(rows, schema))`` without building Arrow arrays from
+    Python objects first (polars reads the columns itself): less work per row, and a run
+    that keeps no rows never has pyarrow convert Python values (whose first ``pa.array``
+    call imports pandas).
+    """
+    if not rows:
+        return _empty_cube()
+    types = _frame_schema(schema)
+    frame = pl.DataFrame(dict(zip(types, zip(*rows, strict=True), strict=True)), schema=types)
+    return _sum_cube(frame.select(_CUBE_SELECT))
+
+
+#: Arrow column types as polars types (the summary columns'; ``pl.from_arrow`` agrees).
+_POLARS_TYPES: dict[pa.DataType, pl.DataType] = {
+    pa.string(): pl.String(),
+    pa.int64(): pl.Int64(),
+    pa.bool_(): pl.Boolean(),
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _frame_schema(schema: pa.Schema) -> pl.Schema:
+    """The polars types of an Arrow schema's columns (no Arrow table is built for it)."""
+    return pl.Schema({f.name: _POLARS_TYPES[f.type] for f in schema})
 
 
 def merge_cubes(cubes: Iterable[pl.DataFrame]) -> pl.DataFrame:

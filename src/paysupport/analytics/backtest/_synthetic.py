@@ -11,10 +11,9 @@ process (a few hundred models), so a chunk of cases costs an ``evolve`` each, an
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
@@ -150,7 +149,7 @@ class SyntheticCases:
         whole range are computed at once on unsigned 64-bit arrays (the same splitmix64
         steps, wrapping as the masked integers do), so a chunk costs a copy per case.
         """
-        pool = _templates(self.seed, self.start, self.days, self.templates)
+        pool = _blueprints(self.seed, self.start, self.days, self.templates)
         first, last = max(start, 0), min(stop, self.n)
         if last <= first:
             return []
@@ -162,9 +161,8 @@ class SyntheticCases:
         draws = state.tolist()
         out: list[Case] = []
         for i, k, draw in zip(range(first, last), kind_at, draws, strict=True):
-            kind = _KINDS[k]
-            templates = pool[kind]
-            out.append(_with_id(templates[draw % len(templates)], f"{kind[0]}{i}"))
+            prefix, blueprints = pool[k]
+            out.append(_copy(blueprints[draw % len(blueprints)], f"{prefix}{i}"))
         return out
 
 
@@ -184,36 +182,47 @@ def _mix_array(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return x ^ (x >> np.uint64(31))
 
 
-#: Per case type: the id slot's setter, a getter of the other fields (one call), their setters.
-_COPIERS: dict[type, tuple[Callable[[Any, Any], None], Callable[[Any], Any], tuple[Any, ...]]] = {}
+#: How to copy a template under another id (`_copy`): its class, its id slot's setter, and
+#: per other field the slot's own setter and the template's value.
+_Blueprint: TypeAlias = tuple[type, Callable[[Any, Any], None], tuple[tuple[Any, Any], ...]]
 
 
-def _copier(cls: type) -> tuple[Callable[[Any, Any], None], Callable[[Any], Any], tuple[Any, ...]]:
-    """How to copy a case of ``cls`` field by field: its slots' own setters (frozen classes)."""
-    names = tuple(a.name for a in attrs.fields(cls) if a.name != "id")
+def _blueprint(template: Case) -> _Blueprint:
+    """How to copy ``template`` field by field: its slots' own setters (frozen classes)."""
+    cls = type(template)
     slots = vars(cls)
-    setters = tuple(slots[n].__set__ for n in names)
-    found = (slots["id"].__set__, operator.attrgetter(*names), setters)
-    _COPIERS[cls] = found
-    return found
+    fields = tuple(
+        (slots[a.name].__set__, getattr(template, a.name))
+        for a in attrs.fields(cls)
+        if a.name != "id"
+    )
+    return cls, slots["id"].__set__, fields
 
 
-def _with_id(template: Case, case_id: str) -> Case:
+def _copy(blueprint: _Blueprint, case_id: str) -> Case:
     """A copy of a template case under another id (``attrs.evolve(template, id=case_id)``).
 
     The template passed every check when it was built and only the id changes, to a
     non-empty string, so the checks are not run again for each copy. The fields are set
     through the slots' own setters (what ``object.__setattr__`` ends up calling, without
-    looking each one up by name).
+    looking each one up by name), with the template's values read once (`_blueprint`).
     """
-    cls = type(template)
-    copier = _COPIERS.get(cls) or _copier(cls)
-    set_id, values, setters = copier
-    new = object.__new__(cls)
+    cls, set_id, fields = blueprint
+    new: Case = object.__new__(cls)
     set_id(new, case_id)
-    for set_, value in zip(setters, values(template), strict=True):
+    for set_, value in fields:
         set_(new, value)
     return new
+
+
+@functools.lru_cache(maxsize=8)
+def _blueprints(
+    seed: int, start: datetime, days: int, count: int
+) -> tuple[tuple[str, tuple[_Blueprint, ...]], ...]:
+    """Per entry of ``_KINDS``: the id prefix and the blueprints of the kind's templates."""
+    pool = _templates(seed, start, days, count)
+    made = {kind: (kind[0], tuple(map(_blueprint, pool[kind]))) for kind in pool}
+    return tuple(made[kind] for kind in _KINDS)
 
 
 @functools.lru_cache(maxsize=8)
