@@ -325,20 +325,21 @@ def _new_refund(
 
     The payment's id and provider and the request's id, reason and note are fields of
     validated models of the library's own classes, declared with the same types on `Refund`
-    (`_COPIED`), and the amount is a `Money` (the decision's): copied as they are
-    (`Refund.from_parts`). The id, the time and the requester are validated.
+    (`_COPIED`): copied as they are (`Refund.from_parts`). The id, amount, time and
+    requester are validated (taken as they are when their fields take them so).
     """
-    if type(payment) is Payment and type(request) is RefundRequest and type(amount) is Money:
+    if type(payment) is Payment and type(request) is RefundRequest:
         p, r = payment.__dict__, request.__dict__  # one read each, not one per field
         trusted = {
             "payment_id": p["id"],
-            "amount": amount,  # a Money field takes a Money as it is
             "reason": r["reason"],
             "request_id": r["id"],
             "provider": p["provider"],
             "note": r["note"],
         }
-        return Refund.from_parts(trusted, id=rid, created_at=now, requested_by=requester)
+        return Refund.from_parts(
+            trusted, id=rid, amount=amount, created_at=now, requested_by=requester
+        )
     return Refund(
         id=rid,
         payment_id=payment.id,
