@@ -7,12 +7,21 @@ own lifecycle, including ``unknown`` for a provider call whose result we never l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Self
+from typing import Any, Final, Self
 
 from pydantic import AwareDatetime, NonNegativeInt
 
-from paysupport.models._base import Identifier, PaysupportModel, SafeText, model_rule, rule_error
+from paysupport.models._base import (
+    Identifier,
+    PaysupportModel,
+    SafeText,
+    model_rule,
+    rule_error,
+    unvalidated_instance,
+)
+from paysupport.models._base import _plain_accepts as plain_accepts  # the models' own table
 from paysupport.models.history import LifecycleEvent
 from paysupport.money import Money
 
@@ -191,3 +200,64 @@ class Refund(PaysupportModel):
                 "approved_by", "four_eyes", "the requester cannot approve their own refund"
             )
         return self
+
+    @classmethod
+    def from_parts(cls, trusted: Mapping[str, Any], /, **changes: Any) -> Self:
+        """A new refund from ``trusted`` values and ``changes``: ``cls(**trusted, **changes)``.
+
+        For a library component that holds most of a new refund's values as fields of
+        validated models declared with the same types (a request's id, a payment's provider):
+        those (``trusted``) are copied as they are. ``changes`` are validated as `evolve`
+        validates them: a value its field's schema returns as it is (an aware datetime, a
+        plain id: no card number possible) is taken, else every change is validated against
+        its field's type and card-number checked. Then every model rule runs. The same result
+        and errors as the full validation, which runs instead when a required field is
+        missing or a name is unknown.
+
+        Raises:
+            ModelValidationError: a changed field or a model rule is broken.
+        """
+        key = (cls, tuple(trusted), tuple(changes))
+        shape = _SHAPES.get(key) or _shape(key)
+        if shape is None:  # a missing or unknown field: the full validation's exact error
+            return cls(**trusted, **changes)
+        defaults, given, accepts, pans = shape
+        values = defaults.copy()  # every field, in declaration order (as a validation gives)
+        values.update(trusted)
+        for name, ok in accepts:
+            value = changes[name]
+            if ok is None or not ok(value):
+                values.update(cls._validated(changes))
+                break
+            values[name] = value
+        else:
+            pans = ()  # every change taken as it is: no text that could hold a card number
+        new = unvalidated_instance(cls, values, given)
+        new._run_checks(pans, cls.__rules__)
+        return new
+
+
+#: Per (class, trusted names, changed names): every field with its default, the fields-set
+#: the refunds get (one shared set, as a validation shares it), each change's test of a
+#: value its field takes as it is (None: none) and the card-number checks of the changed
+#: fields; None when a required field is missing or a name is unknown. Bounded: the library
+#: builds refunds in few ways.
+_SHAPES: dict[tuple[Any, ...], Any] = {}
+_MAX_SHAPES: Final = 64
+
+
+def _shape(key: tuple[Any, ...]) -> Any:
+    cls, trusted, changes = key
+    fields = cls.__pydantic_fields__
+    names = {*trusted, *changes}
+    required = {n for n, f in fields.items() if f.is_required() or f.default_factory}
+    shape = None
+    if names <= fields.keys() and required <= names:
+        defaults = {n: None if n in required else f.default for n, f in fields.items()}
+        plain = plain_accepts(cls)
+        accepts = tuple((n, plain.get(n)) for n in changes)
+        given = {n for n in fields if n in names}  # in field order, as a validation adds them
+        shape = (defaults, given, accepts, cls._plan(frozenset(changes))[0])
+    if len(_SHAPES) < _MAX_SHAPES:
+        _SHAPES[key] = shape
+    return shape

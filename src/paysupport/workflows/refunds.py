@@ -321,7 +321,25 @@ def _new_refund(
     requester: str | None,
     now: datetime,
 ) -> Refund:
-    """The refund a granted request creates on ``payment`` (validated, not yet recorded)."""
+    """The refund a granted request creates on ``payment`` (validated, not yet recorded).
+
+    The payment's id and provider and the request's id, reason and note are fields of
+    validated models of the library's own classes, declared with the same types on `Refund`
+    (`_COPIED`): copied as they are (`Refund.from_parts`). The id, amount, time and
+    requester are validated (taken as they are when their fields take them so).
+    """
+    if type(payment) is Payment and type(request) is RefundRequest:
+        p, r = payment.__dict__, request.__dict__  # one read each, not one per field
+        trusted = {
+            "payment_id": p["id"],
+            "reason": r["reason"],
+            "request_id": r["id"],
+            "provider": p["provider"],
+            "note": r["note"],
+        }
+        return Refund.from_parts(
+            trusted, id=rid, amount=amount, created_at=now, requested_by=requester
+        )
     return Refund(
         id=rid,
         payment_id=payment.id,
@@ -333,6 +351,16 @@ def _new_refund(
         provider=payment.provider,
         note=request.note,
     )
+
+
+#: The fields `_new_refund` copies: (refund field, model, its field holding the value).
+_COPIED = (
+    ("payment_id", Payment, "id"),
+    ("reason", RefundRequest, "reason"),
+    ("request_id", RefundRequest, "id"),
+    ("provider", Payment, "provider"),
+    ("note", RefundRequest, "note"),
+)
 
 
 def _record(
