@@ -592,9 +592,11 @@ def _payment_event(
         # Refunds move the payment through their own notifications (or refunded_unitemised).
         b.note("no_change", f"payment {payment.id} is already {target}")
         return b.build()
+    # The notice's data (`_data`: its id, time and sequence) as the event's data keywords.
+    recorded: dict[str, Any] = dict(data)
     for name in _PAYMENT_EVENT_FOR_STATUS.get(PaymentStatus(target), ()):
         try:
-            after = lifecycles.payment.fire(payment, name, now=now, **data)
+            after = lifecycles.payment.fire(payment, name, now=now, **recorded)
         except (InvalidTransition, ValidationFailed):
             continue
         if lifecycles.payment.state_of(after) == target:
