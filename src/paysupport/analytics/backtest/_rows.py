@@ -172,7 +172,7 @@ def _expected(
     if verdict != "contest":
         return None, None, None
     for reason in decision.reasons:
-        if not reason.values:
+        if len(reason.values) < len(_EXPECTED_KEYS):  # too few pairs to hold every key
             continue
         values = dict(reason.values)
         if values.keys() >= _EXPECTED_KEYS:
@@ -207,40 +207,45 @@ def _labels(case: Case) -> tuple[Any, ...]:
     Read as integers and codes (no ``Money`` is built): the stake of a refund case is the
     amount asked for, else what is refundable (``Payment.amounts().refundable``).
     """
+    # Models are read through ``__dict__`` once each: every attribute read on a model takes
+    # pydantic's ``__getattr__`` hook (the fields are plain values there).
     if isinstance(case, RefundCase):
-        p = case.payment
-        card = p.payment_method.card
-        request = case.request
-        asked = request.amount
-        minor = asked.minor if asked is not None else p.amounts().refundable
-        currency = asked.currency.code if asked is not None else p.amount.currency.code
+        p = case.payment.__dict__
+        card = p["payment_method"].__dict__["card"]
+        request = case.request.__dict__
+        asked = request["amount"]
+        if asked is not None:
+            minor, currency = asked.minor, asked.currency.code
+        else:
+            minor, currency = case.payment.amounts().refundable, p["amount"].currency.code
         return (
-            p.merchant_id,
+            p["merchant_id"],
             case.merchant,
-            str(card.brand) if card else None,
-            str(request.reason),
+            str(card.__dict__["brand"]) if card is not None else None,
+            str(request["reason"]),
             minor,
             currency,
         )
     if isinstance(case, DisputeCase):
-        d = case.dispute
-        money = d.amount
+        d = case.dispute.__dict__
+        money = d["amount"]
         return (
-            case.payment.merchant_id,
+            case.payment.__dict__["merchant_id"],
             case.merchant,
-            str(d.network),
-            d.reason_code,
+            str(d["network"]),
+            d["reason_code"],
             money.minor,
             money.currency.code,
         )
     if isinstance(case, DeclineCase):
-        f = case.failure
-        money = f.amount
+        f = case.failure.__dict__
+        money = f["amount"]
+        network = f["network"]
         return (
-            f.merchant_id,
+            f["merchant_id"],
             case.merchant,
-            str(f.network) if f.network is not None else None,
-            f.network_decline_code or f.decline_code,
+            str(network) if network is not None else None,
+            f["network_decline_code"] or f["decline_code"],
             money.minor,
             money.currency.code,
         )
@@ -354,25 +359,12 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         breach = _sla_breach(case, outcome)
     at, period = _period(case)
     if merchant is not None:
-        segment: str | None = str(merchant.segment)
-        market: str | None = merchant.market
+        fields = merchant.__dict__
+        segment: str | None = str(fields["segment"])
+        market: str | None = fields["market"]
     else:
         segment = market = None
-    results = (
-        refund,
-        approval_needed,
-        approval,
-        approval_tier,
-        verdict == "contest",
-        verdict == "accept",
-        win,
-        fees,
-        loss,
-        won,
-        realised_loss,
-        breach,
-    )
-    if not full:
+    if not full:  # one tuple, built once (no intermediate tuple of results to unpack)
         return (
             str(case.kind),
             period,
@@ -383,7 +375,18 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
             currency,
             verdict,
             tier,
-            *results,
+            refund,
+            approval_needed,
+            approval,
+            approval_tier,
+            verdict == "contest",
+            verdict == "accept",
+            win,
+            fees,
+            loss,
+            won,
+            realised_loss,
+            breach,
         )
     return (
         case.id,
@@ -406,7 +409,18 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         tier,
         [e.kind for e in outcome.effects],
         [n.code for n in outcome.notes],
-        *results,
+        refund,
+        approval_needed,
+        approval,
+        approval_tier,
+        verdict == "contest",
+        verdict == "accept",
+        win,
+        fees,
+        loss,
+        won,
+        realised_loss,
+        breach,
     )
 
 
