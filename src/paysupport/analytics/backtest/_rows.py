@@ -256,10 +256,13 @@ def _support_labels(case: TriageCase) -> tuple[Any, ...]:
     ctx = case.context
     sc = case.case
     payments = ctx.payments
-    dispute = next(
-        (d for p in payments for d in p.disputes if d.id == sc.dispute_id),
-        None,
-    )
+    wanted = sc.dispute_id
+    dispute = None
+    if wanted is not None:  # a dispute's id is never None: no search without one
+        dispute = next(
+            (d for p in payments for d in p.__dict__["disputes"] if d.__dict__["id"] == wanted),
+            None,
+        )
     network: str | None = None
     stake: Money | None = None
     if dispute is not None:
@@ -319,8 +322,8 @@ def _from_effects(
     return refund, approval_needed, approval, handling, approver
 
 
-#: Periods by (year, month): a million rows share a few dozen strings.
-_PERIODS: dict[tuple[int, int], str] = {}
+#: Periods by ``year * 12 + month``: a million rows share a few dozen strings.
+_PERIODS: dict[int, str] = {}
 
 
 def _period(case: Case) -> tuple[datetime, str]:
@@ -328,10 +331,11 @@ def _period(case: Case) -> tuple[datetime, str]:
     at = case.at
     if at.tzinfo is not UTC:  # a case's time is most often in UTC already
         at = at.astimezone(UTC)
-    key = (at.year, at.month)
+    year, month = at.year, at.month
+    key = year * 12 + month  # an int: no tuple built and hashed per row
     period = _PERIODS.get(key)
     if period is None:
-        period = f"{at.year:04d}-{at.month:02d}"
+        period = f"{year:04d}-{month:02d}"
         if len(_PERIODS) < 100_000:
             _PERIODS[key] = period
     return at, period
