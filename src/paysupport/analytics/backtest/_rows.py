@@ -172,7 +172,7 @@ def _expected(
     if verdict != "contest":
         return None, None, None
     for reason in decision.reasons:
-        if not reason.values:
+        if len(reason.values) < len(_EXPECTED_KEYS):  # too few pairs to hold every key
             continue
         values = dict(reason.values)
         if values.keys() >= _EXPECTED_KEYS:
@@ -207,40 +207,45 @@ def _labels(case: Case) -> tuple[Any, ...]:
     Read as integers and codes (no ``Money`` is built): the stake of a refund case is the
     amount asked for, else what is refundable (``Payment.amounts().refundable``).
     """
+    # Models are read through ``__dict__`` once each: every attribute read on a model takes
+    # pydantic's ``__getattr__`` hook (the fields are plain values there).
     if isinstance(case, RefundCase):
-        p = case.payment
-        card = p.payment_method.card
-        request = case.request
-        asked = request.amount
-        minor = asked.minor if asked is not None else p.amounts().refundable
-        currency = asked.currency.code if asked is not None else p.amount.currency.code
+        p = case.payment.__dict__
+        card = p["payment_method"].__dict__["card"]
+        request = case.request.__dict__
+        asked = request["amount"]
+        if asked is not None:
+            minor, currency = asked.minor, asked.currency.code
+        else:
+            minor, currency = case.payment.amounts().refundable, p["amount"].currency.code
         return (
-            p.merchant_id,
+            p["merchant_id"],
             case.merchant,
-            str(card.brand) if card else None,
-            str(request.reason),
+            str(card.__dict__["brand"]) if card is not None else None,
+            str(request["reason"]),
             minor,
             currency,
         )
     if isinstance(case, DisputeCase):
-        d = case.dispute
-        money = d.amount
+        d = case.dispute.__dict__
+        money = d["amount"]
         return (
-            case.payment.merchant_id,
+            case.payment.__dict__["merchant_id"],
             case.merchant,
-            str(d.network),
-            d.reason_code,
+            str(d["network"]),
+            d["reason_code"],
             money.minor,
             money.currency.code,
         )
     if isinstance(case, DeclineCase):
-        f = case.failure
-        money = f.amount
+        f = case.failure.__dict__
+        money = f["amount"]
+        network = f["network"]
         return (
-            f.merchant_id,
+            f["merchant_id"],
             case.merchant,
-            str(f.network) if f.network is not None else None,
-            f.network_decline_code or f.decline_code,
+            str(network) if network is not None else None,
+            f["network_decline_code"] or f["decline_code"],
             money.minor,
             money.currency.code,
         )
@@ -251,10 +256,13 @@ def _support_labels(case: TriageCase) -> tuple[Any, ...]:
     ctx = case.context
     sc = case.case
     payments = ctx.payments
-    dispute = next(
-        (d for p in payments for d in p.disputes if d.id == sc.dispute_id),
-        None,
-    )
+    wanted = sc.dispute_id
+    dispute = None
+    if wanted is not None:  # a dispute's id is never None: no search without one
+        dispute = next(
+            (d for p in payments for d in p.__dict__["disputes"] if d.__dict__["id"] == wanted),
+            None,
+        )
     network: str | None = None
     stake: Money | None = None
     if dispute is not None:
@@ -314,8 +322,8 @@ def _from_effects(
     return refund, approval_needed, approval, handling, approver
 
 
-#: Periods by (year, month): a million rows share a few dozen strings.
-_PERIODS: dict[tuple[int, int], str] = {}
+#: Periods by ``year * 12 + month``: a million rows share a few dozen strings.
+_PERIODS: dict[int, str] = {}
 
 
 def _period(case: Case) -> tuple[datetime, str]:
@@ -323,10 +331,11 @@ def _period(case: Case) -> tuple[datetime, str]:
     at = case.at
     if at.tzinfo is not UTC:  # a case's time is most often in UTC already
         at = at.astimezone(UTC)
-    key = (at.year, at.month)
+    year, month = at.year, at.month
+    key = year * 12 + month  # an int: no tuple built and hashed per row
     period = _PERIODS.get(key)
     if period is None:
-        period = f"{at.year:04d}-{at.month:02d}"
+        period = f"{year:04d}-{month:02d}"
         if len(_PERIODS) < 100_000:
             _PERIODS[key] = period
     return at, period
@@ -354,25 +363,12 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         breach = _sla_breach(case, outcome)
     at, period = _period(case)
     if merchant is not None:
-        segment: str | None = str(merchant.segment)
-        market: str | None = merchant.market
+        fields = merchant.__dict__
+        segment: str | None = str(fields["segment"])
+        market: str | None = fields["market"]
     else:
         segment = market = None
-    results = (
-        refund,
-        approval_needed,
-        approval,
-        approval_tier,
-        verdict == "contest",
-        verdict == "accept",
-        win,
-        fees,
-        loss,
-        won,
-        realised_loss,
-        breach,
-    )
-    if not full:
+    if not full:  # one tuple, built once (no intermediate tuple of results to unpack)
         return (
             str(case.kind),
             period,
@@ -383,7 +379,18 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
             currency,
             verdict,
             tier,
-            *results,
+            refund,
+            approval_needed,
+            approval,
+            approval_tier,
+            verdict == "contest",
+            verdict == "accept",
+            win,
+            fees,
+            loss,
+            won,
+            realised_loss,
+            breach,
         )
     return (
         case.id,
@@ -406,7 +413,18 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         tier,
         [e.kind for e in outcome.effects],
         [n.code for n in outcome.notes],
-        *results,
+        refund,
+        approval_needed,
+        approval,
+        approval_tier,
+        verdict == "contest",
+        verdict == "accept",
+        win,
+        fees,
+        loss,
+        won,
+        realised_loss,
+        breach,
     )
 
 
