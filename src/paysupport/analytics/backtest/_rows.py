@@ -368,7 +368,22 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         market: str | None = fields["market"]
     else:
         segment = market = None
-    if not full:  # one tuple, built once (no intermediate tuple of results to unpack)
+    # The result columns, in the order both schemas end with (one definition of it).
+    results = (
+        refund,
+        approval_needed,
+        approval,
+        approval_tier,
+        verdict == "contest",
+        verdict == "accept",
+        win,
+        fees,
+        loss,
+        won,
+        realised_loss,
+        breach,
+    )
+    if not full:
         return (
             str(case.kind),
             period,
@@ -379,18 +394,7 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
             currency,
             verdict,
             tier,
-            refund,
-            approval_needed,
-            approval,
-            approval_tier,
-            verdict == "contest",
-            verdict == "accept",
-            win,
-            fees,
-            loss,
-            won,
-            realised_loss,
-            breach,
+            *results,
         )
     return (
         case.id,
@@ -413,18 +417,7 @@ def row_of(case: Case, outcome: Outcome, *, full: bool = True) -> tuple[Any, ...
         tier,
         [e.kind for e in outcome.effects],
         [n.code for n in outcome.notes],
-        refund,
-        approval_needed,
-        approval,
-        approval_tier,
-        verdict == "contest",
-        verdict == "accept",
-        win,
-        fees,
-        loss,
-        won,
-        realised_loss,
-        breach,
+        *results,
     )
 
 
