@@ -329,14 +329,9 @@ def _new_refund(
     requester are validated (taken as they are when their fields take them so).
     """
     if type(payment) is Payment and type(request) is RefundRequest:
-        p, r = payment.__dict__, request.__dict__  # one read each, not one per field
-        trusted = {
-            "payment_id": p["id"],
-            "reason": r["reason"],
-            "request_id": r["id"],
-            "provider": p["provider"],
-            "note": r["note"],
-        }
+        # One read of each model's fields, not one attribute read per field.
+        sources = {Payment: payment.__dict__, RefundRequest: request.__dict__}
+        trusted = {field: sources[model][name] for field, model, name in _COPIED}
         return Refund.from_parts(
             trusted, id=rid, amount=amount, created_at=now, requested_by=requester
         )
