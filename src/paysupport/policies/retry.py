@@ -664,7 +664,8 @@ RetrySchedule.RULES = (
 
 #: The rules that read only the failure's codes (decline, network decline, advice and the
 #: provider's record), its network and the day of ``now``, with the policy's parameters:
-#: for the same of these they give the same, which `RetrySchedule.decide` keeps.
+#: for the same of these they give the same, which `RetrySchedule.decide` keeps. A rule
+#: made to read anything else (the customer, the amount, the attempts) leaves this set.
 _CODE_RULES = frozenset(
     {"advice_known", "merchant_advice", "decline_known", "hard_decline", "customer_action"}
 )
