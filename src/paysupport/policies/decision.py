@@ -541,9 +541,18 @@ def _twin(cls: type) -> type:
     call per field. Only for an instance of exactly ``cls`` (a subclass has more slots).
     ``cls`` keeps no ``__weakref__`` slot (``weakref_slot=False``): CPython refuses a
     class change between two classes that have one.
+
+    The twin has ``cls``'s bases (so a subclass of a slotted base, an effect, keeps its
+    layout) and ``object``'s own attribute hooks, so a store goes straight to the slot even
+    where a base defines attrs' frozen ones in Python.
     """
-    slots = cls.__dict__["__slots__"]
-    return type(f"_{cls.__name__}Twin", (), {"__slots__": slots, "__module__": cls.__module__})
+    namespace = {
+        "__slots__": cls.__dict__["__slots__"],
+        "__module__": cls.__module__,
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+    }
+    return type(f"_{cls.__name__}Twin", cls.__bases__, namespace)
 
 
 _REASON_SETTERS: Final = _slot_setters(Reason)

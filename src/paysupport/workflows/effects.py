@@ -34,7 +34,7 @@ from paysupport.errors import ValidationFailed
 from paysupport.models import Evidence, Payment, Refund, RefundReason, Tier
 from paysupport.money import Money
 from paysupport.networks import DisputeStage
-from paysupport.policies.decision import _set_class
+from paysupport.policies.decision import _set_class, _twin
 
 __all__ = [
     "EFFECT_TYPES",
@@ -540,17 +540,7 @@ def _init_in_twin(cls: type[Effect]) -> None:
     fields = attrs.fields(cls)
     if not _stores_only(cls, fields):
         return
-    twin = type(
-        f"_{cls.__name__}Twin",
-        (Effect,),
-        {
-            "__slots__": cls.__dict__["__slots__"],
-            # Both: either one defined in Python (attrs' frozen ones) makes every store
-            # call it.
-            "__setattr__": object.__setattr__,
-            "__delattr__": object.__delattr__,
-        },
-    )
+    twin = _twin(cls)
     names = [a.name for a in fields if a.init]
     params = ", ".join(
         a.name if a.default is attrs.NOTHING else f"{a.name}=_defaults[{a.name!r}]"
