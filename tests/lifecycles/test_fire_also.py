@@ -41,3 +41,10 @@ def test_also_may_not_set_what_the_event_sets(field: str) -> None:
     with pytest.raises(ValidationFailed, match="cannot be given") as err:
         case.fire(make_case(), "triage", now=at(1), tier="junior", also={field: None})
     assert err.value.field == "also"
+
+
+def test_an_event_data_item_named_also_is_refused_by_name() -> None:
+    # `also` is fire's keyword (as now, actor and reason are), not an event data name
+    with pytest.raises(ValidationFailed, match="keyword of fire") as err:
+        Builder().fire(case, make_case(), "triage", now=at(1), tier="junior", data={"also": "x"})
+    assert (err.value.field, err.value.rule) == ("also", "field_changes")

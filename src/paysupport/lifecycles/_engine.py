@@ -517,7 +517,7 @@ class Lifecycle(Generic[M]):
         """
         values = stringify(data) if data else _NO_DATA
         tr, changes = self.step(model, event, now, values, actor)
-        if also:
+        if also is not None:
             changes = self._with_also(tr, changes, also)
         try:
             return build(model, tr, changes, now, values, actor, reason)
@@ -530,9 +530,18 @@ class Lifecycle(Generic[M]):
         """The event's field ``changes`` and the caller's (``also``), which may not overlap.
 
         Raises:
-            ValidationFailed: ``also`` names a state field, history, version or a field the
-                event's effect changes (field ``also``, rule ``event_field``).
+            ValidationFailed: ``also`` is not a mapping (rule ``field_changes``: ``also`` is
+                fire's keyword, not an event data name, as ``now``, ``actor`` and ``reason``
+                are), or names a state field, history, version or a field the event's effect
+                changes (rule ``event_field``); the field is ``also``.
         """
+        if not isinstance(also, Mapping):
+            raise ValidationFailed(
+                "also",
+                "field_changes",
+                f"also takes field changes as a mapping, got {type(also).__name__}: 'also' is "
+                "a keyword of fire, not an event data name",
+            )
         taken = also.keys() & {*tr.changes, *changes, "history", "version"}
         if taken:
             raise ValidationFailed(
